@@ -1,0 +1,152 @@
+//! Attribute names and the parsing of `#[truss(...)]` and the `#[serde(...)]`
+//! attributes that change attribute names.
+
+use syn::{Attribute, LitStr};
+
+pub const TRUSS: &str = "truss";
+pub const SERDE: &str = "serde";
+pub const PK: &str = "pk";
+pub const SK: &str = "sk";
+pub const NAME: &str = "name";
+
+/// `#[truss(...)]` on the struct.
+#[derive(Default)]
+pub struct ContainerAttrs {
+    pub pk: Option<LitStr>,
+    pub sk: Option<LitStr>,
+    pub name: Option<LitStr>,
+}
+
+/// What `#[serde(...)]` says about the container.
+#[derive(Default)]
+pub struct SerdeContainer {
+    pub rename_all: Option<LitStr>,
+}
+
+/// What `#[serde(...)]` says about a field.
+#[derive(Default)]
+pub struct SerdeField {
+    pub rename: Option<String>,
+    /// The serde attribute that keeps the field out of the item, if any.
+    pub skipped_by: Option<&'static str>,
+    pub flatten: bool,
+}
+
+/// Collects errors so that all of them are reported together.
+#[derive(Default)]
+pub struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub fn push(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    pub fn finish(self) -> syn::Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+}
+
+pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, SerdeContainer) {
+    let mut truss = ContainerAttrs::default();
+    let mut serde = SerdeContainer::default();
+    for attr in attrs {
+        if attr.path().is_ident(TRUSS) {
+            let result = attr.parse_nested_meta(|meta| {
+                let slot = if meta.path.is_ident(PK) {
+                    &mut truss.pk
+                } else if meta.path.is_ident(SK) {
+                    &mut truss.sk
+                } else if meta.path.is_ident(NAME) {
+                    &mut truss.name
+                } else {
+                    return Err(meta.error(
+                        "unknown truss attribute; expected `pk = \"...\"`, `sk = \"...\"` or `name = \"...\"`",
+                    ));
+                };
+                let value: LitStr = meta.value()?.parse()?;
+                if slot.is_some() {
+                    return Err(syn::Error::new(value.span(), "duplicate truss attribute"));
+                }
+                *slot = Some(value);
+                Ok(())
+            });
+            if let Err(e) = result {
+                errors.push(e);
+            }
+        } else if attr.path().is_ident(SERDE) {
+            // Only `rename_all` matters here; everything else is serde's.
+            let _ = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename_all") {
+                    if let Ok(value) = meta.value() {
+                        if let Ok(lit) = value.parse::<LitStr>() {
+                            serde.rename_all = Some(lit);
+                        }
+                    } else {
+                        let _ = meta.parse_nested_meta(|inner| {
+                            let lit: LitStr = inner.value()?.parse()?;
+                            if inner.path.is_ident("serialize") {
+                                serde.rename_all = Some(lit);
+                            }
+                            Ok(())
+                        });
+                    }
+                } else {
+                    skip_value(&meta);
+                }
+                Ok(())
+            });
+        }
+    }
+    (truss, serde)
+}
+
+pub fn field(attrs: &[Attribute]) -> SerdeField {
+    let mut out = SerdeField::default();
+    for attr in attrs.iter().filter(|a| a.path().is_ident(SERDE)) {
+        let _ = attr.parse_nested_meta(|meta| {
+            let path = &meta.path;
+            if path.is_ident("rename") {
+                if let Ok(value) = meta.value() {
+                    if let Ok(lit) = value.parse::<LitStr>() {
+                        out.rename = Some(lit.value());
+                    }
+                } else {
+                    let _ = meta.parse_nested_meta(|inner| {
+                        let lit: LitStr = inner.value()?.parse()?;
+                        if inner.path.is_ident("serialize") {
+                            out.rename = Some(lit.value());
+                        }
+                        Ok(())
+                    });
+                }
+            } else if path.is_ident("skip") {
+                out.skipped_by = Some("skip");
+            } else if path.is_ident("skip_serializing") {
+                out.skipped_by = Some("skip_serializing");
+            } else if path.is_ident("skip_deserializing") {
+                out.skipped_by = Some("skip_deserializing");
+            } else if path.is_ident("flatten") {
+                out.flatten = true;
+            } else {
+                skip_value(&meta);
+            }
+            Ok(())
+        });
+    }
+    out
+}
+
+/// Consumes `= value` or `(...)` of a serde attribute we do not interpret.
+fn skip_value(meta: &syn::meta::ParseNestedMeta<'_>) {
+    if let Ok(value) = meta.value() {
+        let _ = value.parse::<syn::Expr>();
+    } else {
+        let _ = meta.parse_nested_meta(|inner| {
+            skip_value(&inner);
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,232 @@
+//! Code generation for a validated entity.
+
+use crate::ast::Field;
+use crate::valid::{Checked, Template, Valid};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+pub fn entity(valid: &Valid<'_>) -> TokenStream {
+    let entity = valid.entity;
+    let ident = entity.ident;
+    let vis = entity.vis;
+    let name = &entity.name;
+    let key_ident = format_ident!("{}Key", ident);
+
+    let key_fields = &valid.key_fields;
+    let key_names: Vec<_> = key_fields.iter().map(|f| f.ident).collect();
+    let key_types: Vec<_> = key_fields.iter().map(|f| f.ty).collect();
+    let key_docs = key_fields
+        .iter()
+        .map(|f| format!("The entity's `{}`.", f.name));
+    let assertions = key_fields.iter().map(|f| {
+        let ty = f.ty;
+        quote_spanned! {ty.span()=> ::truss_model::__private::assert_key_part::<#ty>(); }
+    });
+
+    let pk_const = template_const(&valid.pk);
+    let sk_const = match &valid.sk {
+        Some(t) => {
+            let t = template_const(t);
+            quote!(::core::option::Option::Some(#t))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+
+    let self_access = |f: &Field| {
+        let ident = f.ident;
+        quote!(&self.#ident)
+    };
+    let pk_self = writer(&valid.pk, name, self_access);
+    let sk_self = match &valid.sk {
+        Some(t) => writer(t, name, self_access),
+        None => quote!(::core::result::Result::Ok(())),
+    };
+
+    let sort_fields = match &valid.sk {
+        Some(t) => sort_tuple(t),
+        None => quote!(()),
+    };
+
+    let pk_fields: Vec<&Field> = template_fields(&valid.pk).collect();
+    let pk_params = pk_fields.iter().map(|f| {
+        let (ident, ty) = (f.ident, f.ty);
+        quote!(#ident: impl ::core::convert::Into<#ty>)
+    });
+    let pk_bindings = pk_fields.iter().map(|f| {
+        let (ident, ty) = (f.ident, f.ty);
+        quote!(let #ident: #ty = ::core::convert::Into::into(#ident);)
+    });
+    let pk_local = writer(&valid.pk, name, |f: &Field| {
+        let ident = f.ident;
+        quote!(&#ident)
+    });
+
+    let key_doc = format!(
+        "Typed primary key of [`{ident}`]: the fields of its key templates (`pk = \"{}\"`{}).",
+        valid.pk.source,
+        valid
+            .sk
+            .as_ref()
+            .map(|t| format!(", `sk = \"{}\"`", t.source))
+            .unwrap_or_default()
+    );
+    let key_fn_doc = format!("The typed primary key of a [`{ident}`], from its key fields.");
+    let partition_doc = format!(
+        "The partition `{}` of [`{ident}`] items, to query.",
+        valid.pk.source
+    );
+    let sort_key_fn = valid.sk.as_ref().map(|t| {
+        let doc = format!(
+            "A typed condition builder on the sort key `{}` of [`{ident}`].",
+            t.source
+        );
+        quote! {
+            #[doc = #doc]
+            #vis fn sort_key() -> ::truss_model::SortKey<Self, #sort_fields> {
+                ::truss_model::__private::SortKey::__root()
+            }
+        }
+    });
+
+    quote! {
+        #[doc = #key_doc]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+        #vis struct #key_ident {
+            #(
+                #[doc = #key_docs]
+                pub #key_names: #key_types,
+            )*
+        }
+
+        const _: () = {
+            #(#assertions)*
+
+            #[automatically_derived]
+            impl ::truss_model::Entity for #ident {
+                const NAME: &'static str = #name;
+                const PK: ::truss_model::Template = #pk_const;
+                const SK: ::core::option::Option<::truss_model::Template> = #sk_const;
+                type Key = #key_ident;
+                type SortFields = #sort_fields;
+
+                fn to_key(&self) -> #key_ident {
+                    #key_ident {
+                        #( #key_names: ::core::clone::Clone::clone(&self.#key_names), )*
+                    }
+                }
+
+                fn write_pk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
+                    #pk_self
+                }
+
+                fn write_sk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
+                    #sk_self
+                }
+            }
+
+            #[automatically_derived]
+            impl ::truss_model::EntityKey for #key_ident {
+                type Entity = #ident;
+
+                fn write_pk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
+                    #pk_self
+                }
+
+                fn write_sk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
+                    #sk_self
+                }
+            }
+        };
+
+        #[automatically_derived]
+        impl #ident {
+            #[doc = #key_fn_doc]
+            #[allow(clippy::too_many_arguments)]
+            #vis fn key(#( #key_names: impl ::core::convert::Into<#key_types> ),*) -> #key_ident {
+                #key_ident {
+                    #( #key_names: ::core::convert::Into::into(#key_names), )*
+                }
+            }
+
+            #[doc = #partition_doc]
+            #vis fn partition(#(#pk_params),*) -> ::truss_model::Partition<Self> {
+                #(#pk_bindings)*
+                ::truss_model::__private::Partition::__render(|out| { #pk_local })
+            }
+
+            #sort_key_fn
+        }
+    }
+}
+
+fn template_fields<'t, 'a>(template: &'t Template<'a>) -> impl Iterator<Item = &'a Field<'a>> + 't {
+    template.segments.iter().filter_map(|s| match s {
+        Checked::Field(f) => Some(*f),
+        Checked::Literal(_) => None,
+    })
+}
+
+/// `Template::__new("...", &[Segment::Literal(..), Segment::Field(..)])`.
+fn template_const(template: &Template<'_>) -> TokenStream {
+    let source = &template.source;
+    let segments = template.segments.iter().map(|s| match s {
+        Checked::Literal(text) => quote!(::truss_model::__private::Segment::Literal(#text)),
+        Checked::Field(f) => {
+            let (name, attribute, ty) = (&f.name, &f.attribute, f.ty);
+            quote! {
+                ::truss_model::__private::Segment::Field(::truss_model::__private::KeyField {
+                    name: #name,
+                    attribute: #attribute,
+                    decode: ::truss_model::__private::decode_attribute::<#ty>,
+                })
+            }
+        }
+    });
+    quote!(::truss_model::__private::Template::__new(#source, &[#(#segments),*]))
+}
+
+/// Code appending the rendered template to `out`; literal runs are merged.
+fn writer(
+    template: &Template<'_>,
+    entity: &str,
+    access: impl Fn(&Field) -> TokenStream,
+) -> TokenStream {
+    let mut steps = Vec::new();
+    let mut literal = String::new();
+    for (i, segment) in template.segments.iter().enumerate() {
+        if i > 0 {
+            literal.push('#');
+        }
+        match segment {
+            Checked::Literal(text) => literal.push_str(text),
+            Checked::Field(f) => {
+                if !literal.is_empty() {
+                    steps.push(quote!(out.push_str(#literal);));
+                    literal.clear();
+                }
+                let value = access(f);
+                let name = &f.name;
+                steps.push(quote! {
+                    ::truss_model::__private::write_field(#value, out, #entity, #name)?;
+                });
+            }
+        }
+    }
+    if !literal.is_empty() {
+        steps.push(quote!(out.push_str(#literal);));
+    }
+    quote! {
+        #(#steps)*
+        ::core::result::Result::Ok(())
+    }
+}
+
+/// `(A, (B, ()))` for the sort-key fields.
+fn sort_tuple(template: &Template<'_>) -> TokenStream {
+    let types: Vec<_> = template_fields(template).map(|f| f.ty).collect();
+    types
+        .iter()
+        .rev()
+        .fold(quote!(()), |rest, ty| quote!((#ty, #rest)))
+}

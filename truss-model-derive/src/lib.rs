@@ -1,0 +1,30 @@
+//! Derive macros for [truss-model](https://docs.rs/truss-model). Use them
+//! through `truss_model`, which re-exports them with documentation.
+//!
+//! The derive works in three steps, each in its own module: [`ast`] parses
+//! the input and its attributes, [`valid`] checks the templates against the
+//! fields and collects every error, [`expand`] generates code.
+
+mod ast;
+mod attr;
+mod expand;
+mod rename;
+mod template;
+mod valid;
+
+use proc_macro::TokenStream;
+
+/// Derives `truss_model::Entity`; documented in `truss_model`.
+#[proc_macro_derive(Entity, attributes(truss))]
+pub fn derive_entity(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    entity(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+fn entity(input: &syn::DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
+    let parsed = ast::Entity::from_input(input)?;
+    let checked = valid::check(&parsed)?;
+    Ok(expand::entity(&checked))
+}

@@ -1,0 +1,255 @@
+//! Key template parsing, in plain Rust so it can be unit-tested without
+//! `proc_macro`.
+//!
+//! A template is a `#`-separated list of segments. A segment is either a
+//! literal (`CREATOR`) or a placeholder that fills the whole segment
+//! (`{creator_id}`). Placeholders fill whole segments so that every key
+//! parses back unambiguously and every `begins_with` prefix built from a
+//! template ends at a segment boundary.
+
+use std::fmt;
+
+/// The key delimiter.
+pub const DELIMITER: char = '#';
+
+/// One `#`-separated part of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// Literal text, written as is.
+    Literal(String),
+    /// A `{field}` placeholder.
+    Field(String),
+}
+
+/// Why a template was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateError {
+    /// The template is the empty string.
+    Empty,
+    /// Two delimiters in a row, or a delimiter at either end.
+    EmptySegment,
+    /// `{` without a matching `}`.
+    Unclosed,
+    /// `}` without a preceding `{`.
+    UnexpectedClose,
+    /// `{}`.
+    EmptyPlaceholder,
+    /// `{na me}` and the like.
+    InvalidPlaceholder(String),
+    /// `CLIP{id}` or `{a}{b}`: a placeholder that shares its segment.
+    PartialSegment(String),
+    /// The same placeholder twice in one template.
+    Duplicate(String),
+    /// A literal character that could make keys ambiguous or unsortable.
+    ForbiddenChar(char),
+}
+
+impl fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TemplateError::Empty => f.write_str("key template is empty"),
+            TemplateError::EmptySegment => f.write_str(
+                "key template has an empty segment: `#` may not start or end a template or appear twice in a row",
+            ),
+            TemplateError::Unclosed => f.write_str("unclosed `{` in key template"),
+            TemplateError::UnexpectedClose => {
+                f.write_str("unexpected `}` in key template; placeholders are written `{field}`")
+            }
+            TemplateError::EmptyPlaceholder => {
+                f.write_str("empty placeholder `{}` in key template; write `{field}`")
+            }
+            TemplateError::InvalidPlaceholder(name) => write!(
+                f,
+                "placeholder `{{{name}}}` is not a field name"
+            ),
+            TemplateError::PartialSegment(name) => write!(
+                f,
+                "placeholder `{{{name}}}` must fill a whole `#`-separated segment, e.g. `PREFIX#{{{name}}}`"
+            ),
+            TemplateError::Duplicate(name) => {
+                write!(f, "placeholder `{{{name}}}` appears twice in one key template")
+            }
+            TemplateError::ForbiddenChar(c) => write!(
+                f,
+                "key template literal may not contain {c:?}; literals may use printable ASCII except space, `{{`, `}}`, `$` and `%`"
+            ),
+        }
+    }
+}
+
+/// Parses a key template into its segments.
+pub fn parse(template: &str) -> Result<Vec<Segment>, TemplateError> {
+    if template.is_empty() {
+        return Err(TemplateError::Empty);
+    }
+    let mut segments = Vec::new();
+    for raw in template.split(DELIMITER) {
+        segments.push(parse_segment(raw)?);
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for segment in &segments {
+        if let Segment::Field(name) = segment {
+            if seen.contains(&name.as_str()) {
+                return Err(TemplateError::Duplicate(name.clone()));
+            }
+            seen.push(name);
+        }
+    }
+    Ok(segments)
+}
+
+fn parse_segment(raw: &str) -> Result<Segment, TemplateError> {
+    if raw.is_empty() {
+        return Err(TemplateError::EmptySegment);
+    }
+    let open = raw.find('{');
+    let close = raw.find('}');
+    match (open, close) {
+        (None, None) => {
+            if let Some(c) = raw.chars().find(|c| !is_literal_char(*c)) {
+                return Err(TemplateError::ForbiddenChar(c));
+            }
+            Ok(Segment::Literal(raw.to_owned()))
+        }
+        (None, Some(_)) => Err(TemplateError::UnexpectedClose),
+        (Some(o), None) => {
+            let _ = o;
+            Err(TemplateError::Unclosed)
+        }
+        (Some(o), Some(c)) if c < o => Err(TemplateError::UnexpectedClose),
+        (Some(o), Some(c)) => {
+            let name = &raw[o + 1..c];
+            if name.contains('{') {
+                return Err(TemplateError::Unclosed);
+            }
+            if name.is_empty() {
+                return Err(TemplateError::EmptyPlaceholder);
+            }
+            if !is_identifier(name) {
+                return Err(TemplateError::InvalidPlaceholder(name.to_owned()));
+            }
+            let rest = &raw[c + 1..];
+            if rest.contains('}') && !rest.contains('{') {
+                return Err(TemplateError::UnexpectedClose);
+            }
+            if rest.contains('{') && !rest[rest.find('{').unwrap_or(0)..].contains('}') {
+                return Err(TemplateError::Unclosed);
+            }
+            if o != 0 || !rest.is_empty() {
+                return Err(TemplateError::PartialSegment(name.to_owned()));
+            }
+            Ok(Segment::Field(name.to_owned()))
+        }
+    }
+}
+
+/// Characters allowed in literal segments.
+///
+/// `$` and `%` are excluded because the runtime uses them: `%` escapes key
+/// values and `$` bounds range queries; excluding them from literals keeps
+/// every key unambiguous.
+pub fn is_literal_char(c: char) -> bool {
+    c.is_ascii_graphic() && !matches!(c, '{' | '}' | '$' | '%' | DELIMITER)
+}
+
+fn is_identifier(name: &str) -> bool {
+    let name = name.strip_prefix("r#").unwrap_or(name);
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) if c == '_' || c.is_alphabetic() => {}
+        _ => return false,
+    }
+    chars.all(|c| c == '_' || c.is_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lit(s: &str) -> Segment {
+        Segment::Literal(s.to_owned())
+    }
+    fn field(s: &str) -> Segment {
+        Segment::Field(s.to_owned())
+    }
+
+    #[test]
+    fn parses_literals_and_placeholders() {
+        assert_eq!(
+            parse("CREATOR#{creator_id}").unwrap(),
+            vec![lit("CREATOR"), field("creator_id")]
+        );
+        assert_eq!(
+            parse("CLIP#{video_id}#{created_at}").unwrap(),
+            vec![lit("CLIP"), field("video_id"), field("created_at")]
+        );
+        assert_eq!(parse("META").unwrap(), vec![lit("META")]);
+        assert_eq!(parse("{id}").unwrap(), vec![field("id")]);
+        assert_eq!(
+            parse("A#{x}#B#{y}#C").unwrap(),
+            vec![lit("A"), field("x"), lit("B"), field("y"), lit("C")]
+        );
+        assert_eq!(parse("v1.0-x_y:z").unwrap(), vec![lit("v1.0-x_y:z")]);
+    }
+
+    #[test]
+    fn rejects_bad_braces() {
+        assert_eq!(parse("A#{id"), Err(TemplateError::Unclosed));
+        assert_eq!(parse("A#id}"), Err(TemplateError::UnexpectedClose));
+        assert_eq!(parse("A#}id{"), Err(TemplateError::UnexpectedClose));
+        assert_eq!(parse("A#{}"), Err(TemplateError::EmptyPlaceholder));
+        assert_eq!(parse("A#{{id}}"), Err(TemplateError::Unclosed));
+        assert_eq!(
+            parse("A#{a b}"),
+            Err(TemplateError::InvalidPlaceholder("a b".into()))
+        );
+        assert_eq!(
+            parse("A#{1x}"),
+            Err(TemplateError::InvalidPlaceholder("1x".into()))
+        );
+    }
+
+    #[test]
+    fn rejects_empty_segments() {
+        assert_eq!(parse(""), Err(TemplateError::Empty));
+        assert_eq!(parse("#A"), Err(TemplateError::EmptySegment));
+        assert_eq!(parse("A#"), Err(TemplateError::EmptySegment));
+        assert_eq!(parse("A##{b}"), Err(TemplateError::EmptySegment));
+    }
+
+    #[test]
+    fn placeholders_fill_whole_segments() {
+        assert_eq!(
+            parse("CLIP{id}"),
+            Err(TemplateError::PartialSegment("id".into()))
+        );
+        assert_eq!(
+            parse("{id}x"),
+            Err(TemplateError::PartialSegment("id".into()))
+        );
+        assert_eq!(
+            parse("{a}{b}"),
+            Err(TemplateError::PartialSegment("a".into()))
+        );
+    }
+
+    #[test]
+    fn rejects_duplicates_and_forbidden_literals() {
+        assert_eq!(
+            parse("{a}#X#{a}"),
+            Err(TemplateError::Duplicate("a".into()))
+        );
+        assert_eq!(parse("A B"), Err(TemplateError::ForbiddenChar(' ')));
+        assert_eq!(parse("A$"), Err(TemplateError::ForbiddenChar('$')));
+        assert_eq!(parse("100%"), Err(TemplateError::ForbiddenChar('%')));
+        assert_eq!(parse("CAFÉ"), Err(TemplateError::ForbiddenChar('É')));
+    }
+
+    #[test]
+    fn messages_name_the_placeholder() {
+        let msg = TemplateError::PartialSegment("id".into()).to_string();
+        assert!(msg.contains("`{id}`"), "{msg}");
+        let msg = TemplateError::Duplicate("a".into()).to_string();
+        assert!(msg.contains("`{a}`"), "{msg}");
+    }
+}

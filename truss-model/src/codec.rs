@@ -1,0 +1,117 @@
+//! Entities to items and back.
+
+use crate::entity::Entity;
+use crate::error::{Error, KeyDisplay, Result};
+use crate::table::{RenderedKey, TableInner};
+use crate::template::Template;
+use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
+
+/// A DynamoDB item: attribute names to values.
+pub type Item = HashMap<String, AttributeValue>;
+
+impl TableInner {
+    /// Encodes an entity as an item with its key attributes.
+    pub(crate) fn encode<E: Entity>(&self, entity: &E) -> Result<(Item, RenderedKey)> {
+        let key = self.render::<E>(|out| entity.write_pk(out), |out| entity.write_sk(out))?;
+        let encode_error = |message: String| Error::Encode {
+            entity: E::NAME,
+            key: self.display(&key),
+            message,
+        };
+        let mut item: Item =
+            serde_dynamo::to_item(entity).map_err(|e| encode_error(e.to_string()))?;
+        for attr in std::iter::once(&self.pk).chain(&self.sk) {
+            if item.contains_key(attr) {
+                return Err(encode_error(format!(
+                    "the entity has an attribute named `{attr}`, which is the table's key attribute"
+                )));
+            }
+        }
+        item.insert(self.pk.clone(), AttributeValue::S(key.pk.clone()));
+        if let (Some(attr), Some(sk)) = (&self.sk, &key.sk) {
+            item.insert(attr.clone(), AttributeValue::S(sk.clone()));
+        }
+        Ok((item, key))
+    }
+
+    /// Decodes an item into an entity. Key fields missing from the item (as
+    /// in items written by other tools) are recovered from its keys.
+    pub(crate) fn decode<E: Entity>(&self, mut item: Item) -> Result<E> {
+        let pk = take_key(&mut item, &self.pk);
+        let sk = match &self.sk {
+            Some(attr) => Some(take_key(&mut item, attr)),
+            None => None,
+        };
+        let display = KeyDisplay::new(
+            &self.pk,
+            pk.as_deref().unwrap_or("?"),
+            self.sk
+                .as_deref()
+                .zip(sk.as_ref().map(|s| s.as_deref().unwrap_or("?"))),
+        );
+        let decode_error = |field: Option<String>, message: String| Error::Decode {
+            entity: E::NAME,
+            key: display.clone(),
+            field,
+            message,
+        };
+        let pk = pk.ok_or_else(|| {
+            decode_error(Some(self.pk.clone()), "missing string key attribute".into())
+        })?;
+        recover_fields(&E::PK, &pk, &mut item).map_err(|(f, m)| decode_error(f, m))?;
+        if let (Some(template), Some(sk)) = (&E::SK, sk) {
+            let sk = sk.ok_or_else(|| {
+                decode_error(self.sk.clone(), "missing string key attribute".into())
+            })?;
+            recover_fields(template, &sk, &mut item).map_err(|(f, m)| decode_error(f, m))?;
+        }
+        let value = serde_dynamo::AttributeValue::from(AttributeValue::M(item));
+        let deserializer = serde_dynamo::Deserializer::from_attribute_value(value);
+        serde_path_to_error::deserialize(deserializer).map_err(|e| {
+            let path = e.path().to_string();
+            let field = (path != "?" && path != ".").then_some(path);
+            decode_error(field, e.into_inner().to_string())
+        })
+    }
+}
+
+fn take_key(item: &mut Item, attr: &str) -> Option<String> {
+    match item.remove(attr) {
+        Some(AttributeValue::S(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// Inserts the attribute of every template field the item lacks, parsed
+/// from the key.
+fn recover_fields(
+    template: &Template,
+    key: &str,
+    item: &mut Item,
+) -> std::result::Result<(), (Option<String>, String)> {
+    if template.fields().all(|f| item.contains_key(f.attribute)) {
+        return Ok(());
+    }
+    let values = template.match_key(key).ok_or_else(|| {
+        (
+            None,
+            format!(
+                "key `{key}` does not match the template `{}`",
+                template.source()
+            ),
+        )
+    })?;
+    for (field, value) in template.fields().zip(values) {
+        if !item.contains_key(field.attribute) {
+            let attr = (field.decode)(value).map_err(|e| {
+                (
+                    Some(field.attribute.to_owned()),
+                    format!("cannot recover it from key `{key}`: {e}"),
+                )
+            })?;
+            item.insert(field.attribute.to_owned(), attr);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! Key encodings for `chrono` types (feature `chrono`).
+
+use super::KeyPart;
+use crate::error::KeyPartError;
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use std::fmt::Write as _;
+
+fn check_year(year: i32) -> Result<(), KeyPartError> {
+    if (0..=9999).contains(&year) {
+        Ok(())
+    } else {
+        Err(KeyPartError::OutOfRange(format!(
+            "year {year} is outside 0000..=9999, the range of the fixed-width key encoding"
+        )))
+    }
+}
+
+fn malformed(segment: &str, expected: &'static str) -> KeyPartError {
+    KeyPartError::Malformed {
+        segment: segment.to_owned(),
+        expected,
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.fffffffffZ` in UTC. Reading also accepts any RFC 3339
+/// timestamp (such as `2026-05-24T09:00:00Z` written by other tools).
+impl KeyPart for DateTime<Utc> {
+    fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
+        check_year(self.year())?;
+        let _ = write!(out, "{}", self.format("%Y-%m-%dT%H:%M:%S%.9fZ"));
+        Ok(())
+    }
+
+    fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
+        DateTime::parse_from_rfc3339(segment)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| malformed(segment, "RFC 3339 timestamp"))
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.fffffffff`.
+impl KeyPart for NaiveDateTime {
+    fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
+        check_year(self.year())?;
+        let _ = write!(out, "{}", self.format("%Y-%m-%dT%H:%M:%S%.9f"));
+        Ok(())
+    }
+
+    fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
+        NaiveDateTime::parse_from_str(segment, "%Y-%m-%dT%H:%M:%S%.f")
+            .map_err(|_| malformed(segment, "date-time"))
+    }
+}
+
+/// `YYYY-MM-DD`.
+impl KeyPart for NaiveDate {
+    fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
+        check_year(self.year())?;
+        let _ = write!(out, "{}", self.format("%Y-%m-%d"));
+        Ok(())
+    }
+
+    fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
+        if segment.len() != 10 {
+            return Err(malformed(segment, "date (YYYY-MM-DD)"));
+        }
+        NaiveDate::parse_from_str(segment, "%Y-%m-%d")
+            .map_err(|_| malformed(segment, "date (YYYY-MM-DD)"))
+    }
+}

@@ -1,0 +1,194 @@
+//! Turning field values into key segments and back.
+//!
+//! Every [`KeyPart`] encoding is reversible and preserves order: for two
+//! values `a < b`, the encoded segments compare `a' < b'` byte by byte (which
+//! is how DynamoDB orders string keys). Encoded segments never contain the
+//! `#` delimiter, any character below `%`, or U+10FFFF, so:
+//!
+//! - every key parses back into exactly the values that built it;
+//! - the delimiter sorts below every value character, so composite keys sort
+//!   like tuples of their values (`("v1", t)` sorts before `("v1a", t)` and
+//!   `CLIP#v1#` is never a prefix of a `v10` key);
+//! - range queries can use `$` and U+10FFFF as bounds that no key equals.
+//!
+//! | type | encoding | example |
+//! |---|---|---|
+//! | `String` | as is, with bytes `0x00..=0x25` (controls, space, `!"#$%`) escaped as `%XX` | `a#b` → `a%23b` |
+//! | unsigned integers | zero-padded to the type's widest value | `7u16` → `00007` |
+//! | signed integers | offset by `2^(bits-1)`, then zero-padded | `-1i8` → `127` |
+//! | `bool` | `false` / `true` | |
+//! | dates (`chrono`, `time` features) | `YYYY-MM-DD` | `2026-05-24` |
+//! | timestamps (`chrono`, `time` features) | UTC, nanoseconds, fixed width | `2026-05-24T09:00:00.000000000Z` |
+//!
+//! Empty strings are rejected ([`KeyPartError::Empty`]): DynamoDB rejects
+//! empty key attributes and an empty segment reads like a missing one.
+//!
+//! # Implementing `KeyPart` for your own type
+//!
+//! Delegate to an existing encoding; a newtype around `String` is typical:
+//!
+//! ```
+//! use truss_model::{KeyPart, KeyPartError};
+//!
+//! #[derive(Debug, Clone, PartialEq)]
+//! pub struct CreatorId(String);
+//!
+//! impl KeyPart for CreatorId {
+//!     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
+//!         self.0.encode_key(out)
+//!     }
+//!     fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
+//!         String::decode_key(segment).map(CreatorId)
+//!     }
+//! }
+//! ```
+//!
+//! The library checks every segment a `KeyPart` produces; one that breaks
+//! the rules above is refused with [`KeyPartError::ReservedChar`] or
+//! [`KeyPartError::Empty`] before any request is sent.
+
+#[cfg(feature = "chrono")]
+mod chrono_impls;
+mod ints;
+#[cfg(feature = "time")]
+mod time_impls;
+
+pub use crate::error::KeyPartError;
+
+/// A type whose values can be one `#`-separated segment of a key.
+///
+/// See the [module documentation](self) for the rules an encoding follows.
+pub trait KeyPart: Sized {
+    /// Appends this value's encoded segment to `out`.
+    fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError>;
+
+    /// Reads a value back from its encoded segment.
+    fn decode_key(segment: &str) -> Result<Self, KeyPartError>;
+}
+
+/// The highest character; never part of an encoded segment, so it can close
+/// a range.
+pub(crate) const MAX_CHAR: char = '\u{10FFFF}';
+
+/// Checks that an encoded segment follows the key format's rules.
+pub(crate) fn check_segment(segment: &str) -> Result<(), KeyPartError> {
+    if segment.is_empty() {
+        return Err(KeyPartError::Empty);
+    }
+    match segment.chars().find(|c| is_reserved(*c)) {
+        Some(c) => Err(KeyPartError::ReservedChar(c)),
+        None => Ok(()),
+    }
+}
+
+fn is_reserved(c: char) -> bool {
+    c <= '$' || c == MAX_CHAR
+}
+
+/// Appends `value` to `out`, escaping every byte up to `%` as `%XX`.
+///
+/// This is the [`String`] encoding, exposed for custom [`KeyPart`]
+/// implementations that build their own text.
+pub fn escape_into(value: &str, out: &mut String) -> Result<(), KeyPartError> {
+    if value.is_empty() {
+        return Err(KeyPartError::Empty);
+    }
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut start = 0;
+    for (i, b) in value.bytes().enumerate() {
+        if b <= b'%' {
+            out.push_str(&value[start..i]);
+            out.push('%');
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 0xF) as usize] as char);
+            start = i + 1;
+        }
+    }
+    out.push_str(&value[start..]);
+    if value.contains(MAX_CHAR) {
+        return Err(KeyPartError::ReservedChar(MAX_CHAR));
+    }
+    Ok(())
+}
+
+/// Reverses [`escape_into`]. Only the canonical form is accepted (uppercase
+/// hex, escapes only where required), so each value has exactly one segment.
+pub fn unescape(segment: &str) -> Result<String, KeyPartError> {
+    let malformed = || KeyPartError::Malformed {
+        segment: segment.to_owned(),
+        expected: "string",
+    };
+    if segment.is_empty() {
+        return Err(KeyPartError::Empty);
+    }
+    if !segment.contains('%') {
+        check_segment(segment).map_err(|_| malformed())?;
+        return Ok(segment.to_owned());
+    }
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%' {
+            let hex = bytes.get(i + 1..i + 3).ok_or_else(malformed)?;
+            let hi = hex_value(hex[0]).ok_or_else(malformed)?;
+            let lo = hex_value(hex[1]).ok_or_else(malformed)?;
+            let decoded = hi << 4 | lo;
+            if decoded > b'%' {
+                return Err(malformed());
+            }
+            out.push(decoded);
+            i += 3;
+        } else if b <= b'$' {
+            return Err(malformed());
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    let text = String::from_utf8(out).map_err(|_| malformed())?;
+    if text.contains(MAX_CHAR) {
+        return Err(malformed());
+    }
+    Ok(text)
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+impl KeyPart for String {
+    fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
+        escape_into(self, out)
+    }
+
+    fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
+        unescape(segment)
+    }
+}
+
+impl KeyPart for bool {
+    fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
+        out.push_str(if *self { "true" } else { "false" });
+        Ok(())
+    }
+
+    fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
+        match segment {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(KeyPartError::Malformed {
+                segment: segment.to_owned(),
+                expected: "bool",
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

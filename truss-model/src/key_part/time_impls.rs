@@ -1,0 +1,83 @@
+//! Key encodings for `time` types (feature `time`).
+
+use super::KeyPart;
+use crate::error::KeyPartError;
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+fn check_year(year: i32) -> Result<(), KeyPartError> {
+    if (0..=9999).contains(&year) {
+        Ok(())
+    } else {
+        Err(KeyPartError::OutOfRange(format!(
+            "year {year} is outside 0000..=9999, the range of the fixed-width key encoding"
+        )))
+    }
+}
+
+fn malformed(segment: &str, expected: &'static str) -> KeyPartError {
+    KeyPartError::Malformed {
+        segment: segment.to_owned(),
+        expected,
+    }
+}
+
+fn format_failed(err: time::error::Format) -> KeyPartError {
+    KeyPartError::OutOfRange(err.to_string())
+}
+
+/// Converted to UTC, `YYYY-MM-DDTHH:MM:SS.fffffffffZ`. Reading also accepts
+/// any RFC 3339 timestamp; the value read back is in UTC (equal as an
+/// instant).
+impl KeyPart for OffsetDateTime {
+    fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
+        let utc = self.to_offset(UtcOffset::UTC);
+        check_year(utc.year())?;
+        let format = format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z"
+        );
+        out.push_str(&utc.format(format).map_err(format_failed)?);
+        Ok(())
+    }
+
+    fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
+        OffsetDateTime::parse(segment, &Rfc3339)
+            .map(|t| t.to_offset(UtcOffset::UTC))
+            .map_err(|_| malformed(segment, "RFC 3339 timestamp"))
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.fffffffff`.
+impl KeyPart for PrimitiveDateTime {
+    fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
+        check_year(self.year())?;
+        let format = format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]"
+        );
+        out.push_str(&self.format(format).map_err(format_failed)?);
+        Ok(())
+    }
+
+    fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
+        let format = format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]"
+        );
+        PrimitiveDateTime::parse(segment, format).map_err(|_| malformed(segment, "date-time"))
+    }
+}
+
+/// `YYYY-MM-DD`.
+impl KeyPart for Date {
+    fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
+        check_year(self.year())?;
+        let format = format_description!("[year]-[month]-[day]");
+        out.push_str(&self.format(format).map_err(format_failed)?);
+        Ok(())
+    }
+
+    fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
+        let format = format_description!("[year]-[month]-[day]");
+        Date::parse(segment, format).map_err(|_| malformed(segment, "date (YYYY-MM-DD)"))
+    }
+}

@@ -1,0 +1,50 @@
+#![doc = include_str!("../../README.md")]
+#![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod codec;
+pub mod cursor;
+mod entity;
+mod error;
+pub mod key_part;
+mod ops;
+mod query;
+mod schema;
+mod sort_key;
+mod table;
+pub mod template;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use codec::Item;
+pub use cursor::Cursor;
+pub use entity::{Entity, EntityKey, Partition};
+pub use error::{Error, KeyDisplay, KeyPartError, Result};
+pub use key_part::KeyPart;
+pub use ops::{Delete, DeleteReturning, Get, Put};
+pub use query::{Page, Query};
+pub use schema::TableDefinition;
+pub use sort_key::{SortCondition, SortKey};
+pub use table::{Table, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
+pub use template::Template;
+
+/// Derives [`Entity`] for a struct with named fields.
+///
+/// ```ignore
+/// #[derive(Entity, Serialize, Deserialize)]
+/// #[truss(pk = "CREATOR#{creator_id}", sk = "CLIP#{created_at}")]
+/// struct Clip { creator_id: String, created_at: DateTime<Utc>, title: String }
+/// ```
+///
+/// Attributes: `pk` (required) and `sk` (optional) key templates, and
+/// `name = "..."` to rename the entity in errors. See the crate
+/// documentation for the template rules.
+pub use truss_model_derive::Entity;
+
+// Re-exported for generated code and for users who need the SDK types.
+pub use aws_sdk_dynamodb;

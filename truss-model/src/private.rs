@@ -1,0 +1,41 @@
+//! Support for generated code. Not public API.
+
+use crate::error::{Error, KeyPartError, Result};
+use crate::key_part::{check_segment, KeyPart};
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::Serialize;
+
+pub use crate::entity::Partition;
+pub use crate::sort_key::SortKey;
+pub use crate::template::{KeyField, Segment, Template};
+
+/// Appends one encoded key field, checking the segment rules.
+#[inline]
+pub fn write_field<T: KeyPart>(
+    value: &T,
+    out: &mut String,
+    entity: &'static str,
+    field: &'static str,
+) -> Result<()> {
+    let start = out.len();
+    value
+        .encode_key(out)
+        .and_then(|()| check_segment(&out[start..]))
+        .map_err(|reason| Error::InvalidKey {
+            entity,
+            field,
+            reason,
+        })
+}
+
+/// Reads an encoded key segment back into the attribute value the field
+/// serializes to.
+pub fn decode_attribute<T: KeyPart + Serialize>(
+    segment: &str,
+) -> std::result::Result<AttributeValue, KeyPartError> {
+    let value = T::decode_key(segment)?;
+    serde_dynamo::to_attribute_value(&value).map_err(|e| KeyPartError::Other(e.to_string()))
+}
+
+/// Compile-time check that a key field's type implements [`KeyPart`].
+pub const fn assert_key_part<T: KeyPart>() {}

@@ -1,0 +1,338 @@
+//! Typed sort-key conditions that never leave their prefix.
+//!
+//! A query on an entity is always confined to the keys its sort-key
+//! template can produce: with no condition, `begins_with` its literal prefix
+//! (`CLIP#`); after fixing leading fields with [`SortKey::eq`], the prefix
+//! that ends after them (`CLIP#v1#`, so `v10` never matches). Range
+//! conditions on the next field (`gt`, `between`, ...) are expressed as a
+//! `BETWEEN` whose bounds stay inside that prefix, using two facts of the
+//! key format: `$` sorts just above the `#` delimiter and appears in no key,
+//! and no key contains U+10FFFF.
+
+use crate::entity::Entity;
+use crate::error::{Error, Result};
+use crate::key_part::{check_segment, KeyPart, MAX_CHAR};
+use crate::table::MAX_SORT_KEY_BYTES;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// A typed sort-key prefix for entity `E`; `F` lists the types of the fields
+/// not yet fixed as a nested tuple `(A, (B, ()))`.
+///
+/// Start from the generated `Type::sort_key()`, fix leading fields with
+/// [`eq`](SortKey::eq), then either use it as a `begins_with` condition or
+/// end with a range on the next field:
+///
+/// ```ignore
+/// // sk = "CLIP#{video_id}#{created_at}"
+/// Clip::sort_key()                           // begins_with CLIP#
+/// Clip::sort_key().eq("v1")                  // begins_with CLIP#v1#
+/// Clip::sort_key().eq("v1").gt(t)            // clips of v1 after t
+/// Clip::sort_key().between("v1", "v3")       // clips of v1, v2 and v3
+/// ```
+pub struct SortKey<E, F> {
+    prefix: Result<String>,
+    fixed: usize,
+    _marker: PhantomData<fn() -> (E, F)>,
+}
+
+impl<E, F> Clone for SortKey<E, F> {
+    fn clone(&self) -> Self {
+        SortKey {
+            prefix: self.prefix.clone(),
+            fixed: self.fixed,
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<E, F> fmt::Debug for SortKey<E, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SortKey")
+            .field("prefix", &self.prefix)
+            .finish()
+    }
+}
+
+impl<E: Entity, F> SortKey<E, F> {
+    #[doc(hidden)]
+    pub fn __root() -> Self {
+        SortKey {
+            prefix: Ok(E::SK.map(|t| t.literal_prefix()).unwrap_or_default()),
+            fixed: 0,
+            _marker: PhantomData,
+        }
+    }
+
+    fn field_name(&self) -> &'static str {
+        E::SK
+            .and_then(|t| t.fields().nth(self.fixed))
+            .map(|f| f.name)
+            .unwrap_or("?")
+    }
+
+    /// The prefix followed by the encoded value of the next field.
+    fn with_value<H: KeyPart>(&self, value: &H) -> Result<String> {
+        let mut out = self.prefix.clone()?;
+        let start = out.len();
+        value
+            .encode_key(&mut out)
+            .and_then(|()| check_segment(&out[start..]))
+            .map_err(|reason| Error::InvalidKey {
+                entity: E::NAME,
+                field: self.field_name(),
+                reason,
+            })?;
+        Ok(out)
+    }
+
+    /// The smallest string above every key that starts with the prefix, or
+    /// `None` when the prefix is empty (no bound needed).
+    fn upper(prefix: &str) -> Option<String> {
+        // Prefixes built from templates end with the `#` delimiter.
+        prefix.strip_suffix('#').map(|p| format!("{p}$"))
+    }
+
+    fn condition(self, build: impl FnOnce(&str) -> Result<Condition>) -> SortCondition<E> {
+        SortCondition::new(self.prefix.and_then(|p| build(&p)))
+    }
+}
+
+impl<E: Entity, H: KeyPart, T> SortKey<E, (H, T)> {
+    /// Fixes the next field to `value`: a narrower prefix that ends at a
+    /// segment boundary.
+    #[allow(clippy::should_implement_trait)]
+    pub fn eq(self, value: impl Into<H>) -> SortKey<E, T> {
+        let fixed = self.fixed;
+        let prefix = self.with_value(&value.into()).map(|mut out| {
+            if let Some(t) = E::SK {
+                t.push_after_field(fixed, &mut out);
+            }
+            out
+        });
+        SortKey {
+            prefix,
+            fixed: fixed + 1,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Items whose next field is greater than `value`.
+    pub fn gt(self, value: impl Into<H>) -> SortCondition<E> {
+        let v = self.with_value(&value.into());
+        self.condition(|p| {
+            let low = format!("{}$", v?);
+            Ok(match Self::upper(p) {
+                Some(up) => Condition::Between(low, up),
+                None => Condition::Ge(low),
+            })
+        })
+    }
+
+    /// Items whose next field is greater than or equal to `value`.
+    pub fn ge(self, value: impl Into<H>) -> SortCondition<E> {
+        let v = self.with_value(&value.into());
+        self.condition(|p| {
+            let low = v?;
+            Ok(match Self::upper(p) {
+                Some(up) => Condition::Between(low, up),
+                None => Condition::Ge(low),
+            })
+        })
+    }
+
+    /// Items whose next field is less than `value`.
+    pub fn lt(self, value: impl Into<H>) -> SortCondition<E> {
+        let v = self.with_value(&value.into());
+        self.condition(|p| {
+            let v = v?;
+            Ok(if p.is_empty() {
+                Condition::Lt(v)
+            } else {
+                Condition::Between(p.to_owned(), predecessor(&v))
+            })
+        })
+    }
+
+    /// Items whose next field is less than or equal to `value`.
+    pub fn le(self, value: impl Into<H>) -> SortCondition<E> {
+        let v = self.with_value(&value.into());
+        self.condition(|p| {
+            let high = format!("{}$", v?);
+            Ok(if p.is_empty() {
+                Condition::Le(high)
+            } else {
+                Condition::Between(p.to_owned(), high)
+            })
+        })
+    }
+
+    /// Items whose next field lies in `low..=high`.
+    pub fn between(self, low: impl Into<H>, high: impl Into<H>) -> SortCondition<E> {
+        let low = self.with_value(&low.into());
+        let high = self.with_value(&high.into());
+        self.condition(|_| {
+            let (low, high) = (low?, format!("{}$", high?));
+            if low > high {
+                return Err(Error::InvalidQuery {
+                    entity: E::NAME,
+                    reason: "`between`: the lower bound is above the upper bound".into(),
+                });
+            }
+            Ok(Condition::Between(low, high))
+        })
+    }
+}
+
+/// The largest string below `key` that no key of the format exceeds while
+/// staying below `key`: the last character decremented, then U+10FFFF.
+fn predecessor(key: &str) -> String {
+    let mut out = key.to_owned();
+    if let Some(last) = out.pop() {
+        let prev = match last as u32 {
+            0xE000 => '\u{D7FF}',
+            n => char::from_u32(n.saturating_sub(1)).unwrap_or(last),
+        };
+        out.push(prev);
+        out.push(MAX_CHAR);
+    }
+    out
+}
+
+/// A key condition on the sort key, as sent to DynamoDB.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Condition {
+    /// No sort-key condition: the whole partition.
+    All,
+    Eq(String),
+    BeginsWith(String),
+    Between(String, String),
+    Ge(String),
+    Le(String),
+    Lt(String),
+}
+
+impl Condition {
+    /// Whether a sort key satisfies the condition (byte order, as DynamoDB).
+    pub(crate) fn admits(&self, sk: &str) -> bool {
+        match self {
+            Condition::All => true,
+            Condition::Eq(v) => sk == v,
+            Condition::BeginsWith(p) => sk.starts_with(p.as_str()),
+            Condition::Between(lo, hi) => lo.as_str() <= sk && sk <= hi.as_str(),
+            Condition::Ge(v) => sk >= v.as_str(),
+            Condition::Le(v) => sk <= v.as_str(),
+            Condition::Lt(v) => sk < v.as_str(),
+        }
+    }
+
+    /// The key condition expression fragment and its values.
+    pub(crate) fn expression(&self) -> Option<(&'static str, Vec<&str>)> {
+        Some(match self {
+            Condition::All => return None,
+            Condition::Eq(v) => ("#sk = :sk", vec![v]),
+            Condition::BeginsWith(v) => ("begins_with(#sk, :sk)", vec![v]),
+            Condition::Between(lo, hi) => ("#sk BETWEEN :sk AND :sk_hi", vec![lo, hi]),
+            Condition::Ge(v) => ("#sk >= :sk", vec![v]),
+            Condition::Le(v) => ("#sk <= :sk", vec![v]),
+            Condition::Lt(v) => ("#sk < :sk", vec![v]),
+        })
+    }
+
+    fn values(&self) -> impl Iterator<Item = &str> {
+        self.expression().into_iter().flat_map(|(_, v)| v)
+    }
+}
+
+/// A condition on an entity's sort key, built from a [`SortKey`].
+pub struct SortCondition<E> {
+    pub(crate) condition: Result<Condition>,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E: Entity> SortCondition<E> {
+    fn new(condition: Result<Condition>) -> Self {
+        let condition = condition.and_then(|c| {
+            for value in c.values() {
+                if value.len() > MAX_SORT_KEY_BYTES {
+                    return Err(Error::KeyTooLong {
+                        entity: E::NAME,
+                        attribute: "sort key condition".into(),
+                        len: value.len(),
+                        max: MAX_SORT_KEY_BYTES,
+                    });
+                }
+            }
+            Ok(c)
+        });
+        SortCondition {
+            condition,
+            _entity: PhantomData,
+        }
+    }
+
+    /// The condition every query on `E` starts from: its sort-key scope.
+    pub(crate) fn scope() -> Self {
+        SortKey::<E, ()>::__root().into()
+    }
+}
+
+impl<E> Clone for SortCondition<E> {
+    fn clone(&self) -> Self {
+        SortCondition {
+            condition: self.condition.clone(),
+            _entity: PhantomData,
+        }
+    }
+}
+
+impl<E> fmt::Debug for SortCondition<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("SortCondition")
+            .field(&self.condition)
+            .finish()
+    }
+}
+
+impl<E: Entity, F> From<SortKey<E, F>> for SortCondition<E> {
+    fn from(key: SortKey<E, F>) -> Self {
+        let total = E::SK.map(|t| t.field_count()).unwrap_or(0);
+        let fixed = key.fixed;
+        let has_sk = E::SK.is_some();
+        SortCondition::new(key.prefix.map(|p| {
+            if !has_sk {
+                Condition::All
+            } else if fixed == total {
+                Condition::Eq(p)
+            } else if p.is_empty() {
+                Condition::All
+            } else {
+                Condition::BeginsWith(p)
+            }
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn predecessor_sorts_between_neighbours() {
+        let p = predecessor("CLIP#v1");
+        assert!(p.as_str() < "CLIP#v1");
+        assert!(p.as_str() > "CLIP#v0#zzzz");
+        assert!(p.as_str() > "CLIP#v0");
+        assert_eq!(predecessor("a\u{E000}"), "a\u{D7FF}\u{10FFFF}");
+    }
+
+    #[test]
+    fn conditions_admit_like_dynamodb() {
+        let between = Condition::Between("CLIP#b".into(), "CLIP$".into());
+        assert!(between.admits("CLIP#c#1"));
+        assert!(!between.admits("CLIPS#a"));
+        assert!(!between.admits("CLIP#a"));
+        assert!(Condition::BeginsWith("CLIP#v1#".into()).admits("CLIP#v1#x"));
+        assert!(!Condition::BeginsWith("CLIP#v1#".into()).admits("CLIP#v10#x"));
+    }
+}
