@@ -1,0 +1,170 @@
+//! Shared helpers for the integration tests: a client for DynamoDB Local, a
+//! fresh table per test, and entities modelled on the seed designs.
+#![allow(dead_code)]
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use truss_model::{Entity, Table};
+
+const HOW_TO_RUN: &str = "integration tests need DynamoDB Local: run them with \
+`scripts/with-dynamodb-local cargo test`, which installs and starts it and sets \
+AWS_ENDPOINT_URL_DYNAMODB";
+
+/// A client for the DynamoDB the environment points at. Panics with
+/// instructions when no local endpoint is configured, so a test can never
+/// pass without a database (nor touch a real AWS account by accident).
+pub async fn client() -> Client {
+    match std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
+        Ok(url) if !url.is_empty() => {}
+        _ => panic!("{HOW_TO_RUN}"),
+    }
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    Client::new(&config)
+}
+
+/// A unique table name for one test.
+pub fn table_name(test: &str) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{test}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A new, empty PK/SK table for one test.
+pub async fn table(test: &str) -> Table {
+    let table = Table::new(client().await, table_name(test));
+    create(&table).await;
+    table
+}
+
+pub async fn create(table: &Table) {
+    if let Err(e) = table.definition().create().await {
+        panic!(
+            "could not create table `{}`: {e}\n{HOW_TO_RUN}",
+            table.name()
+        );
+    }
+}
+
+/// Every item in the table, raw.
+pub async fn scan(table: &Table) -> Vec<HashMap<String, AttributeValue>> {
+    let mut items = Vec::new();
+    let mut start = None;
+    loop {
+        let out = table
+            .client()
+            .scan()
+            .table_name(table.name())
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .expect("scan");
+        items.extend(out.items.unwrap_or_default());
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            return items;
+        }
+    }
+}
+
+pub fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.to_owned())
+}
+
+pub fn ts(secs: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(1_780_000_000 + secs, 0)
+        .single()
+        .expect("valid")
+}
+
+/// The seed's link: `LINK#<code>` / `META`, attributes in camelCase.
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "LINK#{code}", sk = "META")]
+#[serde(rename_all = "camelCase")]
+pub struct Link {
+    pub code: String,
+    pub target: String,
+    pub owner_id: String,
+    pub created_at: String,
+    pub clicks: u64,
+}
+
+/// The seed's daily stats: `LINK#<code>` / `STAT#<date>`.
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "LINK#{code}", sk = "STAT#{date}")]
+pub struct DailyStat {
+    pub code: String,
+    pub date: NaiveDate,
+    pub count: u64,
+}
+
+/// A clip under its creator, ordered by video then time.
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "CREATOR#{creator_id}", sk = "CLIP#{video_id}#{created_at}")]
+pub struct Clip {
+    pub creator_id: String,
+    pub video_id: String,
+    pub created_at: DateTime<Utc>,
+    pub title: String,
+    pub virality: f32,
+}
+
+/// The creator's profile, in the same partition as the clips.
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "CREATOR#{creator_id}", sk = "PROFILE")]
+pub struct Profile {
+    pub creator_id: String,
+    pub name: String,
+}
+
+/// Integer sort keys, negative ones included.
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "LOG#{log}", sk = "EVENT#{seq}")]
+pub struct Event {
+    pub log: String,
+    pub seq: i64,
+    pub message: String,
+}
+
+pub fn clip(creator: &str, video: &str, secs: i64) -> Clip {
+    Clip {
+        creator_id: creator.into(),
+        video_id: video.into(),
+        created_at: ts(secs),
+        title: format!("{video} at {secs}"),
+        virality: (secs % 100) as f32 / 100.0,
+    }
+}
+
+pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+pub fn link(code: &str) -> Link {
+    Link {
+        code: code.into(),
+        target: "https://docs.aws.amazon.com/dynamodb/".into(),
+        owner_id: "user-001".into(),
+        created_at: "2026-05-24T09:00:00Z".into(),
+        clicks: 17,
+    }
+}
+
+/// Writes many items concurrently with plain puts.
+pub async fn put_all<E: truss_model::Entity>(table: &Table, items: &[E]) {
+    use futures::StreamExt;
+    futures::stream::iter(items)
+        .map(|item| table.put(item).send())
+        .buffer_unordered(16)
+        .for_each(|r| async move { r.expect("put") })
+        .await;
+}
