@@ -3,8 +3,7 @@
 use crate::ast::Field;
 use crate::valid::{Checked, Template, Valid};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
+use quote::{format_ident, quote};
 
 pub fn entity(valid: &Valid<'_>) -> TokenStream {
     let entity = valid.entity;
@@ -19,10 +18,6 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
     let key_docs = key_fields
         .iter()
         .map(|f| format!("The entity's `{}`.", f.name));
-    let assertions = key_fields.iter().map(|f| {
-        let ty = f.ty;
-        quote_spanned! {ty.span()=> ::truss_model::__private::assert_key_part::<#ty>(); }
-    });
 
     let pk_const = template_const(&valid.pk);
     let sk_const = match &valid.sk {
@@ -100,8 +95,6 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
         }
 
         const _: () = {
-            #(#assertions)*
-
             #[automatically_derived]
             impl ::truss_model::Entity for #ident {
                 const NAME: &'static str = #name;
@@ -229,4 +222,40 @@ fn sort_tuple(template: &Template<'_>) -> TokenStream {
         .iter()
         .rev()
         .fold(quote!(()), |rest, ty| quote!((#ty, #rest)))
+}
+
+/// Emitted next to a compile error: an `Entity` impl (and key struct) whose
+/// bodies never run, so that code using the entity does not add errors of
+/// its own and one mistake gives one message. Generic inputs get none.
+pub fn fallback(input: &syn::DeriveInput) -> TokenStream {
+    if !input.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let ident = &input.ident;
+    let vis = &input.vis;
+    let key_ident = format_ident!("{}Key", ident);
+    let name = ident.to_string();
+    quote! {
+        #[doc(hidden)]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+        #vis struct #key_ident;
+
+        const _: () = {
+            impl ::truss_model::Entity for #ident {
+                const NAME: &'static str = #name;
+                const PK: ::truss_model::Template = ::truss_model::__private::Template::__new("", &[]);
+                const SK: ::core::option::Option<::truss_model::Template> = ::core::option::Option::None;
+                type Key = #key_ident;
+                type SortFields = ();
+                fn to_key(&self) -> #key_ident { ::core::unimplemented!() }
+                fn write_pk(&self, _: &mut ::std::string::String) -> ::truss_model::Result<()> { ::core::unimplemented!() }
+                fn write_sk(&self, _: &mut ::std::string::String) -> ::truss_model::Result<()> { ::core::unimplemented!() }
+            }
+            impl ::truss_model::EntityKey for #key_ident {
+                type Entity = #ident;
+                fn write_pk(&self, _: &mut ::std::string::String) -> ::truss_model::Result<()> { ::core::unimplemented!() }
+                fn write_sk(&self, _: &mut ::std::string::String) -> ::truss_model::Result<()> { ::core::unimplemented!() }
+            }
+        };
+    }
 }

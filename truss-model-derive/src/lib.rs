@@ -19,7 +19,11 @@ use proc_macro::TokenStream;
 pub fn derive_entity(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     entity(&input)
-        .unwrap_or_else(syn::Error::into_compile_error)
+        .unwrap_or_else(|error| {
+            let mut tokens = error.into_compile_error();
+            tokens.extend(expand::fallback(&input));
+            tokens
+        })
         .into()
 }
 

@@ -36,6 +36,3 @@ pub fn decode_attribute<T: KeyPart + Serialize>(
     let value = T::decode_key(segment)?;
     serde_dynamo::to_attribute_value(&value).map_err(|e| KeyPartError::Other(e.to_string()))
 }
-
-/// Compile-time check that a key field's type implements [`KeyPart`].
-pub const fn assert_key_part<T: KeyPart>() {}

@@ -1,0 +1,9 @@
+use truss_model::Entity;
+
+#[derive(Entity, serde::Serialize, serde::Deserialize)]
+#[truss(pk = "LINK#{code", sk = "META")]
+struct Link {
+    code: String,
+}
+
+fn main() {}
