@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use futures::TryStreamExt;
 use std::collections::HashSet;
-use truss_model::{Cursor, Entity, Error};
+use truss_model::{Cursor, Error};
 
 #[tokio::test]
 async fn begins_with_v1_does_not_return_v10() {

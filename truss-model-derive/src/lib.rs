@@ -1,9 +1,9 @@
 //! Derive macros for [truss-model](https://docs.rs/truss-model). Use them
 //! through `truss_model`, which re-exports them with documentation.
 //!
-//! The derive works in three steps, each in its own module: [`ast`] parses
-//! the input and its attributes, [`valid`] checks the templates against the
-//! fields and collects every error, [`expand`] generates code.
+//! The derive works in three steps, each in its own module: `ast` parses
+//! the input and its attributes, `valid` checks the templates against the
+//! fields and collects every error, `expand` generates code.
 
 mod ast;
 mod attr;

@@ -150,7 +150,7 @@ fn is_option(ty: &syn::Type) -> bool {
 
 /// The closest name within a small edit distance.
 fn suggestion<'n>(name: &str, names: impl Iterator<Item = &'n str>) -> Option<&'n str> {
-    let limit = (name.len() + 2) / 3;
+    let limit = name.len().div_ceil(3);
     names
         .map(|n| (distance(name, n), n))
         .filter(|(d, _)| *d <= limit)

@@ -39,10 +39,7 @@ impl TableInner {
     /// in items written by other tools) are recovered from its keys.
     pub(crate) fn decode<E: Entity>(&self, mut item: Item) -> Result<E> {
         let pk = take_key(&mut item, &self.pk);
-        let sk = match &self.sk {
-            Some(attr) => Some(take_key(&mut item, attr)),
-            None => None,
-        };
+        let sk = self.sk.as_ref().map(|attr| take_key(&mut item, attr));
         let display = KeyDisplay::new(
             &self.pk,
             pk.as_deref().unwrap_or("?"),

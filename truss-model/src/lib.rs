@@ -1,4 +1,4 @@
-#![doc = include_str!("../../README.md")]
+#![doc = include_str!("lib.md")]
 #![warn(missing_docs)]
 #![cfg_attr(
     not(test),
@@ -35,7 +35,11 @@ pub use template::Template;
 
 /// Derives [`Entity`] for a struct with named fields.
 ///
-/// ```ignore
+/// ```
+/// use chrono::{DateTime, Utc};
+/// use serde::{Deserialize, Serialize};
+/// use truss_model::Entity;
+///
 /// #[derive(Entity, Serialize, Deserialize)]
 /// #[truss(pk = "CREATOR#{creator_id}", sk = "CLIP#{created_at}")]
 /// struct Clip { creator_id: String, created_at: DateTime<Utc>, title: String }
@@ -48,3 +52,8 @@ pub use truss_model_derive::Entity;
 
 // Re-exported for generated code and for users who need the SDK types.
 pub use aws_sdk_dynamodb;
+
+/// The repository README's code blocks, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -23,12 +23,17 @@ use std::marker::PhantomData;
 /// [`eq`](SortKey::eq), then either use it as a `begins_with` condition or
 /// end with a range on the next field:
 ///
-/// ```ignore
-/// // sk = "CLIP#{video_id}#{created_at}"
-/// Clip::sort_key()                           // begins_with CLIP#
-/// Clip::sort_key().eq("v1")                  // begins_with CLIP#v1#
-/// Clip::sort_key().eq("v1").gt(t)            // clips of v1 after t
-/// Clip::sort_key().between("v1", "v3")       // clips of v1, v2 and v3
+/// ```
+/// # use truss_model::{Entity, SortCondition};
+/// # #[derive(Entity, serde::Serialize, serde::Deserialize)]
+/// # #[truss(pk = "CREATOR#{creator_id}", sk = "CLIP#{video_id}#{created_at}")]
+/// # struct Clip { creator_id: String, video_id: String, created_at: u64 }
+/// # let t = 1_780_000_000u64;
+/// let all_clips: SortCondition<Clip> = Clip::sort_key().into(); // begins_with CLIP#
+/// let of_v1: SortCondition<Clip> = Clip::sort_key().eq("v1").into(); // begins_with CLIP#v1#
+/// let v1_after_t = Clip::sort_key().eq("v1").gt(t);              // clips of v1 after t
+/// let v1_to_v3 = Clip::sort_key().between("v1", "v3");           // clips of v1..=v3
+/// let exact: SortCondition<Clip> = Clip::sort_key().eq("v1").eq(t).into(); // = one key
 /// ```
 pub struct SortKey<E, F> {
     prefix: Result<String>,
