@@ -401,3 +401,18 @@ async fn tampered_and_foreign_cursors_are_typed_errors() {
         .unwrap();
     assert_eq!(next.items.len(), 5);
 }
+
+#[tokio::test]
+async fn zero_limit_is_a_typed_error() {
+    let table = table("limit-zero").await;
+    let err = table
+        .query(Clip::partition("c1"))
+        .limit(0)
+        .page()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidQuery { entity: "Clip", .. }),
+        "{err:?}"
+    );
+}

@@ -40,28 +40,38 @@ impl TableInner {
     pub(crate) fn decode<E: Entity>(&self, mut item: Item) -> Result<E> {
         let pk = take_key(&mut item, &self.pk);
         let sk = self.sk.as_ref().map(|attr| take_key(&mut item, attr));
-        let display = KeyDisplay::new(
-            &self.pk,
-            pk.as_deref().unwrap_or("?"),
-            self.sk
-                .as_deref()
-                .zip(sk.as_ref().map(|s| s.as_deref().unwrap_or("?"))),
-        );
+        // Built only when an error is reported: decoding stays allocation-free
+        // beyond the entity itself.
+        let display = || {
+            KeyDisplay::new(
+                &self.pk,
+                pk.as_deref().unwrap_or("?"),
+                self.sk
+                    .as_deref()
+                    .zip(sk.as_ref().map(|s| s.as_deref().unwrap_or("?"))),
+            )
+        };
         let decode_error = |field: Option<String>, message: String| Error::Decode {
             entity: E::NAME,
-            key: display.clone(),
+            key: display(),
             field,
             message,
         };
-        let pk = pk.ok_or_else(|| {
-            decode_error(Some(self.pk.clone()), "missing string key attribute".into())
-        })?;
-        recover_fields(&E::PK, &pk, &mut item).map_err(|(f, m)| decode_error(f, m))?;
-        if let (Some(template), Some(sk)) = (&E::SK, sk) {
-            let sk = sk.ok_or_else(|| {
-                decode_error(self.sk.clone(), "missing string key attribute".into())
-            })?;
-            recover_fields(template, &sk, &mut item).map_err(|(f, m)| decode_error(f, m))?;
+        let Some(pk_value) = pk.as_deref() else {
+            return Err(decode_error(
+                Some(self.pk.clone()),
+                "missing string key attribute".into(),
+            ));
+        };
+        recover_fields(&E::PK, pk_value, &mut item).map_err(|(f, m)| decode_error(f, m))?;
+        if let (Some(template), Some(sk_value)) = (&E::SK, &sk) {
+            let Some(sk_value) = sk_value.as_deref() else {
+                return Err(decode_error(
+                    self.sk.clone(),
+                    "missing string key attribute".into(),
+                ));
+            };
+            recover_fields(template, sk_value, &mut item).map_err(|(f, m)| decode_error(f, m))?;
         }
         let value = serde_dynamo::AttributeValue::from(AttributeValue::M(item));
         let deserializer = serde_dynamo::Deserializer::from_attribute_value(value);

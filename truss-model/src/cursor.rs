@@ -49,12 +49,12 @@ impl Cursor {
     pub(crate) fn encode(index: Option<&str>, key: &Item) -> Result<Cursor> {
         let mut out = vec![VERSION];
         let index = index.unwrap_or("");
-        push_bytes(&mut out, index.as_bytes());
+        push_bytes(&mut out, index.as_bytes())?;
         let mut attrs: Vec<(&String, &AttributeValue)> = key.iter().collect();
         attrs.sort_by(|a, b| a.0.cmp(b.0));
         out.push(u8::try_from(attrs.len()).map_err(|_| invalid("too many key attributes"))?);
         for (name, value) in attrs {
-            push_bytes(&mut out, name.as_bytes());
+            push_bytes(&mut out, name.as_bytes())?;
             let (tag, bytes) = match value {
                 AttributeValue::S(s) => (TAG_S, s.as_bytes()),
                 AttributeValue::N(n) => (TAG_N, n.as_bytes()),
@@ -62,7 +62,7 @@ impl Cursor {
                 _ => return Err(invalid("unsupported key attribute type")),
             };
             out.push(tag);
-            push_bytes(&mut out, bytes);
+            push_bytes(&mut out, bytes)?;
         }
         let sum = checksum(&out);
         out.extend_from_slice(&sum.to_be_bytes());
@@ -144,11 +144,13 @@ fn utf8(bytes: &[u8]) -> Result<String> {
     String::from_utf8(bytes.to_vec()).map_err(|_| invalid("invalid UTF-8"))
 }
 
-fn push_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
-    // Key attributes are at most 2048 bytes, names at most 255.
-    let len = u16::try_from(bytes.len()).unwrap_or(u16::MAX);
+/// Appends a length-prefixed field. DynamoDB key values are at most 2048
+/// bytes, so the 64 KiB limit is never reached by a real key.
+fn push_bytes(out: &mut Vec<u8>, bytes: &[u8]) -> Result<()> {
+    let len = u16::try_from(bytes.len()).map_err(|_| invalid("key attribute too large"))?;
     out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(&bytes[..len as usize]);
+    out.extend_from_slice(bytes);
+    Ok(())
 }
 
 struct Reader<'a> {

@@ -101,7 +101,8 @@ impl<E: Entity> Query<E> {
     }
 
     /// Reads at most `n` items per request (DynamoDB's `Limit`): the page
-    /// size. Values above `i32::MAX` are clamped.
+    /// size. Values above `i32::MAX` are clamped; `0` is refused with
+    /// [`Error::InvalidQuery`] when the query runs.
     pub fn limit(mut self, n: u32) -> Self {
         self.limit = Some(i32::try_from(n).unwrap_or(i32::MAX));
         self
@@ -187,6 +188,12 @@ impl<E: Entity> Query<E> {
 
     fn plan(&self) -> Result<Plan<E>> {
         self.table.inner.check_schema::<E>()?;
+        if self.limit == Some(0) {
+            return Err(Error::InvalidQuery {
+                entity: E::NAME,
+                reason: "`limit` must be at least 1".into(),
+            });
+        }
         Ok(Plan {
             pk: self.pk.clone()?,
             condition: self.sort.condition.clone()?,
