@@ -18,14 +18,35 @@ AWS_ENDPOINT_URL_DYNAMODB";
 /// instructions when no local endpoint is configured, so a test can never
 /// pass without a database (nor touch a real AWS account by accident).
 pub async fn client() -> Client {
+    Client::new(&sdk_config().await)
+}
+
+async fn sdk_config() -> aws_config::SdkConfig {
     match std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
         Ok(url) if !url.is_empty() => {}
         _ => panic!("{HOW_TO_RUN}"),
     }
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
         .load()
-        .await;
-    Client::new(&config)
+        .await
+}
+
+/// A client whose requests are counted.
+pub async fn counted_client() -> (Client, truss_model::RequestCounter) {
+    let counter = truss_model::RequestCounter::new();
+    let config = aws_sdk_dynamodb::config::Builder::from(&sdk_config().await)
+        .interceptor(counter.clone())
+        .build();
+    (Client::from_conf(config), counter)
+}
+
+/// A new table whose requests are counted; the counter starts at zero.
+pub async fn counted_table(test: &str) -> (Table, truss_model::RequestCounter) {
+    let (client, counter) = counted_client().await;
+    let table = Table::new(client, table_name(test));
+    create(&table).await;
+    counter.take();
+    (table, counter)
 }
 
 /// A unique table name for one test.

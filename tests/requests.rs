@@ -1,0 +1,78 @@
+//! Request counts per operation, from the SDK interceptor: each access
+//! pattern costs what it should, and refused input costs nothing.
+
+mod common;
+
+use common::*;
+use futures::TryStreamExt;
+use std::collections::BTreeMap;
+use truss_model::{Cursor, Error};
+
+fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
+#[tokio::test]
+async fn each_operation_is_one_request() {
+    let (table, counter) = counted_table("req-ops").await;
+    let l = link("one");
+    table.put(&l).await.unwrap();
+    assert_eq!(counter.take(), counts(&[("PutItem", 1)]));
+    table.get(Link::key("one")).await.unwrap();
+    assert_eq!(counter.take(), counts(&[("GetItem", 1)]));
+    table
+        .query(DailyStat::partition("one"))
+        .limit(5)
+        .page()
+        .await
+        .unwrap();
+    assert_eq!(counter.take(), counts(&[("Query", 1)]));
+    table.delete(Link::key("one")).await.unwrap();
+    assert_eq!(counter.take(), counts(&[("DeleteItem", 1)]));
+}
+
+#[tokio::test]
+async fn stream_makes_one_request_per_page() {
+    let (table, counter) = counted_table("req-stream").await;
+    let clips: Vec<_> = (0..45).map(|i| clip("c1", "v1", i)).collect();
+    put_all(&table, &clips).await;
+    counter.take();
+    let all: Vec<Clip> = table
+        .query(Clip::partition("c1"))
+        .limit(10)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 45);
+    // 5 pages of items; the fifth has 5 items and no LastEvaluatedKey.
+    assert_eq!(counter.take(), counts(&[("Query", 5)]));
+
+    // Lazy: taking the first item sends only the first request.
+    let mut stream = Box::pin(table.query(Clip::partition("c1")).limit(10).stream());
+    stream.try_next().await.unwrap().unwrap();
+    assert_eq!(counter.take(), counts(&[("Query", 1)]));
+}
+
+#[tokio::test]
+async fn refused_input_sends_no_request() {
+    let (table, counter) = counted_table("req-refused").await;
+    assert!(table.put(&clip("", "v", 1)).await.is_err());
+    assert!(table.get(Clip::key("c", "", ts(1))).await.is_err());
+    assert!(table.delete(Link::key("")).await.is_err());
+    assert!(table.put(&clip(&"x".repeat(3000), "v", 1)).await.is_err());
+    let err = table
+        .query(Clip::partition("c1"))
+        .after(Cursor::new("forged"))
+        .page()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidCursor { .. }));
+    assert!(table
+        .query(Clip::partition("c1"))
+        .limit(0)
+        .all()
+        .await
+        .is_err());
+    assert_eq!(counter.total(), 0, "{:?}", counter.snapshot());
+}
