@@ -38,6 +38,36 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
         None => quote!(::core::result::Result::Ok(())),
     };
 
+    let key_attributes = key_fields.iter().map(|f| {
+        let (ident, attribute) = (f.ident, &f.attribute);
+        quote!(::truss_model::__private::key_attribute(#attribute, &self.#ident, #name)?)
+    });
+    let handles = entity
+        .fields
+        .iter()
+        .filter(|f| f.serde.skipped_by.is_none() && !f.serde.flatten)
+        .map(|f| {
+            let constant = format_ident!("{}", f.name.to_uppercase());
+            let (ty, attribute) = (f.ty, &f.attribute);
+            let is_key = key_fields.iter().any(|k| k.name == f.name);
+            let (handle, doc) = if is_key {
+                (
+                    quote!(KeyAttr),
+                    format!("Handle on the key field `{}` (attribute `{attribute}`), for conditions.", f.name),
+                )
+            } else {
+                (
+                    quote!(Attr),
+                    format!("Handle on the field `{}` (attribute `{attribute}`), for conditions and updates.", f.name),
+                )
+            };
+            quote! {
+                #[doc = #doc]
+                #vis const #constant: ::truss_model::#handle<Self, #ty> =
+                    ::truss_model::__private::#handle::__new(#attribute);
+            }
+        });
+
     let sort_fields = match &valid.sk {
         Some(t) => sort_tuple(t),
         None => quote!(()),
@@ -46,11 +76,11 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
     let pk_fields: Vec<&Field> = template_fields(&valid.pk).collect();
     let pk_params = pk_fields.iter().map(|f| {
         let (ident, ty) = (f.ident, f.ty);
-        quote!(#ident: impl ::core::convert::Into<#ty>)
+        quote!(#ident: impl ::truss_model::IntoValue<#ty>)
     });
     let pk_bindings = pk_fields.iter().map(|f| {
         let (ident, ty) = (f.ident, f.ty);
-        quote!(let #ident: #ty = ::core::convert::Into::into(#ident);)
+        quote!(let #ident: #ty = ::truss_model::IntoValue::into_value(#ident);)
     });
     let pk_local = writer(&valid.pk, name, |f: &Field| {
         let ident = f.ident;
@@ -129,6 +159,12 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
                 fn write_sk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
                     #sk_self
                 }
+
+                fn attributes(
+                    &self,
+                ) -> ::truss_model::Result<::std::vec::Vec<(&'static str, ::truss_model::aws_sdk_dynamodb::types::AttributeValue)>> {
+                    ::core::result::Result::Ok(::std::vec![#(#key_attributes),*])
+                }
             }
         };
 
@@ -136,9 +172,9 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
         impl #ident {
             #[doc = #key_fn_doc]
             #[allow(clippy::too_many_arguments)]
-            #vis fn key(#( #key_names: impl ::core::convert::Into<#key_types> ),*) -> #key_ident {
+            #vis fn key(#( #key_names: impl ::truss_model::IntoValue<#key_types> ),*) -> #key_ident {
                 #key_ident {
-                    #( #key_names: ::core::convert::Into::into(#key_names), )*
+                    #( #key_names: ::truss_model::IntoValue::into_value(#key_names), )*
                 }
             }
 
@@ -149,6 +185,8 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
             }
 
             #sort_key_fn
+
+            #(#handles)*
         }
     }
 }
@@ -255,6 +293,11 @@ pub fn fallback(input: &syn::DeriveInput) -> TokenStream {
                 type Entity = #ident;
                 fn write_pk(&self, _: &mut ::std::string::String) -> ::truss_model::Result<()> { ::core::unimplemented!() }
                 fn write_sk(&self, _: &mut ::std::string::String) -> ::truss_model::Result<()> { ::core::unimplemented!() }
+                fn attributes(
+                    &self,
+                ) -> ::truss_model::Result<::std::vec::Vec<(&'static str, ::truss_model::aws_sdk_dynamodb::types::AttributeValue)>> {
+                    ::core::unimplemented!()
+                }
             }
         };
     }

@@ -50,6 +50,10 @@ pub trait EntityKey: Clone + fmt::Debug + Send + Sync + 'static {
 
     /// Appends the rendered sort key (nothing if the entity has none).
     fn write_sk(&self, out: &mut String) -> Result<()>;
+
+    /// The key fields as attributes (name, value), written by upserts so
+    /// the item they create decodes.
+    fn attributes(&self) -> Result<Vec<(&'static str, aws_sdk_dynamodb::types::AttributeValue)>>;
 }
 
 /// The partition of an entity: its rendered partition key, ready to query.

@@ -101,6 +101,15 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// An update that DynamoDB would reject (for example the same attribute
+    /// updated twice). No request was sent.
+    #[error("invalid update of {entity}: {reason}")]
+    InvalidUpdate {
+        /// The entity being updated.
+        entity: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
     /// The table's key schema does not fit an entity (for example an entity
     /// without a sort-key template in a table that has a sort key).
     #[error("table `{table}` does not fit {entity}: {reason}")]

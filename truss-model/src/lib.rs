@@ -9,6 +9,7 @@ mod codec;
 pub mod cursor;
 mod entity;
 mod error;
+mod expr;
 pub mod key_part;
 mod ops;
 mod query;
@@ -17,6 +18,8 @@ mod schema;
 mod sort_key;
 mod table;
 pub mod template;
+mod update;
+mod value;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -26,6 +29,7 @@ pub use codec::Item;
 pub use cursor::Cursor;
 pub use entity::{Entity, EntityKey, Partition};
 pub use error::{Error, KeyDisplay, KeyPartError, Result};
+pub use expr::{Attr, Condition, KeyAttr};
 pub use key_part::KeyPart;
 pub use ops::{Delete, DeleteReturning, Get, Put};
 pub use query::{Page, Query};
@@ -34,6 +38,8 @@ pub use schema::TableDefinition;
 pub use sort_key::{SortCondition, SortKey};
 pub use table::{Table, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 pub use template::Template;
+pub use update::{Numeric, Update, UpdateReturning};
+pub use value::IntoValue;
 
 /// Derives [`Entity`] for a struct with named fields.
 ///

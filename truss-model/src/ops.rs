@@ -3,10 +3,12 @@
 use crate::codec::Item;
 use crate::entity::{Entity, EntityKey};
 use crate::error::{Error, Result};
+use crate::expr::{Condition, Node, Placeholders};
 use crate::table::{RenderedKey, Table, TableInner};
+use crate::update::condition_failed;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use futures::future::BoxFuture;
 use std::future::IntoFuture;
 use std::marker::PhantomData;
@@ -70,6 +72,7 @@ impl Table {
             table: self.clone(),
             encoded: self.inner.encode(entity),
             mode,
+            condition: None,
             _entity: PhantomData,
         }
     }
@@ -80,6 +83,7 @@ impl Table {
             table: self.clone(),
             key: self.inner.render_key(&key),
             must_exist: false,
+            condition: None,
             _entity: PhantomData,
         }
     }
@@ -134,47 +138,69 @@ pub struct Put<E> {
     table: Table,
     encoded: Result<(Item, RenderedKey)>,
     mode: PutMode,
+    condition: Option<Result<Node>>,
     _entity: PhantomData<fn() -> E>,
 }
 
 impl<E: Entity> Put<E> {
+    /// Writes only if `condition` holds on the existing item; otherwise
+    /// fails with [`Error::ConditionFailed`] and writes nothing. Several
+    /// calls are combined with AND.
+    pub fn condition(mut self, condition: Condition<E>) -> Self {
+        self.condition = Some(and(self.condition.take(), condition));
+        self
+    }
+
     /// Sends the request.
     pub async fn send(self) -> Result<()> {
         let (item, key) = self.encoded?;
         let inner = &self.table.inner;
-        let mut request = inner
+        let mut p = Placeholders::default();
+        let mut conditions = Vec::new();
+        match self.mode {
+            PutMode::Overwrite => {}
+            PutMode::Create => {
+                conditions.push(format!("attribute_not_exists({})", p.name(&inner.pk)))
+            }
+            PutMode::Replace => conditions.push(format!("attribute_exists({})", p.name(&inner.pk))),
+        }
+        if let Some(node) = self.condition {
+            conditions.push(format!("({})", p.render(&node?)));
+        }
+        let (names, values) = p.into_parts();
+        let result = inner
             .client
             .put_item()
             .table_name(&inner.name)
-            .set_item(Some(item));
-        request = match self.mode {
-            PutMode::Overwrite => request,
-            PutMode::Create => request
-                .condition_expression("attribute_not_exists(#pk)")
-                .expression_attribute_names("#pk", &inner.pk),
-            PutMode::Replace => request
-                .condition_expression("attribute_exists(#pk)")
-                .expression_attribute_names("#pk", &inner.pk),
-        };
-        match request.send().await {
+            .set_item(Some(item))
+            .set_condition_expression((!conditions.is_empty()).then(|| conditions.join(" AND ")))
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
             Ok(_) => Ok(()),
-            Err(err) => {
-                let failed = matches!(
-                    err.as_service_error(),
-                    Some(PutItemError::ConditionalCheckFailedException(_))
-                );
-                Err(match (failed, self.mode) {
-                    (true, PutMode::Create) => Error::AlreadyExists {
-                        entity: E::NAME,
-                        key: inner.display(&key),
-                    },
-                    (true, _) => Error::NotFound {
-                        entity: E::NAME,
-                        key: inner.display(&key),
-                    },
-                    (false, _) => Error::dynamo("PutItem", err),
-                })
-            }
+            Err(err) => Err(match err.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(e)) => condition_failed::<E>(
+                    &self.table,
+                    &key,
+                    e.item.as_ref(),
+                    self.mode == PutMode::Replace,
+                    self.mode == PutMode::Create,
+                ),
+                _ => Error::dynamo("PutItem", err),
+            }),
+        }
+    }
+}
+
+/// `previous AND next`, or `next` alone.
+fn and<E>(previous: Option<Result<Node>>, next: Condition<E>) -> Result<Node> {
+    match previous {
+        None => next.node,
+        Some(previous) => {
+            previous.and_then(|a| next.node.map(|b| Node::And(Box::new(a), Box::new(b))))
         }
     }
 }
@@ -187,6 +213,7 @@ pub struct Delete<E> {
     table: Table,
     key: Result<RenderedKey>,
     must_exist: bool,
+    condition: Option<Result<Node>>,
     _entity: PhantomData<fn() -> E>,
 }
 
@@ -194,6 +221,13 @@ impl<E: Entity> Delete<E> {
     /// Fails with [`Error::NotFound`] if there is no item to delete.
     pub fn must_exist(mut self) -> Self {
         self.must_exist = true;
+        self
+    }
+
+    /// Deletes only if `condition` holds; otherwise fails with
+    /// [`Error::ConditionFailed`] and deletes nothing.
+    pub fn condition(mut self, condition: Condition<E>) -> Self {
+        self.condition = Some(and(self.condition.take(), condition));
         self
     }
 
@@ -210,26 +244,41 @@ impl<E: Entity> Delete<E> {
     async fn execute(self, return_old: bool) -> Result<Option<E>> {
         let key = self.key?;
         let inner = &self.table.inner;
-        let mut request = inner
+        let mut p = Placeholders::default();
+        let mut conditions = Vec::new();
+        if self.must_exist {
+            conditions.push(format!("attribute_exists({})", p.name(&inner.pk)));
+        }
+        if let Some(node) = self.condition {
+            conditions.push(format!("({})", p.render(&node?)));
+        }
+        let (names, values) = p.into_parts();
+        let result = inner
             .client
             .delete_item()
             .table_name(&inner.name)
-            .set_key(Some(inner.key_item(&key)));
-        if return_old {
-            request = request.return_values(ReturnValue::AllOld);
-        }
-        if self.must_exist {
-            request = request
-                .condition_expression("attribute_exists(#pk)")
-                .expression_attribute_names("#pk", &inner.pk);
-        }
-        match request.send().await {
+            .set_key(Some(inner.key_item(&key)))
+            .set_condition_expression((!conditions.is_empty()).then(|| conditions.join(" AND ")))
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .return_values(if return_old {
+                ReturnValue::AllOld
+            } else {
+                ReturnValue::None
+            })
+            .send()
+            .await;
+        match result {
             Ok(output) => output.attributes.map(|item| inner.decode(item)).transpose(),
             Err(err) => Err(match err.as_service_error() {
-                Some(DeleteItemError::ConditionalCheckFailedException(_)) => Error::NotFound {
-                    entity: E::NAME,
-                    key: inner.display(&key),
-                },
+                Some(DeleteItemError::ConditionalCheckFailedException(e)) => condition_failed::<E>(
+                    &self.table,
+                    &key,
+                    e.item.as_ref(),
+                    self.must_exist,
+                    false,
+                ),
                 _ => Error::dynamo("DeleteItem", err),
             }),
         }

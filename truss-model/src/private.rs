@@ -36,3 +36,20 @@ pub fn decode_attribute<T: KeyPart + Serialize>(
     let value = T::decode_key(segment)?;
     serde_dynamo::to_attribute_value(&value).map_err(|e| KeyPartError::Other(e.to_string()))
 }
+
+/// A key field as an attribute, for [`EntityKey::attributes`](crate::EntityKey::attributes).
+pub fn key_attribute<T: Serialize>(
+    attribute: &'static str,
+    value: &T,
+    entity: &'static str,
+) -> Result<(&'static str, AttributeValue)> {
+    serde_dynamo::to_attribute_value(value)
+        .map(|v| (attribute, v))
+        .map_err(|e| Error::Encode {
+            entity,
+            key: Default::default(),
+            message: format!("key attribute `{attribute}`: {e}"),
+        })
+}
+
+pub use crate::expr::{Attr, KeyAttr};

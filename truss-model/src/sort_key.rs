@@ -13,6 +13,7 @@ use crate::entity::Entity;
 use crate::error::{Error, Result};
 use crate::key_part::{check_segment, KeyPart, MAX_CHAR};
 use crate::table::MAX_SORT_KEY_BYTES;
+use crate::value::IntoValue;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -107,9 +108,9 @@ impl<E: Entity, H: KeyPart, T> SortKey<E, (H, T)> {
     /// Fixes the next field to `value`: a narrower prefix that ends at a
     /// segment boundary.
     #[allow(clippy::should_implement_trait)]
-    pub fn eq(self, value: impl Into<H>) -> SortKey<E, T> {
+    pub fn eq(self, value: impl IntoValue<H>) -> SortKey<E, T> {
         let fixed = self.fixed;
-        let prefix = self.with_value(&value.into()).map(|mut out| {
+        let prefix = self.with_value(&value.into_value()).map(|mut out| {
             if let Some(t) = E::SK {
                 t.push_after_field(fixed, &mut out);
             }
@@ -123,8 +124,8 @@ impl<E: Entity, H: KeyPart, T> SortKey<E, (H, T)> {
     }
 
     /// Items whose next field is greater than `value`.
-    pub fn gt(self, value: impl Into<H>) -> SortCondition<E> {
-        let v = self.with_value(&value.into());
+    pub fn gt(self, value: impl IntoValue<H>) -> SortCondition<E> {
+        let v = self.with_value(&value.into_value());
         self.condition(|p| {
             let low = format!("{}$", v?);
             Ok(match Self::upper(p) {
@@ -135,8 +136,8 @@ impl<E: Entity, H: KeyPart, T> SortKey<E, (H, T)> {
     }
 
     /// Items whose next field is greater than or equal to `value`.
-    pub fn ge(self, value: impl Into<H>) -> SortCondition<E> {
-        let v = self.with_value(&value.into());
+    pub fn ge(self, value: impl IntoValue<H>) -> SortCondition<E> {
+        let v = self.with_value(&value.into_value());
         self.condition(|p| {
             let low = v?;
             Ok(match Self::upper(p) {
@@ -147,8 +148,8 @@ impl<E: Entity, H: KeyPart, T> SortKey<E, (H, T)> {
     }
 
     /// Items whose next field is less than `value`.
-    pub fn lt(self, value: impl Into<H>) -> SortCondition<E> {
-        let v = self.with_value(&value.into());
+    pub fn lt(self, value: impl IntoValue<H>) -> SortCondition<E> {
+        let v = self.with_value(&value.into_value());
         self.condition(|p| {
             let v = v?;
             Ok(if p.is_empty() {
@@ -160,8 +161,8 @@ impl<E: Entity, H: KeyPart, T> SortKey<E, (H, T)> {
     }
 
     /// Items whose next field is less than or equal to `value`.
-    pub fn le(self, value: impl Into<H>) -> SortCondition<E> {
-        let v = self.with_value(&value.into());
+    pub fn le(self, value: impl IntoValue<H>) -> SortCondition<E> {
+        let v = self.with_value(&value.into_value());
         self.condition(|p| {
             let high = format!("{}$", v?);
             Ok(if p.is_empty() {
@@ -173,9 +174,9 @@ impl<E: Entity, H: KeyPart, T> SortKey<E, (H, T)> {
     }
 
     /// Items whose next field lies in `low..=high`.
-    pub fn between(self, low: impl Into<H>, high: impl Into<H>) -> SortCondition<E> {
-        let low = self.with_value(&low.into());
-        let high = self.with_value(&high.into());
+    pub fn between(self, low: impl IntoValue<H>, high: impl IntoValue<H>) -> SortCondition<E> {
+        let low = self.with_value(&low.into_value());
+        let high = self.with_value(&high.into_value());
         self.condition(|_| {
             let (low, high) = (low?, format!("{}$", high?));
             if low > high {
