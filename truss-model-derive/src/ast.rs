@@ -11,12 +11,24 @@ pub struct Entity<'a> {
     pub name: String,
     pub pk: LitStr,
     pub sk: Option<LitStr>,
+    pub indexes: Vec<Index>,
     pub fields: Vec<Field<'a>>,
+}
+
+/// A declared global secondary index.
+pub struct Index {
+    pub name: LitStr,
+    pub pk: LitStr,
+    pub sk: Option<LitStr>,
+    pub pk_attr: String,
+    pub sk_attr: String,
 }
 
 pub struct Field<'a> {
     pub ident: &'a Ident,
     pub ty: &'a Type,
+    /// `T` for a field of type `Option<T>`.
+    pub option_of: Option<&'a Type>,
     /// The Rust name, without `r#`.
     pub name: String,
     /// The attribute name the field is stored under (its serde name).
@@ -71,6 +83,7 @@ impl<'a> Entity<'a> {
                 Some(Field {
                     ident,
                     ty: &f.ty,
+                    option_of: option_inner(&f.ty),
                     name,
                     attribute,
                     serde,
@@ -87,6 +100,29 @@ impl<'a> Entity<'a> {
                 None
             }
         };
+        let mut indexes = Vec::new();
+        for index in truss.indexes {
+            let (Some(name), Some(pk)) = (index.name, index.pk) else {
+                errors.push(syn::Error::new(
+                    index.span,
+                    "an index needs `name = \"...\"` and `pk = \"...\"`",
+                ));
+                continue;
+            };
+            let pk_attr = index
+                .pk_attr
+                .map_or_else(|| format!("{}PK", name.value()), |a| a.value());
+            let sk_attr = index
+                .sk_attr
+                .map_or_else(|| format!("{}SK", name.value()), |a| a.value());
+            indexes.push(Index {
+                name,
+                pk,
+                sk: index.sk,
+                pk_attr,
+                sk_attr,
+            });
+        }
         errors.finish()?;
         let pk = pk.ok_or_else(|| syn::Error::new_spanned(&input.ident, "missing pk"))?;
         Ok(Entity {
@@ -98,7 +134,30 @@ impl<'a> Entity<'a> {
                 .unwrap_or_else(|| input.ident.to_string()),
             pk,
             sk: truss.sk,
+            indexes,
             fields,
         })
+    }
+}
+
+/// `T` when `ty` is `Option<T>` (by its last path segment).
+fn option_inner(ty: &Type) -> Option<&Type> {
+    match ty {
+        Type::Path(p) => {
+            let last = p.path.segments.last()?;
+            if last.ident != "Option" {
+                return None;
+            }
+            match &last.arguments {
+                syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
+                    syn::GenericArgument::Type(inner) => Some(inner),
+                    _ => None,
+                },
+                _ => None,
+            }
+        }
+        Type::Group(g) => option_inner(&g.elem),
+        Type::Paren(p) => option_inner(&p.elem),
+        _ => None,
     }
 }

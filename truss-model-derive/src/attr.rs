@@ -1,6 +1,7 @@
 //! Attribute names and the parsing of `#[truss(...)]` and the `#[serde(...)]`
 //! attributes that change attribute names.
 
+use syn::spanned::Spanned;
 use syn::{Attribute, LitStr};
 
 pub const TRUSS: &str = "truss";
@@ -8,6 +9,9 @@ pub const SERDE: &str = "serde";
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
 pub const NAME: &str = "name";
+pub const INDEX: &str = "index";
+pub const PK_ATTR: &str = "pk_attr";
+pub const SK_ATTR: &str = "sk_attr";
 
 /// `#[truss(...)]` on the struct.
 #[derive(Default)]
@@ -15,6 +19,52 @@ pub struct ContainerAttrs {
     pub pk: Option<LitStr>,
     pub sk: Option<LitStr>,
     pub name: Option<LitStr>,
+    pub indexes: Vec<IndexAttrs>,
+}
+
+/// `index(name = "...", pk = "...", sk = "...", pk_attr = "...", sk_attr = "...")`.
+pub struct IndexAttrs {
+    pub span: proc_macro2::Span,
+    pub name: Option<LitStr>,
+    pub pk: Option<LitStr>,
+    pub sk: Option<LitStr>,
+    pub pk_attr: Option<LitStr>,
+    pub sk_attr: Option<LitStr>,
+}
+
+fn index(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<IndexAttrs> {
+    let mut index = IndexAttrs {
+        span: meta.path.span(),
+        name: None,
+        pk: None,
+        sk: None,
+        pk_attr: None,
+        sk_attr: None,
+    };
+    meta.parse_nested_meta(|inner| {
+        let slot = if inner.path.is_ident(NAME) {
+            &mut index.name
+        } else if inner.path.is_ident(PK) {
+            &mut index.pk
+        } else if inner.path.is_ident(SK) {
+            &mut index.sk
+        } else if inner.path.is_ident(PK_ATTR) {
+            &mut index.pk_attr
+        } else if inner.path.is_ident(SK_ATTR) {
+            &mut index.sk_attr
+        } else {
+            return Err(inner.error(
+                "unknown index attribute; expected `name`, `pk`, `sk`, `pk_attr` or `sk_attr`",
+            ));
+        };
+        let value: LitStr = inner.value()?.parse()?;
+        if slot.is_some() {
+            return Err(syn::Error::new(value.span(), "duplicate index attribute"));
+        }
+        *slot = Some(value);
+        Ok(())
+    })?;
+    Ok(index)
 }
 
 /// What `#[serde(...)]` says about the container.
@@ -55,6 +105,10 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, S
     for attr in attrs {
         if attr.path().is_ident(TRUSS) {
             let result = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident(INDEX) {
+                    truss.indexes.push(index(&meta)?);
+                    return Ok(());
+                }
                 let slot = if meta.path.is_ident(PK) {
                     &mut truss.pk
                 } else if meta.path.is_ident(SK) {
@@ -63,7 +117,7 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, S
                     &mut truss.name
                 } else {
                     return Err(meta.error(
-                        "unknown truss attribute; expected `pk = \"...\"`, `sk = \"...\"` or `name = \"...\"`",
+                        "unknown truss attribute; expected `pk = \"...\"`, `sk = \"...\"`, `name = \"...\"` or `index(...)`",
                     ));
                 };
                 let value: LitStr = meta.value()?.parse()?;

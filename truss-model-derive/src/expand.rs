@@ -49,7 +49,12 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
         .map(|f| {
             let constant = format_ident!("{}", f.name.to_uppercase());
             let (ty, attribute) = (f.ty, &f.attribute);
-            let is_key = key_fields.iter().any(|k| k.name == f.name);
+            let is_key = key_fields.iter().any(|k| k.name == f.name)
+                || valid.indexes.iter().any(|i| {
+                    template_fields(&i.pk)
+                        .chain(i.sk.iter().flat_map(template_fields))
+                        .any(|k| k.name == f.name)
+                });
             let (handle, doc) = if is_key {
                 (
                     quote!(KeyAttr),
@@ -72,6 +77,123 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
         Some(t) => sort_tuple(t),
         None => quote!(()),
     };
+
+    let index_consts = valid.indexes.iter().map(|i| {
+        let (index_name, pk_attr) = (&i.name, &i.pk_attr);
+        let sk_attr = match &i.sk_attr {
+            Some(a) => quote!(::core::option::Option::Some(#a)),
+            None => quote!(::core::option::Option::None),
+        };
+        let pk = template_const(&i.pk);
+        let sk = match &i.sk {
+            Some(t) => {
+                let t = template_const(t);
+                quote!(::core::option::Option::Some(#t))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        quote! {
+            ::truss_model::__private::Index {
+                name: #index_name,
+                pk_attribute: #pk_attr,
+                sk_attribute: #sk_attr,
+                pk: #pk,
+                sk: #sk,
+            }
+        }
+    });
+    let index_arms = valid.indexes.iter().enumerate().map(|(n, i)| {
+        let mut bound: Vec<&Field> = Vec::new();
+        for f in template_fields(&i.pk).chain(i.sk.iter().flat_map(template_fields)) {
+            if !bound.iter().any(|b| b.name == f.name) {
+                bound.push(f);
+            }
+        }
+        let bindings = bound.iter().map(|f| {
+            let (ident, binding) = (f.ident, binding(f));
+            if f.option_of.is_some() {
+                quote! {
+                    let ::core::option::Option::Some(#binding) = &self.#ident else {
+                        return ::core::result::Result::Ok(false);
+                    };
+                }
+            } else {
+                quote!(let #binding = &self.#ident;)
+            }
+        });
+        let by_binding = |f: &Field| {
+            let b = binding(f);
+            quote!(#b)
+        };
+        let pk = writer(&i.pk, name, by_binding);
+        let sk = match &i.sk {
+            Some(t) => writer(t, name, by_binding),
+            None => quote!(::core::result::Result::Ok(())),
+        };
+        quote! {
+            #n => {
+                #(#bindings)*
+                {
+                    let out = &mut *pk;
+                    let result: ::truss_model::Result<()> = { #pk };
+                    result?;
+                }
+                {
+                    let out = &mut *sk;
+                    let result: ::truss_model::Result<()> = { #sk };
+                    result?;
+                }
+                ::core::result::Result::Ok(true)
+            }
+        }
+    });
+    let index_fns = valid.indexes.iter().enumerate().map(|(n, i)| {
+        let accessor = format_ident!("{}", i.accessor);
+        let sort_accessor = format_ident!("{}_sort_key", i.accessor);
+        let fields: Vec<&Field> = template_fields(&i.pk).collect();
+        let params = fields.iter().map(|f| {
+            let (ident, ty) = (f.ident, f.option_of.unwrap_or(f.ty));
+            quote!(#ident: impl ::truss_model::IntoValue<#ty>)
+        });
+        let bindings = fields.iter().map(|f| {
+            let (ident, ty) = (f.ident, f.option_of.unwrap_or(f.ty));
+            quote!(let #ident: #ty = ::truss_model::IntoValue::into_value(#ident);)
+        });
+        let write = writer(&i.pk, name, |f: &Field| {
+            let ident = f.ident;
+            quote!(&#ident)
+        });
+        let doc = format!(
+            "The partition `{}` of index `{}` of [`{ident}`], to query.",
+            i.pk.source, i.name
+        );
+        let sort = i.sk.as_ref().map(|t| {
+            let tuple = sort_tuple(t);
+            let doc = format!(
+                "A typed condition builder on the sort key `{}` of index `{}`.",
+                t.source, i.name
+            );
+            quote! {
+                #[doc = #doc]
+                #vis fn #sort_accessor() -> ::truss_model::SortKey<Self, #tuple> {
+                    ::truss_model::__private::SortKey::__index_root(
+                        <Self as ::truss_model::Entity>::INDEXES[#n],
+                    )
+                }
+            }
+        });
+        quote! {
+            #[doc = #doc]
+            #vis fn #accessor(#(#params),*) -> ::truss_model::Partition<Self> {
+                #(#bindings)*
+                ::truss_model::__private::Partition::__render_index(
+                    <Self as ::truss_model::Entity>::INDEXES[#n],
+                    |out| { #write },
+                )
+            }
+            #sort
+        }
+    });
 
     let pk_fields: Vec<&Field> = template_fields(&valid.pk).collect();
     let pk_params = pk_fields.iter().map(|f| {
@@ -132,6 +254,20 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
                 const SK: ::core::option::Option<::truss_model::Template> = #sk_const;
                 type Key = #key_ident;
                 type SortFields = #sort_fields;
+                const INDEXES: &'static [::truss_model::Index] = &[#(#index_consts),*];
+
+                #[allow(unused_variables, unreachable_code)]
+                fn write_index(
+                    &self,
+                    index: usize,
+                    pk: &mut ::std::string::String,
+                    sk: &mut ::std::string::String,
+                ) -> ::truss_model::Result<bool> {
+                    match index {
+                        #(#index_arms)*
+                        _ => ::core::result::Result::Ok(false),
+                    }
+                }
 
                 fn to_key(&self) -> #key_ident {
                     #key_ident {
@@ -186,6 +322,8 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
 
             #sort_key_fn
 
+            #(#index_fns)*
+
             #(#handles)*
         }
     }
@@ -204,7 +342,8 @@ fn template_const(template: &Template<'_>) -> TokenStream {
     let segments = template.segments.iter().map(|s| match s {
         Checked::Literal(text) => quote!(::truss_model::__private::Segment::Literal(#text)),
         Checked::Field(f) => {
-            let (name, attribute, ty) = (&f.name, &f.attribute, f.ty);
+            let (name, attribute) = (&f.name, &f.attribute);
+            let ty = f.option_of.unwrap_or(f.ty);
             quote! {
                 ::truss_model::__private::Segment::Field(::truss_model::__private::KeyField {
                     name: #name,
@@ -255,7 +394,9 @@ fn writer(
 
 /// `(A, (B, ()))` for the sort-key fields.
 fn sort_tuple(template: &Template<'_>) -> TokenStream {
-    let types: Vec<_> = template_fields(template).map(|f| f.ty).collect();
+    let types: Vec<_> = template_fields(template)
+        .map(|f| f.option_of.unwrap_or(f.ty))
+        .collect();
     types
         .iter()
         .rev()
@@ -301,4 +442,9 @@ pub fn fallback(input: &syn::DeriveInput) -> TokenStream {
             }
         };
     }
+}
+
+/// The local name a field is bound to while writing index keys.
+fn binding(field: &Field) -> proc_macro2::Ident {
+    format_ident!("__truss_{}", field.name)
 }

@@ -22,17 +22,77 @@ pub struct Valid<'a> {
     pub entity: &'a Entity<'a>,
     pub pk: Template<'a>,
     pub sk: Option<Template<'a>>,
+    pub indexes: Vec<ValidIndex<'a>>,
     /// Fields named by either template, in order of first appearance.
     pub key_fields: Vec<&'a Field<'a>>,
 }
 
+/// A global secondary index whose templates are checked.
+pub struct ValidIndex<'a> {
+    pub name: String,
+    /// The generated accessor: the name in lowercase (`gsi1`).
+    pub accessor: String,
+    pub pk_attr: String,
+    pub sk_attr: Option<String>,
+    pub pk: Template<'a>,
+    pub sk: Option<Template<'a>>,
+}
+
 pub fn check<'a>(entity: &'a Entity<'a>) -> syn::Result<Valid<'a>> {
     let mut errors = Errors::default();
-    let pk = template(entity, &entity.pk, "pk", &mut errors);
+    let pk = template(entity, &entity.pk, "pk", false, &mut errors);
     let sk = entity
         .sk
         .as_ref()
-        .map(|lit| template(entity, lit, "sk", &mut errors));
+        .map(|lit| template(entity, lit, "sk", false, &mut errors));
+    let mut indexes = Vec::new();
+    for (i, index) in entity.indexes.iter().enumerate() {
+        let name = index.name.value();
+        let accessor: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if !accessor.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            errors.push(syn::Error::new(
+                index.name.span(),
+                "index name must start with a letter: it names the generated accessor",
+            ));
+            continue;
+        }
+        if entity.indexes[..i]
+            .iter()
+            .any(|other| other.name.value() == name)
+        {
+            errors.push(syn::Error::new(
+                index.name.span(),
+                format!("duplicate index `{name}`"),
+            ));
+            continue;
+        }
+        let which = format!("index `{name}` pk");
+        let pk = template(entity, &index.pk, &which, true, &mut errors);
+        let which = format!("index `{name}` sk");
+        let sk = index
+            .sk
+            .as_ref()
+            .map(|lit| template(entity, lit, &which, true, &mut errors));
+        if let (Some(pk), Some(sk)) = (pk, sk.map_or(Some(None), |s| s.map(Some))) {
+            indexes.push(ValidIndex {
+                name,
+                accessor,
+                pk_attr: index.pk_attr.clone(),
+                sk_attr: sk.is_some().then(|| index.sk_attr.clone()),
+                pk,
+                sk,
+            });
+        }
+    }
     errors.finish()?;
     // With no errors reported, every template was checked.
     let (Some(pk), Some(sk)) = (pk, sk.map_or(Some(None), |s| s.map(Some))) else {
@@ -52,6 +112,7 @@ pub fn check<'a>(entity: &'a Entity<'a>) -> syn::Result<Valid<'a>> {
         entity,
         pk,
         sk,
+        indexes,
         key_fields,
     })
 }
@@ -60,6 +121,7 @@ fn template<'a>(
     entity: &'a Entity<'a>,
     lit: &LitStr,
     which: &str,
+    allow_option: bool,
     errors: &mut Errors,
 ) -> Option<Template<'a>> {
     let source = lit.value();
@@ -75,7 +137,7 @@ fn template<'a>(
     for segment in segments {
         match segment {
             Segment::Literal(text) => checked.push(Checked::Literal(text)),
-            Segment::Field(name) => match field(entity, &name, lit, which) {
+            Segment::Field(name) => match field(entity, &name, lit, which, allow_option) {
                 Ok(f) => checked.push(Checked::Field(f)),
                 Err(e) => {
                     errors.push(e);
@@ -95,6 +157,7 @@ fn field<'a>(
     name: &str,
     lit: &LitStr,
     which: &str,
+    allow_option: bool,
 ) -> syn::Result<&'a Field<'a>> {
     let name = name.trim_start_matches("r#");
     let Some(field) = entity.fields.iter().find(|f| f.name == name) else {
@@ -128,7 +191,7 @@ fn field<'a>(
             ),
         ));
     }
-    if is_option(field.ty) {
+    if field.option_of.is_some() && !allow_option {
         return Err(syn::Error::new(
             lit.span(),
             format!(
@@ -139,23 +202,24 @@ fn field<'a>(
     Ok(field)
 }
 
-fn is_option(ty: &syn::Type) -> bool {
-    match ty {
-        syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Option"),
-        syn::Type::Group(g) => is_option(&g.elem),
-        syn::Type::Paren(p) => is_option(&p.elem),
-        _ => false,
-    }
-}
-
-/// The closest name within a small edit distance.
+/// The closest name within a small edit distance, or else one that extends
+/// it or that it extends (`owner` -> `owner_id`).
 fn suggestion<'n>(name: &str, names: impl Iterator<Item = &'n str>) -> Option<&'n str> {
+    let names: Vec<&str> = names.collect();
     let limit = name.len().div_ceil(3);
     names
-        .map(|n| (distance(name, n), n))
+        .iter()
+        .map(|n| (distance(name, n), *n))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, n)| n)
+        .or_else(|| {
+            names
+                .iter()
+                .copied()
+                .filter(|n| n.len() > 1 && name.len() > 1)
+                .find(|n| n.starts_with(name) || name.starts_with(n))
+        })
 }
 
 fn distance(a: &str, b: &str) -> usize {
@@ -187,5 +251,9 @@ mod tests {
         );
         assert_eq!(suggestion("titel", names.into_iter()), Some("title"));
         assert_eq!(suggestion("owner", names.into_iter()), None);
+        assert_eq!(
+            suggestion("owner", ["code", "owner_id"].into_iter()),
+            Some("owner_id")
+        );
     }
 }

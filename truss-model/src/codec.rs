@@ -2,7 +2,7 @@
 
 use crate::entity::Entity;
 use crate::error::{Error, KeyDisplay, Result};
-use crate::table::{RenderedKey, TableInner};
+use crate::table::{RenderedKey, TableInner, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::template::Template;
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
@@ -32,12 +32,41 @@ impl TableInner {
         if let (Some(attr), Some(sk)) = (&self.sk, &key.sk) {
             item.insert(attr.clone(), AttributeValue::S(sk.clone()));
         }
+        for (i, index) in E::INDEXES.iter().enumerate() {
+            let (mut pk, mut sk) = (String::new(), String::new());
+            if !entity.write_index(i, &mut pk, &mut sk)? {
+                continue; // sparse: an optional field is None
+            }
+            self.check_len::<E>(index.pk_attribute, &pk, MAX_PARTITION_KEY_BYTES)?;
+            let mut attrs = vec![(index.pk_attribute, pk)];
+            if let Some(attr) = index.sk_attribute {
+                self.check_len::<E>(attr, &sk, MAX_SORT_KEY_BYTES)?;
+                attrs.push((attr, sk));
+            }
+            for (attr, value) in attrs {
+                if item
+                    .insert(attr.to_owned(), AttributeValue::S(value))
+                    .is_some()
+                {
+                    return Err(encode_error(format!(
+                        "the entity has an attribute named `{attr}`, which is index `{}`'s key attribute",
+                        index.name
+                    )));
+                }
+            }
+        }
         Ok((item, key))
     }
 
     /// Decodes an item into an entity. Key fields missing from the item (as
     /// in items written by other tools) are recovered from its keys.
     pub(crate) fn decode<E: Entity>(&self, mut item: Item) -> Result<E> {
+        for index in E::INDEXES {
+            item.remove(index.pk_attribute);
+            if let Some(attr) = index.sk_attribute {
+                item.remove(attr);
+            }
+        }
         let pk = take_key(&mut item, &self.pk);
         let sk = self.sk.as_ref().map(|attr| take_key(&mut item, attr));
         // Built only when an error is reported: decoding stays allocation-free

@@ -1,7 +1,7 @@
 //! The traits the derive implements, and the partition handle it generates.
 
 use crate::error::{Error, Result};
-use crate::template::Template;
+use crate::template::{Index, Template};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
@@ -30,8 +30,20 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     /// drives the typed [`SortKey`](crate::SortKey) builder.
     type SortFields;
 
+    /// The global secondary indexes declared on the entity.
+    const INDEXES: &'static [Index] = &[];
+
     /// This item's primary key.
     fn to_key(&self) -> Self::Key;
+
+    /// Appends this item's keys for index number `index` (in
+    /// [`INDEXES`](Entity::INDEXES)) and returns `true`, or returns `false`
+    /// when an optional field of the index templates is `None`: the item is
+    /// then left out of that (sparse) index.
+    fn write_index(&self, index: usize, pk: &mut String, sk: &mut String) -> Result<bool> {
+        let _ = (index, pk, sk);
+        Ok(false)
+    }
 
     /// Appends this item's rendered partition key.
     fn write_pk(&self, out: &mut String) -> Result<()>;
@@ -63,6 +75,7 @@ pub trait EntityKey: Clone + fmt::Debug + Send + Sync + 'static {
 /// request is sent.
 pub struct Partition<E> {
     pub(crate) pk: Result<String>,
+    pub(crate) index: Option<Index>,
     _entity: PhantomData<fn() -> E>,
 }
 
@@ -73,8 +86,22 @@ impl<E: Entity> Partition<E> {
         let pk = write(&mut pk).map(|()| pk);
         Partition {
             pk,
+            index: None,
             _entity: PhantomData,
         }
+    }
+
+    #[doc(hidden)]
+    pub fn __render_index(index: Index, write: impl FnOnce(&mut String) -> Result<()>) -> Self {
+        Partition {
+            index: Some(index),
+            ..Self::__render(write)
+        }
+    }
+
+    /// The index this partition belongs to, or `None` for the table.
+    pub fn index(&self) -> Option<&Index> {
+        self.index.as_ref()
     }
 
     /// The rendered partition key, or why it could not be rendered.
@@ -87,6 +114,7 @@ impl<E> Clone for Partition<E> {
     fn clone(&self) -> Self {
         Partition {
             pk: self.pk.clone(),
+            index: self.index,
             _entity: PhantomData,
         }
     }
@@ -94,6 +122,9 @@ impl<E> Clone for Partition<E> {
 
 impl<E> fmt::Debug for Partition<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Partition").field("pk", &self.pk).finish()
+        f.debug_struct("Partition")
+            .field("pk", &self.pk)
+            .field("index", &self.index.map(|i| i.name))
+            .finish()
     }
 }

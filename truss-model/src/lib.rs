@@ -37,7 +37,7 @@ pub use request_counter::RequestCounter;
 pub use schema::TableDefinition;
 pub use sort_key::{SortCondition, SortKey};
 pub use table::{Table, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
-pub use template::Template;
+pub use template::{Index, Template};
 pub use update::{Numeric, Update, UpdateReturning};
 pub use value::IntoValue;
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 pub use crate::entity::Partition;
 pub use crate::sort_key::SortKey;
-pub use crate::template::{KeyField, Segment, Template};
+pub use crate::template::{Index, KeyField, Segment, Template};
 
 /// Appends one encoded key field, checking the segment rules.
 #[inline]

@@ -6,6 +6,7 @@ use crate::entity::{Entity, Partition};
 use crate::error::{Error, Result};
 use crate::sort_key::{Condition, SortCondition};
 use crate::table::{Table, MAX_PARTITION_KEY_BYTES};
+use crate::template::Index;
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::stream::{self, Stream, TryStreamExt};
 use std::fmt;
@@ -28,15 +29,19 @@ impl Table {
     /// key that begins with `CLIP#`), so other entity types sharing the
     /// partition are never read.
     pub fn query<E: Entity>(&self, partition: Partition<E>) -> Query<E> {
+        let attr = partition
+            .index
+            .map_or(self.inner.pk.as_str(), |i| i.pk_attribute);
         let pk = partition.pk.and_then(|pk| {
             self.inner
-                .check_len::<E>(&self.inner.pk, &pk, MAX_PARTITION_KEY_BYTES)
+                .check_len::<E>(attr, &pk, MAX_PARTITION_KEY_BYTES)
                 .map(|()| pk)
         });
         Query {
             table: self.clone(),
             pk,
-            sort: SortCondition::scope(),
+            index: partition.index,
+            sort: SortCondition::scope(partition.index),
             descending: false,
             limit: None,
             consistent: false,
@@ -51,6 +56,7 @@ impl Table {
 pub struct Query<E> {
     table: Table,
     pk: Result<String>,
+    index: Option<Index>,
     sort: SortCondition<E>,
     descending: bool,
     limit: Option<i32>,
@@ -63,6 +69,7 @@ impl<E> Clone for Query<E> {
         Query {
             table: self.table.clone(),
             pk: self.pk.clone(),
+            index: self.index,
             sort: self.sort.clone(),
             descending: self.descending,
             limit: self.limit,
@@ -77,6 +84,7 @@ impl<E> fmt::Debug for Query<E> {
         f.debug_struct("Query")
             .field("table", &self.table.name())
             .field("pk", &self.pk)
+            .field("index", &self.index.map(|i| i.name))
             .field("sort", &self.sort)
             .field("descending", &self.descending)
             .field("limit", &self.limit)
@@ -108,7 +116,8 @@ impl<E: Entity> Query<E> {
         self
     }
 
-    /// Uses strongly consistent reads.
+    /// Uses strongly consistent reads (tables only: global secondary indexes
+    /// are eventually consistent, and asking is an [`Error::InvalidQuery`]).
     pub fn consistent(mut self) -> Self {
         self.consistent = true;
         self
@@ -136,7 +145,9 @@ impl<E: Entity> Query<E> {
             None => None,
         };
         let (items, last) = plan.fetch(&self.table, start).await?;
-        let cursor = last.map(|key| Cursor::encode(None, &key)).transpose()?;
+        let cursor = last
+            .map(|key| Cursor::encode(plan.index_name(), &key))
+            .transpose()?;
         Ok(Page { items, cursor })
     }
 
@@ -171,7 +182,7 @@ impl<E: Entity> Query<E> {
             let (items, last) = plan.fetch(&table, start).await?;
             let cursor = last
                 .as_ref()
-                .map(|key| Cursor::encode(None, key))
+                .map(|key| Cursor::encode(plan.index_name(), key))
                 .transpose()?;
             let next = match last {
                 Some(key) => State::Next(plan, table, key),
@@ -188,6 +199,25 @@ impl<E: Entity> Query<E> {
 
     fn plan(&self) -> Result<Plan<E>> {
         self.table.inner.check_schema::<E>()?;
+        let index_name = self.index.map(|i| i.name);
+        if self.sort.index != index_name {
+            let name =
+                |i: Option<&str>| i.map_or("the table".to_owned(), |n| format!("index `{n}`"));
+            return Err(Error::InvalidQuery {
+                entity: E::NAME,
+                reason: format!(
+                    "the sort condition was built for {} but the query reads {}",
+                    name(self.sort.index),
+                    name(index_name)
+                ),
+            });
+        }
+        if self.consistent && self.index.is_some() {
+            return Err(Error::InvalidQuery {
+                entity: E::NAME,
+                reason: "global secondary indexes do not support consistent reads".into(),
+            });
+        }
         if self.limit == Some(0) {
             return Err(Error::InvalidQuery {
                 entity: E::NAME,
@@ -195,6 +225,7 @@ impl<E: Entity> Query<E> {
             });
         }
         Ok(Plan {
+            index: self.index,
             pk: self.pk.clone()?,
             condition: self.sort.condition.clone()?,
             descending: self.descending,
@@ -207,6 +238,7 @@ impl<E: Entity> Query<E> {
 
 /// A validated query, ready to send page after page.
 struct Plan<E> {
+    index: Option<Index>,
     pk: String,
     condition: Condition,
     descending: bool,
@@ -216,41 +248,52 @@ struct Plan<E> {
 }
 
 impl<E: Entity> Plan<E> {
-    /// Decodes a cursor and checks it belongs to this query.
+    fn index_name(&self) -> Option<&'static str> {
+        self.index.map(|i| i.name)
+    }
+
+    /// The key attributes of the target: (partition, sort).
+    fn key_attributes<'t>(&self, table: &'t Table) -> (&'t str, Option<&'t str>) {
+        match &self.index {
+            Some(index) => (index.pk_attribute, index.sk_attribute),
+            None => (&table.inner.pk, table.inner.sk.as_deref()),
+        }
+    }
+
+    /// Decodes a cursor and checks it belongs to this query: same index,
+    /// same partition, sort key inside the query's condition.
     fn check_cursor(&self, table: &Table, cursor: &Cursor) -> Result<Item> {
         let (index, key) = cursor.decode()?;
-        if let Some(index) = index {
+        if index.as_deref() != self.index_name() {
+            let name =
+                |i: Option<&str>| i.map_or("the table".to_owned(), |n| format!("index `{n}`"));
             return Err(invalid(&format!(
-                "the cursor belongs to index `{index}`, not to the table"
+                "the cursor belongs to {}, not to {}",
+                name(index.as_deref()),
+                name(self.index_name())
             )));
         }
+        let schema = || invalid("the cursor's key does not match the key schema");
         let inner = &table.inner;
-        let expected = 1 + usize::from(inner.sk.is_some());
-        if key.len() != expected {
-            return Err(invalid(
-                "the cursor's key does not match the table's key schema",
-            ));
+        let (pk_attr, sk_attr) = self.key_attributes(table);
+        let mut expected: Vec<&str> = vec![pk_attr, &inner.pk];
+        expected.extend(sk_attr);
+        expected.extend(inner.sk.as_deref());
+        expected.sort_unstable();
+        expected.dedup();
+        if key.len() != expected.len() || expected.iter().any(|a| !key.contains_key(*a)) {
+            return Err(schema());
         }
-        match key.get(&inner.pk) {
+        match key.get(pk_attr) {
             Some(AttributeValue::S(pk)) if *pk == self.pk => {}
-            Some(_) => return Err(invalid("the cursor belongs to another partition")),
-            None => {
-                return Err(invalid(
-                    "the cursor's key does not match the table's key schema",
-                ))
-            }
+            _ => return Err(invalid("the cursor belongs to another partition")),
         }
-        if let Some(attr) = &inner.sk {
+        if let Some(attr) = sk_attr {
             match key.get(attr) {
                 Some(AttributeValue::S(sk)) if self.condition.admits(sk) => {}
-                Some(_) => {
+                _ => {
                     return Err(invalid(
                         "the cursor lies outside this query's sort-key range",
-                    ))
-                }
-                None => {
-                    return Err(invalid(
-                        "the cursor's key does not match the table's key schema",
                     ))
                 }
             }
@@ -260,17 +303,19 @@ impl<E: Entity> Plan<E> {
 
     async fn fetch(&self, table: &Table, start: Option<Item>) -> Result<(Vec<E>, Option<Item>)> {
         let inner = &table.inner;
+        let (pk_attr, sk_attr) = self.key_attributes(table);
         let mut request = inner
             .client
             .query()
             .table_name(&inner.name)
-            .expression_attribute_names("#pk", &inner.pk)
+            .set_index_name(self.index_name().map(str::to_owned))
+            .expression_attribute_names("#pk", pk_attr)
             .expression_attribute_values(":pk", AttributeValue::S(self.pk.clone()))
             .scan_index_forward(!self.descending)
             .consistent_read(self.consistent)
             .set_limit(self.limit)
             .set_exclusive_start_key(start);
-        let expression = match (self.condition.expression(), &inner.sk) {
+        let expression = match (self.condition.expression(), sk_attr) {
             (Some((fragment, values)), Some(sk)) => {
                 request = request.expression_attribute_names("#sk", sk);
                 for (name, value) in [":sk", ":sk_hi"].into_iter().zip(values) {

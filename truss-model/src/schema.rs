@@ -3,10 +3,12 @@
 use crate::entity::Entity;
 use crate::error::{Error, Result};
 use crate::table::Table;
+use crate::template::Index;
 use aws_sdk_dynamodb::client::Waiters as _;
 use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType,
 };
 use std::time::Duration;
 
@@ -20,6 +22,7 @@ const ACTIVE_TIMEOUT: Duration = Duration::from_secs(300);
 pub struct TableDefinition {
     table: Table,
     checks: Vec<Result<()>>,
+    indexes: Vec<Index>,
 }
 
 impl Table {
@@ -30,6 +33,7 @@ impl Table {
         TableDefinition {
             table: self.clone(),
             checks: Vec::new(),
+            indexes: Vec::new(),
         }
     }
 }
@@ -39,10 +43,68 @@ impl TableDefinition {
     /// key schema.
     pub fn entity<E: Entity>(mut self) -> Self {
         self.checks.push(self.table.inner.check_schema::<E>());
+        for index in E::INDEXES {
+            match self.indexes.iter().find(|i| i.name == index.name) {
+                None => self.indexes.push(*index),
+                Some(known)
+                    if known.pk_attribute == index.pk_attribute
+                        && known.sk_attribute == index.sk_attribute => {}
+                Some(known) => self.checks.push(Err(Error::Schema {
+                    table: self.table.inner.name.clone(),
+                    entity: E::NAME,
+                    reason: format!(
+                        "index `{}` has key attributes ({}, {:?}) here but ({}, {:?}) on another entity",
+                        index.name,
+                        index.pk_attribute,
+                        index.sk_attribute,
+                        known.pk_attribute,
+                        known.sk_attribute
+                    ),
+                })),
+            }
+        }
         self
     }
 
-    /// The attribute definitions and key schema, as the SDK types.
+    /// The global secondary indexes, as the SDK types (projection ALL).
+    pub fn global_secondary_indexes(&self) -> Result<Vec<GlobalSecondaryIndex>> {
+        let build_error = |e: aws_sdk_dynamodb::error::BuildError| Error::TableNotReady {
+            table: self.table.inner.name.clone(),
+            message: e.to_string(),
+        };
+        self.indexes
+            .iter()
+            .map(|index| {
+                let mut keys = vec![KeySchemaElement::builder()
+                    .attribute_name(index.pk_attribute)
+                    .key_type(KeyType::Hash)
+                    .build()
+                    .map_err(build_error)?];
+                if let Some(sk) = index.sk_attribute {
+                    keys.push(
+                        KeySchemaElement::builder()
+                            .attribute_name(sk)
+                            .key_type(KeyType::Range)
+                            .build()
+                            .map_err(build_error)?,
+                    );
+                }
+                GlobalSecondaryIndex::builder()
+                    .index_name(index.name)
+                    .set_key_schema(Some(keys))
+                    .projection(
+                        Projection::builder()
+                            .projection_type(ProjectionType::All)
+                            .build(),
+                    )
+                    .build()
+                    .map_err(build_error)
+            })
+            .collect()
+    }
+
+    /// The attribute definitions (table and index keys) and the table's key
+    /// schema, as the SDK types.
     pub fn key_schema(&self) -> Result<(Vec<AttributeDefinition>, Vec<KeySchemaElement>)> {
         let inner = &self.table.inner;
         let build_error = |e: aws_sdk_dynamodb::error::BuildError| Error::TableNotReady {
@@ -53,7 +115,20 @@ impl TableDefinition {
         let mut keys = Vec::new();
         let keyed = std::iter::once((&inner.pk, KeyType::Hash))
             .chain(inner.sk.iter().map(|sk| (sk, KeyType::Range)));
-        for (name, key_type) in keyed {
+        let index_attributes = self
+            .indexes
+            .iter()
+            .flat_map(|i| std::iter::once(i.pk_attribute).chain(i.sk_attribute));
+        let names: Vec<&str> = std::iter::once(inner.pk.as_str())
+            .chain(inner.sk.as_deref())
+            .chain(index_attributes)
+            .collect();
+        let mut seen = Vec::new();
+        for name in names {
+            if seen.contains(&name) {
+                continue;
+            }
+            seen.push(name);
             attributes.push(
                 AttributeDefinition::builder()
                     .attribute_name(name)
@@ -61,6 +136,8 @@ impl TableDefinition {
                     .build()
                     .map_err(build_error)?,
             );
+        }
+        for (name, key_type) in keyed {
             keys.push(
                 KeySchemaElement::builder()
                     .attribute_name(name)
@@ -81,6 +158,7 @@ impl TableDefinition {
     pub async fn create(self) -> Result<()> {
         self.check()?;
         let (attributes, keys) = self.key_schema()?;
+        let indexes = self.global_secondary_indexes()?;
         let inner = &self.table.inner;
         inner
             .client
@@ -89,6 +167,7 @@ impl TableDefinition {
             .billing_mode(BillingMode::PayPerRequest)
             .set_attribute_definitions(Some(attributes))
             .set_key_schema(Some(keys))
+            .set_global_secondary_indexes((!indexes.is_empty()).then_some(indexes))
             .send()
             .await
             .map_err(|e| Error::dynamo("CreateTable", e))?;

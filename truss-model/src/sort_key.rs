@@ -13,6 +13,7 @@ use crate::entity::Entity;
 use crate::error::{Error, Result};
 use crate::key_part::{check_segment, KeyPart, MAX_CHAR};
 use crate::table::MAX_SORT_KEY_BYTES;
+use crate::template::{Index, Template};
 use crate::value::IntoValue;
 use std::fmt;
 use std::marker::PhantomData;
@@ -39,6 +40,8 @@ use std::marker::PhantomData;
 pub struct SortKey<E, F> {
     prefix: Result<String>,
     fixed: usize,
+    template: Option<Template>,
+    index: Option<&'static str>,
     _marker: PhantomData<fn() -> (E, F)>,
 }
 
@@ -47,6 +50,8 @@ impl<E, F> Clone for SortKey<E, F> {
         SortKey {
             prefix: self.prefix.clone(),
             fixed: self.fixed,
+            template: self.template,
+            index: self.index,
             _marker: PhantomData,
         }
     }
@@ -63,15 +68,26 @@ impl<E, F> fmt::Debug for SortKey<E, F> {
 impl<E: Entity, F> SortKey<E, F> {
     #[doc(hidden)]
     pub fn __root() -> Self {
+        Self::root(E::SK, None)
+    }
+
+    #[doc(hidden)]
+    pub fn __index_root(index: Index) -> Self {
+        Self::root(index.sk, Some(index.name))
+    }
+
+    fn root(template: Option<Template>, index: Option<&'static str>) -> Self {
         SortKey {
-            prefix: Ok(E::SK.map(|t| t.literal_prefix()).unwrap_or_default()),
+            prefix: Ok(template.map(|t| t.literal_prefix()).unwrap_or_default()),
             fixed: 0,
+            template,
+            index,
             _marker: PhantomData,
         }
     }
 
     fn field_name(&self) -> &'static str {
-        E::SK
+        self.template
             .and_then(|t| t.fields().nth(self.fixed))
             .map(|f| f.name)
             .unwrap_or("?")
@@ -100,7 +116,7 @@ impl<E: Entity, F> SortKey<E, F> {
     }
 
     fn condition(self, build: impl FnOnce(&str) -> Result<Condition>) -> SortCondition<E> {
-        SortCondition::new(self.prefix.and_then(|p| build(&p)))
+        SortCondition::new(self.prefix.and_then(|p| build(&p)), self.index)
     }
 }
 
@@ -110,8 +126,9 @@ impl<E: Entity, H: KeyPart, T> SortKey<E, (H, T)> {
     #[allow(clippy::should_implement_trait)]
     pub fn eq(self, value: impl IntoValue<H>) -> SortKey<E, T> {
         let fixed = self.fixed;
+        let template = self.template;
         let prefix = self.with_value(&value.into_value()).map(|mut out| {
-            if let Some(t) = E::SK {
+            if let Some(t) = template {
                 t.push_after_field(fixed, &mut out);
             }
             out
@@ -119,6 +136,8 @@ impl<E: Entity, H: KeyPart, T> SortKey<E, (H, T)> {
         SortKey {
             prefix,
             fixed: fixed + 1,
+            template,
+            index: self.index,
             _marker: PhantomData,
         }
     }
@@ -253,11 +272,13 @@ impl Condition {
 /// A condition on an entity's sort key, built from a [`SortKey`].
 pub struct SortCondition<E> {
     pub(crate) condition: Result<Condition>,
+    /// The index the condition was built for (`None`: the table).
+    pub(crate) index: Option<&'static str>,
     _entity: PhantomData<fn() -> E>,
 }
 
 impl<E: Entity> SortCondition<E> {
-    fn new(condition: Result<Condition>) -> Self {
+    fn new(condition: Result<Condition>, index: Option<&'static str>) -> Self {
         let condition = condition.and_then(|c| {
             for value in c.values() {
                 if value.len() > MAX_SORT_KEY_BYTES {
@@ -273,13 +294,18 @@ impl<E: Entity> SortCondition<E> {
         });
         SortCondition {
             condition,
+            index,
             _entity: PhantomData,
         }
     }
 
-    /// The condition every query on `E` starts from: its sort-key scope.
-    pub(crate) fn scope() -> Self {
-        SortKey::<E, ()>::__root().into()
+    /// The condition every query on `E` starts from: its sort-key scope on
+    /// the table or on an index.
+    pub(crate) fn scope(index: Option<Index>) -> Self {
+        match index {
+            None => SortKey::<E, ()>::__root().into(),
+            Some(index) => SortKey::<E, ()>::__index_root(index).into(),
+        }
     }
 }
 
@@ -287,6 +313,7 @@ impl<E> Clone for SortCondition<E> {
     fn clone(&self) -> Self {
         SortCondition {
             condition: self.condition.clone(),
+            index: self.index,
             _entity: PhantomData,
         }
     }
@@ -302,20 +329,23 @@ impl<E> fmt::Debug for SortCondition<E> {
 
 impl<E: Entity, F> From<SortKey<E, F>> for SortCondition<E> {
     fn from(key: SortKey<E, F>) -> Self {
-        let total = E::SK.map(|t| t.field_count()).unwrap_or(0);
+        let total = key.template.map(|t| t.field_count()).unwrap_or(0);
         let fixed = key.fixed;
-        let has_sk = E::SK.is_some();
-        SortCondition::new(key.prefix.map(|p| {
-            if !has_sk {
-                Condition::All
-            } else if fixed == total {
-                Condition::Eq(p)
-            } else if p.is_empty() {
-                Condition::All
-            } else {
-                Condition::BeginsWith(p)
-            }
-        }))
+        let has_sk = key.template.is_some();
+        SortCondition::new(
+            key.prefix.map(|p| {
+                if !has_sk {
+                    Condition::All
+                } else if fixed == total {
+                    Condition::Eq(p)
+                } else if p.is_empty() {
+                    Condition::All
+                } else {
+                    Condition::BeginsWith(p)
+                }
+            }),
+            key.index,
+        )
     }
 }
 

@@ -132,6 +132,22 @@ impl Template {
     }
 }
 
+/// A global secondary index declared on an entity with
+/// `#[truss(index(name = "...", pk = "...", sk = "..."))]`.
+#[derive(Debug, Clone, Copy)]
+pub struct Index {
+    /// The index name.
+    pub name: &'static str,
+    /// The index's partition-key attribute (default `<name>PK`).
+    pub pk_attribute: &'static str,
+    /// The index's sort-key attribute (default `<name>SK`), if it has one.
+    pub sk_attribute: Option<&'static str>,
+    /// The index partition-key template.
+    pub pk: Template,
+    /// The index sort-key template.
+    pub sk: Option<Template>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

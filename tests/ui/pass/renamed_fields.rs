@@ -3,7 +3,12 @@
 use truss_model::{Entity, EntityKey, Partition, SortKey};
 
 #[derive(Entity, serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
-#[truss(pk = "T#{type}#{owner_id}", sk = "N#{a}#{b}#{c}#{d}#{e}#{f}#{g}#{h}#{flag}", name = "Wide")]
+#[truss(
+    pk = "T#{type}#{owner_id}",
+    sk = "N#{a}#{b}#{c}#{d}#{e}#{f}#{g}#{h}#{flag}",
+    name = "Wide",
+    index(name = "by-note", pk = "NOTE#{note}", sk = "A#{a}", pk_attr = "notePK")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Everything {
     r#type: String,
@@ -32,4 +37,8 @@ fn main() {
     assert_eq!(<Everything as Entity>::NAME, "Wide");
     let fields: Vec<_> = <Everything as Entity>::PK.fields().map(|f| f.attribute).collect();
     assert_eq!(fields, ["type", "owner"]);
+    let index = <Everything as Entity>::INDEXES[0];
+    assert_eq!((index.name, index.pk_attribute, index.sk_attribute), ("by-note", "notePK", Some("by-noteSK")));
+    let _: Partition<Everything> = Everything::by_note("some note");
+    let _: SortKey<Everything, (u8, ())> = Everything::by_note_sort_key();
 }

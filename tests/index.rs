@@ -1,0 +1,217 @@
+//! Global secondary indexes declared in the derive, against DynamoDB Local.
+
+mod common;
+
+use chrono::{DateTime, Utc};
+use common::*;
+use futures::TryStreamExt;
+use serde::{Deserialize, Serialize};
+use truss_model::{Cursor, Entity, Error};
+
+/// The seed's link with the "list a user's links" index: sparse when the
+/// link has no owner.
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(
+    pk = "LINK#{code}",
+    sk = "META",
+    index(name = "GSI1", pk = "OWNER#{owner_id}", sk = "LINK#{created_at}")
+)]
+#[serde(rename_all = "camelCase")]
+struct OwnedLink {
+    code: String,
+    target: String,
+    owner_id: Option<String>,
+    created_at: DateTime<Utc>,
+    clicks: u64,
+}
+
+fn owned(code: &str, owner: Option<&str>, secs: i64) -> OwnedLink {
+    OwnedLink {
+        code: code.into(),
+        target: format!("https://example.com/{code}"),
+        owner_id: owner.map(Into::into),
+        created_at: ts(secs),
+        clicks: 0,
+    }
+}
+
+async fn index_table(test: &str) -> truss_model::Table {
+    let table = truss_model::Table::new(client().await, table_name(test));
+    table
+        .definition()
+        .entity::<OwnedLink>()
+        .create()
+        .await
+        .unwrap();
+    table
+}
+
+#[tokio::test]
+async fn definition_creates_the_index() {
+    let table = index_table("gsi-def").await;
+    let description = table
+        .client()
+        .describe_table()
+        .table_name(table.name())
+        .send()
+        .await
+        .unwrap()
+        .table
+        .unwrap();
+    let gsis = description.global_secondary_indexes.unwrap();
+    assert_eq!(gsis.len(), 1);
+    assert_eq!(gsis[0].index_name.as_deref(), Some("GSI1"));
+    let keys: Vec<_> = gsis[0]
+        .key_schema
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|k| k.attribute_name.clone())
+        .collect();
+    assert_eq!(keys, ["GSI1PK", "GSI1SK"]);
+}
+
+#[tokio::test]
+async fn owners_links_newest_first_and_sparse_without_owner() {
+    let table = index_table("gsi-list").await;
+    let mut links: Vec<_> = (0..45)
+        .map(|i| owned(&format!("a{i}"), Some("user-001"), i))
+        .collect();
+    links.extend((0..5).map(|i| owned(&format!("b{i}"), Some("user-002"), i)));
+    links.push(owned("anon", None, 100));
+    put_all(&table, &links).await;
+
+    // The ownerless link has no index attributes at all, and reads by code.
+    let raw = scan(&table).await;
+    let anon = raw.iter().find(|i| i["PK"] == s("LINK#anon")).unwrap();
+    assert!(!anon.contains_key("GSI1PK") && !anon.contains_key("GSI1SK"));
+    assert!(!anon.contains_key("ownerId") || anon["ownerId"].is_null());
+    let owned_raw = raw.iter().find(|i| i["PK"] == s("LINK#a3")).unwrap();
+    assert_eq!(owned_raw["GSI1PK"], s("OWNER#user-001"));
+    assert_eq!(
+        owned_raw["GSI1SK"],
+        s("LINK#2026-05-28T20:26:43.000000000Z")
+    );
+    assert_eq!(
+        table.get(OwnedLink::key("anon")).await.unwrap(),
+        Some(owned("anon", None, 100))
+    );
+
+    // Newest first, 20 per page, via cursors.
+    let mut codes = Vec::new();
+    let mut cursor: Option<Cursor> = None;
+    loop {
+        let page = table
+            .query(OwnedLink::gsi1("user-001"))
+            .descending()
+            .limit(20)
+            .after_opt(cursor.take())
+            .page()
+            .await
+            .unwrap();
+        codes.extend(page.items.into_iter().map(|l| l.code));
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let expected: Vec<_> = (0..45).rev().map(|i| format!("a{i}")).collect();
+    assert_eq!(codes, expected);
+
+    // Typed range on the index sort key.
+    let recent = table
+        .query(OwnedLink::gsi1("user-002"))
+        .sort(OwnedLink::gsi1_sort_key().ge(ts(3)))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(
+        recent.iter().map(|l| l.code.as_str()).collect::<Vec<_>>(),
+        ["b3", "b4"]
+    );
+    let all: Vec<OwnedLink> = table
+        .query(OwnedLink::gsi1("user-002"))
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 5);
+}
+
+#[tokio::test]
+async fn table_and_index_cursors_and_conditions_do_not_mix() {
+    let table = index_table("gsi-mix").await;
+    let links: Vec<_> = (0..6)
+        .map(|i| owned(&format!("a{i}"), Some("u1"), i))
+        .collect();
+    put_all(&table, &links).await;
+
+    let index_page = table
+        .query(OwnedLink::gsi1("u1"))
+        .limit(2)
+        .page()
+        .await
+        .unwrap();
+    let index_cursor = index_page.cursor.unwrap();
+    let err = table
+        .query(OwnedLink::partition("a0"))
+        .after(index_cursor.clone())
+        .page()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("index `GSI1`"), "{err}");
+    let err = table
+        .query(OwnedLink::gsi1("u2"))
+        .after(index_cursor.clone())
+        .page()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("another partition"), "{err}");
+
+    let table_page = table
+        .query(OwnedLink::partition("a0"))
+        .limit(1)
+        .page()
+        .await
+        .unwrap();
+    let table_cursor = table_page
+        .cursor
+        .expect("a full page (limit reached) carries a LastEvaluatedKey");
+    let err = table
+        .query(OwnedLink::gsi1("u1"))
+        .after(table_cursor)
+        .page()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidCursor { .. }), "{err:?}");
+
+    let err = table
+        .query(OwnedLink::partition("a0"))
+        .sort(OwnedLink::gsi1_sort_key().ge(ts(1)))
+        .all()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    let err = table
+        .query(OwnedLink::gsi1("u1"))
+        .consistent()
+        .all()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+
+    let next = table
+        .query(OwnedLink::gsi1("u1"))
+        .limit(2)
+        .after(index_cursor)
+        .page()
+        .await
+        .unwrap();
+    assert_eq!(
+        next.items
+            .iter()
+            .map(|l| l.code.as_str())
+            .collect::<Vec<_>>(),
+        ["a2", "a3"]
+    );
+}
