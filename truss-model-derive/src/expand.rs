@@ -284,6 +284,28 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
                 }
             }
 
+
+            #[automatically_derived]
+            impl ::truss_model::QueryTarget for #ident {
+                fn __name() -> &'static str {
+                    <Self as ::truss_model::Entity>::NAME
+                }
+                fn __has_sort_key() -> bool {
+                    <Self as ::truss_model::Entity>::SK.is_some()
+                }
+                fn __scope(
+                    index: ::core::option::Option<::truss_model::Index>,
+                ) -> ::truss_model::__private::SortCondition<Self> {
+                    ::truss_model::__private::SortCondition::__scope(index)
+                }
+                fn __decode(
+                    table: &::truss_model::Table,
+                    item: ::truss_model::Item,
+                ) -> ::truss_model::Result<Self> {
+                    ::truss_model::__private::decode(table, item)
+                }
+            }
+
             #[automatically_derived]
             impl ::truss_model::EntityKey for #key_ident {
                 type Entity = #ident;
@@ -429,6 +451,16 @@ pub fn fallback(input: &syn::DeriveInput) -> TokenStream {
                 fn to_key(&self) -> #key_ident { ::core::unimplemented!() }
                 fn write_pk(&self, _: &mut ::std::string::String) -> ::truss_model::Result<()> { ::core::unimplemented!() }
                 fn write_sk(&self, _: &mut ::std::string::String) -> ::truss_model::Result<()> { ::core::unimplemented!() }
+            }
+            impl ::truss_model::QueryTarget for #ident {
+                fn __name() -> &'static str { #name }
+                fn __has_sort_key() -> bool { ::core::unimplemented!() }
+                fn __scope(
+                    _: ::core::option::Option<::truss_model::Index>,
+                ) -> ::truss_model::__private::SortCondition<Self> { ::core::unimplemented!() }
+                fn __decode(_: &::truss_model::Table, _: ::truss_model::Item) -> ::truss_model::Result<Self> {
+                    ::core::unimplemented!()
+                }
             }
             impl ::truss_model::EntityKey for #key_ident {
                 type Entity = #ident;

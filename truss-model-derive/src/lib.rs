@@ -7,6 +7,7 @@
 
 mod ast;
 mod attr;
+mod collection;
 mod expand;
 mod rename;
 mod template;
@@ -24,6 +25,15 @@ pub fn derive_entity(input: TokenStream) -> TokenStream {
             tokens.extend(expand::fallback(&input));
             tokens
         })
+        .into()
+}
+
+/// Derives `truss_model::Collection`; documented in `truss_model`.
+#[proc_macro_derive(Collection, attributes(truss))]
+pub fn derive_collection(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    collection::derive(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }
 

@@ -104,6 +104,14 @@ impl<E: Entity> Partition<E> {
         self.index.as_ref()
     }
 
+    pub(crate) fn cast<T>(self) -> Partition<T> {
+        Partition {
+            pk: self.pk,
+            index: self.index,
+            _entity: PhantomData,
+        }
+    }
+
     /// The rendered partition key, or why it could not be rendered.
     pub fn pk(&self) -> Result<&str, &Error> {
         self.pk.as_deref()

@@ -6,6 +6,7 @@
 )]
 
 mod codec;
+mod collection;
 pub mod cursor;
 mod entity;
 mod error;
@@ -26,6 +27,7 @@ mod value;
 pub mod __private;
 
 pub use codec::Item;
+pub use collection::{Collection, Member, QueryTarget};
 pub use cursor::Cursor;
 pub use entity::{Entity, EntityKey, Partition};
 pub use error::{Error, KeyDisplay, KeyPartError, Result};
@@ -57,6 +59,10 @@ pub use value::IntoValue;
 /// `name = "..."` to rename the entity in errors. See the crate
 /// documentation for the template rules.
 pub use truss_model_derive::Entity;
+
+/// Derives [`Collection`] for an enum of entities sharing a partition; see
+/// the trait for the syntax.
+pub use truss_model_derive::Collection;
 
 // Re-exported for generated code and for users who need the SDK types.
 pub use aws_sdk_dynamodb;

@@ -53,3 +53,11 @@ pub fn key_attribute<T: Serialize>(
 }
 
 pub use crate::expr::{Attr, KeyAttr};
+
+pub use crate::collection::{matches, sort_keys_may_overlap, unmatched};
+pub use crate::sort_key::SortCondition;
+
+/// Decodes an item as entity `E` (key fields recovered from the keys).
+pub fn decode<E: crate::Entity>(table: &crate::Table, item: crate::Item) -> Result<E> {
+    table.inner.decode(item)
+}

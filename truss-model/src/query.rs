@@ -1,6 +1,7 @@
 //! Queries on one partition of one entity type.
 
 use crate::codec::Item;
+use crate::collection::QueryTarget;
 use crate::cursor::{invalid, Cursor};
 use crate::entity::{Entity, Partition};
 use crate::error::{Error, Result};
@@ -28,20 +29,24 @@ impl Table {
     /// sort keys `E`'s template can produce (for `CLIP#{created_at}`, every
     /// key that begins with `CLIP#`), so other entity types sharing the
     /// partition are never read.
-    pub fn query<E: Entity>(&self, partition: Partition<E>) -> Query<E> {
+    ///
+    /// For a [`Collection`](crate::Collection) (see
+    /// [`Partition::collection`]) the query reads the whole partition and
+    /// decodes each item into its variant.
+    pub fn query<E: QueryTarget>(&self, partition: Partition<E>) -> Query<E> {
         let attr = partition
             .index
             .map_or(self.inner.pk.as_str(), |i| i.pk_attribute);
         let pk = partition.pk.and_then(|pk| {
             self.inner
-                .check_len::<E>(attr, &pk, MAX_PARTITION_KEY_BYTES)
+                .check_len_of(E::__name(), attr, &pk, MAX_PARTITION_KEY_BYTES)
                 .map(|()| pk)
         });
         Query {
             table: self.clone(),
             pk,
             index: partition.index,
-            sort: SortCondition::scope(partition.index),
+            sort: E::__scope(partition.index),
             descending: false,
             limit: None,
             consistent: false,
@@ -95,12 +100,14 @@ impl<E> fmt::Debug for Query<E> {
 
 impl<E: Entity> Query<E> {
     /// Narrows the query with a sort-key condition built from the generated
-    /// `Type::sort_key()`.
+    /// `Type::sort_key()` (or `Type::<index>_sort_key()` on an index).
     pub fn sort(mut self, condition: impl Into<SortCondition<E>>) -> Self {
         self.sort = condition.into();
         self
     }
+}
 
+impl<E: QueryTarget> Query<E> {
     /// Returns items in descending sort-key order: newest first when the
     /// sort key ends in a timestamp.
     pub fn descending(mut self) -> Self {
@@ -198,13 +205,15 @@ impl<E: Entity> Query<E> {
     }
 
     fn plan(&self) -> Result<Plan<E>> {
-        self.table.inner.check_schema::<E>()?;
+        self.table
+            .inner
+            .check_schema_of(E::__name(), E::__has_sort_key())?;
         let index_name = self.index.map(|i| i.name);
         if self.sort.index != index_name {
             let name =
                 |i: Option<&str>| i.map_or("the table".to_owned(), |n| format!("index `{n}`"));
             return Err(Error::InvalidQuery {
-                entity: E::NAME,
+                entity: E::__name(),
                 reason: format!(
                     "the sort condition was built for {} but the query reads {}",
                     name(self.sort.index),
@@ -214,13 +223,13 @@ impl<E: Entity> Query<E> {
         }
         if self.consistent && self.index.is_some() {
             return Err(Error::InvalidQuery {
-                entity: E::NAME,
+                entity: E::__name(),
                 reason: "global secondary indexes do not support consistent reads".into(),
             });
         }
         if self.limit == Some(0) {
             return Err(Error::InvalidQuery {
-                entity: E::NAME,
+                entity: E::__name(),
                 reason: "`limit` must be at least 1".into(),
             });
         }
@@ -247,7 +256,7 @@ struct Plan<E> {
     _entity: std::marker::PhantomData<fn() -> E>,
 }
 
-impl<E: Entity> Plan<E> {
+impl<E: QueryTarget> Plan<E> {
     fn index_name(&self) -> Option<&'static str> {
         self.index.map(|i| i.name)
     }
@@ -335,7 +344,7 @@ impl<E: Entity> Plan<E> {
             .items
             .unwrap_or_default()
             .into_iter()
-            .map(|item| inner.decode(item))
+            .map(|item| E::__decode(table, item))
             .collect::<Result<Vec<E>>>()?;
         Ok((items, output.last_evaluated_key))
     }

@@ -301,10 +301,23 @@ impl<E: Entity> SortCondition<E> {
 
     /// The condition every query on `E` starts from: its sort-key scope on
     /// the table or on an index.
-    pub(crate) fn scope(index: Option<Index>) -> Self {
+    #[doc(hidden)]
+    pub fn __scope(index: Option<Index>) -> Self {
         match index {
             None => SortKey::<E, ()>::__root().into(),
             Some(index) => SortKey::<E, ()>::__index_root(index).into(),
+        }
+    }
+}
+
+impl<E> SortCondition<E> {
+    /// No condition: the whole partition (collections).
+    #[doc(hidden)]
+    pub fn __all(index: Option<Index>) -> Self {
+        SortCondition {
+            condition: Ok(Condition::All),
+            index: index.map(|i| i.name),
+            _entity: PhantomData,
         }
     }
 }

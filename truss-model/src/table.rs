@@ -109,23 +109,20 @@ impl fmt::Debug for Table {
 impl TableInner {
     /// Fails unless the entity's templates fit the table's key schema.
     pub(crate) fn check_schema<E: Entity>(&self) -> Result<()> {
-        match (E::SK.is_some(), self.sk.is_some()) {
-            (true, true) | (false, false) => Ok(()),
-            (false, true) => Err(self.schema_error::<E>(
-                "the entity has no sort-key template but the table has a sort key".into(),
-            )),
-            (true, false) => Err(self.schema_error::<E>(
-                "the entity has a sort-key template but the table has no sort key".into(),
-            )),
-        }
+        self.check_schema_of(E::NAME, E::SK.is_some())
     }
 
-    fn schema_error<E: Entity>(&self, reason: String) -> Error {
-        Error::Schema {
+    pub(crate) fn check_schema_of(&self, entity: &'static str, has_sk: bool) -> Result<()> {
+        let reason = match (has_sk, self.sk.is_some()) {
+            (true, true) | (false, false) => return Ok(()),
+            (false, true) => "the entity has no sort-key template but the table has a sort key",
+            (true, false) => "the entity has a sort-key template but the table has no sort key",
+        };
+        Err(Error::Schema {
             table: self.name.clone(),
-            entity: E::NAME,
-            reason,
-        }
+            entity,
+            reason: reason.into(),
+        })
     }
 
     /// Renders a key with the given writers and checks DynamoDB's limits.
@@ -155,9 +152,19 @@ impl TableInner {
     }
 
     pub(crate) fn check_len<E: Entity>(&self, attr: &str, value: &str, max: usize) -> Result<()> {
+        self.check_len_of(E::NAME, attr, value, max)
+    }
+
+    pub(crate) fn check_len_of(
+        &self,
+        entity: &'static str,
+        attr: &str,
+        value: &str,
+        max: usize,
+    ) -> Result<()> {
         if value.len() > max {
             return Err(Error::KeyTooLong {
-                entity: E::NAME,
+                entity,
                 attribute: attr.to_owned(),
                 len: value.len(),
                 max,

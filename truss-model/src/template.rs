@@ -42,12 +42,12 @@ impl Template {
     }
 
     /// The template as written in the derive, e.g. `CLIP#{created_at}`.
-    pub fn source(&self) -> &'static str {
+    pub const fn source(&self) -> &'static str {
         self.source
     }
 
     /// Its segments.
-    pub fn segments(&self) -> &'static [Segment] {
+    pub const fn segments(&self) -> &'static [Segment] {
         self.segments
     }
 

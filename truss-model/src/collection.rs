@@ -1,0 +1,173 @@
+//! Decoding one partition holding many entity types.
+
+use crate::codec::Item;
+use crate::entity::{Entity, Partition};
+use crate::error::{Error, KeyDisplay, Result};
+use crate::sort_key::SortCondition;
+use crate::table::Table;
+use crate::template::{Index, Segment, Template};
+use aws_sdk_dynamodb::types::AttributeValue;
+
+/// What a [`Query`](crate::Query) can return: an [`Entity`] (implemented by
+/// `#[derive(Entity)]`) or a [`Collection`] of entities sharing a partition
+/// (implemented by `#[derive(Collection)]`).
+pub trait QueryTarget: Send + Sized + 'static {
+    #[doc(hidden)]
+    fn __name() -> &'static str;
+    #[doc(hidden)]
+    fn __has_sort_key() -> bool;
+    #[doc(hidden)]
+    fn __scope(index: Option<Index>) -> SortCondition<Self>;
+    #[doc(hidden)]
+    fn __decode(table: &Table, item: Item) -> Result<Self>;
+}
+
+/// An enum of entities that share a partition, decoded from one Query.
+///
+/// Derive it on an enum with one variant per entity type:
+///
+/// ```
+/// # use serde::{Deserialize, Serialize};
+/// use truss_model::{Collection, Entity, Item};
+///
+/// # #[derive(Entity, Serialize, Deserialize)]
+/// # #[truss(pk = "LINK#{code}", sk = "META")]
+/// # struct Link { code: String }
+/// # #[derive(Entity, Serialize, Deserialize)]
+/// # #[truss(pk = "LINK#{code}", sk = "STAT#{date}")]
+/// # struct DailyStat { code: String, date: u32 }
+/// #[derive(Collection)]
+/// enum LinkItems {
+///     Link(Link),
+///     Stat(DailyStat),
+///     /// Optional: items that match no variant land here instead of being
+///     /// an error.
+///     #[truss(other)]
+///     Other(Item),
+/// }
+/// // table.query(Link::partition("aK9xQ2z").collection::<LinkItems>()).all().await?
+/// ```
+///
+/// Each item is decoded into the variant whose key templates it matches, so
+/// no type attribute is needed. The derive checks at compile time that the
+/// variants share the partition-key template and that no two sort-key
+/// templates can produce the same key. Without an `#[truss(other)]` variant,
+/// an item that matches no variant is an [`Error::Decode`]: nothing is ever
+/// dropped silently.
+pub trait Collection: QueryTarget {}
+
+/// Marks `Self` as a variant type of collection `C`.
+pub trait Member<C: Collection>: Entity {}
+
+impl<E: Entity> Partition<E> {
+    /// The same partition, read as collection `C` (one Query decoding every
+    /// variant type).
+    pub fn collection<C: Collection>(self) -> Partition<C>
+    where
+        E: Member<C>,
+    {
+        self.cast()
+    }
+}
+
+/// Whether an item's keys match an entity's templates.
+pub fn matches<E: Entity>(table: &Table, item: &Item) -> bool {
+    let key = |attr: Option<&str>| match attr.and_then(|a| item.get(a)) {
+        Some(AttributeValue::S(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let inner = &table.inner;
+    let pk_ok = key(Some(&inner.pk)).is_some_and(|pk| E::PK.match_key(pk).is_some());
+    let sk_ok = match (E::SK, key(inner.sk.as_deref())) {
+        (Some(t), Some(sk)) => t.match_key(sk).is_some(),
+        (None, None) => true,
+        _ => false,
+    };
+    pk_ok && sk_ok
+}
+
+/// The error for an item that matches no variant of a collection.
+pub fn unmatched(table: &Table, collection: &'static str, item: &Item) -> Error {
+    let inner = &table.inner;
+    let text = |attr: &str| match item.get(attr) {
+        Some(AttributeValue::S(s)) => s.clone(),
+        _ => "?".to_owned(),
+    };
+    let sk = inner.sk.as_deref().map(|a| (a, text(a)));
+    Error::Decode {
+        entity: collection,
+        key: KeyDisplay::new(
+            &inner.pk,
+            &text(&inner.pk),
+            sk.as_ref().map(|(a, v)| (*a, v.as_str())),
+        ),
+        field: None,
+        message: format!("the item matches no variant of {collection}"),
+    }
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+impl Template {
+    /// Whether both templates have the same literals and placeholders in
+    /// the same places (field names aside).
+    pub const fn same_shape(&self, other: &Template) -> bool {
+        let (a, b) = (self.segments(), other.segments());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            match (&a[i], &b[i]) {
+                (Segment::Literal(x), Segment::Literal(y)) if str_eq(x, y) => {}
+                (Segment::Field(_), Segment::Field(_)) => {}
+                _ => return false,
+            }
+            i += 1;
+        }
+        true
+    }
+
+    /// Whether some key could match both templates: same number of segments
+    /// and equal literals wherever both have one (a placeholder can hold any
+    /// text, literals included).
+    pub const fn may_overlap(&self, other: &Template) -> bool {
+        let (a, b) = (self.segments(), other.segments());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if let (Segment::Literal(x), Segment::Literal(y)) = (&a[i], &b[i]) {
+                if !str_eq(x, y) {
+                    return false;
+                }
+            }
+            i += 1;
+        }
+        true
+    }
+}
+
+/// `may_overlap` over optional sort-key templates (two entities without a
+/// sort key share their one item per partition).
+pub const fn sort_keys_may_overlap(a: Option<Template>, b: Option<Template>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.may_overlap(&b),
+        (None, None) => true,
+        _ => false,
+    }
+}
