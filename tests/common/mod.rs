@@ -2,6 +2,8 @@
 //! fresh table per test, and entities modelled on the seed designs.
 #![allow(dead_code)]
 
+pub mod faults;
+
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -38,6 +40,24 @@ pub async fn counted_client() -> (Client, truss_model::RequestCounter) {
         .interceptor(counter.clone())
         .build();
     (Client::from_conf(config), counter)
+}
+
+/// A client with counted requests and injected unprocessed batch items
+/// (see [`faults`]), and a fresh table on it.
+pub async fn faulty_table(
+    test: &str,
+    faults: usize,
+) -> (Table, truss_model::RequestCounter, faults::Unprocessed) {
+    let counter = truss_model::RequestCounter::new();
+    let injector = faults::Unprocessed::new(faults);
+    let config = aws_sdk_dynamodb::config::Builder::from(&sdk_config().await)
+        .interceptor(injector.clone())
+        .interceptor(counter.clone())
+        .build();
+    let table = Table::new(Client::from_conf(config), table_name(test));
+    create(&table).await;
+    counter.take();
+    (table, counter, injector)
 }
 
 /// A new table whose requests are counted; the counter starts at zero.

@@ -110,6 +110,37 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A batch that cannot be sent as built (for example the same key twice).
+    /// Nothing was sent.
+    #[error("invalid batch: {reason}")]
+    InvalidBatch {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A batch write ran out of retries with items still unprocessed.
+    /// Everything else was written; `unprocessed` holds exactly the rest,
+    /// ready to resend.
+    #[error("batch write: {written} written, {} unprocessed after retries{}", unprocessed.len(), cause.as_deref().map(|c| format!(" ({c})")).unwrap_or_default())]
+    UnprocessedWrites {
+        /// Items written or deleted.
+        written: usize,
+        /// The writes not processed.
+        unprocessed: Vec<crate::batch::UnprocessedWrite>,
+        /// The error that stopped a chunk early, if any.
+        cause: Option<String>,
+    },
+    /// A batch read ran out of retries with keys still unread
+    /// ([`BatchGet::send_partial`](crate::BatchGet::send_partial) keeps the
+    /// items that were read).
+    #[error("batch get of {entity}: {read} read, {} keys unprocessed after retries", unprocessed.len())]
+    UnprocessedKeys {
+        /// The entity read.
+        entity: &'static str,
+        /// Items found among the processed keys.
+        read: usize,
+        /// The keys not read.
+        unprocessed: Vec<KeyDisplay>,
+    },
     /// The table's key schema does not fit an entity (for example an entity
     /// without a sort-key template in a table that has a sort key).
     #[error("table `{table}` does not fit {entity}: {reason}")]

@@ -5,6 +5,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod batch;
 mod codec;
 mod collection;
 pub mod cursor;
@@ -15,6 +16,7 @@ pub mod key_part;
 mod ops;
 mod query;
 mod request_counter;
+mod retry;
 mod schema;
 mod sort_key;
 mod table;
@@ -26,6 +28,7 @@ mod value;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use batch::{BatchGet, BatchGetOutput, BatchWrite, BatchWriteSummary, UnprocessedWrite};
 pub use codec::Item;
 pub use collection::{Collection, Member, QueryTarget};
 pub use cursor::Cursor;
@@ -36,6 +39,7 @@ pub use key_part::KeyPart;
 pub use ops::{Delete, DeleteReturning, Get, Put};
 pub use query::{Page, Query};
 pub use request_counter::RequestCounter;
+pub use retry::RetryPolicy;
 pub use schema::TableDefinition;
 pub use sort_key::{SortCondition, SortKey};
 pub use table::{Table, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};

@@ -1,0 +1,155 @@
+//! Fault injection at the SDK layer, for what DynamoDB Local cannot do: it
+//! never answers a batch with UnprocessedItems / UnprocessedKeys.
+//!
+//! [`Unprocessed`] is an interceptor on a client talking to DynamoDB Local.
+//! For its next `faults` batch operations it removes every other write
+//! request (or key) from the request before it is sent, so those never
+//! reach the database, and then reports exactly those as unprocessed in the
+//! response, as DynamoDB does under load. Everything else is real.
+
+use aws_sdk_dynamodb::operation::batch_get_item::{BatchGetItemInput, BatchGetItemOutput};
+use aws_sdk_dynamodb::operation::batch_write_item::{BatchWriteItemInput, BatchWriteItemOutput};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, WriteRequest};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeSerializationInterceptorContextMut, FinalizerInterceptorContextMut,
+};
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+type Item = HashMap<String, AttributeValue>;
+
+#[derive(Debug, Clone)]
+enum Held {
+    Writes(String, Vec<WriteRequest>),
+    Keys(String, Vec<Item>),
+}
+
+impl Storable for Held {
+    type Storer = StoreReplace<Self>;
+}
+
+/// Reports every other item of the next `faults` batch operations as
+/// unprocessed (never sending them). Clones share the fault budget.
+#[derive(Debug, Clone)]
+pub struct Unprocessed {
+    faults: Arc<AtomicUsize>,
+    injected: Arc<AtomicUsize>,
+}
+
+impl Unprocessed {
+    pub fn new(faults: usize) -> Self {
+        Unprocessed {
+            faults: Arc::new(AtomicUsize::new(faults)),
+            injected: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// Items or keys reported unprocessed so far.
+    pub fn injected(&self) -> usize {
+        self.injected.load(Ordering::SeqCst)
+    }
+
+    fn take_fault(&self) -> bool {
+        self.faults
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+}
+
+/// Splits off the odd positions (keeping at least the first element).
+fn every_other<T>(items: &mut Vec<T>) -> Vec<T> {
+    let all = std::mem::take(items);
+    let mut held = Vec::new();
+    for (i, item) in all.into_iter().enumerate() {
+        if i % 2 == 1 {
+            held.push(item);
+        } else {
+            items.push(item);
+        }
+    }
+    held
+}
+
+impl Intercept for Unprocessed {
+    fn name(&self) -> &'static str {
+        "test fault injection: unprocessed batch items"
+    }
+
+    fn modify_before_serialization(
+        &self,
+        context: &mut BeforeSerializationInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let input = context.input_mut();
+        let held = if let Some(write) = input.downcast_mut::<BatchWriteItemInput>() {
+            if !self.take_fault() {
+                return Ok(());
+            }
+            let Some((table, requests)) = write.request_items.iter_mut().flatten().next() else {
+                return Ok(());
+            };
+            Held::Writes(table.clone(), every_other(requests))
+        } else if let Some(get) = input.downcast_mut::<BatchGetItemInput>() {
+            if !self.take_fault() {
+                return Ok(());
+            }
+            let Some((table, keys)) = get.request_items.iter_mut().flatten().next() else {
+                return Ok(());
+            };
+            Held::Keys(table.clone(), every_other(&mut keys.keys))
+        } else {
+            return Ok(());
+        };
+        cfg.interceptor_state().store_put(held);
+        Ok(())
+    }
+
+    fn modify_before_attempt_completion(
+        &self,
+        context: &mut FinalizerInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Some(held) = cfg.load::<Held>().cloned() else {
+            return Ok(());
+        };
+        let Some(Ok(output)) = context.output_or_error_mut() else {
+            return Ok(());
+        };
+        match held {
+            Held::Writes(table, requests) => {
+                if let Some(out) = output.downcast_mut::<BatchWriteItemOutput>() {
+                    self.injected.fetch_add(requests.len(), Ordering::SeqCst);
+                    out.unprocessed_items
+                        .get_or_insert_with(HashMap::new)
+                        .entry(table)
+                        .or_default()
+                        .extend(requests);
+                }
+            }
+            Held::Keys(table, keys) => {
+                if let Some(out) = output.downcast_mut::<BatchGetItemOutput>() {
+                    self.injected.fetch_add(keys.len(), Ordering::SeqCst);
+                    let unprocessed = out.unprocessed_keys.get_or_insert_with(HashMap::new);
+                    match unprocessed.get_mut(&table) {
+                        Some(existing) => existing.keys.extend(keys),
+                        None => {
+                            let value = KeysAndAttributes::builder()
+                                .set_keys(Some(keys))
+                                .build()
+                                .map_err(|e| -> BoxError { Box::new(e) })?;
+                            unprocessed.insert(table, value);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
