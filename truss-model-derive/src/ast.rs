@@ -34,6 +34,8 @@ pub struct Field<'a> {
     /// The attribute name the field is stored under (its serde name).
     pub attribute: String,
     pub serde: attr::SerdeField,
+    /// `#[truss(version)]`: the optimistic-locking version field.
+    pub version: Option<proc_macro2::Span>,
 }
 
 impl<'a> Entity<'a> {
@@ -75,6 +77,7 @@ impl<'a> Entity<'a> {
                 let ident = f.ident.as_ref()?;
                 let name = ident.to_string().trim_start_matches("r#").to_owned();
                 let serde = attr::field(&f.attrs);
+                let version = attr::field_version(&f.attrs, &mut errors);
                 let attribute = serde.rename.clone().unwrap_or_else(|| {
                     rule.as_deref()
                         .and_then(|r| rename::apply(r, &name))
@@ -87,6 +90,7 @@ impl<'a> Entity<'a> {
                     name,
                     attribute,
                     serde,
+                    version,
                 })
             })
             .collect();

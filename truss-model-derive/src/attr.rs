@@ -73,6 +73,25 @@ pub struct SerdeContainer {
     pub rename_all: Option<LitStr>,
 }
 
+/// `#[truss(version)]` on a field, with the span to point errors at.
+pub fn field_version(attrs: &[Attribute], errors: &mut Errors) -> Option<proc_macro2::Span> {
+    let mut found = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident(TRUSS)) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("version") {
+                found = Some(meta.path.span());
+                Ok(())
+            } else {
+                Err(meta.error("unknown truss field attribute; expected `version`"))
+            }
+        });
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    found
+}
+
 /// What `#[serde(...)]` says about a field.
 #[derive(Default)]
 pub struct SerdeField {

@@ -49,7 +49,8 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
         .map(|f| {
             let constant = format_ident!("{}", f.name.to_uppercase());
             let (ty, attribute) = (f.ty, &f.attribute);
-            let is_key = key_fields.iter().any(|k| k.name == f.name)
+            let is_key = f.version.is_some()
+                || key_fields.iter().any(|k| k.name == f.name)
                 || valid.indexes.iter().any(|i| {
                     template_fields(&i.pk)
                         .chain(i.sk.iter().flat_map(template_fields))
@@ -78,6 +79,15 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
         None => quote!(()),
     };
 
+    let version = valid.version.map(|f| {
+        let (ident, attribute) = (f.ident, &f.attribute);
+        quote! {
+            const VERSION: ::core::option::Option<&'static str> = ::core::option::Option::Some(#attribute);
+            fn version(&self) -> u64 {
+                self.#ident
+            }
+        }
+    });
     let index_consts = valid.indexes.iter().map(|i| {
         let (index_name, pk_attr) = (&i.name, &i.pk_attr);
         let sk_attr = match &i.sk_attr {
@@ -255,6 +265,7 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
                 type Key = #key_ident;
                 type SortFields = #sort_fields;
                 const INDEXES: &'static [::truss_model::Index] = &[#(#index_consts),*];
+                #version
 
                 #[allow(unused_variables, unreachable_code)]
                 fn write_index(

@@ -25,6 +25,8 @@ pub struct Valid<'a> {
     pub indexes: Vec<ValidIndex<'a>>,
     /// Fields named by either template, in order of first appearance.
     pub key_fields: Vec<&'a Field<'a>>,
+    /// The `#[truss(version)]` field.
+    pub version: Option<&'a Field<'a>>,
 }
 
 /// A global secondary index whose templates are checked.
@@ -93,6 +95,36 @@ pub fn check<'a>(entity: &'a Entity<'a>) -> syn::Result<Valid<'a>> {
             });
         }
     }
+    let versions: Vec<&Field> = entity
+        .fields
+        .iter()
+        .filter(|f| f.version.is_some())
+        .collect();
+    for (i, field) in versions.iter().enumerate() {
+        let span = field.version.unwrap_or_else(proc_macro2::Span::call_site);
+        if i > 0 {
+            errors.push(syn::Error::new(
+                span,
+                "only one field can be `#[truss(version)]`",
+            ));
+        }
+        let is_u64 = matches!(field.ty, syn::Type::Path(p) if p.path.is_ident("u64"));
+        if !is_u64 {
+            errors.push(syn::Error::new(
+                span,
+                format!("the version field `{}` must be a `u64`", field.name),
+            ));
+        }
+        if field.serde.skipped_by.is_some() {
+            errors.push(syn::Error::new(
+                span,
+                format!(
+                    "the version field `{}` cannot be skipped by serde",
+                    field.name
+                ),
+            ));
+        }
+    }
     errors.finish()?;
     // With no errors reported, every template was checked.
     let (Some(pk), Some(sk)) = (pk, sk.map_or(Some(None), |s| s.map(Some))) else {
@@ -108,12 +140,21 @@ pub fn check<'a>(entity: &'a Entity<'a>) -> syn::Result<Valid<'a>> {
             }
         }
     }
+    for field in &key_fields {
+        if let Some(span) = field.version {
+            return Err(syn::Error::new(
+                span,
+                format!("the version field `{}` cannot be part of a key", field.name),
+            ));
+        }
+    }
     Ok(Valid {
         entity,
         pk,
         sk,
         indexes,
         key_fields,
+        version: versions.first().copied(),
     })
 }
 

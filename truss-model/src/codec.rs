@@ -32,6 +32,14 @@ impl TableInner {
         if let (Some(attr), Some(sk)) = (&self.sk, &key.sk) {
             item.insert(attr.clone(), AttributeValue::S(sk.clone()));
         }
+        if let Some(attr) = E::VERSION {
+            // Every write stores the next version.
+            let next = entity
+                .version()
+                .checked_add(1)
+                .ok_or_else(|| encode_error("the version field is at u64::MAX".into()))?;
+            item.insert(attr.to_owned(), AttributeValue::N(next.to_string()));
+        }
         for (i, index) in E::INDEXES.iter().enumerate() {
             let (mut pk, mut sk) = (String::new(), String::new());
             if !entity.write_index(i, &mut pk, &mut sk)? {
@@ -109,6 +117,33 @@ impl TableInner {
             let field = (path != "?" && path != ".").then_some(path);
             decode_error(field, e.into_inner().to_string())
         })
+    }
+}
+
+impl TableInner {
+    /// The optimistic-locking condition for writing `entity`: the stored
+    /// version is the one in hand, or no item exists (version 0).
+    pub(crate) fn version_condition<E: Entity>(
+        &self,
+        entity: &E,
+        p: &mut crate::expr::Placeholders,
+    ) -> Option<String> {
+        E::VERSION.map(|attr| self.version_condition_of(attr, entity.version(), p))
+    }
+
+    pub(crate) fn version_condition_of(
+        &self,
+        attr: &str,
+        version: u64,
+        p: &mut crate::expr::Placeholders,
+    ) -> String {
+        match version {
+            0 => format!("attribute_not_exists({})", p.name(&self.pk)),
+            v => {
+                let (n, v) = (p.name(attr), p.value(AttributeValue::N(v.to_string())));
+                format!("{n} = {v}")
+            }
+        }
     }
 }
 

@@ -33,6 +33,15 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     /// The global secondary indexes declared on the entity.
     const INDEXES: &'static [Index] = &[];
 
+    /// The attribute of the optimistic-locking version field
+    /// (`#[truss(version)]`), if any.
+    const VERSION: Option<&'static str> = None;
+
+    /// This item's version (0 for an item never written).
+    fn version(&self) -> u64 {
+        0
+    }
+
     /// This item's primary key.
     fn to_key(&self) -> Self::Key;
 

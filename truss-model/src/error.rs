@@ -62,6 +62,34 @@ pub enum Error {
         /// Its primary key.
         key: KeyDisplay,
     },
+    /// An optimistic-locking write found another version than the one it
+    /// was based on: someone else wrote in between. Nothing was written;
+    /// read again and retry.
+    #[error("{entity} {key} is stale: expected version {expected}, found {}", found.map_or("none".to_owned(), |v| v.to_string()))]
+    StaleVersion {
+        /// The entity written.
+        entity: &'static str,
+        /// Its primary key.
+        key: KeyDisplay,
+        /// The version the write was based on.
+        expected: u64,
+        /// The version stored, if the item exists.
+        found: Option<u64>,
+    },
+    /// A transaction was canceled: nothing was written. Lists each action
+    /// that failed and why.
+    #[error("transaction canceled: {}", reasons.iter().map(|r| format!("action {} ({} {}): {}", r.index, r.entity, r.key, r.code)).collect::<Vec<_>>().join("; "))]
+    TransactionCanceled {
+        /// The failed actions.
+        reasons: Vec<crate::transaction::CanceledAction>,
+    },
+    /// A transaction that cannot be sent as built (too many actions, the
+    /// same item twice, over 4 MB). Nothing was sent.
+    #[error("invalid transaction: {reason}")]
+    InvalidTransaction {
+        /// What is wrong.
+        reason: String,
+    },
     /// An entity could not be turned into a DynamoDB item.
     #[error("could not encode {entity} {key}: {message}")]
     Encode {

@@ -18,9 +18,11 @@ mod query;
 mod request_counter;
 mod retry;
 mod schema;
+pub mod size;
 mod sort_key;
 mod table;
 pub mod template;
+pub mod transaction;
 mod update;
 mod value;
 
@@ -44,6 +46,7 @@ pub use schema::TableDefinition;
 pub use sort_key::{SortCondition, SortKey};
 pub use table::{Table, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 pub use template::{Index, Template};
+pub use transaction::{CanceledAction, Transaction};
 pub use update::{Numeric, Update, UpdateReturning};
 pub use value::IntoValue;
 

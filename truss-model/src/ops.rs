@@ -5,7 +5,7 @@ use crate::entity::{Entity, EntityKey};
 use crate::error::{Error, Result};
 use crate::expr::{Condition, Node, Placeholders};
 use crate::table::{RenderedKey, Table, TableInner};
-use crate::update::condition_failed;
+use crate::update::{condition_failed, condition_failed_versioned};
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
@@ -73,6 +73,7 @@ impl Table {
             encoded: self.inner.encode(entity),
             mode,
             condition: None,
+            expected_version: E::VERSION.map(|_| entity.version()),
             _entity: PhantomData,
         }
     }
@@ -139,6 +140,8 @@ pub struct Put<E> {
     encoded: Result<(Item, RenderedKey)>,
     mode: PutMode,
     condition: Option<Result<Node>>,
+    /// The version the entity was read at, for a versioned entity.
+    expected_version: Option<u64>,
     _entity: PhantomData<fn() -> E>,
 }
 
@@ -164,6 +167,9 @@ impl<E: Entity> Put<E> {
             }
             PutMode::Replace => conditions.push(format!("attribute_exists({})", p.name(&inner.pk))),
         }
+        if let (Some(attr), Some(version)) = (E::VERSION, self.expected_version) {
+            conditions.push(inner.version_condition_of(attr, version, &mut p));
+        }
         if let Some(node) = self.condition {
             conditions.push(format!("({})", p.render(&node?)));
         }
@@ -182,13 +188,16 @@ impl<E: Entity> Put<E> {
         match result {
             Ok(_) => Ok(()),
             Err(err) => Err(match err.as_service_error() {
-                Some(PutItemError::ConditionalCheckFailedException(e)) => condition_failed::<E>(
-                    &self.table,
-                    &key,
-                    e.item.as_ref(),
-                    self.mode == PutMode::Replace,
-                    self.mode == PutMode::Create,
-                ),
+                Some(PutItemError::ConditionalCheckFailedException(e)) => {
+                    condition_failed_versioned::<E>(
+                        &self.table,
+                        &key,
+                        e.item.as_ref(),
+                        self.mode == PutMode::Replace,
+                        self.mode == PutMode::Create,
+                        self.expected_version,
+                    )
+                }
                 _ => Error::dynamo("PutItem", err),
             }),
         }

@@ -58,6 +58,7 @@ impl Table {
             actions: Ok(Vec::new()),
             condition: None,
             must_exist: false,
+            expected_version: None,
             _entity: PhantomData,
         }
     }
@@ -72,6 +73,7 @@ pub struct Update<E> {
     actions: Result<Vec<Action>>,
     condition: Option<Result<Node>>,
     must_exist: bool,
+    expected_version: Option<u64>,
     _entity: PhantomData<fn() -> E>,
 }
 
@@ -138,6 +140,14 @@ impl<E: Entity> Update<E> {
         self
     }
 
+    /// Optimistic locking: applies only if the item's version is `version`
+    /// (otherwise [`Error::StaleVersion`]). Updates of a versioned entity
+    /// always increment its version.
+    pub fn expect_version(mut self, version: u64) -> Self {
+        self.expected_version = Some(version);
+        self
+    }
+
     /// Fails with [`Error::NotFound`] instead of creating the item.
     pub fn must_exist(mut self) -> Self {
         self.must_exist = true;
@@ -154,7 +164,8 @@ impl<E: Entity> Update<E> {
         self.execute(false).await.map(|_| ())
     }
 
-    async fn execute(self, return_new: bool) -> Result<Option<E>> {
+    /// Checks and renders the update: key, expressions and placeholders.
+    pub(crate) fn render(self) -> Result<RenderedUpdate> {
         let key = self.key?;
         let key_attributes = self.key_attributes?;
         let actions = self.actions?;
@@ -204,6 +215,10 @@ impl<E: Entity> Update<E> {
                 Action::Remove(a) => remove.push(p.name(a)),
             }
         }
+        if let Some(attr) = E::VERSION {
+            let (n, v) = (p.name(attr), p.value(AttributeValue::N("1".into())));
+            add.push(format!("{n} {v}"));
+        }
         let mut expression = Vec::new();
         for (keyword, clauses) in [("SET", set), ("ADD", add), ("REMOVE", remove)] {
             if !clauses.is_empty() {
@@ -218,16 +233,38 @@ impl<E: Entity> Update<E> {
         if let Some(node) = self.condition {
             conditions.push(format!("({})", p.render(&node?)));
         }
+        if let (Some(attr), Some(version)) = (E::VERSION, self.expected_version) {
+            let (n, v) = (
+                p.name(attr),
+                p.value(AttributeValue::N(version.to_string())),
+            );
+            conditions.push(format!("{n} = {v}"));
+        }
         let (names, values) = p.into_parts();
+        Ok(RenderedUpdate {
+            table: self.table,
+            key,
+            update: expression.join(" "),
+            condition: (!conditions.is_empty()).then(|| conditions.join(" AND ")),
+            names,
+            values,
+            must_exist: self.must_exist,
+            expected_version: self.expected_version,
+        })
+    }
+
+    async fn execute(self, return_new: bool) -> Result<Option<E>> {
+        let r = self.render()?;
+        let inner = &r.table.inner;
         let output = inner
             .client
             .update_item()
             .table_name(&inner.name)
-            .set_key(Some(inner.key_item(&key)))
-            .update_expression(expression.join(" "))
-            .set_condition_expression((!conditions.is_empty()).then(|| conditions.join(" AND ")))
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
+            .set_key(Some(inner.key_item(&r.key)))
+            .update_expression(&r.update)
+            .set_condition_expression(r.condition.clone())
+            .set_expression_attribute_names(r.names.clone())
+            .set_expression_attribute_values(r.values.clone())
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .return_values(if return_new {
                 ReturnValue::AllNew
@@ -239,17 +276,32 @@ impl<E: Entity> Update<E> {
         match output {
             Ok(output) => output.attributes.map(|item| inner.decode(item)).transpose(),
             Err(err) => Err(match err.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(e)) => condition_failed::<E>(
-                    &self.table,
-                    &key,
-                    e.item.as_ref(),
-                    self.must_exist,
-                    false,
-                ),
+                Some(UpdateItemError::ConditionalCheckFailedException(e)) => {
+                    condition_failed_versioned::<E>(
+                        &r.table,
+                        &r.key,
+                        e.item.as_ref(),
+                        r.must_exist,
+                        false,
+                        r.expected_version,
+                    )
+                }
                 _ => Error::dynamo("UpdateItem", err),
             }),
         }
     }
+}
+
+/// An update ready to send, alone or inside a transaction.
+pub(crate) struct RenderedUpdate {
+    pub(crate) table: Table,
+    pub(crate) key: RenderedKey,
+    pub(crate) update: String,
+    pub(crate) condition: Option<String>,
+    pub(crate) names: Option<std::collections::HashMap<String, String>>,
+    pub(crate) values: Option<Item>,
+    pub(crate) must_exist: bool,
+    pub(crate) expected_version: Option<u64>,
 }
 
 /// The error for a failed condition, told apart by the item DynamoDB
@@ -261,23 +313,55 @@ pub(crate) fn condition_failed<E: Entity>(
     must_exist: bool,
     must_not_exist: bool,
 ) -> Error {
-    let key = table.inner.display(key);
-    match (
-        old.is_some_and(|i| !i.is_empty()),
-        must_exist,
-        must_not_exist,
-    ) {
+    condition_failed_versioned::<E>(table, key, old, must_exist, must_not_exist, None)
+}
+
+/// As [`condition_failed`], telling a stale version apart when the write
+/// was based on version `expected` of a versioned entity.
+pub(crate) fn condition_failed_versioned<E: Entity>(
+    table: &Table,
+    key: &RenderedKey,
+    old: Option<&Item>,
+    must_exist: bool,
+    must_not_exist: bool,
+    expected: Option<u64>,
+) -> Error {
+    let exists = old.is_some_and(|i| !i.is_empty());
+    let display = table.inner.display(key);
+    if let (Some(attr), Some(expected)) = (E::VERSION, expected) {
+        let found = old
+            .and_then(|i| i.get(attr))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse::<u64>().ok());
+        // Creating an item that exists stays AlreadyExists; otherwise a
+        // version other than the one in hand is a stale write.
+        let creating = must_not_exist && exists;
+        let stale = if exists {
+            expected == 0 || found != Some(expected)
+        } else {
+            expected != 0 && !must_exist
+        };
+        if stale && !creating {
+            return Error::StaleVersion {
+                entity: E::NAME,
+                key: display,
+                expected,
+                found,
+            };
+        }
+    }
+    match (exists, must_exist, must_not_exist) {
         (false, true, _) => Error::NotFound {
             entity: E::NAME,
-            key,
+            key: display,
         },
         (true, _, true) => Error::AlreadyExists {
             entity: E::NAME,
-            key,
+            key: display,
         },
         _ => Error::ConditionFailed {
             entity: E::NAME,
-            key,
+            key: display,
         },
     }
 }
