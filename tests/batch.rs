@@ -324,3 +324,46 @@ async fn injected_unprocessed_keys_are_retried_or_reported() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn throttled_requests_are_retried_by_the_sdk_and_every_item_lands() {
+    // Fault injection: DynamoDB Local never throttles.
+    let throttle = common::faults::Throttle::new(4);
+    let counter = truss_model::RequestCounter::new();
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    let _ = client().await; // fails with instructions when DynamoDB Local is not configured
+    let config = aws_sdk_dynamodb::config::Builder::from(&sdk)
+        .interceptor(throttle.clone())
+        .interceptor(counter.clone())
+        .retry_config(
+            aws_sdk_dynamodb::config::retry::RetryConfig::standard()
+                .with_max_attempts(5)
+                .with_initial_backoff(std::time::Duration::from_millis(10)),
+        )
+        .build();
+    let table = truss_model::Table::new(
+        aws_sdk_dynamodb::Client::from_conf(config),
+        table_name("batch-throttle"),
+    );
+    create(&table).await;
+    counter.take();
+    let items = stats("t", 50);
+    let summary = table
+        .batch_write()
+        .put_all(&items)
+        .concurrency(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(throttle.injected(), 4);
+    assert_eq!(summary.written, 50);
+    assert_eq!(summary.requests, 2, "the library saw two requests...");
+    assert_eq!(
+        counter.take().get("BatchWriteItem"),
+        Some(&6),
+        "...the SDK sent them six times"
+    );
+    assert_eq!(scan(&table).await.len(), 50);
+}

@@ -153,3 +153,62 @@ impl Intercept for Unprocessed {
         Ok(())
     }
 }
+
+/// Turns the responses of the next `faults` BatchWriteItem requests into
+/// `ProvisionedThroughputExceededException` (HTTP 400), as DynamoDB does
+/// when throttling. The request did reach DynamoDB Local (puts are
+/// idempotent), so this exercises the SDK's retry of throttled requests.
+#[derive(Debug, Clone)]
+pub struct Throttle {
+    faults: Arc<AtomicUsize>,
+    injected: Arc<AtomicUsize>,
+}
+
+impl Throttle {
+    pub fn new(faults: usize) -> Self {
+        Throttle {
+            faults: Arc::new(AtomicUsize::new(faults)),
+            injected: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    /// Responses throttled so far.
+    pub fn injected(&self) -> usize {
+        self.injected.load(Ordering::SeqCst)
+    }
+}
+
+impl Intercept for Throttle {
+    fn name(&self) -> &'static str {
+        "test fault injection: throttling"
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let is_batch_write = cfg
+            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+            .is_some_and(|m| m.name() == "BatchWriteItem");
+        if !is_batch_write
+            || self
+                .faults
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_err()
+        {
+            return Ok(());
+        }
+        self.injected.fetch_add(1, Ordering::SeqCst);
+        let response = context.response_mut();
+        *response.status_mut() = aws_smithy_runtime_api::http::StatusCode::try_from(400u16)?;
+        response
+            .headers_mut()
+            .insert("content-type", "application/x-amz-json-1.0");
+        *response.body_mut() = aws_smithy_types::body::SdkBody::from(
+            r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"injected throttling"}"#,
+        );
+        Ok(())
+    }
+}
