@@ -367,3 +367,44 @@ async fn throttled_requests_are_retried_by_the_sdk_and_every_item_lands() {
     );
     assert_eq!(scan(&table).await.len(), 50);
 }
+
+#[derive(truss_model::Collection, Debug, PartialEq)]
+enum LinkItems {
+    Link(Link),
+    Stat(DailyStat),
+}
+
+#[tokio::test]
+async fn one_batch_reads_several_entity_types() {
+    let (table, counter) = counted_table("batch-many").await;
+    let stat = DailyStat {
+        code: "a".into(),
+        date: date(2026, 5, 24),
+        count: 5,
+    };
+    table
+        .batch_write()
+        .put(&link("a"))
+        .put(&stat)
+        .send()
+        .await
+        .unwrap();
+    counter.take();
+    let items = table
+        .batch_get_many::<LinkItems>()
+        .key(DailyStat::key("a", date(2026, 5, 24)))
+        .key(Link::key("a"))
+        .key(Link::key("missing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        items,
+        [
+            Some(LinkItems::Stat(stat)),
+            Some(LinkItems::Link(link("a"))),
+            None
+        ]
+    );
+    assert_eq!(counter.take().get("BatchGetItem"), Some(&1));
+}

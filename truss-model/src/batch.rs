@@ -370,27 +370,10 @@ impl<K: EntityKey> BatchGet<K> {
     /// the retry budget ran out.
     pub async fn send_partial(self) -> Result<BatchGetOutput<K>> {
         let keys = self.keys?;
-        let mut unique: Vec<KeyId> = Vec::new();
-        let mut seen = HashSet::new();
-        for (rendered, _) in &keys {
-            if seen.insert(rendered.id()) {
-                unique.push(rendered.id());
-            }
-        }
         let table = &self.table;
-        let chunks: Vec<Vec<KeyId>> = unique.chunks(MAX_BATCH_GET).map(<[_]>::to_vec).collect();
-        let results: Vec<Result<GetChunk>> = stream::iter(chunks)
-            .map(|chunk| get_chunk(table, chunk, self.consistent, self.policy))
-            .buffer_unordered(self.concurrency)
-            .collect()
-            .await;
-        let mut found = HashMap::new();
-        let mut unread = HashSet::new();
-        for result in results {
-            let (items, left) = result?;
-            found.extend(items);
-            unread.extend(left);
-        }
+        let ids = keys.iter().map(|(rendered, _)| rendered.id());
+        let (found, unread) =
+            read_keys(table, ids, self.consistent, self.concurrency, self.policy).await?;
         let mut output = BatchGetOutput {
             items: Vec::with_capacity(keys.len()),
             unprocessed: Vec::new(),
@@ -409,6 +392,38 @@ impl<K: EntityKey> BatchGet<K> {
         }
         Ok(output)
     }
+}
+
+/// Reads the distinct keys among `ids` in chunks of 100, with bounded
+/// concurrency and retries: the items found, and the keys left unread.
+async fn read_keys(
+    table: &Table,
+    ids: impl IntoIterator<Item = KeyId>,
+    consistent: bool,
+    concurrency: usize,
+    policy: RetryPolicy,
+) -> Result<(HashMap<KeyId, Item>, HashSet<KeyId>)> {
+    let mut unique = Vec::new();
+    let mut seen = HashSet::new();
+    for id in ids {
+        if seen.insert(id.clone()) {
+            unique.push(id);
+        }
+    }
+    let chunks: Vec<Vec<KeyId>> = unique.chunks(MAX_BATCH_GET).map(<[_]>::to_vec).collect();
+    let results: Vec<Result<GetChunk>> = stream::iter(chunks)
+        .map(|chunk| get_chunk(table, chunk, consistent, policy))
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    let mut found = HashMap::new();
+    let mut unread = HashSet::new();
+    for result in results {
+        let (items, left) = result?;
+        found.extend(items);
+        unread.extend(left);
+    }
+    Ok((found, unread))
 }
 
 async fn get_chunk(
@@ -467,6 +482,92 @@ async fn get_chunk(
         }
     }
     Ok((found, pending))
+}
+
+impl Table {
+    /// Reads items of several entity types in one batch, decoded into a
+    /// [`Collection`](crate::Collection) by their keys. Add keys with
+    /// [`BatchGetMany::key`]; results come back in that order.
+    pub fn batch_get_many<C: crate::Collection>(&self) -> BatchGetMany<C> {
+        BatchGetMany {
+            table: self.clone(),
+            keys: Ok(Vec::new()),
+            consistent: false,
+            concurrency: DEFAULT_CONCURRENCY,
+            policy: RetryPolicy::default(),
+            _collection: std::marker::PhantomData,
+        }
+    }
+}
+
+/// A pending batch read across the entity types of collection `C`.
+#[must_use = "a BatchGetMany does nothing until sent"]
+pub struct BatchGetMany<C> {
+    table: Table,
+    keys: Result<Vec<(&'static str, RenderedKey)>>,
+    consistent: bool,
+    concurrency: usize,
+    policy: RetryPolicy,
+    _collection: std::marker::PhantomData<fn() -> C>,
+}
+
+impl<C: crate::Collection> BatchGetMany<C> {
+    /// Adds a key of one of the collection's entity types.
+    pub fn key<K: EntityKey>(mut self, key: K) -> Self
+    where
+        K::Entity: crate::Member<C>,
+    {
+        let rendered = self.table.inner.render_key(&key);
+        self.keys = self.keys.and_then(|mut keys| {
+            keys.push((<K::Entity as Entity>::NAME, rendered?));
+            Ok(keys)
+        });
+        self
+    }
+
+    /// Uses strongly consistent reads.
+    pub fn consistent(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+
+    /// The retry policy for unprocessed keys.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Reads every key (one entry per key, in order; `None` if absent);
+    /// fails with [`Error::UnprocessedKeys`] if keys are still unread when
+    /// the retry budget runs out.
+    pub async fn send(self) -> Result<Vec<Option<C>>> {
+        let keys = self.keys?;
+        let table = &self.table;
+        let ids = keys.iter().map(|(_, key)| key.id());
+        let (found, unread) =
+            read_keys(table, ids, self.consistent, self.concurrency, self.policy).await?;
+        if !unread.is_empty() {
+            let unprocessed = keys
+                .iter()
+                .filter(|(_, k)| unread.contains(&k.id()))
+                .map(|(_, k)| table.inner.display(k))
+                .collect();
+            return Err(Error::UnprocessedKeys {
+                entity: C::__name(),
+                read: found.len(),
+                unprocessed,
+            });
+        }
+        keys.iter()
+            .map(|(_, key)| {
+                found
+                    .get(&key.id())
+                    .cloned()
+                    .map(|item| C::__decode(table, item))
+                    .transpose()
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -30,7 +30,9 @@ mod value;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use batch::{BatchGet, BatchGetOutput, BatchWrite, BatchWriteSummary, UnprocessedWrite};
+pub use batch::{
+    BatchGet, BatchGetMany, BatchGetOutput, BatchWrite, BatchWriteSummary, UnprocessedWrite,
+};
 pub use codec::Item;
 pub use collection::{Collection, Member, QueryTarget};
 pub use cursor::Cursor;
