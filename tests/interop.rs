@@ -7,38 +7,8 @@ mod common;
 use common::*;
 use truss_model::Error;
 
-/// The seed's three `put-item` commands, attribute for attribute.
 async fn put_seed_items(table: &truss_model::Table) {
-    let client = table.client();
-    client
-        .put_item()
-        .table_name(table.name())
-        .item("PK", s("LINK#aK9xQ2z"))
-        .item("SK", s("META"))
-        .item("target", s("https://docs.aws.amazon.com/dynamodb/"))
-        .item("ownerId", s("user-001"))
-        .item("createdAt", s("2026-05-24T09:00:00Z"))
-        .item(
-            "clicks",
-            aws_sdk_dynamodb::types::AttributeValue::N("17".into()),
-        )
-        .send()
-        .await
-        .unwrap();
-    for (date, count) in [("2026-05-24", "5"), ("2026-05-25", "12")] {
-        client
-            .put_item()
-            .table_name(table.name())
-            .item("PK", s("LINK#aK9xQ2z"))
-            .item("SK", s(&format!("STAT#{date}")))
-            .item(
-                "count",
-                aws_sdk_dynamodb::types::AttributeValue::N(count.into()),
-            )
-            .send()
-            .await
-            .unwrap();
-    }
+    common::put_seed_items(table.client(), table.name()).await;
 }
 
 #[tokio::test]

@@ -210,35 +210,7 @@ async fn owners_list_is_newest_first_paginated_and_sparse() {
 async fn seed_items_written_like_the_cli_are_read_and_ours_read_back_raw() {
     let (app, _) = app("short-interop").await;
     let (client, table) = (app.table.client(), app.table.name());
-    client
-        .put_item()
-        .table_name(table)
-        .item("PK", s("LINK#aK9xQ2z"))
-        .item("SK", s("META"))
-        .item("target", s("https://docs.aws.amazon.com/dynamodb/"))
-        .item("ownerId", s("user-001"))
-        .item("createdAt", s("2026-05-24T09:00:00Z"))
-        .item(
-            "clicks",
-            aws_sdk_dynamodb::types::AttributeValue::N("17".into()),
-        )
-        .send()
-        .await
-        .unwrap();
-    for (day, count) in [("2026-05-24", "5"), ("2026-05-25", "12")] {
-        client
-            .put_item()
-            .table_name(table)
-            .item("PK", s("LINK#aK9xQ2z"))
-            .item("SK", s(&format!("STAT#{day}")))
-            .item(
-                "count",
-                aws_sdk_dynamodb::types::AttributeValue::N(count.into()),
-            )
-            .send()
-            .await
-            .unwrap();
-    }
+    common::put_seed_items(client, table).await;
     let opened = app.open("aK9xQ2z").await.unwrap().unwrap();
     assert_eq!((opened.code.as_str(), opened.clicks), ("aK9xQ2z", 17));
     assert_eq!(opened.created_at, now());

@@ -209,3 +209,31 @@ pub async fn put_all<E: truss_model::Entity>(table: &Table, items: &[E]) {
         .for_each(|r| async move { r.expect("put") })
         .await;
 }
+
+/// The seed's three `put-item` commands, attribute for attribute (no
+/// `code` attribute: the library recovers it from the key).
+pub async fn put_seed_items(client: &Client, table: &str) {
+    client
+        .put_item()
+        .table_name(table)
+        .item("PK", s("LINK#aK9xQ2z"))
+        .item("SK", s("META"))
+        .item("target", s("https://docs.aws.amazon.com/dynamodb/"))
+        .item("ownerId", s("user-001"))
+        .item("createdAt", s("2026-05-24T09:00:00Z"))
+        .item("clicks", AttributeValue::N("17".into()))
+        .send()
+        .await
+        .expect("put seed META");
+    for (date, count) in [("2026-05-24", "5"), ("2026-05-25", "12")] {
+        client
+            .put_item()
+            .table_name(table)
+            .item("PK", s("LINK#aK9xQ2z"))
+            .item("SK", s(&format!("STAT#{date}")))
+            .item("count", AttributeValue::N(count.into()))
+            .send()
+            .await
+            .expect("put seed STAT");
+    }
+}

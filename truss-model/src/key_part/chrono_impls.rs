@@ -1,26 +1,9 @@
 //! Key encodings for `chrono` types (feature `chrono`).
 
-use super::KeyPart;
+use super::{check_year, malformed, KeyPart};
 use crate::error::KeyPartError;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use std::fmt::Write as _;
-
-fn check_year(year: i32) -> Result<(), KeyPartError> {
-    if (0..=9999).contains(&year) {
-        Ok(())
-    } else {
-        Err(KeyPartError::OutOfRange(format!(
-            "year {year} is outside 0000..=9999, the range of the fixed-width key encoding"
-        )))
-    }
-}
-
-fn malformed(segment: &str, expected: &'static str) -> KeyPartError {
-    KeyPartError::Malformed {
-        segment: segment.to_owned(),
-        expected,
-    }
-}
 
 /// `YYYY-MM-DDTHH:MM:SS.fffffffffZ` in UTC. Reading also accepts any RFC 3339
 /// timestamp (such as `2026-05-24T09:00:00Z` written by other tools).

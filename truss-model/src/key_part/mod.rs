@@ -85,6 +85,26 @@ fn is_reserved(c: char) -> bool {
     c <= '$' || c == MAX_CHAR
 }
 
+/// The fixed-width date encodings cover years 0000 to 9999.
+#[cfg(any(feature = "chrono", feature = "time"))]
+pub(crate) fn check_year(year: i32) -> Result<(), KeyPartError> {
+    if (0..=9999).contains(&year) {
+        Ok(())
+    } else {
+        Err(KeyPartError::OutOfRange(format!(
+            "year {year} is outside 0000..=9999, the range of the fixed-width key encoding"
+        )))
+    }
+}
+
+#[cfg(any(feature = "chrono", feature = "time"))]
+pub(crate) fn malformed(segment: &str, expected: &'static str) -> KeyPartError {
+    KeyPartError::Malformed {
+        segment: segment.to_owned(),
+        expected,
+    }
+}
+
 /// Appends `value` to `out`, escaping every byte up to `%` as `%XX`.
 ///
 /// This is the [`String`] encoding, exposed for custom [`KeyPart`]

@@ -1,27 +1,10 @@
 //! Key encodings for `time` types (feature `time`).
 
-use super::KeyPart;
+use super::{check_year, malformed, KeyPart};
 use crate::error::KeyPartError;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
-
-fn check_year(year: i32) -> Result<(), KeyPartError> {
-    if (0..=9999).contains(&year) {
-        Ok(())
-    } else {
-        Err(KeyPartError::OutOfRange(format!(
-            "year {year} is outside 0000..=9999, the range of the fixed-width key encoding"
-        )))
-    }
-}
-
-fn malformed(segment: &str, expected: &'static str) -> KeyPartError {
-    KeyPartError::Malformed {
-        segment: segment.to_owned(),
-        expected,
-    }
-}
 
 fn format_failed(err: time::error::Format) -> KeyPartError {
     KeyPartError::OutOfRange(err.to_string())
