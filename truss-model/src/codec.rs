@@ -40,6 +40,10 @@ impl TableInner {
                 .ok_or_else(|| encode_error("the version field is at u64::MAX".into()))?;
             item.insert(attr.to_owned(), AttributeValue::N(next.to_string()));
         }
+        for (attr, value) in &item {
+            crate::validate::check_value(attr, value)
+                .map_err(|(path, reason)| encode_error(format!("attribute `{path}`: {reason}")))?;
+        }
         for (i, index) in E::INDEXES.iter().enumerate() {
             let (mut pk, mut sk) = (String::new(), String::new());
             if !entity.write_index(i, &mut pk, &mut sk)? {
@@ -62,6 +66,15 @@ impl TableInner {
                     )));
                 }
             }
+        }
+        let size = crate::size::item_size(&item);
+        if size > crate::size::MAX_ITEM_BYTES {
+            return Err(Error::ItemTooLarge {
+                entity: E::NAME,
+                key: self.display(&key),
+                size,
+                max: crate::size::MAX_ITEM_BYTES,
+            });
         }
         Ok((item, key))
     }

@@ -90,6 +90,19 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// An item is larger than DynamoDB's 400 KB limit (computed by
+    /// DynamoDB's documented rules). Nothing was sent.
+    #[error("{entity} {key} is {size} bytes, over DynamoDB's item limit of {max} bytes")]
+    ItemTooLarge {
+        /// The entity.
+        entity: &'static str,
+        /// Its primary key.
+        key: KeyDisplay,
+        /// Its size in bytes.
+        size: usize,
+        /// The limit (409,600 bytes).
+        max: usize,
+    },
     /// An entity could not be turned into a DynamoDB item.
     #[error("could not encode {entity} {key}: {message}")]
     Encode {

@@ -134,15 +134,21 @@ macro_rules! handle {
 handle!(Attr);
 handle!(KeyAttr);
 
+/// Serializes a value for an expression, refusing numbers DynamoDB cannot
+/// store.
 pub(crate) fn value_of<E: Entity>(
     attribute: &str,
     value: &impl Serialize,
 ) -> Result<AttributeValue> {
-    serde_dynamo::to_attribute_value(value).map_err(|e| Error::Encode {
+    let encode_error = |message: String| Error::Encode {
         entity: E::NAME,
         key: Default::default(),
-        message: format!("attribute `{attribute}`: {e}"),
-    })
+        message: format!("attribute `{attribute}`: {message}"),
+    };
+    let value: AttributeValue =
+        serde_dynamo::to_attribute_value(value).map_err(|e| encode_error(e.to_string()))?;
+    crate::validate::check_value(attribute, &value).map_err(|(_, reason)| encode_error(reason))?;
+    Ok(value)
 }
 
 #[derive(Debug, Clone, PartialEq)]

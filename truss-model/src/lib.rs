@@ -24,6 +24,7 @@ mod table;
 pub mod template;
 pub mod transaction;
 mod update;
+mod validate;
 mod value;
 
 #[doc(hidden)]

@@ -1,0 +1,311 @@
+//! Bad input gets a typed error before any request and loses nothing;
+//! odd but valid input round-trips exactly. Against DynamoDB Local.
+
+mod common;
+
+use common::*;
+use proptest::prelude::*;
+use serde::{Deserialize, Serialize};
+use truss_model::{Entity, EntityKey, Error, KeyPart};
+
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "BLOB#{id}", sk = "BLOB")]
+struct Blob {
+    id: String,
+    data: String,
+}
+
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "NUM#{id}", sk = "NUM")]
+struct Numbers {
+    id: String,
+    big: u64,
+    small: i64,
+    real: f64,
+}
+
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "WIDE#{id}", sk = "WIDE")]
+struct Wide {
+    id: String,
+    huge: u128,
+}
+
+/// The size DynamoDB counts for a Blob: names and values, keys included.
+fn blob_size(id: &str, data_len: usize) -> usize {
+    let pk = format!("BLOB#{id}");
+    2 + pk.len() + 2 + "BLOB".len() + 2 + id.len() + 4 + data_len
+}
+
+#[tokio::test]
+async fn items_over_400_kb_are_refused_before_sending() {
+    let (table, counter) = counted_table("hard-size").await;
+    let limit = 400 * 1024;
+    let fits = limit - blob_size("a", 0);
+    table
+        .put(&Blob {
+            id: "a".into(),
+            data: "x".repeat(fits),
+        })
+        .await
+        .unwrap();
+    let stored = table.get(Blob::key("a")).await.unwrap().unwrap();
+    assert_eq!(
+        stored.data.len(),
+        fits,
+        "an item of exactly 409,600 bytes is accepted"
+    );
+
+    counter.take();
+    let over = Blob {
+        id: "b".into(),
+        data: "é".repeat(fits / 2 + 1),
+    };
+    let err = table.put(&over).await.unwrap_err();
+    match &err {
+        Error::ItemTooLarge {
+            entity,
+            key,
+            size,
+            max,
+        } => {
+            assert_eq!(
+                (*entity, key.as_str(), *max),
+                ("Blob", "PK=BLOB#b, SK=BLOB", 409_600)
+            );
+            assert!(*size > *max);
+        }
+        other => panic!("expected ItemTooLarge, got {other:?}"),
+    }
+    assert!(table.batch_write().put(&over).send().await.is_err());
+    assert!(table.transaction().put(&over).await.is_err());
+    assert_eq!(counter.total(), 0);
+    assert_eq!(scan(&table).await.len(), 1);
+}
+
+#[tokio::test]
+async fn numbers_dynamodb_cannot_store_are_typed_errors() {
+    let (table, counter) = counted_table("hard-numbers").await;
+    let exact = Numbers {
+        id: "ok".into(),
+        big: u64::MAX,
+        small: i64::MIN,
+        real: -1.2345678901234567e-100,
+    };
+    table.put(&exact).await.unwrap();
+    assert_eq!(
+        table.get(Numbers::key("ok")).consistent().await.unwrap(),
+        Some(exact.clone())
+    );
+
+    counter.take();
+    let n = |id: &str, real: f64| Numbers {
+        id: id.into(),
+        big: 1,
+        small: 1,
+        real,
+    };
+    for bad in [
+        n("nan", f64::NAN),
+        n("inf", f64::INFINITY),
+        n("ninf", f64::NEG_INFINITY),
+        n("huge", 1e300),
+    ] {
+        let err = table.put(&bad).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Encode {
+                    entity: "Numbers",
+                    ..
+                }
+            ),
+            "{}: {err:?}",
+            bad.id
+        );
+    }
+    // u128 values are not representable by the serializer: a typed error.
+    let err = table
+        .put(&Wide {
+            id: "w".into(),
+            huge: u128::MAX,
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Encode { entity: "Wide", .. }),
+        "{err:?}"
+    );
+    let err = table
+        .update(Numbers::key("ok"))
+        .set(Numbers::REAL, f64::NAN)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Encode { .. }), "{err:?}");
+    let err = table
+        .update(Numbers::key("ok"))
+        .add(Numbers::BIG, 1)
+        .condition(Numbers::REAL.lt(f64::INFINITY))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Encode { .. }), "{err:?}");
+    assert_eq!(counter.total(), 0, "nothing sent");
+    assert_eq!(
+        table.get(Numbers::key("ok")).consistent().await.unwrap(),
+        Some(exact)
+    );
+}
+
+#[tokio::test]
+async fn hostile_key_values_round_trip_exactly() {
+    let table = table("hard-keys").await;
+    let values = [
+        "a#b",
+        "a%23b",
+        "100%",
+        "{id}",
+        "tab\there",
+        "new\nline",
+        "nul\0byte",
+        "\u{1}\u{1f}",
+        "日本語#キー",
+        "emoji 🦀",
+        "$",
+        " ",
+        "CLIP#v1#2026",
+        "%",
+        "%%25",
+    ];
+    for v in values {
+        table.put(&clip(v, v, 1)).await.unwrap();
+    }
+    for v in values {
+        let got = table
+            .get(Clip::key(v, v, ts(1)))
+            .consistent()
+            .await
+            .unwrap();
+        assert_eq!(got, Some(clip(v, v, 1)), "{v:?}");
+        let all = table.query(Clip::partition(v)).all().await.unwrap();
+        assert_eq!(
+            all,
+            [clip(v, v, 1)],
+            "partition of {v:?} holds only its item"
+        );
+    }
+    let raw = scan(&table).await;
+    assert_eq!(raw.len(), values.len(), "no two values shared a key");
+    for item in &raw {
+        let pk = item["PK"].as_s().unwrap();
+        assert!(
+            !pk["CREATOR#".len()..].contains('#'),
+            "delimiter escaped: {pk}"
+        );
+        assert!(
+            !pk.chars().any(char::is_control),
+            "no raw control characters: {pk:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sort_key_limit_is_measured_in_utf8_bytes() {
+    let (table, counter) = counted_table("hard-sk-limit").await;
+    // SK = "CLIP#" + video + "#" + 30-byte timestamp: 36 bytes around the video.
+    let room = 1024 - 36;
+    let at_limit = "日".repeat(room / 3) + &"v".repeat(room % 3);
+    assert_eq!(at_limit.len(), room);
+    table.put(&clip("c", &at_limit, 1)).await.unwrap();
+    let over = format!("{at_limit}v");
+    counter.take();
+    let err = table.put(&clip("c", &over, 1)).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::KeyTooLong {
+                len: 1025,
+                max: 1024,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(counter.total(), 0);
+    assert_eq!(
+        table
+            .get(Clip::key("c", at_limit.as_str(), ts(1)))
+            .await
+            .unwrap()
+            .unwrap()
+            .video_id,
+        at_limit
+    );
+}
+
+#[tokio::test]
+async fn escaped_and_unescaped_values_never_reach_each_other() {
+    let table = table("hard-isolation").await;
+    for (creator, video) in [("a", "b"), ("a#b", "x"), ("a%23b", "x"), ("a", "b#x")] {
+        table.put(&clip(creator, video, 1)).await.unwrap();
+    }
+    let creators = |cs: Vec<Clip>| {
+        cs.into_iter()
+            .map(|c| (c.creator_id, c.video_id))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        creators(table.query(Clip::partition("a")).all().await.unwrap()),
+        [
+            ("a".to_string(), "b".to_string()),
+            ("a".to_string(), "b#x".to_string())
+        ]
+    );
+    assert_eq!(
+        creators(table.query(Clip::partition("a#b")).all().await.unwrap()).len(),
+        1
+    );
+    assert_eq!(
+        creators(table.query(Clip::partition("a%23b")).all().await.unwrap()).len(),
+        1
+    );
+    let only_b = table
+        .query(Clip::partition("a"))
+        .sort(Clip::sort_key().eq("b"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(
+        creators(only_b),
+        [("a".to_string(), "b".to_string())],
+        "`b#x` is not under `b`"
+    );
+}
+
+fn render(key: &ClipKey) -> (String, String) {
+    let (mut pk, mut sk) = (String::new(), String::new());
+    key.write_pk(&mut pk).unwrap();
+    key.write_sk(&mut sk).unwrap();
+    (pk, sk)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Render -> parse round-trips, and distinct keys never render alike.
+    #[test]
+    fn keys_round_trip_and_never_collide(
+        a in "\\PC{1,12}", b in "\\PC{1,12}", c in "\\PC{1,12}", d in "\\PC{1,12}", t1 in 0i64..10_000, t2 in 0i64..10_000,
+    ) {
+        let k1 = Clip::key(a.as_str(), b.as_str(), ts(t1));
+        let k2 = Clip::key(c.as_str(), d.as_str(), ts(t2));
+        let (pk1, sk1) = render(&k1);
+        let (pk2, sk2) = render(&k2);
+        prop_assert_eq!(k1 == k2, (&pk1, &sk1) == (&pk2, &sk2));
+        let pk_values = <Clip as Entity>::PK.match_key(&pk1).unwrap();
+        prop_assert_eq!(String::decode_key(pk_values[0]).unwrap(), a);
+        let sk_template = <Clip as Entity>::SK.unwrap();
+        let sk_values = sk_template.match_key(&sk1).unwrap();
+        prop_assert_eq!(String::decode_key(sk_values[0]).unwrap(), b);
+        prop_assert_eq!(chrono::DateTime::<chrono::Utc>::decode_key(sk_values[1]).unwrap(), ts(t1));
+    }
+}

@@ -1,0 +1,97 @@
+//! Values DynamoDB cannot store, caught before any request.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+/// Why a number cannot be stored: DynamoDB numbers have at most 38
+/// significant digits and a magnitude from 1E-130 to below 1E+126 (or 0);
+/// NaN and infinities do not exist.
+pub(crate) fn check_number(n: &str) -> Result<(), String> {
+    let bad = || format!("`{n}` is not a number DynamoDB can store");
+    let unsigned = n.strip_prefix('-').unwrap_or(n);
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i64>().map_err(|_| bad())?),
+        None => (unsigned, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int.is_empty() && frac.is_empty()
+        || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let digits: String = format!("{int}{frac}");
+    let leading = digits.len() - digits.trim_start_matches('0').len();
+    let significant = digits.trim_matches('0');
+    if significant.is_empty() {
+        return Ok(()); // zero
+    }
+    if significant.len() > 38 {
+        return Err(format!(
+            "`{n}` has {} significant digits; DynamoDB stores at most 38",
+            significant.len()
+        ));
+    }
+    // Decimal exponent of the leading significant digit.
+    let magnitude = int.len() as i64 - 1 - leading as i64 + exponent;
+    if !(-130..=125).contains(&magnitude) {
+        return Err(format!(
+            "`{n}` is outside DynamoDB's number range (1E-130 to 9.99E+125)"
+        ));
+    }
+    Ok(())
+}
+
+/// The first invalid number in a value, with its path (`a.b[2]`).
+pub(crate) fn check_value(path: &str, value: &AttributeValue) -> Result<(), (String, String)> {
+    match value {
+        AttributeValue::N(n) => check_number(n).map_err(|e| (path.to_owned(), e)),
+        AttributeValue::Ns(set) => set
+            .iter()
+            .try_for_each(|n| check_number(n).map_err(|e| (path.to_owned(), e))),
+        AttributeValue::L(items) => items
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, v)| check_value(&format!("{path}[{i}]"), v)),
+        AttributeValue::M(map) => map
+            .iter()
+            .try_for_each(|(k, v)| check_value(&format!("{path}.{k}"), v)),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_number;
+
+    #[test]
+    fn accepts_what_dynamodb_stores() {
+        for n in [
+            "0",
+            "-0",
+            "0.000",
+            "17",
+            "-3.5",
+            "1e125",
+            "9.99E+125",
+            "1E-130",
+            "0.5e-129",
+        ] {
+            assert_eq!(check_number(n), Ok(()), "{n}");
+        }
+        let nines = "9".repeat(38);
+        assert_eq!(check_number(&nines), Ok(()));
+        assert_eq!(check_number(&format!("0.{nines}")), Ok(()));
+        assert_eq!(check_number(&format!("{}00000", "1".repeat(38))), Ok(()));
+    }
+
+    #[test]
+    fn refuses_what_it_cannot() {
+        for n in [
+            "NaN", "inf", "-inf", "", "-", "1.2.3", "0x10", "1e", "1e126", "1E-131",
+        ] {
+            assert!(check_number(n).is_err(), "{n}");
+        }
+        assert!(check_number(&"9".repeat(39)).is_err());
+        assert!(check_number(&u128::MAX.to_string()).is_err(), "39 digits");
+        assert!(check_number(&f64::MAX.to_string()).is_err());
+    }
+}
