@@ -46,6 +46,13 @@ impl Cursor {
         self.0
     }
 
+    /// Checks that the cursor is intact (well formed, checksum valid). A
+    /// query checks more before using it: that it belongs to the query's
+    /// partition, index and sort-key range.
+    pub fn check(&self) -> Result<()> {
+        self.decode().map(|_| ())
+    }
+
     pub(crate) fn encode(index: Option<&str>, key: &Item) -> Result<Cursor> {
         let mut out = vec![VERSION];
         let index = index.unwrap_or("");
@@ -284,5 +291,21 @@ mod tests {
         }
         assert!(Cursor::new("not a cursor!").decode().is_err());
         assert!(Cursor::new("").decode().is_err());
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    // The property of scripts/fuzz cursor, also run in CI.
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        #[test]
+        fn arbitrary_cursors_never_panic(text in "\\PC{0,64}|[A-Za-z0-9_-]{0,96}") {
+            let _ = Cursor::new(text).check();
+        }
     }
 }

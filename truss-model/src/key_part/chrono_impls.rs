@@ -44,10 +44,11 @@ impl KeyPart for NaiveDate {
     }
 
     fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
-        if segment.len() != 10 {
-            return Err(malformed(segment, "date (YYYY-MM-DD)"));
-        }
+        // Only the canonical form: chrono also accepts padding and unpadded
+        // fields, which would give one date several keys.
         NaiveDate::parse_from_str(segment, "%Y-%m-%d")
-            .map_err(|_| malformed(segment, "date (YYYY-MM-DD)"))
+            .ok()
+            .filter(|d| check_year(d.year()).is_ok() && d.format("%Y-%m-%d").to_string() == segment)
+            .ok_or_else(|| malformed(segment, "date (YYYY-MM-DD)"))
     }
 }

@@ -180,6 +180,13 @@ mod chrono_tests {
         let d = NaiveDate::from_ymd_opt(2026, 5, 24).expect("valid");
         assert_eq!(enc(&d), "2026-05-24");
         assert!(NaiveDate::decode_key("2026-5-24").is_err());
+        // Found by scripts/fuzz key_parts: padded, unpadded fields.
+        assert!(NaiveDate::decode_key("  408-8-02").is_err());
+        assert!(NaiveDate::decode_key("0408-08-02").is_ok());
+        assert!(
+            NaiveDate::decode_key("-800-01-01").is_err(),
+            "outside the encodable range"
+        );
         assert!(NaiveDateTime::decode_key("yesterday").is_err());
         let far = NaiveDate::from_ymd_opt(10_000, 1, 1).expect("valid");
         assert!(matches!(
@@ -215,5 +222,35 @@ mod time_tests {
         let t = OffsetDateTime::decode_key("2026-05-24T11:00:00+02:00").expect("parses");
         assert_eq!(enc(&t), "2026-05-24T09:00:00.000000000Z");
         assert!(Date::decode_key("24/05/2026").is_err());
+        assert!(Date::decode_key("  408-8-02").is_err());
+        assert_eq!(
+            enc(&Date::decode_key("0408-08-02").expect("canonical")),
+            "0408-08-02"
+        );
+    }
+}
+
+// The properties of scripts/fuzz key_parts, also run in CI.
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2048))]
+
+    #[test]
+    fn whatever_decodes_is_canonical(segment in "\\PC{0,24}|[0-9 +-]{0,12}|[A-Za-z0-9%#$]{0,12}") {
+        fn canonical<T: KeyPart>(segment: &str) -> Result<(), TestCaseError> {
+            if let Ok(value) = T::decode_key(segment) {
+                let mut again = String::new();
+                prop_assert!(value.encode_key(&mut again).is_ok());
+                prop_assert_eq!(again, segment);
+            }
+            Ok(())
+        }
+        canonical::<String>(&segment)?;
+        canonical::<u64>(&segment)?;
+        canonical::<i32>(&segment)?;
+        canonical::<bool>(&segment)?;
+        #[cfg(feature = "chrono")]
+        canonical::<chrono::NaiveDate>(&segment)?;
+        #[cfg(feature = "time")]
+        canonical::<time::Date>(&segment)?;
     }
 }

@@ -61,6 +61,11 @@ impl KeyPart for Date {
 
     fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
         let format = format_description!("[year]-[month]-[day]");
-        Date::parse(segment, format).map_err(|_| malformed(segment, "date (YYYY-MM-DD)"))
+        Date::parse(segment, format)
+            .ok()
+            .filter(|d| {
+                check_year(d.year()).is_ok() && d.format(format).ok().as_deref() == Some(segment)
+            })
+            .ok_or_else(|| malformed(segment, "date (YYYY-MM-DD)"))
     }
 }
