@@ -188,3 +188,52 @@ async fn similar_prefixes_are_told_apart_at_segment_boundaries() {
         .unwrap();
     assert_eq!(both, [Both::Stream(stream), Both::Streamer(streamer)]);
 }
+
+#[tokio::test]
+async fn a_malformed_item_is_an_error_never_routed_to_other() {
+    let table = table("coll-malformed").await;
+    table
+        .put(&DailyStat {
+            code: "m".into(),
+            date: date(2026, 5, 24),
+            count: 5,
+        })
+        .await
+        .unwrap();
+    table
+        .client()
+        .put_item()
+        .table_name(table.name())
+        .item("PK", s("LINK#m"))
+        .item("SK", s("META"))
+        .item("target", s("t"))
+        .item("ownerId", s("o"))
+        .item("createdAt", s("c"))
+        .item("clicks", s("not a number"))
+        .send()
+        .await
+        .unwrap();
+    for result in [
+        table
+            .query(Link::partition("m").collection::<LinkItems>())
+            .all()
+            .await
+            .map(|_| ()),
+        table
+            .query(Link::partition("m").collection::<LinkItemsOrOther>())
+            .all()
+            .await
+            .map(|_| ()),
+    ] {
+        match result.unwrap_err() {
+            Error::Decode {
+                entity, key, field, ..
+            } => {
+                assert_eq!(entity, "Link");
+                assert_eq!(key.as_str(), "PK=LINK#m, SK=META");
+                assert_eq!(field.as_deref(), Some("clicks"));
+            }
+            other => panic!("expected Decode, got {other:?}"),
+        }
+    }
+}
