@@ -96,6 +96,21 @@ impl Table {
     }
 }
 
+impl Table {
+    /// The DynamoDB item `put` would write for `entity`: its attributes,
+    /// key attributes and index attributes, checked like a put (key rules,
+    /// item size, numbers). Useful with raw SDK calls and event sources.
+    pub fn to_item<E: Entity>(&self, entity: &E) -> Result<crate::Item> {
+        self.inner.encode(entity).map(|(item, _)| item)
+    }
+
+    /// Reads an item as entity `E`, recovering key fields missing from the
+    /// item from its keys (as for items read by `get` or `query`).
+    pub fn from_item<E: Entity>(&self, item: crate::Item) -> Result<E> {
+        self.inner.decode(item)
+    }
+}
+
 impl fmt::Debug for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Table")
