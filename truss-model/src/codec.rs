@@ -134,17 +134,9 @@ impl TableInner {
 }
 
 impl TableInner {
-    /// The optimistic-locking condition for writing `entity`: the stored
+    /// The optimistic-locking condition for a write based on `version`: the stored
     /// version is the one in hand, or no item exists (version 0).
-    pub(crate) fn version_condition<E: Entity>(
-        &self,
-        entity: &E,
-        p: &mut crate::expr::Placeholders,
-    ) -> Option<String> {
-        E::VERSION.map(|attr| self.version_condition_of(attr, entity.version(), p))
-    }
-
-    pub(crate) fn version_condition_of(
+    pub(crate) fn version_condition(
         &self,
         attr: &str,
         version: u64,

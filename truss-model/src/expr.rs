@@ -234,6 +234,20 @@ impl<E> std::ops::Not for Condition<E> {
     }
 }
 
+/// `previous AND next`, or `next` alone: how repeated `.condition(..)` calls
+/// combine.
+pub(crate) fn and(previous: Option<Result<Node>>, next: Result<Node>) -> Result<Node> {
+    match previous {
+        None => next,
+        Some(previous) => previous.and_then(|a| next.map(|b| Node::And(Box::new(a), Box::new(b)))),
+    }
+}
+
+/// Joins condition clauses with AND; `None` when there are none.
+pub(crate) fn all(clauses: Vec<String>) -> Option<String> {
+    (!clauses.is_empty()).then(|| clauses.join(" AND "))
+}
+
 /// Collects placeholders while rendering expressions; only placeholders
 /// that are used are ever sent.
 #[derive(Debug, Default)]

@@ -3,7 +3,7 @@
 use crate::codec::Item;
 use crate::entity::{Entity, EntityKey};
 use crate::error::{Error, Result};
-use crate::expr::{Condition, Node, Placeholders};
+use crate::expr::{all, and, Condition, Node, Placeholders};
 use crate::table::{RenderedKey, Table, TableInner};
 use crate::update::{condition_failed, condition_failed_versioned};
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
@@ -125,8 +125,9 @@ impl<E: Entity> Get<E> {
 
 into_future!(Get, Option<E>);
 
+/// What a put requires of the existing item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PutMode {
+pub(crate) enum PutMode {
     Overwrite,
     Create,
     Replace,
@@ -150,7 +151,7 @@ impl<E: Entity> Put<E> {
     /// fails with [`Error::ConditionFailed`] and writes nothing. Several
     /// calls are combined with AND.
     pub fn condition(mut self, condition: Condition<E>) -> Self {
-        self.condition = Some(and(self.condition.take(), condition));
+        self.condition = Some(and(self.condition.take(), condition.node));
         self
     }
 
@@ -159,27 +160,20 @@ impl<E: Entity> Put<E> {
         let (item, key) = self.encoded?;
         let inner = &self.table.inner;
         let mut p = Placeholders::default();
-        let mut conditions = Vec::new();
-        match self.mode {
-            PutMode::Overwrite => {}
-            PutMode::Create => {
-                conditions.push(format!("attribute_not_exists({})", p.name(&inner.pk)))
-            }
-            PutMode::Replace => conditions.push(format!("attribute_exists({})", p.name(&inner.pk))),
-        }
-        if let (Some(attr), Some(version)) = (E::VERSION, self.expected_version) {
-            conditions.push(inner.version_condition_of(attr, version, &mut p));
-        }
-        if let Some(node) = self.condition {
-            conditions.push(format!("({})", p.render(&node?)));
-        }
+        let condition = put_condition::<E>(
+            inner,
+            self.mode,
+            self.expected_version,
+            self.condition,
+            &mut p,
+        )?;
         let (names, values) = p.into_parts();
         let result = inner
             .client
             .put_item()
             .table_name(&inner.name)
             .set_item(Some(item))
-            .set_condition_expression((!conditions.is_empty()).then(|| conditions.join(" AND ")))
+            .set_condition_expression(condition)
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
@@ -204,14 +198,28 @@ impl<E: Entity> Put<E> {
     }
 }
 
-/// `previous AND next`, or `next` alone.
-fn and<E>(previous: Option<Result<Node>>, next: Condition<E>) -> Result<Node> {
-    match previous {
-        None => next.node,
-        Some(previous) => {
-            previous.and_then(|a| next.node.map(|b| Node::And(Box::new(a), Box::new(b))))
-        }
+/// The condition of a put: the mode's existence check, the version in hand
+/// (versioned entities), and the caller's condition, ANDed.
+pub(crate) fn put_condition<E: Entity>(
+    inner: &TableInner,
+    mode: PutMode,
+    expected_version: Option<u64>,
+    condition: Option<Result<Node>>,
+    p: &mut Placeholders,
+) -> Result<Option<String>> {
+    let mut clauses = Vec::new();
+    match mode {
+        PutMode::Overwrite => {}
+        PutMode::Create => clauses.push(format!("attribute_not_exists({})", p.name(&inner.pk))),
+        PutMode::Replace => clauses.push(format!("attribute_exists({})", p.name(&inner.pk))),
     }
+    if let (Some(attr), Some(version)) = (E::VERSION, expected_version) {
+        clauses.push(inner.version_condition(attr, version, p));
+    }
+    if let Some(node) = condition {
+        clauses.push(format!("({})", p.render(&node?)));
+    }
+    Ok(all(clauses))
 }
 
 into_future!(Put, ());
@@ -236,7 +244,7 @@ impl<E: Entity> Delete<E> {
     /// Deletes only if `condition` holds; otherwise fails with
     /// [`Error::ConditionFailed`] and deletes nothing.
     pub fn condition(mut self, condition: Condition<E>) -> Self {
-        self.condition = Some(and(self.condition.take(), condition));
+        self.condition = Some(and(self.condition.take(), condition.node));
         self
     }
 
@@ -267,7 +275,7 @@ impl<E: Entity> Delete<E> {
             .delete_item()
             .table_name(&inner.name)
             .set_key(Some(inner.key_item(&key)))
-            .set_condition_expression((!conditions.is_empty()).then(|| conditions.join(" AND ")))
+            .set_condition_expression(all(conditions))
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)

@@ -146,16 +146,12 @@ impl<E: QueryTarget> Query<E> {
 
     /// Fetches one page: one Query request.
     pub async fn page(self) -> Result<Page<E>> {
-        let plan = self.plan()?;
-        let start = match &self.after {
-            Some(cursor) => Some(plan.check_cursor(&self.table, cursor)?),
-            None => None,
-        };
-        let (items, last) = plan.fetch(&self.table, start).await?;
-        let cursor = last
-            .map(|key| Cursor::encode(plan.index_name(), &key))
-            .transpose()?;
-        Ok(Page { items, cursor })
+        // The first page of `pages()`: it always yields one.
+        let first = Box::pin(self.pages()).try_next().await?;
+        Ok(first.unwrap_or(Page {
+            items: Vec::new(),
+            cursor: None,
+        }))
     }
 
     /// All items, lazily: one request per page, made when the stream is

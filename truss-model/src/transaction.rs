@@ -5,6 +5,7 @@ use crate::entity::{Entity, EntityKey};
 use crate::error::{Error, KeyDisplay, Result};
 use crate::expr::{Condition, Placeholders};
 use crate::key_part::escape_into;
+use crate::ops::{put_condition, PutMode};
 use crate::size::{item_size, MAX_TRANSACTION_BYTES};
 use crate::table::{RenderedKey, Table};
 use crate::update::Update;
@@ -84,37 +85,27 @@ impl Transaction {
     fn put_action<E: Entity>(
         self,
         entity: &E,
-        existence: Option<bool>,
+        mode: PutMode,
         condition: Option<Condition<E>>,
     ) -> Self {
         let table = self.table.clone();
         let action = (|| {
             let (item, key) = table.inner.encode(entity)?;
             let mut p = Placeholders::default();
-            let mut conditions = Vec::new();
-            match existence {
-                Some(true) => {
-                    conditions.push(format!("attribute_exists({})", p.name(&table.inner.pk)))
-                }
-                Some(false) => {
-                    conditions.push(format!("attribute_not_exists({})", p.name(&table.inner.pk)))
-                }
-                None => {}
-            }
-            if let Some(version) = table.inner.version_condition(entity, &mut p) {
-                conditions.push(version);
-            }
-            if let Some(c) = condition {
-                conditions.push(format!("({})", p.render(&c.node?)));
-            }
+            let expected_version = E::VERSION.map(|_| entity.version());
+            let condition = put_condition::<E>(
+                &table.inner,
+                mode,
+                expected_version,
+                condition.map(|c| c.node),
+                &mut p,
+            )?;
             let (names, values) = p.into_parts();
             let bytes = item_size(&item);
             let put = Put::builder()
                 .table_name(&table.inner.name)
                 .set_item(Some(item))
-                .set_condition_expression(
-                    (!conditions.is_empty()).then(|| conditions.join(" AND ")),
-                )
+                .set_condition_expression(condition)
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values)
                 .return_values_on_condition_check_failure(
@@ -134,22 +125,22 @@ impl Transaction {
 
     /// Puts an item (replacing any with its key).
     pub fn put<E: Entity>(self, entity: &E) -> Self {
-        self.put_action(entity, None, None)
+        self.put_action(entity, PutMode::Overwrite, None)
     }
 
     /// Puts an item only if none has its key.
     pub fn create<E: Entity>(self, entity: &E) -> Self {
-        self.put_action(entity, Some(false), None)
+        self.put_action(entity, PutMode::Create, None)
     }
 
     /// Puts an item only if one with its key exists.
     pub fn replace<E: Entity>(self, entity: &E) -> Self {
-        self.put_action(entity, Some(true), None)
+        self.put_action(entity, PutMode::Replace, None)
     }
 
     /// Puts an item only if `condition` holds on the existing one.
     pub fn put_if<E: Entity>(self, entity: &E, condition: Condition<E>) -> Self {
-        self.put_action(entity, None, Some(condition))
+        self.put_action(entity, PutMode::Overwrite, Some(condition))
     }
 
     /// Applies an update built with [`Table::update`].

@@ -3,7 +3,7 @@
 use crate::codec::Item;
 use crate::entity::{Entity, EntityKey};
 use crate::error::{Error, Result};
-use crate::expr::{value_of, Attr, Condition, Node, Placeholders};
+use crate::expr::{all, and, value_of, Attr, Condition, Node, Placeholders};
 use crate::table::{RenderedKey, Table};
 use crate::value::IntoValue;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
@@ -131,12 +131,7 @@ impl<E: Entity> Update<E> {
     /// [`Error::ConditionFailed`] and changes nothing. Several calls are
     /// combined with AND.
     pub fn condition(mut self, condition: Condition<E>) -> Self {
-        self.condition = Some(match self.condition.take() {
-            None => condition.node,
-            Some(previous) => {
-                previous.and_then(|a| condition.node.map(|b| Node::And(Box::new(a), Box::new(b))))
-            }
-        });
+        self.condition = Some(and(self.condition.take(), condition.node));
         self
     }
 
@@ -245,7 +240,7 @@ impl<E: Entity> Update<E> {
             table: self.table,
             key,
             update: expression.join(" "),
-            condition: (!conditions.is_empty()).then(|| conditions.join(" AND ")),
+            condition: all(conditions),
             names,
             values,
             must_exist: self.must_exist,
