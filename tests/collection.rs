@@ -200,19 +200,7 @@ async fn a_malformed_item_is_an_error_never_routed_to_other() {
         })
         .await
         .unwrap();
-    table
-        .client()
-        .put_item()
-        .table_name(table.name())
-        .item("PK", s("LINK#m"))
-        .item("SK", s("META"))
-        .item("target", s("t"))
-        .item("ownerId", s("o"))
-        .item("createdAt", s("c"))
-        .item("clicks", s("not a number"))
-        .send()
-        .await
-        .unwrap();
+    put_malformed_link(&table, "m").await;
     for result in [
         table
             .query(Link::partition("m").collection::<LinkItems>())

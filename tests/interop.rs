@@ -53,17 +53,7 @@ async fn library_items_read_back_with_raw_get_item_in_the_seed_layout() {
         .await
         .unwrap();
 
-    let item = table
-        .client()
-        .get_item()
-        .table_name(table.name())
-        .key("PK", s("LINK#aK9xQ2z"))
-        .key("SK", s("META"))
-        .send()
-        .await
-        .unwrap()
-        .item
-        .unwrap();
+    let item = raw_get(table.client(), table.name(), "LINK#aK9xQ2z", "META").await;
     assert_eq!(item["target"], s("https://docs.aws.amazon.com/dynamodb/"));
     assert_eq!(item["ownerId"], s("user-001"));
     assert_eq!(item["createdAt"], s("2026-05-24T09:00:00Z"));
@@ -74,17 +64,13 @@ async fn library_items_read_back_with_raw_get_item_in_the_seed_layout() {
         "key fields are stored as attributes too"
     );
 
-    let stat = table
-        .client()
-        .get_item()
-        .table_name(table.name())
-        .key("PK", s("LINK#aK9xQ2z"))
-        .key("SK", s("STAT#2026-05-24"))
-        .send()
-        .await
-        .unwrap()
-        .item
-        .unwrap();
+    let stat = raw_get(
+        table.client(),
+        table.name(),
+        "LINK#aK9xQ2z",
+        "STAT#2026-05-24",
+    )
+    .await;
     assert_eq!(stat["count"].as_n().unwrap(), "5");
 }
 
@@ -104,20 +90,7 @@ async fn foreign_item_with_unparseable_key_is_a_decode_error_naming_the_field() 
         .send()
         .await
         .unwrap();
-    table
-        .client()
-        .put_item()
-        .table_name(table.name())
-        .item("PK", s("LINK#y"))
-        .item("SK", s("META"))
-        .item("code", s("y"))
-        .item("target", s("t"))
-        .item("ownerId", s("o"))
-        .item("createdAt", s("c"))
-        .item("clicks", s("not a number"))
-        .send()
-        .await
-        .unwrap();
+    put_malformed_link(&table, "y").await;
 
     let err = table
         .query(DailyStat::partition("x"))

@@ -6,7 +6,7 @@ mod common;
 mod model;
 
 use chrono::{TimeZone, Utc};
-use common::{date, s, scan};
+use common::{date, raw_get, s, scan};
 use futures::future::join_all;
 use model::{DailyStat, Link, Shortener};
 use std::collections::BTreeMap;
@@ -220,28 +220,10 @@ async fn seed_items_written_like_the_cli_are_read_and_ours_read_back_raw() {
 
     // A click through the library, read back with the seed's own GetItem.
     app.click("aK9xQ2z", date(2026, 5, 25)).await.unwrap();
-    let meta = client
-        .get_item()
-        .table_name(table)
-        .key("PK", s("LINK#aK9xQ2z"))
-        .key("SK", s("META"))
-        .send()
-        .await
-        .unwrap()
-        .item
-        .unwrap();
+    let meta = raw_get(client, table, "LINK#aK9xQ2z", "META").await;
     assert_eq!(meta["clicks"].as_n().unwrap(), "18");
     assert_eq!(meta["target"], s("https://docs.aws.amazon.com/dynamodb/"));
-    let stat = client
-        .get_item()
-        .table_name(table)
-        .key("PK", s("LINK#aK9xQ2z"))
-        .key("SK", s("STAT#2026-05-25"))
-        .send()
-        .await
-        .unwrap()
-        .item
-        .unwrap();
+    let stat = raw_get(client, table, "LINK#aK9xQ2z", "STAT#2026-05-25").await;
     assert_eq!(stat["count"].as_n().unwrap(), "13");
 
     let created = app
@@ -253,16 +235,7 @@ async fn seed_items_written_like_the_cli_are_read_and_ours_read_back_raw() {
         )
         .await
         .unwrap();
-    let raw = client
-        .get_item()
-        .table_name(table)
-        .key("PK", s("LINK#nEw1234"))
-        .key("SK", s("META"))
-        .send()
-        .await
-        .unwrap()
-        .item
-        .unwrap();
+    let raw = raw_get(client, table, "LINK#nEw1234", "META").await;
     assert_eq!(raw["target"], s(&created.target));
     assert_eq!(raw["ownerId"], s("user-002"));
     assert_eq!(raw["createdAt"], s("2026-05-24T09:00:00Z"));

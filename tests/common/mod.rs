@@ -237,3 +237,40 @@ pub async fn put_seed_items(client: &Client, table: &str) {
             .expect("put seed STAT");
     }
 }
+
+/// One item by raw GetItem, as another tool would read it.
+pub async fn raw_get(
+    client: &Client,
+    table: &str,
+    pk: &str,
+    sk: &str,
+) -> HashMap<String, AttributeValue> {
+    client
+        .get_item()
+        .table_name(table)
+        .key("PK", s(pk))
+        .key("SK", s(sk))
+        .send()
+        .await
+        .expect("raw GetItem")
+        .item
+        .expect("the item exists")
+}
+
+/// A link's META item written by another tool, whose `clicks` is not a
+/// number.
+pub async fn put_malformed_link(table: &Table, code: &str) {
+    table
+        .client()
+        .put_item()
+        .table_name(table.name())
+        .item("PK", s(&format!("LINK#{code}")))
+        .item("SK", s("META"))
+        .item("target", s("t"))
+        .item("ownerId", s("o"))
+        .item("createdAt", s("c"))
+        .item("clicks", s("not a number"))
+        .send()
+        .await
+        .expect("put malformed link");
+}
