@@ -6,7 +6,7 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
-use truss_model::{Entity, EntityKey, Error, KeyPart};
+use truss_model::{Entity, EntityKey, Error, KeyPart, Number};
 
 #[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[truss(pk = "BLOB#{id}", sk = "BLOB")]
@@ -124,7 +124,7 @@ async fn numbers_dynamodb_cannot_store_are_typed_errors() {
             bad.id
         );
     }
-    // u128 values are not representable by the serializer: a typed error.
+    // u128::MAX has 39 digits, one more than DynamoDB stores: a typed error.
     let err = table
         .put(&Wide {
             id: "w".into(),
@@ -154,6 +154,56 @@ async fn numbers_dynamodb_cannot_store_are_typed_errors() {
         table.get(Numbers::key("ok")).consistent().await.unwrap(),
         Some(exact)
     );
+}
+
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "LEDGER#{id}", sk = "LEDGER")]
+struct Ledger {
+    id: String,
+    balance: Number,
+    history: Vec<Number>,
+    huge: u128,
+}
+
+const DIGITS_38: &str = "12345678901234567890123456789012345678";
+const FRACTION_38: &str = "-0.12345678901234567890123456789012345678";
+
+#[tokio::test]
+async fn numbers_with_38_significant_digits_round_trip_exactly() {
+    let table = table("hard-38-digits").await;
+    let ledger = Ledger {
+        id: "l".into(),
+        balance: DIGITS_38.parse().unwrap(),
+        history: vec![FRACTION_38.parse().unwrap(), "1E-130".parse().unwrap()],
+        huge: 99_999_999_999_999_999_999_999_999_999_999_999_999,
+    };
+    table.put(&ledger).await.unwrap();
+    let stored = raw_get(table.client(), table.name(), "LEDGER#l", "LEDGER").await;
+    assert_eq!(stored["balance"].as_n().unwrap(), DIGITS_38);
+    assert_eq!(stored["huge"].as_n().unwrap(), &"9".repeat(38));
+    let back = table.get(Ledger::key("l")).consistent().await.unwrap();
+    assert_eq!(back.as_ref(), Some(&ledger), "every digit survives");
+    assert_eq!(back.unwrap().history[0].as_str(), FRACTION_38);
+
+    // DynamoDB's own arithmetic on the 38th digit, and conditions on it.
+    let updated = table
+        .update(Ledger::key("l"))
+        .add(Ledger::BALANCE, Number::from(1u8))
+        .condition(Ledger::BALANCE.eq(DIGITS_38.parse::<Number>().unwrap()))
+        .return_new()
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.balance.as_str(),
+        "12345678901234567890123456789012345679"
+    );
+    let err = table
+        .update(Ledger::key("l"))
+        .add(Ledger::BALANCE, Number::from(1u8))
+        .condition(Ledger::BALANCE.eq(DIGITS_38.parse::<Number>().unwrap()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ConditionFailed { .. }), "{err:?}");
 }
 
 #[tokio::test]

@@ -19,8 +19,10 @@ impl TableInner {
             key: self.display(&key),
             message,
         };
-        let mut item: Item =
-            serde_dynamo::to_item(entity).map_err(|e| encode_error(e.to_string()))?;
+        // Room for the table keys, the version and two attributes per index.
+        let extra = 2 + usize::from(E::VERSION.is_some()) + 2 * E::INDEXES.len();
+        let mut item =
+            crate::attr_value::to_item(entity, extra).map_err(|e| encode_error(e.to_string()))?;
         for attr in std::iter::once(&self.pk).chain(&self.sk) {
             if item.contains_key(attr) {
                 return Err(encode_error(format!(
@@ -39,10 +41,6 @@ impl TableInner {
                 .checked_add(1)
                 .ok_or_else(|| encode_error("the version field is at u64::MAX".into()))?;
             item.insert(attr.to_owned(), AttributeValue::N(next.to_string()));
-        }
-        for (attr, value) in &item {
-            crate::validate::check_value(attr, value)
-                .map_err(|(path, reason)| encode_error(format!("attribute `{path}`: {reason}")))?;
         }
         for (i, index) in E::INDEXES.iter().enumerate() {
             let (mut pk, mut sk) = (String::new(), String::new());
@@ -123,13 +121,8 @@ impl TableInner {
             };
             recover_fields(template, sk_value, &mut item).map_err(|(f, m)| decode_error(f, m))?;
         }
-        let value = serde_dynamo::AttributeValue::from(AttributeValue::M(item));
-        let deserializer = serde_dynamo::Deserializer::from_attribute_value(value);
-        serde_path_to_error::deserialize(deserializer).map_err(|e| {
-            let path = e.path().to_string();
-            let field = (path != "?" && path != ".").then_some(path);
-            decode_error(field, e.into_inner().to_string())
-        })
+        crate::attr_value::from_item(item)
+            .map_err(|e| decode_error(e.path(), e.message().to_owned()))
     }
 }
 

@@ -145,10 +145,7 @@ pub(crate) fn value_of<E: Entity>(
         key: Default::default(),
         message: format!("attribute `{attribute}`: {message}"),
     };
-    let value: AttributeValue =
-        serde_dynamo::to_attribute_value(value).map_err(|e| encode_error(e.to_string()))?;
-    crate::validate::check_value(attribute, &value).map_err(|(_, reason)| encode_error(reason))?;
-    Ok(value)
+    crate::attr_value::to_value(value).map_err(|e| encode_error(e.to_string()))
 }
 
 #[derive(Debug, Clone, PartialEq)]

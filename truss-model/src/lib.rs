@@ -5,6 +5,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod attr_value;
 pub mod batch;
 mod codec;
 mod collection;
@@ -13,6 +14,7 @@ mod entity;
 mod error;
 mod expr;
 pub mod key_part;
+mod number;
 mod ops;
 mod query;
 mod request_counter;
@@ -41,6 +43,7 @@ pub use entity::{Entity, EntityKey, Partition};
 pub use error::{Error, KeyDisplay, KeyPartError, Result};
 pub use expr::{Attr, Condition, KeyAttr};
 pub use key_part::KeyPart;
+pub use number::{Number, NumberError};
 pub use ops::{Delete, DeleteReturning, Get, Put};
 pub use query::{Page, Query};
 pub use request_counter::RequestCounter;

@@ -34,7 +34,7 @@ pub fn decode_attribute<T: KeyPart + Serialize>(
     segment: &str,
 ) -> std::result::Result<AttributeValue, KeyPartError> {
     let value = T::decode_key(segment)?;
-    serde_dynamo::to_attribute_value(&value).map_err(|e| KeyPartError::Other(e.to_string()))
+    crate::attr_value::to_value(&value).map_err(|e| KeyPartError::Other(e.to_string()))
 }
 
 /// A key field as an attribute, for [`EntityKey::attributes`](crate::EntityKey::attributes).
@@ -43,7 +43,7 @@ pub fn key_attribute<T: Serialize>(
     value: &T,
     entity: &'static str,
 ) -> Result<(&'static str, AttributeValue)> {
-    serde_dynamo::to_attribute_value(value)
+    crate::attr_value::to_value(value)
         .map(|v| (attribute, v))
         .map_err(|e| Error::Encode {
             entity,

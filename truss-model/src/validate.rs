@@ -1,7 +1,5 @@
 //! Values DynamoDB cannot store, caught before any request.
 
-use aws_sdk_dynamodb::types::AttributeValue;
-
 /// Why a number cannot be stored: DynamoDB numbers have at most 38
 /// significant digits and a magnitude from 1E-130 to below 1E+126 (or 0);
 /// NaN and infinities do not exist.
@@ -18,16 +16,17 @@ pub(crate) fn check_number(n: &str) -> Result<(), String> {
     {
         return Err(bad());
     }
-    let digits: String = format!("{int}{frac}");
-    let leading = digits.len() - digits.trim_start_matches('0').len();
-    let significant = digits.trim_matches('0');
-    if significant.is_empty() {
+    let digits = || int.bytes().chain(frac.bytes());
+    let total = int.len() + frac.len();
+    let leading = digits().take_while(|&b| b == b'0').count();
+    if leading == total {
         return Ok(()); // zero
     }
-    if significant.len() > 38 {
+    let trailing = digits().rev().take_while(|&b| b == b'0').count();
+    let significant = total - leading - trailing;
+    if significant > 38 {
         return Err(format!(
-            "`{n}` has {} significant digits; DynamoDB stores at most 38",
-            significant.len()
+            "`{n}` has {significant} significant digits; DynamoDB stores at most 38"
         ));
     }
     // Decimal exponent of the leading significant digit.
@@ -38,24 +37,6 @@ pub(crate) fn check_number(n: &str) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// The first invalid number in a value, with its path (`a.b[2]`).
-pub(crate) fn check_value(path: &str, value: &AttributeValue) -> Result<(), (String, String)> {
-    match value {
-        AttributeValue::N(n) => check_number(n).map_err(|e| (path.to_owned(), e)),
-        AttributeValue::Ns(set) => set
-            .iter()
-            .try_for_each(|n| check_number(n).map_err(|e| (path.to_owned(), e))),
-        AttributeValue::L(items) => items
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, v)| check_value(&format!("{path}[{i}]"), v)),
-        AttributeValue::M(map) => map
-            .iter()
-            .try_for_each(|(k, v)| check_value(&format!("{path}.{k}"), v)),
-        _ => Ok(()),
-    }
 }
 
 #[cfg(test)]
