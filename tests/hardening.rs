@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use futures::TryStreamExt;
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use truss_model::{Entity, EntityKey, Error, KeyPart, Number};
@@ -358,4 +359,103 @@ proptest! {
         prop_assert_eq!(String::decode_key(sk_values[0]).unwrap(), b);
         prop_assert_eq!(chrono::DateTime::<chrono::Utc>::decode_key(sk_values[1]).unwrap(), ts(t1));
     }
+}
+
+#[tokio::test]
+async fn filters_narrow_a_query_and_never_widen_it() {
+    let (table, counter) = counted_table("hard-filter").await;
+    table
+        .put(&Profile {
+            creator_id: "c1".into(),
+            name: "Ada".into(),
+        })
+        .await
+        .unwrap();
+    let hostile = [
+        ") OR attribute_exists(PK",
+        "' OR '1'='1",
+        ":pk",
+        "#pk",
+        ":v0",
+        "#n0",
+        "CREATOR#c2",
+    ];
+    let mut clips: Vec<Clip> = (0..10).map(|i| clip("c1", "v1", i)).collect();
+    clips.extend((0..10).map(|i| clip("c2", "v1", i)));
+    for (i, title) in hostile.iter().enumerate() {
+        let mut c = clip("c1", "v2", i as i64);
+        c.title = (*title).to_owned();
+        clips.push(c);
+    }
+    put_all(&table, &clips).await;
+    let c1 = |c: &Clip| c.creator_id == "c1";
+
+    counter.take();
+    let hot = table
+        .query(Clip::partition("c1"))
+        .filter(Clip::VIRALITY.ge(0.05))
+        .filter(Clip::VIDEO_ID.eq("v1"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(hot.len(), 5, "{hot:?}");
+    assert!(hot
+        .iter()
+        .all(|c| c1(c) && c.video_id == "v1" && c.virality >= 0.05));
+    assert_eq!(counter.take().get("Query"), Some(&1));
+
+    // A filter true for every item still returns only this partition's clips.
+    let every = table
+        .query(Clip::partition("c1"))
+        .filter(Clip::TITLE.exists() | Clip::TITLE.not_exists())
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(every.len(), 10 + hostile.len());
+    assert!(every.iter().all(c1), "no clip of c2, no profile");
+
+    // Hostile strings are only ever values: each matches its own clip.
+    for title in hostile {
+        let found = table
+            .query(Clip::partition("c1"))
+            .filter(Clip::TITLE.eq(title))
+            .all()
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1, "{title}");
+        assert_eq!(found[0].title, title);
+    }
+    // A key field filtered to another partition's value finds nothing.
+    let foreign = table
+        .query(Clip::partition("c1"))
+        .filter(Clip::CREATOR_ID.eq("c2"))
+        .all()
+        .await
+        .unwrap();
+    assert!(foreign.is_empty(), "{foreign:?}");
+
+    // Limit applies before the filter: pages may be short, nothing is lost.
+    counter.take();
+    let pages: Vec<_> = table
+        .query(Clip::partition("c1"))
+        .filter(Clip::VIRALITY.ge(0.05))
+        .limit(4)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    let found: usize = pages.iter().map(|p| p.items.len()).sum();
+    assert_eq!(found, 5 + 2, "v1 clips 5..9 and hostile clips 5 and 6");
+    assert!(pages.iter().any(|p| p.items.len() < 4));
+    assert_eq!(counter.take().get("Query"), Some(&pages.len()));
+
+    // A filter value DynamoDB cannot store is refused before any request.
+    let err = table
+        .query(Clip::partition("c1"))
+        .filter(Clip::VIRALITY.lt(f32::NAN))
+        .page()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Encode { .. }), "{err:?}");
+    assert_eq!(counter.total(), 0);
 }

@@ -5,9 +5,11 @@ use crate::collection::QueryTarget;
 use crate::cursor::{invalid, Cursor};
 use crate::entity::{Entity, Partition};
 use crate::error::{Error, Result};
-use crate::sort_key::{Condition, SortCondition};
+use crate::expr::{Node, Placeholders};
+use crate::sort_key::{Condition as SortRange, SortCondition};
 use crate::table::{Table, MAX_PARTITION_KEY_BYTES};
 use crate::template::Index;
+use crate::Condition;
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::stream::{self, Stream, TryStreamExt};
 use std::fmt;
@@ -51,6 +53,7 @@ impl Table {
             limit: None,
             consistent: false,
             after: None,
+            filter: None,
         }
     }
 }
@@ -67,6 +70,7 @@ pub struct Query<E> {
     limit: Option<i32>,
     consistent: bool,
     after: Option<Cursor>,
+    filter: Option<Result<Node>>,
 }
 
 impl<E> Clone for Query<E> {
@@ -80,6 +84,7 @@ impl<E> Clone for Query<E> {
             limit: self.limit,
             consistent: self.consistent,
             after: self.after.clone(),
+            filter: self.filter.clone(),
         }
     }
 }
@@ -94,6 +99,7 @@ impl<E> fmt::Debug for Query<E> {
             .field("descending", &self.descending)
             .field("limit", &self.limit)
             .field("after", &self.after)
+            .field("filter", &self.filter)
             .finish()
     }
 }
@@ -103,6 +109,20 @@ impl<E: Entity> Query<E> {
     /// `Type::sort_key()` (or `Type::<index>_sort_key()` on an index).
     pub fn sort(mut self, condition: impl Into<SortCondition<E>>) -> Self {
         self.sort = condition.into();
+        self
+    }
+
+    /// Keeps only the items that satisfy `condition` (DynamoDB's
+    /// `FilterExpression`; several calls combine with AND).
+    ///
+    /// The filter applies after the key condition, so it can only narrow the
+    /// query: whatever its values, no item of another partition or entity
+    /// type is returned. DynamoDB applies [`limit`](Query::limit) before the
+    /// filter and charges for every item read, so a page may hold fewer
+    /// items than the limit, or none, and still have a cursor; use
+    /// [`stream`](Query::stream) or [`all`](Query::all) to read them all.
+    pub fn filter(mut self, condition: Condition<E>) -> Self {
+        self.filter = Some(crate::expr::and(self.filter.take(), condition.node));
         self
     }
 }
@@ -229,7 +249,21 @@ impl<E: QueryTarget> Query<E> {
                 reason: "`limit` must be at least 1".into(),
             });
         }
+        let filter = match &self.filter {
+            Some(node) => {
+                let mut p = Placeholders::default();
+                let expression = p.render(node.as_ref().map_err(Clone::clone)?);
+                let (names, values) = p.into_parts();
+                Some(Filter {
+                    expression,
+                    names: names.unwrap_or_default(),
+                    values: values.unwrap_or_default(),
+                })
+            }
+            None => None,
+        };
         Ok(Plan {
+            filter,
             index: self.index,
             pk: self.pk.clone()?,
             condition: self.sort.condition.clone()?,
@@ -241,11 +275,20 @@ impl<E: QueryTarget> Query<E> {
     }
 }
 
+/// A rendered filter expression with its own placeholders (`#n0`, `:v0`),
+/// distinct from the key condition's (`#pk`, `:pk`, `#sk`, `:sk`).
+struct Filter {
+    expression: String,
+    names: std::collections::HashMap<String, String>,
+    values: Item,
+}
+
 /// A validated query, ready to send page after page.
 struct Plan<E> {
+    filter: Option<Filter>,
     index: Option<Index>,
     pk: String,
-    condition: Condition,
+    condition: SortRange,
     descending: bool,
     limit: Option<i32>,
     consistent: bool,
@@ -331,6 +374,15 @@ impl<E: QueryTarget> Plan<E> {
             }
             _ => "#pk = :pk".to_owned(),
         };
+        if let Some(filter) = &self.filter {
+            for (placeholder, name) in &filter.names {
+                request = request.expression_attribute_names(placeholder, name);
+            }
+            for (placeholder, value) in &filter.values {
+                request = request.expression_attribute_values(placeholder, value.clone());
+            }
+            request = request.filter_expression(&filter.expression);
+        }
         let output = request
             .key_condition_expression(expression)
             .send()
