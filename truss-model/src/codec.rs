@@ -11,35 +11,55 @@ use std::collections::HashMap;
 pub type Item = HashMap<String, AttributeValue>;
 
 impl TableInner {
-    /// Encodes an entity as an item with its key attributes.
+    /// Encodes an entity as an item with its key attributes, and returns
+    /// the rendered key too (for error messages and batch bookkeeping).
     pub(crate) fn encode<E: Entity>(&self, entity: &E) -> Result<(Item, RenderedKey)> {
+        let item = self.encode_item(entity)?;
+        let key = self.key_of(&item);
+        Ok((item, key))
+    }
+
+    /// Encodes an entity as an item with its key attributes. The rendered
+    /// keys move into the item: nothing is copied on the way.
+    pub(crate) fn encode_item<E: Entity>(&self, entity: &E) -> Result<Item> {
         let key = self.render::<E>(|out| entity.write_pk(out), |out| entity.write_sk(out))?;
-        let encode_error = |message: String| Error::Encode {
+        let encode_error = |key: &RenderedKey, message: String| Error::Encode {
             entity: E::NAME,
-            key: self.display(&key),
+            key: self.display(key),
             message,
+        };
+        // Every write stores the next version.
+        let version = match E::VERSION {
+            Some(attr) => match entity.version().checked_add(1) {
+                Some(next) => Some((attr, next)),
+                None => {
+                    return Err(encode_error(
+                        &key,
+                        "the version field is at u64::MAX".into(),
+                    ))
+                }
+            },
+            None => None,
         };
         // Room for the table keys, the version and two attributes per index.
         let extra = 2 + usize::from(E::VERSION.is_some()) + 2 * E::INDEXES.len();
-        let mut item =
-            crate::attr_value::to_item(entity, extra).map_err(|e| encode_error(e.to_string()))?;
+        let mut item = crate::attr_value::to_item(entity, extra)
+            .map_err(|e| encode_error(&key, e.to_string()))?;
         for attr in std::iter::once(&self.pk).chain(&self.sk) {
             if item.contains_key(attr) {
-                return Err(encode_error(format!(
+                return Err(encode_error(
+                    &key,
+                    format!(
                     "the entity has an attribute named `{attr}`, which is the table's key attribute"
-                )));
+                ),
+                ));
             }
         }
-        item.insert(self.pk.clone(), AttributeValue::S(key.pk.clone()));
-        if let (Some(attr), Some(sk)) = (&self.sk, &key.sk) {
-            item.insert(attr.clone(), AttributeValue::S(sk.clone()));
+        item.insert(self.pk.clone(), AttributeValue::S(key.pk));
+        if let (Some(attr), Some(sk)) = (&self.sk, key.sk) {
+            item.insert(attr.clone(), AttributeValue::S(sk));
         }
-        if let Some(attr) = E::VERSION {
-            // Every write stores the next version.
-            let next = entity
-                .version()
-                .checked_add(1)
-                .ok_or_else(|| encode_error("the version field is at u64::MAX".into()))?;
+        if let Some((attr, next)) = version {
             item.insert(attr.to_owned(), AttributeValue::N(next.to_string()));
         }
         for (i, index) in E::INDEXES.iter().enumerate() {
@@ -58,7 +78,7 @@ impl TableInner {
                     .insert(attr.to_owned(), AttributeValue::S(value))
                     .is_some()
                 {
-                    return Err(encode_error(format!(
+                    return Err(encode_error(&self.key_of(&item), format!(
                         "the entity has an attribute named `{attr}`, which is index `{}`'s key attribute",
                         index.name
                     )));
@@ -69,12 +89,24 @@ impl TableInner {
         if size > crate::size::MAX_ITEM_BYTES {
             return Err(Error::ItemTooLarge {
                 entity: E::NAME,
-                key: self.display(&key),
+                key: self.display(&self.key_of(&item)),
                 size,
                 max: crate::size::MAX_ITEM_BYTES,
             });
         }
-        Ok((item, key))
+        Ok(item)
+    }
+
+    /// The key of an item this table encoded.
+    fn key_of(&self, item: &Item) -> RenderedKey {
+        let string = |attr: &str| match item.get(attr) {
+            Some(AttributeValue::S(s)) => s.clone(),
+            _ => String::new(),
+        };
+        RenderedKey {
+            pk: string(&self.pk),
+            sk: self.sk.as_deref().map(string),
+        }
     }
 
     /// Decodes an item into an entity. Key fields missing from the item (as

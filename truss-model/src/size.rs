@@ -42,19 +42,15 @@ pub fn value_size(value: &AttributeValue) -> usize {
 
 /// One byte per two significant digits, plus one.
 fn number_size(n: &str) -> usize {
-    let digits: String = n
-        .trim_start_matches(['-', '+'])
-        .split(['e', 'E'])
-        .next()
-        .unwrap_or("")
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    let significant = digits
-        .trim_start_matches('0')
-        .trim_end_matches('0')
-        .len()
-        .max(1);
+    let mantissa = n.split(['e', 'E']).next().unwrap_or("");
+    let digits = || mantissa.bytes().filter(u8::is_ascii_digit);
+    let total = digits().count();
+    let leading = digits().take_while(|&b| b == b'0').count();
+    let significant = if leading == total {
+        1 // zero
+    } else {
+        total - leading - digits().rev().take_while(|&b| b == b'0').count()
+    };
     significant.div_ceil(2) + 1
 }
 

@@ -35,6 +35,9 @@ pub(crate) struct TableInner {
     pub(crate) sk: Option<String>,
 }
 
+/// The capacity keys are rendered into: enough for most keys at once.
+const KEY_CAPACITY: usize = 64;
+
 /// A primary key rendered to strings, checked against DynamoDB's limits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RenderedKey {
@@ -101,7 +104,7 @@ impl Table {
     /// key attributes and index attributes, checked like a put (key rules,
     /// item size, numbers). Useful with raw SDK calls and event sources.
     pub fn to_item<E: Entity>(&self, entity: &E) -> Result<crate::Item> {
-        self.inner.encode(entity).map(|(item, _)| item)
+        self.inner.encode_item(entity)
     }
 
     /// Reads an item as entity `E`, recovering key fields missing from the
@@ -147,12 +150,13 @@ impl TableInner {
         write_sk: impl FnOnce(&mut String) -> Result<()>,
     ) -> Result<RenderedKey> {
         self.check_schema::<E>()?;
-        let mut pk = String::new();
+        // One allocation for typical keys (`CREATOR#<id>`, `CLIP#<timestamp>#<id>`).
+        let mut pk = String::with_capacity(KEY_CAPACITY);
         write_pk(&mut pk)?;
         self.check_len::<E>(&self.pk, &pk, MAX_PARTITION_KEY_BYTES)?;
         let sk = match &self.sk {
             Some(attr) => {
-                let mut sk = String::new();
+                let mut sk = String::with_capacity(KEY_CAPACITY);
                 write_sk(&mut sk)?;
                 self.check_len::<E>(attr, &sk, MAX_SORT_KEY_BYTES)?;
                 Some(sk)

@@ -1,16 +1,24 @@
 //! Key encodings for `chrono` types (feature `chrono`).
 
+use super::calendar::{push_date, push_time};
 use super::{check_year, malformed, KeyPart};
 use crate::error::KeyPartError;
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
-use std::fmt::Write as _;
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 
 /// `YYYY-MM-DDTHH:MM:SS.fffffffffZ` in UTC. Reading also accepts any RFC 3339
 /// timestamp (such as `2026-05-24T09:00:00Z` written by other tools).
 impl KeyPart for DateTime<Utc> {
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
         check_year(self.year())?;
-        let _ = write!(out, "{}", self.format("%Y-%m-%dT%H:%M:%S%.9fZ"));
+        push_date(out, self.year(), self.month(), self.day());
+        push_time(
+            out,
+            self.hour(),
+            self.minute(),
+            self.second(),
+            self.nanosecond(),
+        );
+        out.push('Z');
         Ok(())
     }
 
@@ -25,7 +33,14 @@ impl KeyPart for DateTime<Utc> {
 impl KeyPart for NaiveDateTime {
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
         check_year(self.year())?;
-        let _ = write!(out, "{}", self.format("%Y-%m-%dT%H:%M:%S%.9f"));
+        push_date(out, self.year(), self.month(), self.day());
+        push_time(
+            out,
+            self.hour(),
+            self.minute(),
+            self.second(),
+            self.nanosecond(),
+        );
         Ok(())
     }
 
@@ -39,7 +54,7 @@ impl KeyPart for NaiveDateTime {
 impl KeyPart for NaiveDate {
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
         check_year(self.year())?;
-        let _ = write!(out, "{}", self.format("%Y-%m-%d"));
+        push_date(out, self.year(), self.month(), self.day());
         Ok(())
     }
 

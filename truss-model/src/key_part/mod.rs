@@ -47,6 +47,8 @@
 //! the rules above is refused with [`KeyPartError::ReservedChar`] or
 //! [`KeyPartError::Empty`] before any request is sent.
 
+#[cfg(any(feature = "chrono", feature = "time"))]
+mod calendar;
 #[cfg(feature = "chrono")]
 mod chrono_impls;
 mod ints;
@@ -75,14 +77,17 @@ pub(crate) fn check_segment(segment: &str) -> Result<(), KeyPartError> {
     if segment.is_empty() {
         return Err(KeyPartError::Empty);
     }
-    match segment.chars().find(|c| is_reserved(*c)) {
-        Some(c) => Err(KeyPartError::ReservedChar(c)),
-        None => Ok(()),
+    // Reserved characters are ASCII bytes up to `$`, and U+10FFFF, whose
+    // UTF-8 form is the only one starting with F4 8F BF BF.
+    for (i, b) in segment.bytes().enumerate() {
+        if b <= b'$' {
+            return Err(KeyPartError::ReservedChar(char::from(b)));
+        }
+        if b == 0xF4 && segment[i..].starts_with(MAX_CHAR) {
+            return Err(KeyPartError::ReservedChar(MAX_CHAR));
+        }
     }
-}
-
-fn is_reserved(c: char) -> bool {
-    c <= '$' || c == MAX_CHAR
+    Ok(())
 }
 
 /// The fixed-width date encodings cover years 0000 to 9999.
@@ -116,6 +121,9 @@ pub fn escape_into(value: &str, out: &mut String) -> Result<(), KeyPartError> {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut start = 0;
     for (i, b) in value.bytes().enumerate() {
+        if b == 0xF4 && value[i..].starts_with(MAX_CHAR) {
+            return Err(KeyPartError::ReservedChar(MAX_CHAR));
+        }
         if b <= b'%' {
             out.push_str(&value[start..i]);
             out.push('%');
@@ -125,9 +133,6 @@ pub fn escape_into(value: &str, out: &mut String) -> Result<(), KeyPartError> {
         }
     }
     out.push_str(&value[start..]);
-    if value.contains(MAX_CHAR) {
-        return Err(KeyPartError::ReservedChar(MAX_CHAR));
-    }
     Ok(())
 }
 

@@ -163,6 +163,22 @@ mod chrono_tests {
         fn naive_datetimes(a in datetime(), b in datetime()) { check_pair(&a.naive_utc(), &b.naive_utc()) }
         #[test]
         fn dates(a in datetime(), b in datetime()) { check_pair(&a.date_naive(), &b.date_naive()) }
+        /// The digit-by-digit writer gives exactly chrono's formatted text.
+        #[test]
+        fn text_is_chronos_format(a in datetime()) {
+            prop_assert_eq!(enc(&a), a.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string());
+            prop_assert_eq!(enc(&a.naive_utc()), a.format("%Y-%m-%dT%H:%M:%S%.9f").to_string());
+            prop_assert_eq!(enc(&a.date_naive()), a.format("%Y-%m-%d").to_string());
+        }
+    }
+
+    #[test]
+    fn leap_seconds_are_second_60() {
+        let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+            .and_then(|d| d.and_hms_nano_opt(23, 59, 59, 1_500_000_000))
+            .expect("valid leap second");
+        assert_eq!(enc(&leap), leap.format("%Y-%m-%dT%H:%M:%S%.9f").to_string());
+        assert_eq!(enc(&leap), "2016-12-31T23:59:60.500000000");
     }
 
     #[test]
@@ -215,6 +231,16 @@ mod time_tests {
         }
         #[test]
         fn dates(a in datetime(), b in datetime()) { check_pair(&a.date(), &b.date()) }
+        /// The digit-by-digit writer gives exactly time's formatted text.
+        #[test]
+        fn text_is_times_format(a in datetime()) {
+            let format = time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]"
+            );
+            let text = a.format(format).expect("formats");
+            prop_assert_eq!(enc(&a), format!("{text}Z"));
+            prop_assert_eq!(enc(&PrimitiveDateTime::new(a.date(), a.time())), text);
+        }
     }
 
     #[test]

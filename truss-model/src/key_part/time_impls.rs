@@ -1,14 +1,11 @@
 //! Key encodings for `time` types (feature `time`).
 
+use super::calendar::{push_date, push_time};
 use super::{check_year, malformed, KeyPart};
 use crate::error::KeyPartError;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
-
-fn format_failed(err: time::error::Format) -> KeyPartError {
-    KeyPartError::OutOfRange(err.to_string())
-}
 
 /// Converted to UTC, `YYYY-MM-DDTHH:MM:SS.fffffffffZ`. Reading also accepts
 /// any RFC 3339 timestamp; the value read back is in UTC (equal as an
@@ -17,10 +14,20 @@ impl KeyPart for OffsetDateTime {
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
         let utc = self.to_offset(UtcOffset::UTC);
         check_year(utc.year())?;
-        let format = format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z"
+        push_date(
+            out,
+            utc.year(),
+            u8::from(utc.month()).into(),
+            utc.day().into(),
         );
-        out.push_str(&utc.format(format).map_err(format_failed)?);
+        push_time(
+            out,
+            utc.hour().into(),
+            utc.minute().into(),
+            utc.second().into(),
+            utc.nanosecond(),
+        );
+        out.push('Z');
         Ok(())
     }
 
@@ -35,10 +42,19 @@ impl KeyPart for OffsetDateTime {
 impl KeyPart for PrimitiveDateTime {
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
         check_year(self.year())?;
-        let format = format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]"
+        push_date(
+            out,
+            self.year(),
+            u8::from(self.month()).into(),
+            self.day().into(),
         );
-        out.push_str(&self.format(format).map_err(format_failed)?);
+        push_time(
+            out,
+            self.hour().into(),
+            self.minute().into(),
+            self.second().into(),
+            self.nanosecond(),
+        );
         Ok(())
     }
 
@@ -54,8 +70,12 @@ impl KeyPart for PrimitiveDateTime {
 impl KeyPart for Date {
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
         check_year(self.year())?;
-        let format = format_description!("[year]-[month]-[day]");
-        out.push_str(&self.format(format).map_err(format_failed)?);
+        push_date(
+            out,
+            self.year(),
+            u8::from(self.month()).into(),
+            self.day().into(),
+        );
         Ok(())
     }
 
