@@ -1,191 +1,342 @@
 //! CPU per item, no network: key rendering + encoding to an AttributeValue
-//! map + decoding back, for a typical clip (10 attributes), side by side
-//! with (a) hand-written HashMap code producing the identical map and
-//! (b) serde_dynamo with hand-written `format!` keys.
+//! map + decoding back, for a tiny item (2 attributes), a typical clip
+//! (10 attributes) and a wide item (60 attributes with nested lists and
+//! maps). Side by side, in one run:
+//!
+//! - (a) hand-written `HashMap<String, AttributeValue>` code producing the
+//!   identical map (the limit),
+//! - (b) serde_dynamo with hand-written `format!` keys,
+//! - (c) modyne 0.3 for the same entity (its map also holds `entity_type`;
+//!   its `into_item` consumes the entity, so its loop clones first; the
+//!   `clone_only` line measures that clone alone),
+//! - truss-model (`Table::to_item` + `Table::from_item`).
 //!
 //! `cargo bench --bench codec` (no database needed).
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::{DateTime, TimeZone, Utc};
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::hint::black_box;
 use truss_model::{Entity, Table};
 
-#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[truss(pk = "CREATOR#{creator_id}", sk = "CLIP#{created_at}#{clip_id}")]
-pub struct Clip {
-    pub creator_id: String,
-    pub created_at: DateTime<Utc>,
-    pub clip_id: String,
-    pub video_id: String,
-    pub title: String,
-    pub virality: f64,
-    pub duration_secs: u32,
-    pub views: u64,
-    pub published: bool,
-    pub platforms: Vec<String>,
+mod support;
+use support::*;
+
+// ---------------------------------------------------------------- tiny
+
+#[derive(Entity, modyne::EntityDef, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "LINK#{code}", sk = "META")]
+pub struct Link {
+    pub code: String,
+    pub target: String,
 }
 
-fn clip() -> Clip {
-    Clip {
-        creator_id: "creator-0001".into(),
-        created_at: Utc.with_ymd_and_hms(2026, 5, 24, 9, 0, 0).single().unwrap(),
-        clip_id: "c0042".into(),
-        video_id: "v7".into(),
-        title: "The best moment of the stream".into(),
-        virality: 0.87,
-        duration_secs: 42,
-        views: 123_456,
-        published: true,
-        platforms: vec!["youtube".into(), "tiktok".into()],
+fn link() -> Link {
+    Link {
+        code: "aK9xQ2z".into(),
+        target: "https://example.com/a/long/path?with=query".into(),
     }
 }
 
-type Item = HashMap<String, AttributeValue>;
-
-fn ts(t: &DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
-}
-
-/// (a) Hand-written: the same map, built and read by hand.
-fn hand_encode(c: &Clip) -> Item {
-    let mut item = HashMap::with_capacity(12);
-    let created = ts(&c.created_at);
-    item.insert(
-        "PK".into(),
-        AttributeValue::S(format!("CREATOR#{}", c.creator_id)),
-    );
-    item.insert(
-        "SK".into(),
-        AttributeValue::S(format!("CLIP#{created}#{}", c.clip_id)),
-    );
-    item.insert("creator_id".into(), AttributeValue::S(c.creator_id.clone()));
-    item.insert(
-        "created_at".into(),
-        AttributeValue::S(
-            c.created_at
-                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-        ),
-    );
-    item.insert("clip_id".into(), AttributeValue::S(c.clip_id.clone()));
-    item.insert("video_id".into(), AttributeValue::S(c.video_id.clone()));
-    item.insert("title".into(), AttributeValue::S(c.title.clone()));
-    item.insert("virality".into(), AttributeValue::N(c.virality.to_string()));
-    item.insert(
-        "duration_secs".into(),
-        AttributeValue::N(c.duration_secs.to_string()),
-    );
-    item.insert("views".into(), AttributeValue::N(c.views.to_string()));
-    item.insert("published".into(), AttributeValue::Bool(c.published));
-    item.insert(
-        "platforms".into(),
-        AttributeValue::L(
-            c.platforms
-                .iter()
-                .map(|p| AttributeValue::S(p.clone()))
-                .collect(),
-        ),
-    );
+fn link_hand_encode(l: &Link) -> Item {
+    let mut item = HashMap::with_capacity(4);
+    item.insert("PK".into(), AttributeValue::S(format!("LINK#{}", l.code)));
+    item.insert("SK".into(), s("META"));
+    item.insert("code".into(), s(&l.code));
+    item.insert("target".into(), s(&l.target));
     item
 }
 
-fn hand_decode(mut item: Item) -> Option<Clip> {
-    let mut s = |k: &str| match item.remove(k) {
-        Some(AttributeValue::S(s)) => Some(s),
-        _ => None,
-    };
-    let creator_id = s("creator_id")?;
-    let created_at = DateTime::parse_from_rfc3339(&s("created_at")?)
-        .ok()?
-        .with_timezone(&Utc);
-    let clip_id = s("clip_id")?;
-    let video_id = s("video_id")?;
-    let title = s("title")?;
-    let n = |item: &Item, k: &str| item.get(k).and_then(|v| v.as_n().ok()).cloned();
-    Some(Clip {
-        creator_id,
-        created_at,
-        clip_id,
-        video_id,
-        title,
-        virality: n(&item, "virality")?.parse().ok()?,
-        duration_secs: n(&item, "duration_secs")?.parse().ok()?,
-        views: n(&item, "views")?.parse().ok()?,
-        published: *item.get("published")?.as_bool().ok()?,
-        platforms: item
-            .get("platforms")?
-            .as_l()
-            .ok()?
-            .iter()
-            .filter_map(|v| v.as_s().ok().cloned())
-            .collect(),
+fn link_hand_decode(mut item: Item) -> Option<Link> {
+    Some(Link {
+        code: take_s(&mut item, "code")?,
+        target: take_s(&mut item, "target")?,
     })
 }
 
-/// (b) serde_dynamo with hand-written `format!` keys.
-fn serde_encode(c: &Clip) -> Item {
-    let mut item: Item = serde_dynamo::to_item(c).unwrap();
-    item.insert(
-        "PK".into(),
-        AttributeValue::S(format!("CREATOR#{}", c.creator_id)),
-    );
-    item.insert(
-        "SK".into(),
-        AttributeValue::S(format!("CLIP#{}#{}", ts(&c.created_at), c.clip_id)),
-    );
+fn link_serde_encode(l: &Link) -> Item {
+    let mut item: Item = serde_dynamo::to_item(l).unwrap();
+    item.insert("PK".into(), AttributeValue::S(format!("LINK#{}", l.code)));
+    item.insert("SK".into(), s("META"));
     item
 }
 
-fn serde_decode(item: Item) -> Clip {
-    serde_dynamo::from_item(item).unwrap()
+// ---------------------------------------------------------------- wide
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Part {
+    pub sku: String,
+    pub quantity: u32,
+    pub notes: Vec<String>,
 }
 
-fn bench(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    let client = runtime.block_on(async {
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_dynamodb::config::Credentials::for_tests())
-            .load()
-            .await;
-        aws_sdk_dynamodb::Client::new(&config)
-    });
-    let table = Table::new(client, "bench");
-    let clip = clip();
+/// 60 attributes: an id, 20 strings, 20 numbers, 9 booleans, 5 lists of
+/// strings and 5 nested maps (each with a list inside).
+macro_rules! wide {
+    (
+        strings: $($s:ident)*;
+        numbers: $($n:ident)*;
+        bools: $($b:ident)*;
+        lists: $($l:ident)*;
+        maps: $($m:ident)*;
+    ) => {
+        #[derive(Entity, modyne::EntityDef, Serialize, Deserialize, Debug, Clone, PartialEq)]
+        #[truss(pk = "ORDER#{id}", sk = "ORDER")]
+        pub struct Wide {
+            pub id: String,
+            $(pub $s: String,)*
+            $(pub $n: u64,)*
+            $(pub $b: bool,)*
+            $(pub $l: Vec<String>,)*
+            $(pub $m: Part,)*
+        }
 
-    // The three produce equivalent maps and read them back to the same clip.
-    assert_eq!(
-        table
-            .from_item::<Clip>(table.to_item(&clip).unwrap())
-            .unwrap(),
-        clip
-    );
-    assert_eq!(hand_decode(hand_encode(&clip)).unwrap(), clip);
-    assert_eq!(serde_decode(serde_encode(&clip)), clip);
-    assert_eq!(
-        table.to_item(&clip).unwrap().keys().len(),
-        hand_encode(&clip).len()
-    );
+        fn wide() -> Wide {
+            let mut i = 0u64;
+            let mut next = || { i += 1; i };
+            Wide {
+                id: "order-000042".into(),
+                $($s: format!("{} value {}", stringify!($s), next()),)*
+                $($n: next() * 1_000_003,)*
+                $($b: next() % 2 == 0,)*
+                $($l: vec![format!("{}-a", stringify!($l)), format!("{}-b", stringify!($l)), "c".into()],)*
+                $($m: Part {
+                    sku: format!("SKU-{}", next()),
+                    quantity: next() as u32,
+                    notes: vec!["fragile".into(), "gift".into()],
+                },)*
+            }
+        }
 
-    let mut group = c.benchmark_group("clip_encode_decode");
-    group.bench_function("hand_written", |b| {
-        b.iter(|| hand_decode(hand_encode(black_box(&clip))))
+        fn part_value(p: &Part) -> AttributeValue {
+            let mut m = HashMap::with_capacity(3);
+            m.insert("sku".to_owned(), s(&p.sku));
+            m.insert("quantity".to_owned(), AttributeValue::N(p.quantity.to_string()));
+            m.insert("notes".to_owned(), strings(&p.notes));
+            AttributeValue::M(m)
+        }
+
+        fn take_part(item: &mut Item, k: &str) -> Option<Part> {
+            match item.remove(k) {
+                Some(AttributeValue::M(mut m)) => Some(Part {
+                    sku: take_s(&mut m, "sku")?,
+                    quantity: take_n(&mut m, "quantity")?,
+                    notes: take_strings(&mut m, "notes")?,
+                }),
+                _ => None,
+            }
+        }
+
+        fn wide_hand_encode(w: &Wide) -> Item {
+            let mut item = HashMap::with_capacity(62);
+            item.insert("PK".into(), AttributeValue::S(format!("ORDER#{}", w.id)));
+            item.insert("SK".into(), s("ORDER"));
+            item.insert("id".into(), s(&w.id));
+            $(item.insert(stringify!($s).into(), s(&w.$s));)*
+            $(item.insert(stringify!($n).into(), AttributeValue::N(w.$n.to_string()));)*
+            $(item.insert(stringify!($b).into(), AttributeValue::Bool(w.$b));)*
+            $(item.insert(stringify!($l).into(), strings(&w.$l));)*
+            $(item.insert(stringify!($m).into(), part_value(&w.$m));)*
+            item
+        }
+
+        fn wide_hand_decode(mut item: Item) -> Option<Wide> {
+            Some(Wide {
+                id: take_s(&mut item, "id")?,
+                $($s: take_s(&mut item, stringify!($s))?,)*
+                $($n: take_n(&mut item, stringify!($n))?,)*
+                $($b: take_bool(&mut item, stringify!($b))?,)*
+                $($l: take_strings(&mut item, stringify!($l))?,)*
+                $($m: take_part(&mut item, stringify!($m))?,)*
+            })
+        }
+    };
+}
+
+wide! {
+    strings: s01 s02 s03 s04 s05 s06 s07 s08 s09 s10 s11 s12 s13 s14 s15 s16 s17 s18 s19 s20;
+    numbers: n01 n02 n03 n04 n05 n06 n07 n08 n09 n10 n11 n12 n13 n14 n15 n16 n17 n18 n19 n20;
+    bools: b01 b02 b03 b04 b05 b06 b07 b08 b09;
+    lists: l01 l02 l03 l04 l05;
+    maps: m01 m02 m03 m04 m05;
+}
+
+fn wide_serde_encode(w: &Wide) -> Item {
+    let mut item: Item = serde_dynamo::to_item(w).unwrap();
+    item.insert("PK".into(), AttributeValue::S(format!("ORDER#{}", w.id)));
+    item.insert("SK".into(), s("ORDER"));
+    item
+}
+
+// ---------------------------------------------------------------- modyne
+
+mod with_modyne {
+    use super::{clip_sk, Clip, Link, Wide};
+    use modyne::{keys, Entity};
+
+    /// modyne needs a table type; the client is never called.
+    pub struct App;
+
+    impl modyne::Table for App {
+        type PrimaryKey = keys::Primary;
+        type IndexKeys = ();
+        fn table_name(&self) -> &str {
+            "bench"
+        }
+        fn client(&self) -> &aws_sdk_dynamodb::Client {
+            unreachable!("the CPU benchmark sends no request")
+        }
+    }
+
+    impl Entity for Link {
+        type KeyInput<'a> = &'a str;
+        type Table = App;
+        type IndexKeys = ();
+        fn primary_key(code: &str) -> keys::Primary {
+            keys::Primary {
+                hash: format!("LINK#{code}"),
+                range: "META".into(),
+            }
+        }
+        fn full_key(&self) -> keys::FullKey<keys::Primary, ()> {
+            keys::FullKey {
+                primary: Self::primary_key(&self.code),
+                indexes: (),
+            }
+        }
+    }
+
+    impl Entity for Clip {
+        type KeyInput<'a> = &'a Clip;
+        type Table = App;
+        type IndexKeys = ();
+        fn primary_key(c: &Clip) -> keys::Primary {
+            keys::Primary {
+                hash: format!("CREATOR#{}", c.creator_id),
+                range: clip_sk(c),
+            }
+        }
+        fn full_key(&self) -> keys::FullKey<keys::Primary, ()> {
+            keys::FullKey {
+                primary: Self::primary_key(self),
+                indexes: (),
+            }
+        }
+    }
+
+    impl Entity for Wide {
+        type KeyInput<'a> = &'a str;
+        type Table = App;
+        type IndexKeys = ();
+        fn primary_key(id: &str) -> keys::Primary {
+            keys::Primary {
+                hash: format!("ORDER#{id}"),
+                range: "ORDER".into(),
+            }
+        }
+        fn full_key(&self) -> keys::FullKey<keys::Primary, ()> {
+            keys::FullKey {
+                primary: Self::primary_key(&self.id),
+                indexes: (),
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- runs
+
+/// Checks that every variant produces the same map (modyne: plus its
+/// `entity_type`) and reads it back to the same value, then measures them
+/// side by side.
+fn group<E>(
+    c: &mut Criterion,
+    name: &str,
+    table: &Table,
+    value: E,
+    hand_encode: fn(&E) -> Item,
+    hand_decode: fn(Item) -> Option<E>,
+    serde_encode: fn(&E) -> Item,
+) where
+    E: truss_model::Entity
+        + modyne::Entity
+        + Serialize
+        + for<'de> Deserialize<'de>
+        + Clone
+        + PartialEq
+        + std::fmt::Debug,
+{
+    use modyne::{EntityExt, ProjectionExt};
+    let ours = table.to_item(&value).unwrap();
+    assert_eq!(ours, hand_encode(&value), "{name}: identical maps");
+    assert_eq!(ours, serde_encode(&value), "{name}: identical maps");
+    let mut theirs = value.clone().into_item();
+    assert!(theirs.remove("entity_type").is_some());
+    assert_eq!(ours, theirs, "{name}: modyne writes the same map");
+    assert_eq!(table.from_item::<E>(ours).unwrap(), value);
+    assert_eq!(hand_decode(hand_encode(&value)).unwrap(), value);
+    assert_eq!(
+        serde_dynamo::from_item::<_, E>(serde_encode(&value)).unwrap(),
+        value
+    );
+    assert_eq!(E::from_item(value.clone().into_item()).unwrap(), value);
+
+    let mut g: BenchmarkGroup<_> = c.benchmark_group(name);
+    g.bench_function("a_hand_written", |b| {
+        b.iter(|| hand_decode(hand_encode(black_box(&value))))
     });
-    group.bench_function("serde_dynamo_format_keys", |b| {
-        b.iter(|| serde_decode(serde_encode(black_box(&clip))))
+    g.bench_function("b_serde_dynamo_format_keys", |b| {
+        b.iter(|| serde_dynamo::from_item::<_, E>(serde_encode(black_box(&value))).unwrap())
     });
-    group.bench_function("truss_model", |b| {
+    g.bench_function("c_modyne", |b| {
+        b.iter(|| E::from_item(black_box(&value).clone().into_item()).unwrap())
+    });
+    g.bench_function("c_modyne_clone_only", |b| {
+        b.iter(|| black_box(&value).clone())
+    });
+    g.bench_function("truss_model", |b| {
         b.iter(|| {
             table
-                .from_item::<Clip>(table.to_item(black_box(&clip)).unwrap())
+                .from_item::<E>(table.to_item(black_box(&value)).unwrap())
                 .unwrap()
         })
     });
-    group.finish();
+    g.finish();
+}
+
+fn bench(c: &mut Criterion) {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .build();
+    let table = Table::new(aws_sdk_dynamodb::Client::from_conf(config), "bench");
+    group(
+        c,
+        "tiny",
+        &table,
+        link(),
+        link_hand_encode,
+        link_hand_decode,
+        link_serde_encode,
+    );
+    group(
+        c,
+        "clip",
+        &table,
+        clip(),
+        clip_hand_encode,
+        clip_hand_decode,
+        clip_serde_encode,
+    );
+    group(
+        c,
+        "wide",
+        &table,
+        wide(),
+        wide_hand_encode,
+        wide_hand_decode,
+        wide_serde_encode,
+    );
 }
 
 criterion_group!(benches, bench);

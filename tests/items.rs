@@ -249,6 +249,10 @@ async fn entity_attribute_named_like_a_key_attribute_is_refused() {
         "{err:?}"
     );
     assert!(err.to_string().contains("`SK`"), "{err}");
+    match &err {
+        Error::Encode { key, .. } => assert_eq!(key.as_str(), "PK=X#1, SK=X", "the real key"),
+        other => panic!("{other:?}"),
+    }
     assert!(scan(&table).await.is_empty());
 }
 

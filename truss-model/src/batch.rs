@@ -195,7 +195,7 @@ impl BatchWrite {
         let entries = self.entries?;
         let mut seen = HashSet::with_capacity(entries.len());
         for entry in &entries {
-            if !seen.insert(entry.key.id()) {
+            if !seen.insert((entry.key.pk.as_str(), entry.key.sk.as_deref())) {
                 return Err(Error::InvalidBatch {
                     reason: format!(
                         "{} {} appears twice in one batch",
@@ -293,6 +293,11 @@ async fn write_chunk(table: &Table, chunk: Vec<Entry>, policy: RetryPolicy) -> C
             .iter()
             .filter_map(|r| request_id(table, r))
             .collect();
+        if again.is_empty() {
+            result.written += pending.len();
+            pending = Vec::new();
+            break;
+        }
         let (retry, done): (Vec<Entry>, Vec<Entry>) = pending
             .into_iter()
             .partition(|e| again.contains(&e.key.id()));

@@ -45,19 +45,28 @@ impl TableInner {
         let extra = 2 + usize::from(E::VERSION.is_some()) + 2 * E::INDEXES.len();
         let mut item = crate::attr_value::to_item(entity, extra)
             .map_err(|e| encode_error(&key, e.to_string()))?;
-        for attr in std::iter::once(&self.pk).chain(&self.sk) {
-            if item.contains_key(attr) {
-                return Err(encode_error(
-                    &key,
-                    format!(
-                    "the entity has an attribute named `{attr}`, which is the table's key attribute"
+        // An entity attribute with a key attribute's name is refused; the
+        // insert itself tells (one hash per key, not two).
+        let pk_clash = item
+            .insert(self.pk.clone(), AttributeValue::S(key.pk))
+            .is_some();
+        let sk_clash = match (&self.sk, key.sk) {
+            (Some(attr), Some(sk)) => item.insert(attr.clone(), AttributeValue::S(sk)).is_some(),
+            _ => false,
+        };
+        if pk_clash || sk_clash {
+            let attr = if pk_clash {
+                Some(&self.pk)
+            } else {
+                self.sk.as_ref()
+            };
+            return Err(encode_error(
+                &self.key_of(&item),
+                format!(
+                    "the entity has an attribute named `{}`, which is the table's key attribute",
+                    attr.map_or("", String::as_str)
                 ),
-                ));
-            }
-        }
-        item.insert(self.pk.clone(), AttributeValue::S(key.pk));
-        if let (Some(attr), Some(sk)) = (&self.sk, key.sk) {
-            item.insert(attr.clone(), AttributeValue::S(sk));
+            ));
         }
         if let Some((attr, next)) = version {
             item.insert(attr.to_owned(), AttributeValue::N(next.to_string()));

@@ -43,14 +43,18 @@ pub fn value_size(value: &AttributeValue) -> usize {
 /// One byte per two significant digits, plus one.
 fn number_size(n: &str) -> usize {
     let mantissa = n.split(['e', 'E']).next().unwrap_or("");
-    let digits = || mantissa.bytes().filter(u8::is_ascii_digit);
-    let total = digits().count();
-    let leading = digits().take_while(|&b| b == b'0').count();
-    let significant = if leading == total {
-        1 // zero
-    } else {
-        total - leading - digits().rev().take_while(|&b| b == b'0').count()
-    };
+    // One pass: the positions of the first and last non-zero digits.
+    let (mut digits, mut first, mut last) = (0usize, None, 0usize);
+    for b in mantissa.bytes() {
+        if b.is_ascii_digit() {
+            if b != b'0' {
+                first.get_or_insert(digits);
+                last = digits;
+            }
+            digits += 1;
+        }
+    }
+    let significant = first.map_or(1, |first| last - first + 1);
     significant.div_ceil(2) + 1
 }
 

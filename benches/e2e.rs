@@ -1,0 +1,414 @@
+//! End to end against DynamoDB Local, one warm client: each operation via
+//! truss-model and via raw `aws-sdk-dynamodb` calls that send the same
+//! requests (with hand-written map code), run interleaved so both see the
+//! same server state and machine load. Then bulk writes of 10,000 items.
+//!
+//! `cargo bench --bench e2e`. Without `AWS_ENDPOINT_URL_DYNAMODB` the bench
+//! re-runs itself under `scripts/with-dynamodb-local`, which starts
+//! DynamoDB Local. Before timing, every pair is checked to send the same
+//! requests (by the request counter) and to read the same data.
+
+use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::Client;
+use futures::{StreamExt, TryStreamExt};
+use std::future::Future;
+use std::time::{Duration, Instant};
+use truss_model::{RequestCounter, Table};
+
+mod support;
+use support::*;
+
+const ROUNDS: usize = 1000;
+const BATCH_ROUNDS: usize = 12;
+const BULK: u32 = 10_000;
+const CONCURRENCY: usize = 4;
+
+fn main() {
+    if std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_none() {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/with-dynamodb-local");
+        let status = std::process::Command::new(script)
+            .arg(std::env::current_exe().expect("the bench binary's path"))
+            .args(std::env::args_os().skip(1))
+            .status()
+            .expect("run scripts/with-dynamodb-local");
+        std::process::exit(status.code().unwrap_or(1));
+    }
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    runtime.block_on(run());
+}
+
+struct Ctx {
+    table: Table,
+    client: Client,
+    name: String,
+    counter: RequestCounter,
+}
+
+async fn run() {
+    let counter = RequestCounter::new();
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    let config = aws_sdk_dynamodb::config::Builder::from(&sdk)
+        .interceptor(counter.clone())
+        .build();
+    let client = Client::from_conf(config);
+    let name = format!("bench-e2e-{}", std::process::id());
+    let table = Table::new(client.clone(), &name);
+    table.definition().create().await.expect("create the table");
+    let ctx = Ctx {
+        table,
+        client,
+        name,
+        counter,
+    };
+    // The read partition: a profile and 20 clips.
+    let clips: Vec<Clip> = (0..20).map(|i| clip_at("reader", i)).collect();
+    ctx.table
+        .batch_write()
+        .put(&profile("reader"))
+        .put_all(&clips)
+        .send()
+        .await
+        .expect("seed");
+
+    println!("# End to end against DynamoDB Local (interleaved, one warm client)\n");
+    println!(
+        "| operation | truss-model p50 | raw p50 | truss-model p99 | raw p99 | throughput ratio |"
+    );
+    println!("|---|---|---|---|---|---|");
+    let get = |i: usize| clips[i % clips.len()].clone();
+    pair(
+        &ctx,
+        "get",
+        ROUNDS,
+        |i| lib_get(&ctx, get(i)),
+        |i| raw_get(&ctx, get(i)),
+    )
+    .await;
+    pair(
+        &ctx,
+        "put",
+        ROUNDS,
+        |i| lib_put(&ctx, i),
+        |i| raw_put(&ctx, i),
+    )
+    .await;
+    pair(
+        &ctx,
+        "query, 20-item page",
+        ROUNDS,
+        |_| lib_query(&ctx),
+        |_| raw_query(&ctx),
+    )
+    .await;
+    pair(
+        &ctx,
+        "collection query (21 items, 2 types)",
+        ROUNDS,
+        |_| lib_collection(&ctx),
+        |_| raw_collection(&ctx),
+    )
+    .await;
+    pair(
+        &ctx,
+        "batch write, 1,000 items",
+        BATCH_ROUNDS,
+        |i| lib_batch(&ctx, i, 1000),
+        |i| raw_batch(&ctx, i, 1000),
+    )
+    .await;
+    bulk(&ctx).await;
+}
+
+/// Checks that both send the same requests, warms up, then times them
+/// interleaved (alternating which goes first) and prints one table row.
+async fn pair<L, R, LF, RF>(ctx: &Ctx, name: &str, rounds: usize, mut lib: L, mut raw: R)
+where
+    L: FnMut(usize) -> LF,
+    R: FnMut(usize) -> RF,
+    LF: Future<Output = usize>,
+    RF: Future<Output = usize>,
+{
+    ctx.counter.take();
+    let lib_items = lib(usize::MAX / 2).await;
+    let lib_requests = ctx.counter.take();
+    let raw_items = raw(usize::MAX / 2 + 1).await;
+    let raw_requests = ctx.counter.take();
+    assert_eq!(lib_requests, raw_requests, "{name}: the same requests");
+    assert_eq!(lib_items, raw_items, "{name}: the same items");
+    for i in 0..rounds.min(20) {
+        lib(i).await;
+        raw(i).await;
+    }
+    let (mut l, mut r) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    for i in 0..rounds {
+        let i = i + 1_000;
+        if i % 2 == 0 {
+            l.push(timed(lib(i)).await);
+            r.push(timed(raw(i)).await);
+        } else {
+            r.push(timed(raw(i)).await);
+            l.push(timed(lib(i)).await);
+        }
+    }
+    let ratio = r.iter().sum::<Duration>().as_secs_f64() / l.iter().sum::<Duration>().as_secs_f64();
+    println!(
+        "| {name} | {} | {} | {} | {} | {ratio:.3} |",
+        ms(percentile(&mut l, 0.50)),
+        ms(percentile(&mut r, 0.50)),
+        ms(percentile(&mut l, 0.99)),
+        ms(percentile(&mut r, 0.99)),
+    );
+}
+
+async fn timed(f: impl Future<Output = usize>) -> Duration {
+    let start = Instant::now();
+    std::hint::black_box(f.await);
+    start.elapsed()
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort_unstable();
+    let index = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[index]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn key(pk: String, sk: String) -> [(String, AttributeValue); 2] {
+    [
+        ("PK".to_owned(), AttributeValue::S(pk)),
+        ("SK".to_owned(), AttributeValue::S(sk)),
+    ]
+}
+
+// ------------------------------------------------------------------ get
+
+async fn lib_get(ctx: &Ctx, c: Clip) -> usize {
+    let key = Clip::key(c.creator_id, c.created_at, c.clip_id);
+    ctx.table.get(key).await.expect("get").map_or(0, |_| 1)
+}
+
+async fn raw_get(ctx: &Ctx, c: Clip) -> usize {
+    let [pk, sk] = key(format!("CREATOR#{}", c.creator_id), clip_sk(&c));
+    let out = ctx
+        .client
+        .get_item()
+        .table_name(&ctx.name)
+        .key(pk.0, pk.1)
+        .key(sk.0, sk.1)
+        .send()
+        .await
+        .expect("get");
+    out.item
+        .map(|item| clip_hand_decode(item).expect("a clip"))
+        .map_or(0, |_| 1)
+}
+
+// ------------------------------------------------------------------ put
+
+async fn lib_put(ctx: &Ctx, i: usize) -> usize {
+    let c = clip_at("writer-lib", (i % 100_000) as u32);
+    ctx.table.put(&c).await.expect("put");
+    1
+}
+
+async fn raw_put(ctx: &Ctx, i: usize) -> usize {
+    let c = clip_at("writer-raw", (i % 100_000) as u32);
+    ctx.client
+        .put_item()
+        .table_name(&ctx.name)
+        .set_item(Some(clip_hand_encode(&c)))
+        .send()
+        .await
+        .expect("put");
+    1
+}
+
+// ---------------------------------------------------------------- query
+
+async fn lib_query(ctx: &Ctx) -> usize {
+    let page = ctx
+        .table
+        .query(Clip::partition("reader"))
+        .limit(20)
+        .page()
+        .await
+        .expect("query");
+    page.items.len()
+}
+
+async fn raw_query(ctx: &Ctx) -> usize {
+    let out = ctx
+        .client
+        .query()
+        .table_name(&ctx.name)
+        .key_condition_expression("#pk = :pk AND begins_with(#sk, :sk)")
+        .expression_attribute_names("#pk", "PK")
+        .expression_attribute_names("#sk", "SK")
+        .expression_attribute_values(":pk", AttributeValue::S("CREATOR#reader".into()))
+        .expression_attribute_values(":sk", AttributeValue::S("CLIP#".into()))
+        .limit(20)
+        .send()
+        .await
+        .expect("query");
+    let clips: Vec<Clip> = out
+        .items
+        .unwrap_or_default()
+        .into_iter()
+        .map(|item| clip_hand_decode(item).expect("a clip"))
+        .collect();
+    clips.len()
+}
+
+async fn lib_collection(ctx: &Ctx) -> usize {
+    let page = ctx
+        .table
+        .query(Clip::partition("reader").collection::<CreatorItem>())
+        .page()
+        .await
+        .expect("query");
+    page.items.len()
+}
+
+async fn raw_collection(ctx: &Ctx) -> usize {
+    let out = ctx
+        .client
+        .query()
+        .table_name(&ctx.name)
+        .key_condition_expression("#pk = :pk")
+        .expression_attribute_names("#pk", "PK")
+        .expression_attribute_values(":pk", AttributeValue::S("CREATOR#reader".into()))
+        .send()
+        .await
+        .expect("query");
+    let items: Vec<CreatorItem> = out
+        .items
+        .unwrap_or_default()
+        .into_iter()
+        .map(|item| match item.get("SK").and_then(|sk| sk.as_s().ok()) {
+            Some(sk) if sk == "PROFILE" => {
+                CreatorItem::Profile(profile_hand_decode(item).expect("a profile"))
+            }
+            Some(sk) if sk.starts_with("CLIP#") => {
+                CreatorItem::Clip(clip_hand_decode(item).expect("a clip"))
+            }
+            other => panic!("unexpected item {other:?}"),
+        })
+        .collect();
+    items.len()
+}
+
+// ---------------------------------------------------------------- batch
+
+fn batch_clips(who: &str, round: usize, n: u32) -> Vec<Clip> {
+    let creator = format!("{who}-{}", round % 1_000_000);
+    (0..n).map(|i| clip_at(&creator, i)).collect()
+}
+
+async fn lib_batch(ctx: &Ctx, round: usize, n: u32) -> usize {
+    let clips = batch_clips("batch-lib", round, n);
+    let summary = ctx
+        .table
+        .batch_write()
+        .concurrency(CONCURRENCY)
+        .put_all(&clips)
+        .send()
+        .await
+        .expect("batch");
+    summary.written
+}
+
+/// The hand-tuned raw loop: chunks of 25, `CONCURRENCY` requests in flight,
+/// unprocessed items resent with a short backoff.
+async fn raw_batch(ctx: &Ctx, round: usize, n: u32) -> usize {
+    let clips = batch_clips("batch-raw", round, n);
+    let requests: Vec<Vec<WriteRequest>> = clips
+        .chunks(25)
+        .map(|chunk| {
+            chunk
+                .iter()
+                .map(|c| {
+                    let put = PutRequest::builder()
+                        .set_item(Some(clip_hand_encode(c)))
+                        .build()
+                        .expect("put request");
+                    WriteRequest::builder().put_request(put).build()
+                })
+                .collect()
+        })
+        .collect();
+    futures::stream::iter(requests)
+        .map(|mut writes| async move {
+            let mut n = 0;
+            let mut attempt = 0;
+            while !writes.is_empty() {
+                let len = writes.len();
+                let out = ctx
+                    .client
+                    .batch_write_item()
+                    .request_items(&ctx.name, writes)
+                    .send()
+                    .await?;
+                writes = out
+                    .unprocessed_items
+                    .and_then(|mut m| m.remove(&ctx.name))
+                    .unwrap_or_default();
+                n += len - writes.len();
+                if !writes.is_empty() {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(25 << attempt.min(6))).await;
+                }
+            }
+            Ok::<usize, aws_sdk_dynamodb::Error>(n)
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_fold(0, |sum, n| async move { Ok(sum + n) })
+        .await
+        .expect("batch")
+}
+
+// ----------------------------------------------------------------- bulk
+
+async fn bulk(ctx: &Ctx) {
+    // Interleaved: library batch, raw batch, three times each.
+    let (mut lib, mut raw) = (Vec::new(), Vec::new());
+    for round in 0..3 {
+        lib.push(timed(lib_batch(ctx, 10_000 + round, BULK)).await);
+        raw.push(timed(raw_batch(ctx, 10_000 + round, BULK)).await);
+    }
+    let sequential = timed(async {
+        let clips = batch_clips("bulk-seq", 0, BULK);
+        for c in &clips {
+            ctx.table.put(c).await.expect("put");
+        }
+        clips.len()
+    })
+    .await;
+    let best = |v: &[Duration]| v.iter().min().copied().unwrap_or_default();
+    let (lib, raw) = (best(&lib), best(&raw));
+    let rate = |d: Duration| f64::from(BULK) / d.as_secs_f64();
+    println!("\n# Bulk: {BULK} items (best of 3 for the batches)\n");
+    println!("| method | time | items/s | ratio |");
+    println!("|---|---|---|---|");
+    println!(
+        "| truss-model `batch_write` (concurrency {CONCURRENCY}) | {:.2} s | {:.0} | 1.00 |",
+        lib.as_secs_f64(),
+        rate(lib)
+    );
+    println!(
+        "| raw BatchWriteItem loop, same concurrency | {:.2} s | {:.0} | truss-model / raw = {:.3} |",
+        raw.as_secs_f64(),
+        rate(raw),
+        rate(lib) / rate(raw)
+    );
+    println!(
+        "| truss-model sequential `put` | {:.2} s | {:.0} | batch / sequential = {:.1}x |",
+        sequential.as_secs_f64(),
+        rate(sequential),
+        rate(lib) / rate(sequential)
+    );
+}
