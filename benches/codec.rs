@@ -294,6 +294,12 @@ fn group<E>(
     g.bench_function("c_modyne_clone_only", |b| {
         b.iter(|| black_box(&value).clone())
     });
+    g.bench_function("encode_only_a_hand_written", |b| {
+        b.iter(|| hand_encode(black_box(&value)))
+    });
+    g.bench_function("encode_only_truss_model", |b| {
+        b.iter(|| table.to_item(black_box(&value)).unwrap())
+    });
     g.bench_function("truss_model", |b| {
         b.iter(|| {
             table

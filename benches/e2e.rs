@@ -24,15 +24,7 @@ const BULK: u32 = 10_000;
 const CONCURRENCY: usize = 4;
 
 fn main() {
-    if std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_none() {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/with-dynamodb-local");
-        let status = std::process::Command::new(script)
-            .arg(std::env::current_exe().expect("the bench binary's path"))
-            .args(std::env::args_os().skip(1))
-            .status()
-            .expect("run scripts/with-dynamodb-local");
-        std::process::exit(status.code().unwrap_or(1));
-    }
+    rerun_under_dynamodb_local();
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     runtime.block_on(run());
 }

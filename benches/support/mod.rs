@@ -204,3 +204,19 @@ pub fn clip_at(creator: &str, i: u32) -> Clip {
         ..clip()
     }
 }
+
+/// Without `AWS_ENDPOINT_URL_DYNAMODB`, runs this bench binary again under
+/// `scripts/with-dynamodb-local` (which installs and starts DynamoDB Local)
+/// and exits with its status.
+pub fn rerun_under_dynamodb_local() {
+    if std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some() {
+        return;
+    }
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/with-dynamodb-local");
+    let status = std::process::Command::new(script)
+        .arg(std::env::current_exe().expect("the bench binary's path"))
+        .args(std::env::args_os().skip(1))
+        .status()
+        .expect("run scripts/with-dynamodb-local");
+    std::process::exit(status.code().unwrap_or(1));
+}

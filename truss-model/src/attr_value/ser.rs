@@ -100,6 +100,14 @@ impl ser::Serializer for Serializer {
     fn serialize_bytes(self, v: &[u8]) -> Result<AttributeValue> {
         Ok(AttributeValue::B(Blob::new(v)))
     }
+    /// Formats straight into the attribute's string (timestamps, ids):
+    /// one allocation instead of serde's default two.
+    fn collect_str<T: std::fmt::Display + ?Sized>(self, value: &T) -> Result<AttributeValue> {
+        use std::fmt::Write as _;
+        let mut text = String::new();
+        write!(text, "{value}").map_err(|_| CodecError::new("a Display implementation failed"))?;
+        Ok(AttributeValue::S(text))
+    }
     fn serialize_none(self) -> Result<AttributeValue> {
         Ok(AttributeValue::Null(true))
     }
