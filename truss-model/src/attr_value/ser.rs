@@ -17,8 +17,13 @@ pub(super) struct Serializer {
 
 const NESTED: Serializer = Serializer { extra: 0 };
 
-fn integer(v: impl itoa::Integer) -> AttributeValue {
-    AttributeValue::N(itoa::Buffer::new().format(v).to_owned())
+/// Integers up to 64 bits: always storable (at most 20 digits).
+macro_rules! integers {
+    ($($method:ident $ty:ty;)*) => {$(
+        fn $method(self, v: $ty) -> Result<AttributeValue> {
+            Ok(AttributeValue::N(itoa::Buffer::new().format(v).to_owned()))
+        }
+    )*};
 }
 
 /// A number's text, refused when DynamoDB cannot store it.
@@ -50,33 +55,13 @@ impl ser::Serializer for Serializer {
     fn serialize_bool(self, v: bool) -> Result<AttributeValue> {
         Ok(AttributeValue::Bool(v))
     }
-    fn serialize_i8(self, v: i8) -> Result<AttributeValue> {
-        Ok(integer(v))
-    }
-    fn serialize_i16(self, v: i16) -> Result<AttributeValue> {
-        Ok(integer(v))
-    }
-    fn serialize_i32(self, v: i32) -> Result<AttributeValue> {
-        Ok(integer(v))
-    }
-    fn serialize_i64(self, v: i64) -> Result<AttributeValue> {
-        Ok(integer(v))
+    integers! {
+        serialize_i8 i8; serialize_i16 i16; serialize_i32 i32; serialize_i64 i64;
+        serialize_u8 u8; serialize_u16 u16; serialize_u32 u32; serialize_u64 u64;
     }
     fn serialize_i128(self, v: i128) -> Result<AttributeValue> {
         // Up to 39 digits: more than DynamoDB stores.
         number(itoa::Buffer::new().format(v).to_owned())
-    }
-    fn serialize_u8(self, v: u8) -> Result<AttributeValue> {
-        Ok(integer(v))
-    }
-    fn serialize_u16(self, v: u16) -> Result<AttributeValue> {
-        Ok(integer(v))
-    }
-    fn serialize_u32(self, v: u32) -> Result<AttributeValue> {
-        Ok(integer(v))
-    }
-    fn serialize_u64(self, v: u64) -> Result<AttributeValue> {
-        Ok(integer(v))
     }
     fn serialize_u128(self, v: u128) -> Result<AttributeValue> {
         number(itoa::Buffer::new().format(v).to_owned())
@@ -243,37 +228,26 @@ impl Seq {
     }
 }
 
-impl ser::SerializeSeq for Seq {
-    type Ok = AttributeValue;
-    type Error = CodecError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.push(value)
-    }
-    fn end(self) -> Result<AttributeValue> {
-        Ok(AttributeValue::L(self.0))
-    }
+/// The three sequence traits serde has, all building one list.
+macro_rules! seq_traits {
+    ($($trait:ident $method:ident;)*) => {$(
+        impl ser::$trait for Seq {
+            type Ok = AttributeValue;
+            type Error = CodecError;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
+                self.push(value)
+            }
+            fn end(self) -> Result<AttributeValue> {
+                Ok(AttributeValue::L(self.0))
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Seq {
-    type Ok = AttributeValue;
-    type Error = CodecError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.push(value)
-    }
-    fn end(self) -> Result<AttributeValue> {
-        Ok(AttributeValue::L(self.0))
-    }
-}
-
-impl ser::SerializeTupleStruct for Seq {
-    type Ok = AttributeValue;
-    type Error = CodecError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        self.push(value)
-    }
-    fn end(self) -> Result<AttributeValue> {
-        Ok(AttributeValue::L(self.0))
-    }
+seq_traits! {
+    SerializeSeq serialize_element;
+    SerializeTuple serialize_element;
+    SerializeTupleStruct serialize_field;
 }
 
 /// A struct's map under construction.

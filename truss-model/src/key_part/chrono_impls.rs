@@ -9,15 +9,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 /// timestamp (such as `2026-05-24T09:00:00Z` written by other tools).
 impl KeyPart for DateTime<Utc> {
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
-        check_year(self.year())?;
-        push_date(out, self.year(), self.month(), self.day());
-        push_time(
-            out,
-            self.hour(),
-            self.minute(),
-            self.second(),
-            self.nanosecond(),
-        );
+        self.naive_utc().encode_key(out)?;
         out.push('Z');
         Ok(())
     }

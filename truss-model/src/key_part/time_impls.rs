@@ -13,20 +13,7 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 impl KeyPart for OffsetDateTime {
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
         let utc = self.to_offset(UtcOffset::UTC);
-        check_year(utc.year())?;
-        push_date(
-            out,
-            utc.year(),
-            u8::from(utc.month()).into(),
-            utc.day().into(),
-        );
-        push_time(
-            out,
-            utc.hour().into(),
-            utc.minute().into(),
-            utc.second().into(),
-            utc.nanosecond(),
-        );
+        PrimitiveDateTime::new(utc.date(), utc.time()).encode_key(out)?;
         out.push('Z');
         Ok(())
     }
