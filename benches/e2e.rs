@@ -1,7 +1,9 @@
 //! End to end against DynamoDB Local, one warm client: each operation via
 //! truss-model and via raw `aws-sdk-dynamodb` calls that send the same
 //! requests (with hand-written map code), run interleaved so both see the
-//! same server state and machine load. Then bulk writes of 10,000 items.
+//! same server state and machine load. Then bulk writes of 10,000 items,
+//! also over a simulated 2 ms network round trip (DynamoDB Local on the same
+//! machine has none, which caps what batching can save).
 //!
 //! `cargo bench --bench e2e`. Without `AWS_ENDPOINT_URL_DYNAMODB` the bench
 //! re-runs itself under `scripts/with-dynamodb-local`, which starts
@@ -36,24 +38,37 @@ struct Ctx {
     counter: RequestCounter,
 }
 
-async fn run() {
+/// A client of DynamoDB Local; with `rtt`, every request first waits that
+/// long, as if the server were across a network.
+async fn context(name: &str, rtt: Option<Duration>) -> Ctx {
     let counter = RequestCounter::new();
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .load()
         .await;
-    let config = aws_sdk_dynamodb::config::Builder::from(&sdk)
-        .interceptor(counter.clone())
-        .build();
-    let client = Client::from_conf(config);
-    let name = format!("bench-e2e-{}", std::process::id());
-    let table = Table::new(client.clone(), &name);
-    table.definition().create().await.expect("create the table");
-    let ctx = Ctx {
+    let mut config = aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(counter.clone());
+    if let Some(rtt) = rtt {
+        // DynamoDB Local speaks plain HTTP.
+        let inner = aws_smithy_http_client::Builder::new().build_http();
+        config = config.http_client(latency::Delayed { inner, rtt });
+    }
+    let client = Client::from_conf(config.build());
+    let table = Table::new(client.clone(), name);
+    Ctx {
         table,
         client,
-        name,
+        name: name.to_owned(),
         counter,
-    };
+    }
+}
+
+async fn run() {
+    let name = format!("bench-e2e-{}", std::process::id());
+    let ctx = context(&name, None).await;
+    ctx.table
+        .definition()
+        .create()
+        .await
+        .expect("create the table");
     // The read partition: a profile and 20 clips.
     let clips: Vec<Clip> = (0..20).map(|i| clip_at("reader", i)).collect();
     ctx.table
@@ -110,7 +125,67 @@ async fn run() {
         |i| raw_batch(&ctx, i, 1000),
     )
     .await;
-    bulk(&ctx).await;
+    bulk(
+        &ctx,
+        "Bulk: {BULK} items (batches: median of 5, interleaved)",
+        10_000,
+    )
+    .await;
+    let rtt = Duration::from_millis(2);
+    let remote = context(&name, Some(rtt)).await;
+    bulk(
+        &remote,
+        "Bulk over a simulated 2 ms network round trip: {BULK} items (batches: median of 5, interleaved)",
+        20_000,
+    )
+    .await;
+}
+
+/// A network round trip DynamoDB Local on the same machine does not have:
+/// the HTTP connector waits before each request.
+mod latency {
+    use aws_smithy_runtime_api::client::http::{
+        HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+        SharedHttpConnector,
+    };
+    use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+    use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+    use std::time::Duration;
+
+    #[derive(Debug)]
+    pub struct Delayed {
+        pub inner: SharedHttpClient,
+        pub rtt: Duration,
+    }
+
+    impl HttpClient for Delayed {
+        fn http_connector(
+            &self,
+            settings: &HttpConnectorSettings,
+            components: &RuntimeComponents,
+        ) -> SharedHttpConnector {
+            SharedHttpConnector::new(DelayedConnector {
+                inner: self.inner.http_connector(settings, components),
+                rtt: self.rtt,
+            })
+        }
+    }
+
+    #[derive(Debug)]
+    struct DelayedConnector {
+        inner: SharedHttpConnector,
+        rtt: Duration,
+    }
+
+    impl HttpConnector for DelayedConnector {
+        fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+            let (inner, rtt) = (self.inner.clone(), self.rtt);
+            HttpConnectorFuture::new(async move {
+                tokio::time::sleep(rtt).await;
+                inner.call(request).await
+            })
+        }
+    }
 }
 
 /// Checks that both send the same requests, warms up, then times them
@@ -365,25 +440,24 @@ async fn raw_batch(ctx: &Ctx, round: usize, n: u32) -> usize {
 
 // ----------------------------------------------------------------- bulk
 
-async fn bulk(ctx: &Ctx) {
-    // Interleaved: library batch, raw batch, three times each.
+async fn bulk(ctx: &Ctx, title: &str, base: usize) {
+    // Interleaved: library batch, raw batch, five times each.
     let (mut lib, mut raw) = (Vec::new(), Vec::new());
-    for round in 0..3 {
-        lib.push(timed(lib_batch(ctx, 10_000 + round, BULK)).await);
-        raw.push(timed(raw_batch(ctx, 10_000 + round, BULK)).await);
+    for round in 0..5 {
+        lib.push(timed(lib_batch(ctx, base + round, BULK)).await);
+        raw.push(timed(raw_batch(ctx, base + round, BULK)).await);
     }
     let sequential = timed(async {
-        let clips = batch_clips("bulk-seq", 0, BULK);
+        let clips = batch_clips("bulk-seq", base, BULK);
         for c in &clips {
             ctx.table.put(c).await.expect("put");
         }
         clips.len()
     })
     .await;
-    let best = |v: &[Duration]| v.iter().min().copied().unwrap_or_default();
-    let (lib, raw) = (best(&lib), best(&raw));
+    let (lib, raw) = (percentile(&mut lib, 0.5), percentile(&mut raw, 0.5));
     let rate = |d: Duration| f64::from(BULK) / d.as_secs_f64();
-    println!("\n# Bulk: {BULK} items (best of 3 for the batches)\n");
+    println!("\n# {}\n", title.replace("{BULK}", &BULK.to_string()));
     println!("| method | time | items/s | ratio |");
     println!("|---|---|---|---|");
     println!(
