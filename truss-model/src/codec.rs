@@ -43,8 +43,13 @@ impl TableInner {
         };
         // Room for the table keys, the version and two attributes per index.
         let extra = 2 + usize::from(E::VERSION.is_some()) + 2 * E::INDEXES.len();
-        let mut item = crate::attr_value::to_item(entity, extra)
+        // The size is counted while serializing, then kept up to date here.
+        let (mut item, mut size) = crate::attr_value::to_item(entity, extra)
             .map_err(|e| encode_error(&key, e.to_string()))?;
+        size += self.pk.len() + key.pk.len();
+        if let (Some(attr), Some(sk)) = (&self.sk, &key.sk) {
+            size += attr.len() + sk.len();
+        }
         // An entity attribute with a key attribute's name is refused; the
         // insert itself tells (one hash per key, not two).
         let pk_clash = item
@@ -69,7 +74,11 @@ impl TableInner {
             ));
         }
         if let Some((attr, next)) = version {
-            item.insert(attr.to_owned(), AttributeValue::N(next.to_string()));
+            let next = AttributeValue::N(next.to_string());
+            size += attr.len() + crate::size::value_size(&next);
+            if let Some(previous) = item.insert(attr.to_owned(), next) {
+                size -= attr.len() + crate::size::value_size(&previous);
+            }
         }
         for (i, index) in E::INDEXES.iter().enumerate() {
             let (mut pk, mut sk) = (String::new(), String::new());
@@ -83,6 +92,7 @@ impl TableInner {
                 attrs.push((attr, sk));
             }
             for (attr, value) in attrs {
+                size += attr.len() + value.len();
                 if item
                     .insert(attr.to_owned(), AttributeValue::S(value))
                     .is_some()
@@ -94,7 +104,7 @@ impl TableInner {
                 }
             }
         }
-        let size = crate::size::item_size(&item);
+        debug_assert_eq!(size, crate::size::item_size(&item), "counted size");
         if size > crate::size::MAX_ITEM_BYTES {
             return Err(Error::ItemTooLarge {
                 entity: E::NAME,

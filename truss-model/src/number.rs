@@ -28,7 +28,12 @@ use std::str::FromStr;
 /// ```
 ///
 /// Equality compares the text: `"1.0"` and `"1"` are different `Number`s,
-/// though DynamoDB compares them as equal numbers.
+/// though DynamoDB compares them as equal numbers, and DynamoDB returns
+/// numbers in its own normalized form.
+///
+/// Keep `Number` fields out of `#[serde(flatten)]`ed structs: serde buffers
+/// flattened values, so there a number arrives as `i64`, `u64` or `f64`
+/// and digits beyond `f64`'s precision are lost.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Number(String);
 

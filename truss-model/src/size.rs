@@ -41,7 +41,7 @@ pub fn value_size(value: &AttributeValue) -> usize {
 }
 
 /// One byte per two significant digits, plus one.
-fn number_size(n: &str) -> usize {
+pub(crate) fn number_size(n: &str) -> usize {
     let mantissa = n.split(['e', 'E']).next().unwrap_or("");
     // One pass: the positions of the first and last non-zero digits.
     let (mut digits, mut first, mut last) = (0usize, None, 0usize);

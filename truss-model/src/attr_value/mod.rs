@@ -31,13 +31,22 @@ pub(crate) const NUMBER_TOKEN: &str = "$truss_model::Number";
 /// and friends) mark their values with these newtype names.
 const STRING_SET_TOKEN: &str = "\u{037E}STRINGSET\u{037E}";
 const NUMBER_SET_TOKEN: &str = "\u{037E}NUMBERSET\u{037E}";
-const BINARY_SET_TOKEN: &str = "\u{037E}BINARYSET\u{037E}";
+const BINARY_SET_TOKEN: &str = "\u{037E}BYTESSET\u{037E}";
 
 /// Serializes `value`, which must serialize as a struct or map, into an
-/// item with room for `extra` more attributes (the keys the codec adds).
-pub(crate) fn to_item<T: Serialize + ?Sized>(value: &T, extra: usize) -> Result<Item, CodecError> {
+/// item with room for `extra` more attributes (the keys the codec adds),
+/// and its size by DynamoDB's rules (see [`crate::size`]).
+pub(crate) fn to_item<T: Serialize + ?Sized>(
+    value: &T,
+    extra: usize,
+) -> Result<(Item, usize), CodecError> {
     match value.serialize(ser::Serializer { extra })? {
-        AttributeValue::M(item) => Ok(item),
+        // Counted as a nested map (3 bytes, 1 per entry); an item's
+        // attributes count only their names and values.
+        (AttributeValue::M(item), size) => {
+            let size = size - 3 - item.len();
+            Ok((item, size))
+        }
         _ => Err(CodecError::new(
             "an entity must serialize as a struct or a map",
         )),
@@ -46,7 +55,9 @@ pub(crate) fn to_item<T: Serialize + ?Sized>(value: &T, extra: usize) -> Result<
 
 /// Serializes any value into one attribute value.
 pub(crate) fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<AttributeValue, CodecError> {
-    value.serialize(ser::Serializer { extra: 0 })
+    value
+        .serialize(ser::Serializer { extra: 0 })
+        .map(|(value, _)| value)
 }
 
 /// Deserializes an item, consuming it: strings, binaries and lists move into

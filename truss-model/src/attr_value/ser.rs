@@ -8,6 +8,25 @@ use serde::ser::{self, Serialize};
 
 type Result<T> = std::result::Result<T, CodecError>;
 
+/// A value with its size by DynamoDB's rules, counted as it is built so the
+/// item needs no second walk: strings and binaries by length, numbers by
+/// significant digits, `NULL` and booleans 1, lists and maps 3 plus 1 per
+/// element (and, in maps, the element's name).
+pub(super) type Counted = (AttributeValue, usize);
+
+fn string(text: String) -> Counted {
+    let size = text.len();
+    (AttributeValue::S(text), size)
+}
+
+/// A number's text that is always storable (an integer of up to 64 bits).
+fn integer(text: String) -> Counted {
+    let size = crate::size::number_size(&text);
+    (AttributeValue::N(text), size)
+}
+
+const NULL: Counted = (AttributeValue::Null(true), 1);
+
 /// Serializes one value. `extra` reserves room in a top-level map for the
 /// attributes the codec adds after serde is done.
 #[derive(Clone, Copy)]
@@ -20,19 +39,19 @@ const NESTED: Serializer = Serializer { extra: 0 };
 /// Integers up to 64 bits: always storable (at most 20 digits).
 macro_rules! integers {
     ($($method:ident $ty:ty;)*) => {$(
-        fn $method(self, v: $ty) -> Result<AttributeValue> {
-            Ok(AttributeValue::N(itoa::Buffer::new().format(v).to_owned()))
+        fn $method(self, v: $ty) -> Result<Counted> {
+            Ok(integer(itoa::Buffer::new().format(v).to_owned()))
         }
     )*};
 }
 
 /// A number's text, refused when DynamoDB cannot store it.
-fn number(text: String) -> Result<AttributeValue> {
+fn number(text: String) -> Result<Counted> {
     crate::validate::check_number(&text).map_err(CodecError::new)?;
-    Ok(AttributeValue::N(text))
+    Ok(integer(text))
 }
 
-fn float(v: f64) -> Result<AttributeValue> {
+fn float(v: f64) -> Result<Counted> {
     if !v.is_finite() {
         return Err(CodecError::new(format!(
             "`{v}` is not a number DynamoDB can store"
@@ -42,7 +61,7 @@ fn float(v: f64) -> Result<AttributeValue> {
 }
 
 impl ser::Serializer for Serializer {
-    type Ok = AttributeValue;
+    type Ok = Counted;
     type Error = CodecError;
     type SerializeSeq = Seq;
     type SerializeTuple = Seq;
@@ -52,85 +71,92 @@ impl ser::Serializer for Serializer {
     type SerializeStruct = Struct;
     type SerializeStructVariant = Variant<Struct>;
 
-    fn serialize_bool(self, v: bool) -> Result<AttributeValue> {
-        Ok(AttributeValue::Bool(v))
+    fn serialize_bool(self, v: bool) -> Result<Counted> {
+        Ok((AttributeValue::Bool(v), 1))
     }
     integers! {
         serialize_i8 i8; serialize_i16 i16; serialize_i32 i32; serialize_i64 i64;
         serialize_u8 u8; serialize_u16 u16; serialize_u32 u32; serialize_u64 u64;
     }
-    fn serialize_i128(self, v: i128) -> Result<AttributeValue> {
+    fn serialize_i128(self, v: i128) -> Result<Counted> {
         // Up to 39 digits: more than DynamoDB stores.
         number(itoa::Buffer::new().format(v).to_owned())
     }
-    fn serialize_u128(self, v: u128) -> Result<AttributeValue> {
+    fn serialize_u128(self, v: u128) -> Result<Counted> {
         number(itoa::Buffer::new().format(v).to_owned())
     }
-    fn serialize_f32(self, v: f32) -> Result<AttributeValue> {
+    fn serialize_f32(self, v: f32) -> Result<Counted> {
         if !v.is_finite() {
             return float(f64::from(v));
         }
         // f32's own shortest form, not f64's long expansion of it.
         number(v.to_string())
     }
-    fn serialize_f64(self, v: f64) -> Result<AttributeValue> {
+    fn serialize_f64(self, v: f64) -> Result<Counted> {
         float(v)
     }
-    fn serialize_char(self, v: char) -> Result<AttributeValue> {
-        Ok(AttributeValue::S(v.to_string()))
+    fn serialize_char(self, v: char) -> Result<Counted> {
+        Ok(string(v.to_string()))
     }
-    fn serialize_str(self, v: &str) -> Result<AttributeValue> {
-        Ok(AttributeValue::S(v.to_owned()))
+    fn serialize_str(self, v: &str) -> Result<Counted> {
+        Ok(string(v.to_owned()))
     }
-    fn serialize_bytes(self, v: &[u8]) -> Result<AttributeValue> {
-        Ok(AttributeValue::B(Blob::new(v)))
+    fn serialize_bytes(self, v: &[u8]) -> Result<Counted> {
+        Ok((AttributeValue::B(Blob::new(v)), v.len()))
     }
     /// Formats straight into the attribute's string (timestamps, ids):
     /// one allocation instead of serde's default two.
-    fn collect_str<T: std::fmt::Display + ?Sized>(self, value: &T) -> Result<AttributeValue> {
+    fn collect_str<T: std::fmt::Display + ?Sized>(self, value: &T) -> Result<Counted> {
         use std::fmt::Write as _;
         let mut text = String::new();
         write!(text, "{value}").map_err(|_| CodecError::new("a Display implementation failed"))?;
-        Ok(AttributeValue::S(text))
+        Ok(string(text))
     }
-    fn serialize_none(self) -> Result<AttributeValue> {
-        Ok(AttributeValue::Null(true))
+    fn serialize_none(self) -> Result<Counted> {
+        Ok(NULL)
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<AttributeValue> {
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Counted> {
         value.serialize(self)
     }
-    fn serialize_unit(self) -> Result<AttributeValue> {
-        Ok(AttributeValue::Null(true))
+    fn serialize_unit(self) -> Result<Counted> {
+        Ok(NULL)
     }
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<AttributeValue> {
-        Ok(AttributeValue::Null(true))
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<Counted> {
+        Ok(NULL)
     }
     fn serialize_unit_variant(
         self,
         _name: &'static str,
         _index: u32,
         variant: &'static str,
-    ) -> Result<AttributeValue> {
-        Ok(AttributeValue::S(variant.to_owned()))
+    ) -> Result<Counted> {
+        Ok(string(variant.to_owned()))
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         name: &'static str,
         value: &T,
-    ) -> Result<AttributeValue> {
-        let value = value.serialize(NESTED)?;
+    ) -> Result<Counted> {
+        let (value, size) = value.serialize(self)?;
+        // A set counts its members only: not the list's 3 bytes, nor 1 per
+        // element.
+        let members = match &value {
+            AttributeValue::L(values) => values.len(),
+            _ => 0,
+        };
+        let set_size = size.saturating_sub(3 + members);
         match (name, value) {
             (NUMBER_TOKEN, AttributeValue::S(text)) => number(text),
             (STRING_SET_TOKEN, value) => set(value, "string", |v| match v {
                 AttributeValue::S(s) => Some(s),
                 _ => None,
             })
-            .map(AttributeValue::Ss),
+            .map(|set| (AttributeValue::Ss(set), set_size)),
             (NUMBER_SET_TOKEN, value) => set(value, "number", |v| match v {
                 AttributeValue::N(n) => Some(n),
                 _ => None,
             })
-            .map(AttributeValue::Ns),
+            .map(|set| (AttributeValue::Ns(set), set_size)),
             (BINARY_SET_TOKEN, value) => set(value, "binary", |v| match v {
                 AttributeValue::B(b) => Some(b),
                 // A Vec<u8> without serde_bytes is a list of numbers.
@@ -144,8 +170,11 @@ impl ser::Serializer for Serializer {
                     .map(Blob::new),
                 _ => None,
             })
-            .map(AttributeValue::Bs),
-            (_, value) => Ok(value),
+            .map(|set| {
+                let size = set.iter().map(|b| b.as_ref().len()).sum();
+                (AttributeValue::Bs(set), size)
+            }),
+            (_, value) => Ok((value, size)),
         }
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -154,12 +183,12 @@ impl ser::Serializer for Serializer {
         _index: u32,
         variant: &'static str,
         value: &T,
-    ) -> Result<AttributeValue> {
+    ) -> Result<Counted> {
         let value = value.serialize(NESTED).map_err(|e| e.in_field(variant))?;
-        Ok(AttributeValue::M(Item::from([(variant.to_owned(), value)])))
+        Ok(variant_map(variant, value))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<Seq> {
-        Ok(Seq(Vec::with_capacity(len.unwrap_or(0))))
+        Ok(Seq::new(len.unwrap_or(0)))
     }
     fn serialize_tuple(self, len: usize) -> Result<Seq> {
         self.serialize_seq(Some(len))
@@ -174,16 +203,17 @@ impl ser::Serializer for Serializer {
         variant: &'static str,
         len: usize,
     ) -> Result<Variant<Seq>> {
-        Ok(Variant(variant, Seq(Vec::with_capacity(len))))
+        Ok(Variant(variant, Seq::new(len)))
     }
     fn serialize_map(self, len: Option<usize>) -> Result<Map> {
         Ok(Map {
             item: Item::with_capacity(len.unwrap_or(0) + self.extra),
+            size: 3,
             key: None,
         })
     }
     fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Struct> {
-        Ok(Struct(Item::with_capacity(len + self.extra)))
+        Ok(Struct::new(len + self.extra))
     }
     fn serialize_struct_variant(
         self,
@@ -192,7 +222,7 @@ impl ser::Serializer for Serializer {
         variant: &'static str,
         len: usize,
     ) -> Result<Variant<Struct>> {
-        Ok(Variant(variant, Struct(Item::with_capacity(len))))
+        Ok(Variant(variant, Struct::new(len)))
     }
 }
 
@@ -216,15 +246,39 @@ fn set<T>(
         .collect()
 }
 
+/// A one-entry map from a variant's name to its data.
+fn variant_map(variant: &'static str, (value, size): Counted) -> Counted {
+    let entry = 3 + 1 + variant.len() + size;
+    (
+        AttributeValue::M(Item::from([(variant.to_owned(), value)])),
+        entry,
+    )
+}
+
 /// A list under construction.
-pub(super) struct Seq(Vec<AttributeValue>);
+pub(super) struct Seq {
+    values: Vec<AttributeValue>,
+    size: usize,
+}
 
 impl Seq {
+    fn new(len: usize) -> Self {
+        Seq {
+            values: Vec::with_capacity(len),
+            size: 3,
+        }
+    }
+
     fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        let index = self.0.len();
-        self.0
-            .push(value.serialize(NESTED).map_err(|e| e.in_index(index))?);
+        let index = self.values.len();
+        let (value, size) = value.serialize(NESTED).map_err(|e| e.in_index(index))?;
+        self.values.push(value);
+        self.size += 1 + size;
         Ok(())
+    }
+
+    fn finish(self) -> Counted {
+        (AttributeValue::L(self.values), self.size)
     }
 }
 
@@ -232,13 +286,13 @@ impl Seq {
 macro_rules! seq_traits {
     ($($trait:ident $method:ident;)*) => {$(
         impl ser::$trait for Seq {
-            type Ok = AttributeValue;
+            type Ok = Counted;
             type Error = CodecError;
             fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
                 self.push(value)
             }
-            fn end(self) -> Result<AttributeValue> {
-                Ok(AttributeValue::L(self.0))
+            fn end(self) -> Result<Counted> {
+                Ok(self.finish())
             }
         }
     )*};
@@ -251,33 +305,51 @@ seq_traits! {
 }
 
 /// A struct's map under construction.
-pub(super) struct Struct(Item);
+pub(super) struct Struct {
+    item: Item,
+    size: usize,
+}
+
+impl Struct {
+    fn new(capacity: usize) -> Self {
+        Struct {
+            item: Item::with_capacity(capacity),
+            size: 3,
+        }
+    }
+
+    fn finish(self) -> Counted {
+        (AttributeValue::M(self.item), self.size)
+    }
+}
 
 impl ser::SerializeStruct for Struct {
-    type Ok = AttributeValue;
+    type Ok = Counted;
     type Error = CodecError;
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
         key: &'static str,
         value: &T,
     ) -> Result<()> {
-        let value = value.serialize(NESTED).map_err(|e| e.in_field(key))?;
-        self.0.insert(key.to_owned(), value);
+        let (value, size) = value.serialize(NESTED).map_err(|e| e.in_field(key))?;
+        self.size += 1 + key.len() + size;
+        self.item.insert(key.to_owned(), value);
         Ok(())
     }
-    fn end(self) -> Result<AttributeValue> {
-        Ok(AttributeValue::M(self.0))
+    fn end(self) -> Result<Counted> {
+        Ok(self.finish())
     }
 }
 
 /// A map under construction; keys must serialize as strings or integers.
 pub(super) struct Map {
     item: Item,
+    size: usize,
     key: Option<String>,
 }
 
 impl ser::SerializeMap for Map {
-    type Ok = AttributeValue;
+    type Ok = Counted;
     type Error = CodecError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<()> {
         self.key = Some(key.serialize(MapKey)?);
@@ -288,15 +360,16 @@ impl ser::SerializeMap for Map {
             .key
             .take()
             .ok_or_else(|| CodecError::new("a map value was serialized before its key"))?;
-        let value = match value.serialize(NESTED) {
+        let (value, size) = match value.serialize(NESTED) {
             Ok(value) => value,
             Err(e) => return Err(e.in_field(key)),
         };
+        self.size += 1 + key.len() + size;
         self.item.insert(key, value);
         Ok(())
     }
-    fn end(self) -> Result<AttributeValue> {
-        Ok(AttributeValue::M(self.item))
+    fn end(self) -> Result<Counted> {
+        Ok((AttributeValue::M(self.item), self.size))
     }
 }
 
@@ -304,19 +377,18 @@ impl ser::SerializeMap for Map {
 pub(super) struct Variant<T>(&'static str, T);
 
 impl ser::SerializeTupleVariant for Variant<Seq> {
-    type Ok = AttributeValue;
+    type Ok = Counted;
     type Error = CodecError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
         self.1.push(value).map_err(|e| e.in_field(self.0))
     }
-    fn end(self) -> Result<AttributeValue> {
-        let value = AttributeValue::L(self.1 .0);
-        Ok(AttributeValue::M(Item::from([(self.0.to_owned(), value)])))
+    fn end(self) -> Result<Counted> {
+        Ok(variant_map(self.0, self.1.finish()))
     }
 }
 
 impl ser::SerializeStructVariant for Variant<Struct> {
-    type Ok = AttributeValue;
+    type Ok = Counted;
     type Error = CodecError;
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
@@ -326,9 +398,8 @@ impl ser::SerializeStructVariant for Variant<Struct> {
         ser::SerializeStruct::serialize_field(&mut self.1, key, value)
             .map_err(|e| e.in_field(self.0))
     }
-    fn end(self) -> Result<AttributeValue> {
-        let value = AttributeValue::M(self.1 .0);
-        Ok(AttributeValue::M(Item::from([(self.0.to_owned(), value)])))
+    fn end(self) -> Result<Counted> {
+        Ok(variant_map(self.0, self.1.finish()))
     }
 }
 

@@ -1,5 +1,6 @@
 use super::{from_item, to_item, to_value};
 use crate::Number;
+use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -84,9 +85,60 @@ fn everything() -> Everything {
 #[test]
 fn writes_what_serde_dynamo_writes() {
     let value = everything();
-    let ours = to_item(&value, 0).unwrap();
+    let (ours, _) = to_item(&value, 0).unwrap();
     let theirs: HashMap<String, AttributeValue> = serde_dynamo::to_item(&value).unwrap();
     assert_eq!(ours, theirs);
+}
+
+#[derive(Serialize)]
+struct Sets {
+    #[serde(with = "serde_dynamo::binary_set")]
+    blobs: Vec<Vec<u8>>,
+    #[serde(with = "serde_dynamo::number_set")]
+    reals: Vec<f64>,
+    bytes: Vec<u8>,
+    wide: u128,
+    exact: Number,
+}
+
+#[test]
+fn size_is_counted_while_serializing() {
+    let (item, size) = to_item(&everything(), 0).unwrap();
+    assert_eq!(size, crate::size::item_size(&item));
+    let sets = Sets {
+        blobs: vec![vec![1, 2, 3], vec![], vec![255]],
+        reals: vec![0.5, -12.25, 1e20],
+        bytes: vec![0, 10, 200],
+        wide: 10u128.pow(37),
+        exact: "-0.000120".parse().unwrap(),
+    };
+    let (item, size) = to_item(&sets, 0).unwrap();
+    assert_eq!(
+        item["blobs"],
+        AttributeValue::Bs(vec![
+            Blob::new(vec![1, 2, 3]),
+            Blob::new(vec![]),
+            Blob::new(vec![255])
+        ])
+    );
+    assert_eq!(size, crate::size::item_size(&item));
+    // serde_dynamo's binary sets take serde_bytes values; ours also take
+    // plain Vec<u8> (a list of numbers). The other sets match it exactly.
+    #[derive(Serialize)]
+    struct TheirSets {
+        #[serde(with = "serde_dynamo::number_set")]
+        reals: Vec<f64>,
+        #[serde(with = "serde_dynamo::string_set")]
+        names: Vec<String>,
+    }
+    let theirs = TheirSets {
+        reals: sets.reals.clone(),
+        names: vec!["a".into(), "b".into()],
+    };
+    let (item, size) = to_item(&theirs, 0).unwrap();
+    let expected: HashMap<String, AttributeValue> = serde_dynamo::to_item(&theirs).unwrap();
+    assert_eq!(item, expected);
+    assert_eq!(size, crate::size::item_size(&item));
 }
 
 #[test]
@@ -94,7 +146,7 @@ fn reads_what_serde_dynamo_writes_and_the_reverse() {
     let value = everything();
     let theirs: HashMap<String, AttributeValue> = serde_dynamo::to_item(&value).unwrap();
     assert_eq!(from_item::<Everything>(theirs).unwrap(), value);
-    let ours = to_item(&value, 0).unwrap();
+    let (ours, _) = to_item(&value, 0).unwrap();
     assert_eq!(
         serde_dynamo::from_item::<_, Everything>(ours).unwrap(),
         value
@@ -123,7 +175,7 @@ fn numbers_keep_all_38_digits_both_ways() {
             amounts: vec![text.parse().unwrap(), Number::from(1u8)],
             optional: Some(text.parse().unwrap()),
         };
-        let item = to_item(&money, 0).unwrap();
+        let (item, _) = to_item(&money, 0).unwrap();
         assert_eq!(item["amount"], AttributeValue::N(text.into()));
         assert_eq!(
             item["amounts"],
