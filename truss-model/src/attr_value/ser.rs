@@ -19,9 +19,11 @@ fn string(text: String) -> Counted {
     (AttributeValue::S(text), size)
 }
 
-/// A number's text that is always storable (an integer of up to 64 bits).
+/// An integer's text as itoa writes it (no leading zeros, no exponent):
+/// its significant digits are the digits up to the trailing zeros.
 fn integer(text: String) -> Counted {
-    let size = crate::size::number_size(&text);
+    let digits = text.trim_start_matches('-').trim_end_matches('0').len();
+    let size = digits.max(1).div_ceil(2) + 1;
     (AttributeValue::N(text), size)
 }
 
@@ -48,7 +50,8 @@ macro_rules! integers {
 /// A number's text, refused when DynamoDB cannot store it.
 fn number(text: String) -> Result<Counted> {
     crate::validate::check_number(&text).map_err(CodecError::new)?;
-    Ok(integer(text))
+    let size = crate::size::number_size(&text);
+    Ok((AttributeValue::N(text), size))
 }
 
 fn float(v: f64) -> Result<Counted> {

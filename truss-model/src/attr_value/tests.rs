@@ -105,6 +105,13 @@ struct Sets {
 fn size_is_counted_while_serializing() {
     let (item, size) = to_item(&everything(), 0).unwrap();
     assert_eq!(size, crate::size::item_size(&item));
+    // Integers are sized from itoa's text: zeros, signs, trailing zeros.
+    let ints: BTreeMap<String, i64> = [0, -1000, 100, 1200, -7, i64::MIN, 10]
+        .into_iter()
+        .map(|n| (n.to_string(), n))
+        .collect();
+    let (item, size) = to_item(&ints, 0).unwrap();
+    assert_eq!(size, crate::size::item_size(&item));
     let sets = Sets {
         blobs: vec![vec![1, 2, 3], vec![], vec![255]],
         reals: vec![0.5, -12.25, 1e20],
