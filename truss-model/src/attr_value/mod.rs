@@ -5,10 +5,12 @@
 //! back with the other: structs and maps are `M`, sequences `L`, `None` and
 //! unit `NULL`, unit variants `S`, other variants a one-entry `M`, and
 //! serde_dynamo's `string_set` / `number_set` / `binary_set` helpers give
-//! `SS` / `NS` / `BS`. Three things differ, all in the direction of losing
+//! `SS` / `NS` / `BS`. A few things differ, all in the direction of losing
 //! nothing: numbers are checked against what DynamoDB can store while they
-//! are written, [`Number`](crate::Number) keeps all 38 digits both ways, and
-//! `i128` / `u128` are supported.
+//! are written, [`Number`](crate::Number) keeps all 38 digits both ways,
+//! `i128` / `u128` are supported, and a binary set also takes plain
+//! `Vec<u8>` members (not only `serde_bytes`). Each value's size by
+//! DynamoDB's rules is counted as it is built.
 //!
 //! Errors carry the path of the value that failed (`links[2].target`),
 //! collected only while an error travels up, so the success path pays
