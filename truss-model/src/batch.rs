@@ -140,7 +140,7 @@ impl BatchWrite {
 
     /// Puts an item (replacing any item with its key).
     pub fn put<E: Entity>(self, entity: &E) -> Self {
-        let entry = self.table.inner.encode(entity).and_then(|(item, key)| {
+        let entry = self.table.inner.encode(entity).and_then(|(item, key, _)| {
             let put = PutRequest::builder()
                 .set_item(Some(item))
                 .build()

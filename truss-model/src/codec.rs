@@ -12,16 +12,17 @@ pub type Item = HashMap<String, AttributeValue>;
 
 impl TableInner {
     /// Encodes an entity as an item with its key attributes, and returns
-    /// the rendered key too (for error messages and batch bookkeeping).
-    pub(crate) fn encode<E: Entity>(&self, entity: &E) -> Result<(Item, RenderedKey)> {
-        let item = self.encode_item(entity)?;
+    /// the rendered key (for error messages and batch bookkeeping) and the
+    /// item's size by DynamoDB's rules.
+    pub(crate) fn encode<E: Entity>(&self, entity: &E) -> Result<(Item, RenderedKey, usize)> {
+        let (item, size) = self.encode_item(entity)?;
         let key = self.key_of(&item);
-        Ok((item, key))
+        Ok((item, key, size))
     }
 
-    /// Encodes an entity as an item with its key attributes. The rendered
-    /// keys move into the item: nothing is copied on the way.
-    pub(crate) fn encode_item<E: Entity>(&self, entity: &E) -> Result<Item> {
+    /// Encodes an entity as an item with its key attributes, and its size.
+    /// The rendered keys move into the item: nothing is copied on the way.
+    pub(crate) fn encode_item<E: Entity>(&self, entity: &E) -> Result<(Item, usize)> {
         let key = self.render::<E>(|out| entity.write_pk(out), |out| entity.write_sk(out))?;
         let encode_error = |key: &RenderedKey, message: String| Error::Encode {
             entity: E::NAME,
@@ -113,7 +114,7 @@ impl TableInner {
                 max: crate::size::MAX_ITEM_BYTES,
             });
         }
-        Ok(item)
+        Ok((item, size))
     }
 
     /// The key of an item this table encoded.

@@ -70,7 +70,7 @@ impl Table {
     fn put_mode<E: Entity>(&self, entity: &E, mode: PutMode) -> Put<E> {
         Put {
             table: self.clone(),
-            encoded: self.inner.encode(entity),
+            encoded: self.inner.encode(entity).map(|(item, key, _)| (item, key)),
             mode,
             condition: None,
             expected_version: E::VERSION.map(|_| entity.version()),

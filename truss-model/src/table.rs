@@ -104,7 +104,7 @@ impl Table {
     /// key attributes and index attributes, checked like a put (key rules,
     /// item size, numbers). Useful with raw SDK calls and event sources.
     pub fn to_item<E: Entity>(&self, entity: &E) -> Result<crate::Item> {
-        self.inner.encode_item(entity)
+        self.inner.encode_item(entity).map(|(item, _)| item)
     }
 
     /// Reads an item as entity `E`, recovering key fields missing from the

@@ -90,7 +90,7 @@ impl Transaction {
     ) -> Self {
         let table = self.table.clone();
         let action = (|| {
-            let (item, key) = table.inner.encode(entity)?;
+            let (item, key, bytes) = table.inner.encode(entity)?;
             let mut p = Placeholders::default();
             let expected_version = E::VERSION.map(|_| entity.version());
             let condition = put_condition::<E>(
@@ -101,7 +101,6 @@ impl Transaction {
                 &mut p,
             )?;
             let (names, values) = p.into_parts();
-            let bytes = item_size(&item);
             let put = Put::builder()
                 .table_name(&table.inner.name)
                 .set_item(Some(item))
