@@ -43,19 +43,12 @@ pub fn value_size(value: &AttributeValue) -> usize {
 /// One byte per two significant digits, plus one.
 pub(crate) fn number_size(n: &str) -> usize {
     let mantissa = n.split(['e', 'E']).next().unwrap_or("");
-    // One pass: the positions of the first and last non-zero digits.
-    let (mut digits, mut first, mut last) = (0usize, None, 0usize);
-    for b in mantissa.bytes() {
-        if b.is_ascii_digit() {
-            if b != b'0' {
-                first.get_or_insert(digits);
-                last = digits;
-            }
-            digits += 1;
-        }
-    }
-    let significant = first.map_or(1, |first| last - first + 1);
-    significant.div_ceil(2) + 1
+    size_of_digits(crate::validate::digit_counts(mantissa).1)
+}
+
+/// The size of a number with this many significant digits (zero has one).
+pub(crate) fn size_of_digits(significant: usize) -> usize {
+    significant.max(1).div_ceil(2) + 1
 }
 
 #[cfg(test)]

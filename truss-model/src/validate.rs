@@ -4,6 +4,31 @@
 /// significant digits and a magnitude from 1E-130 to below 1E+126 (or 0);
 /// NaN and infinities do not exist.
 pub(crate) fn check_number(n: &str) -> Result<(), String> {
+    significant_digits(n).map(drop)
+}
+
+/// The digits of a mantissa (sign, point and anything else skipped): how
+/// many zeros precede the first non-zero digit, and how many significant
+/// digits there are (0 for zero). One pass, shared by the number check and
+/// the item size.
+pub(crate) fn digit_counts(mantissa: &str) -> (usize, usize) {
+    let (mut digits, mut first, mut last) = (0usize, None, 0usize);
+    for b in mantissa.bytes().filter(u8::is_ascii_digit) {
+        if b != b'0' {
+            first.get_or_insert(digits);
+            last = digits;
+        }
+        digits += 1;
+    }
+    match first {
+        Some(first) => (first, last - first + 1),
+        None => (digits, 0),
+    }
+}
+
+/// Checks a number as [`check_number`] does and returns its significant
+/// digits, which also give its size.
+pub(crate) fn significant_digits(n: &str) -> Result<usize, String> {
     let bad = || format!("`{n}` is not a number DynamoDB can store");
     let unsigned = n.strip_prefix('-').unwrap_or(n);
     let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
@@ -16,14 +41,10 @@ pub(crate) fn check_number(n: &str) -> Result<(), String> {
     {
         return Err(bad());
     }
-    let digits = || int.bytes().chain(frac.bytes());
-    let total = int.len() + frac.len();
-    let leading = digits().take_while(|&b| b == b'0').count();
-    if leading == total {
-        return Ok(()); // zero
+    let (leading, significant) = digit_counts(mantissa);
+    if significant == 0 {
+        return Ok(0); // zero
     }
-    let trailing = digits().rev().take_while(|&b| b == b'0').count();
-    let significant = total - leading - trailing;
     if significant > 38 {
         return Err(format!(
             "`{n}` has {significant} significant digits; DynamoDB stores at most 38"
@@ -36,7 +57,7 @@ pub(crate) fn check_number(n: &str) -> Result<(), String> {
             "`{n}` is outside DynamoDB's number range (1E-130 to 9.99E+125)"
         ));
     }
-    Ok(())
+    Ok(significant)
 }
 
 #[cfg(test)]

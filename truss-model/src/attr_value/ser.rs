@@ -23,7 +23,7 @@ fn string(text: String) -> Counted {
 /// its significant digits are the digits up to the trailing zeros.
 fn integer(text: String) -> Counted {
     let digits = text.trim_start_matches('-').trim_end_matches('0').len();
-    let size = digits.max(1).div_ceil(2) + 1;
+    let size = crate::size::size_of_digits(digits);
     (AttributeValue::N(text), size)
 }
 
@@ -49,8 +49,9 @@ macro_rules! integers {
 
 /// A number's text, refused when DynamoDB cannot store it.
 fn number(text: String) -> Result<Counted> {
-    crate::validate::check_number(&text).map_err(CodecError::new)?;
-    let size = crate::size::number_size(&text);
+    // The check counts the significant digits the size needs: one pass.
+    let significant = crate::validate::significant_digits(&text).map_err(CodecError::new)?;
+    let size = crate::size::size_of_digits(significant);
     Ok((AttributeValue::N(text), size))
 }
 
