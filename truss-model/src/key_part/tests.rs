@@ -280,3 +280,42 @@ proptest! {
         canonical::<time::Date>(&segment)?;
     }
 }
+
+/// A custom encoding that writes whatever it holds.
+struct Raw(&'static str);
+
+impl KeyPart for Raw {
+    fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
+        out.push_str(self.0);
+        Ok(())
+    }
+    fn decode_key(_: &str) -> Result<Self, KeyPartError> {
+        Err(KeyPartError::Empty)
+    }
+}
+
+#[test]
+fn custom_encodings_that_break_the_rules_are_refused() {
+    use crate::__private::write_field;
+    use crate::Error;
+    let reason = |value: &'static str| {
+        let mut out = String::from("CLIP#");
+        match write_field(&Raw(value), &mut out, "Clip", "id") {
+            Err(Error::InvalidKey {
+                entity: "Clip",
+                field: "id",
+                reason,
+            }) => Some(reason),
+            Err(other) => panic!("expected InvalidKey, got {other:?}"),
+            Ok(()) => None,
+        }
+    };
+    assert_eq!(reason("a#b"), Some(KeyPartError::ReservedChar('#')));
+    assert_eq!(reason("a b"), Some(KeyPartError::ReservedChar(' ')));
+    assert_eq!(reason(""), Some(KeyPartError::Empty));
+    assert_eq!(
+        reason("\u{10FFFF}"),
+        Some(KeyPartError::ReservedChar(MAX_CHAR))
+    );
+    assert_eq!(reason("a%23b"), None, "an escaped delimiter is fine");
+}
