@@ -31,8 +31,13 @@ pub struct Field<'a> {
     pub option_of: Option<&'a Type>,
     /// The Rust name, without `r#`.
     pub name: String,
-    /// The attribute name the field is stored under (its serde name).
+    /// The attribute name the field is stored under (its serde name when
+    /// serializing).
     pub attribute: String,
+    /// The attribute name serde reads the field from (differs from
+    /// `attribute` only with `rename(deserialize = "..")` or
+    /// `rename_all(deserialize = "..")`).
+    pub de_attribute: String,
     pub serde: attr::SerdeField,
     /// `#[truss(version)]`: the optimistic-locking version field.
     pub version: Option<proc_macro2::Span>,
@@ -61,7 +66,8 @@ impl<'a> Entity<'a> {
             ));
         }
         let (truss, serde) = attr::container(&input.attrs, &mut errors);
-        if let Some(rule) = &serde.rename_all {
+        let rules = &serde.rename_all;
+        for rule in rules.serialize.iter().chain(&rules.deserialize) {
             if rename::apply(&rule.value(), "x").is_none() {
                 errors.push(syn::Error::new(
                     rule.span(),
@@ -69,7 +75,15 @@ impl<'a> Entity<'a> {
                 ));
             }
         }
-        let rule = serde.rename_all.as_ref().map(LitStr::value);
+        // serde's name for a field: its own rename, else the container's
+        // rule applied to the field name without `r#`, else that name.
+        let serde_name = |rename: &Option<LitStr>, rule: &Option<LitStr>, name: &str| {
+            rename.as_ref().map(LitStr::value).unwrap_or_else(|| {
+                rule.as_ref()
+                    .and_then(|r| rename::apply(&r.value(), name))
+                    .unwrap_or_else(|| name.to_owned())
+            })
+        };
         let fields = named
             .named
             .iter()
@@ -78,17 +92,15 @@ impl<'a> Entity<'a> {
                 let name = ident.to_string().trim_start_matches("r#").to_owned();
                 let serde = attr::field(&f.attrs);
                 let version = attr::field_version(&f.attrs, &mut errors);
-                let attribute = serde.rename.clone().unwrap_or_else(|| {
-                    rule.as_deref()
-                        .and_then(|r| rename::apply(r, &name))
-                        .unwrap_or_else(|| name.clone())
-                });
+                let attribute = serde_name(&serde.rename.serialize, &rules.serialize, &name);
+                let de_attribute = serde_name(&serde.rename.deserialize, &rules.deserialize, &name);
                 Some(Field {
                     ident,
                     ty: &f.ty,
                     option_of: option_inner(&f.ty),
                     name,
                     attribute,
+                    de_attribute,
                     serde,
                     version,
                 })

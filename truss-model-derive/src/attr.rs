@@ -67,10 +67,39 @@ fn index(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<IndexAttrs> {
     Ok(index)
 }
 
+/// A serde attribute that can differ between serializing and
+/// deserializing: `rename = ".."` sets both,
+/// `rename(serialize = "..", deserialize = "..")` each.
+#[derive(Default, Clone)]
+pub struct SerDe {
+    pub serialize: Option<LitStr>,
+    pub deserialize: Option<LitStr>,
+}
+
+/// Reads `name = ".."` or `name(serialize = "..", deserialize = "..")`.
+fn names(meta: &syn::meta::ParseNestedMeta<'_>, out: &mut SerDe) {
+    if let Ok(value) = meta.value() {
+        if let Ok(lit) = value.parse::<LitStr>() {
+            out.serialize = Some(lit.clone());
+            out.deserialize = Some(lit);
+        }
+    } else {
+        let _ = meta.parse_nested_meta(|inner| {
+            let lit: LitStr = inner.value()?.parse()?;
+            if inner.path.is_ident("serialize") {
+                out.serialize = Some(lit);
+            } else if inner.path.is_ident("deserialize") {
+                out.deserialize = Some(lit);
+            }
+            Ok(())
+        });
+    }
+}
+
 /// What `#[serde(...)]` says about the container.
 #[derive(Default)]
 pub struct SerdeContainer {
-    pub rename_all: Option<LitStr>,
+    pub rename_all: SerDe,
 }
 
 /// `#[truss(version)]` on a field, with the span to point errors at.
@@ -95,7 +124,7 @@ pub fn field_version(attrs: &[Attribute], errors: &mut Errors) -> Option<proc_ma
 /// What `#[serde(...)]` says about a field.
 #[derive(Default)]
 pub struct SerdeField {
-    pub rename: Option<String>,
+    pub rename: SerDe,
     /// The serde attribute that keeps the field out of the item, if any.
     pub skipped_by: Option<&'static str>,
     pub flatten: bool,
@@ -153,19 +182,7 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, S
             // Only `rename_all` matters here; everything else is serde's.
             let _ = attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("rename_all") {
-                    if let Ok(value) = meta.value() {
-                        if let Ok(lit) = value.parse::<LitStr>() {
-                            serde.rename_all = Some(lit);
-                        }
-                    } else {
-                        let _ = meta.parse_nested_meta(|inner| {
-                            let lit: LitStr = inner.value()?.parse()?;
-                            if inner.path.is_ident("serialize") {
-                                serde.rename_all = Some(lit);
-                            }
-                            Ok(())
-                        });
-                    }
+                    names(&meta, &mut serde.rename_all);
                 } else {
                     skip_value(&meta);
                 }
@@ -182,19 +199,7 @@ pub fn field(attrs: &[Attribute]) -> SerdeField {
         let _ = attr.parse_nested_meta(|meta| {
             let path = &meta.path;
             if path.is_ident("rename") {
-                if let Ok(value) = meta.value() {
-                    if let Ok(lit) = value.parse::<LitStr>() {
-                        out.rename = Some(lit.value());
-                    }
-                } else {
-                    let _ = meta.parse_nested_meta(|inner| {
-                        let lit: LitStr = inner.value()?.parse()?;
-                        if inner.path.is_ident("serialize") {
-                            out.rename = Some(lit.value());
-                        }
-                        Ok(())
-                    });
-                }
+                names(&meta, &mut out.rename);
             } else if path.is_ident("skip") {
                 out.skipped_by = Some("skip");
             } else if path.is_ident("skip_serializing") {

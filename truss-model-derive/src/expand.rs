@@ -249,6 +249,7 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
     quote! {
         #[doc = #key_doc]
         #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+        #[allow(non_snake_case)]
         #vis struct #key_ident {
             #(
                 #[doc = #key_docs]
@@ -256,6 +257,7 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
             )*
         }
 
+        #[allow(non_snake_case)]
         const _: () = {
             #[automatically_derived]
             impl ::truss_model::Entity for #ident {
@@ -338,6 +340,7 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
         };
 
         #[automatically_derived]
+        #[allow(non_snake_case)]
         impl #ident {
             #[doc = #key_fn_doc]
             #[allow(clippy::too_many_arguments)]
@@ -375,7 +378,8 @@ fn template_const(template: &Template<'_>) -> TokenStream {
     let segments = template.segments.iter().map(|s| match s {
         Checked::Literal(text) => quote!(::truss_model::__private::Segment::Literal(#text)),
         Checked::Field(f) => {
-            let (name, attribute) = (&f.name, &f.attribute);
+            // Recovery inserts the field under the name serde reads.
+            let (name, attribute) = (&f.name, &f.de_attribute);
             let ty = f.option_of.unwrap_or(f.ty);
             quote! {
                 ::truss_model::__private::Segment::Field(::truss_model::__private::KeyField {

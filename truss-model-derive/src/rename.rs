@@ -1,12 +1,13 @@
 //! serde's `rename_all` rules, applied to field names.
 
-/// Applies a serde `rename_all` rule to a snake_case field name, or `None`
-/// for an unknown rule.
+/// Applies a serde `rename_all` rule to a field name exactly as serde does
+/// (`RenameRule::apply_to_field`): the rules assume snake_case names, so
+/// `lowercase` and `snake_case` leave a name as written. `None` for an
+/// unknown rule.
 pub fn apply(rule: &str, field: &str) -> Option<String> {
     Some(match rule {
-        "lowercase" => field.to_ascii_lowercase(),
+        "lowercase" | "snake_case" => field.to_owned(),
         "UPPERCASE" => field.to_ascii_uppercase(),
-        "snake_case" => field.to_owned(),
         "SCREAMING_SNAKE_CASE" => field.to_ascii_uppercase(),
         "kebab-case" => field.replace('_', "-"),
         "SCREAMING-KEBAB-CASE" => field.replace('_', "-").to_ascii_uppercase(),
@@ -52,7 +53,7 @@ mod tests {
             Some("OWNER_ID")
         );
         assert_eq!(apply("kebab-case", "owner_id").as_deref(), Some("owner-id"));
-        assert_eq!(apply("lowercase", "ownerId").as_deref(), Some("ownerid"));
+        assert_eq!(apply("lowercase", "ownerId").as_deref(), Some("ownerId"));
         assert_eq!(apply("Title Case", "x"), None);
     }
 }

@@ -124,6 +124,15 @@ pub fn check<'a>(entity: &'a Entity<'a>) -> syn::Result<Valid<'a>> {
                 ),
             ));
         }
+        if field.attribute != field.de_attribute {
+            errors.push(syn::Error::new(
+                span,
+                format!(
+                    "the version field `{}` is written as `{}` but read as `{}`; the version check needs one name",
+                    field.name, field.attribute, field.de_attribute
+                ),
+            ));
+        }
     }
     errors.finish()?;
     // With no errors reported, every template was checked.

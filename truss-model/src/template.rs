@@ -13,7 +13,8 @@ pub type FieldDecoder = fn(&str) -> Result<AttributeValue, KeyPartError>;
 pub struct KeyField {
     /// The Rust field name.
     pub name: &'static str,
-    /// The attribute name the field is stored under (its serde name).
+    /// The attribute name serde reads the field from (its serde name; the
+    /// deserialize name where `rename(deserialize = "..")` sets one).
     pub attribute: &'static str,
     /// Reads an encoded segment back into the field's attribute value.
     pub decode: FieldDecoder,
