@@ -41,6 +41,8 @@ pub struct Field<'a> {
     pub serde: attr::SerdeField,
     /// `#[truss(version)]`: the optimistic-locking version field.
     pub version: Option<proc_macro2::Span>,
+    /// `#[truss(key_format = ...)]`: how the field is written in keys.
+    pub key_format: Option<attr::KeyFormat>,
 }
 
 impl<'a> Entity<'a> {
@@ -91,7 +93,7 @@ impl<'a> Entity<'a> {
                 let ident = f.ident.as_ref()?;
                 let name = ident.to_string().trim_start_matches("r#").to_owned();
                 let serde = attr::field(&f.attrs);
-                let version = attr::field_version(&f.attrs, &mut errors);
+                let truss = attr::field_truss(&f.attrs, &mut errors);
                 let attribute = serde_name(&serde.rename.serialize, &rules.serialize, &name);
                 let de_attribute = serde_name(&serde.rename.deserialize, &rules.deserialize, &name);
                 Some(Field {
@@ -102,7 +104,8 @@ impl<'a> Entity<'a> {
                     attribute,
                     de_attribute,
                     serde,
-                    version,
+                    version: truss.version,
+                    key_format: truss.key_format,
                 })
             })
             .collect();

@@ -12,6 +12,8 @@ pub const NAME: &str = "name";
 pub const INDEX: &str = "index";
 pub const PK_ATTR: &str = "pk_attr";
 pub const SK_ATTR: &str = "sk_attr";
+pub const VERSION: &str = "version";
+pub const KEY_FORMAT: &str = "key_format";
 
 /// `#[truss(...)]` on the struct.
 #[derive(Default)]
@@ -102,16 +104,44 @@ pub struct SerdeContainer {
     pub rename_all: SerDe,
 }
 
-/// `#[truss(version)]` on a field, with the span to point errors at.
-pub fn field_version(attrs: &[Attribute], errors: &mut Errors) -> Option<proc_macro2::Span> {
-    let mut found = None;
+/// `key_format = "name"` (a built-in format) or `key_format = path::Type`
+/// (a type implementing `KeyFormat` for the field's type).
+pub enum KeyFormat {
+    Named(LitStr),
+    Type(syn::Path),
+}
+
+/// `#[truss(...)]` on a field.
+#[derive(Default)]
+pub struct FieldAttrs {
+    /// `version`: the optimistic-locking version field, with its span.
+    pub version: Option<proc_macro2::Span>,
+    pub key_format: Option<KeyFormat>,
+}
+
+/// Reads `#[truss(version)]` and `#[truss(key_format = ...)]` on a field.
+pub fn field_truss(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
+    let mut found = FieldAttrs::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident(TRUSS)) {
         let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("version") {
-                found = Some(meta.path.span());
+            if meta.path.is_ident(VERSION) {
+                found.version = Some(meta.path.span());
+                Ok(())
+            } else if meta.path.is_ident(KEY_FORMAT) {
+                let value = meta.value()?;
+                let format = if value.peek(LitStr) {
+                    KeyFormat::Named(value.parse()?)
+                } else {
+                    KeyFormat::Type(value.parse()?)
+                };
+                if found.key_format.replace(format).is_some() {
+                    return Err(meta.error("duplicate `key_format`"));
+                }
                 Ok(())
             } else {
-                Err(meta.error("unknown truss field attribute; expected `version`"))
+                Err(meta.error(
+                    "unknown truss field attribute; expected `version` or `key_format = ...`",
+                ))
             }
         });
         if let Err(e) = result {

@@ -19,10 +19,10 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
         .iter()
         .map(|f| format!("The entity's `{}`.", f.name));
 
-    let pk_const = template_const(&valid.pk);
+    let pk_const = template_const(valid, &valid.pk);
     let sk_const = match &valid.sk {
         Some(t) => {
-            let t = template_const(t);
+            let t = template_const(valid, t);
             quote!(::core::option::Option::Some(#t))
         }
         None => quote!(::core::option::Option::None),
@@ -32,9 +32,9 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
         let ident = f.ident;
         quote!(&self.#ident)
     };
-    let pk_self = writer(&valid.pk, name, self_access);
+    let pk_self = writer(valid, &valid.pk, self_access);
     let sk_self = match &valid.sk {
-        Some(t) => writer(t, name, self_access),
+        Some(t) => writer(valid, t, self_access),
         None => quote!(::core::result::Result::Ok(())),
     };
 
@@ -75,7 +75,7 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
         });
 
     let sort_fields = match &valid.sk {
-        Some(t) => sort_tuple(t),
+        Some(t) => sort_tuple(valid, t),
         None => quote!(()),
     };
 
@@ -94,10 +94,10 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
             Some(a) => quote!(::core::option::Option::Some(#a)),
             None => quote!(::core::option::Option::None),
         };
-        let pk = template_const(&i.pk);
+        let pk = template_const(valid, &i.pk);
         let sk = match &i.sk {
             Some(t) => {
-                let t = template_const(t);
+                let t = template_const(valid, t);
                 quote!(::core::option::Option::Some(#t))
             }
             None => quote!(::core::option::Option::None),
@@ -135,9 +135,9 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
             let b = binding(f);
             quote!(#b)
         };
-        let pk = writer(&i.pk, name, by_binding);
+        let pk = writer(valid, &i.pk, by_binding);
         let sk = match &i.sk {
-            Some(t) => writer(t, name, by_binding),
+            Some(t) => writer(valid, t, by_binding),
             None => quote!(::core::result::Result::Ok(())),
         };
         quote! {
@@ -169,7 +169,7 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
             let (ident, ty) = (f.ident, f.option_of.unwrap_or(f.ty));
             quote!(let #ident: #ty = ::truss_model::IntoValue::into_value(#ident);)
         });
-        let write = writer(&i.pk, name, |f: &Field| {
+        let write = writer(valid, &i.pk, |f: &Field| {
             let ident = f.ident;
             quote!(&#ident)
         });
@@ -178,7 +178,7 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
             i.pk.source, i.name
         );
         let sort = i.sk.as_ref().map(|t| {
-            let tuple = sort_tuple(t);
+            let tuple = sort_tuple(valid, t);
             let doc = format!(
                 "A typed condition builder on the sort key `{}` of index `{}`.",
                 t.source, i.name
@@ -214,7 +214,7 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
         let (ident, ty) = (f.ident, f.ty);
         quote!(let #ident: #ty = ::truss_model::IntoValue::into_value(#ident);)
     });
-    let pk_local = writer(&valid.pk, name, |f: &Field| {
+    let pk_local = writer(valid, &valid.pk, |f: &Field| {
         let ident = f.ident;
         quote!(&#ident)
     });
@@ -367,25 +367,28 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
 
 fn template_fields<'t, 'a>(template: &'t Template<'a>) -> impl Iterator<Item = &'a Field<'a>> + 't {
     template.segments.iter().filter_map(|s| match s {
-        Checked::Field(f) => Some(*f),
+        Checked::Field { field, .. } => Some(*field),
         Checked::Literal(_) => None,
     })
 }
 
 /// `Template::__new("...", &[Segment::Literal(..), Segment::Field(..)])`.
-fn template_const(template: &Template<'_>) -> TokenStream {
+fn template_const(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
     let source = &template.source;
     let segments = template.segments.iter().map(|s| match s {
         Checked::Literal(text) => quote!(::truss_model::__private::Segment::Literal(#text)),
-        Checked::Field(f) => {
+        Checked::Field { prefix, field } => {
             // Recovery inserts the field under the name serde reads.
-            let (name, attribute) = (&f.name, &f.de_attribute);
-            let ty = f.option_of.unwrap_or(f.ty);
+            let (name, attribute) = (&field.name, &field.de_attribute);
+            let ty = field.option_of.unwrap_or(field.ty);
+            let format = valid.format(field);
+            let decode = quote!(::truss_model::__private::decode_attribute::<#ty, #format>);
             quote! {
                 ::truss_model::__private::Segment::Field(::truss_model::__private::KeyField {
                     name: #name,
+                    prefix: #prefix,
                     attribute: #attribute,
-                    decode: ::truss_model::__private::decode_attribute::<#ty>,
+                    decode: #decode,
                 })
             }
         }
@@ -393,12 +396,14 @@ fn template_const(template: &Template<'_>) -> TokenStream {
     quote!(::truss_model::__private::Template::__new(#source, &[#(#segments),*]))
 }
 
-/// Code appending the rendered template to `out`; literal runs are merged.
+/// Code appending the rendered template to `out`; literal runs (with the
+/// literal text before a placeholder) are merged.
 fn writer(
+    valid: &Valid<'_>,
     template: &Template<'_>,
-    entity: &str,
     access: impl Fn(&Field) -> TokenStream,
 ) -> TokenStream {
+    let entity = &valid.entity.name;
     let mut steps = Vec::new();
     let mut literal = String::new();
     for (i, segment) in template.segments.iter().enumerate() {
@@ -407,15 +412,18 @@ fn writer(
         }
         match segment {
             Checked::Literal(text) => literal.push_str(text),
-            Checked::Field(f) => {
+            Checked::Field { prefix, field } => {
+                literal.push_str(prefix);
                 if !literal.is_empty() {
                     steps.push(quote!(out.push_str(#literal);));
                     literal.clear();
                 }
-                let value = access(f);
-                let name = &f.name;
+                let value = access(field);
+                let name = &field.name;
+                let ty = field.option_of.unwrap_or(field.ty);
+                let format = valid.format(field);
                 steps.push(quote! {
-                    ::truss_model::__private::write_field(#value, out, #entity, #name)?;
+                    ::truss_model::__private::write_field::<#ty, #format>(#value, out, #entity, #name)?;
                 });
             }
         }
@@ -429,15 +437,19 @@ fn writer(
     }
 }
 
-/// `(A, (B, ()))` for the sort-key fields.
-fn sort_tuple(template: &Template<'_>) -> TokenStream {
-    let types: Vec<_> = template_fields(template)
-        .map(|f| f.option_of.unwrap_or(f.ty))
+/// `(Keyed<A, FormatA>, (Keyed<B, FormatB>, ()))` for the sort-key fields.
+fn sort_tuple(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
+    let keyed: Vec<_> = template_fields(template)
+        .map(|f| {
+            let ty = f.option_of.unwrap_or(f.ty);
+            let format = valid.format(f);
+            quote!(::truss_model::key_part::Keyed<#ty, #format>)
+        })
         .collect();
-    types
+    keyed
         .iter()
         .rev()
-        .fold(quote!(()), |rest, ty| quote!((#ty, #rest)))
+        .fold(quote!(()), |rest, keyed| quote!((#keyed, #rest)))
 }
 
 /// Emitted next to a compile error: an `Entity` impl (and key struct) whose

@@ -2,10 +2,15 @@
 //! `proc_macro`.
 //!
 //! A template is a `#`-separated list of segments. A segment is either a
-//! literal (`CREATOR`) or a placeholder that fills the whole segment
-//! (`{creator_id}`). Placeholders fill whole segments so that every key
-//! parses back unambiguously and every `begins_with` prefix built from a
-//! template ends at a segment boundary.
+//! literal (`CREATOR`) or one placeholder, alone (`{creator_id}`) or after
+//! literal text (`employee_{id}`, as ElectroDB writes keys). Nothing may
+//! follow a placeholder in its segment: values are escaped so that the
+//! delimiter sorts below every character they contain, which is what makes
+//! every key parse back unambiguously, composite keys sort like tuples, and
+//! `begins_with` prefixes and range bounds stay inside the template's keys;
+//! text after a value would break all three. `$` may only be a template's
+//! first character (ElectroDB's keys start with it): anywhere else it would
+//! meet the bound range queries use.
 
 use std::fmt;
 
@@ -17,8 +22,9 @@ pub const DELIMITER: char = '#';
 pub enum Segment {
     /// Literal text, written as is.
     Literal(String),
-    /// A `{field}` placeholder.
-    Field(String),
+    /// A `{field}` placeholder after `prefix`, literal text of its segment
+    /// (usually empty).
+    Field { prefix: String, name: String },
 }
 
 /// Why a template was rejected.
@@ -36,8 +42,8 @@ pub enum TemplateError {
     EmptyPlaceholder,
     /// `{na me}` and the like.
     InvalidPlaceholder(String),
-    /// `CLIP{id}` or `{a}{b}`: a placeholder that shares its segment.
-    PartialSegment(String),
+    /// `{id}x` or `{a}{b}`: text after a placeholder in its segment.
+    TextAfterPlaceholder(String),
     /// The same placeholder twice in one template.
     Duplicate(String),
     /// A literal character that could make keys ambiguous or unsortable.
@@ -62,16 +68,19 @@ impl fmt::Display for TemplateError {
                 f,
                 "placeholder `{{{name}}}` is not a field name"
             ),
-            TemplateError::PartialSegment(name) => write!(
+            TemplateError::TextAfterPlaceholder(name) => write!(
                 f,
-                "placeholder `{{{name}}}` must fill a whole `#`-separated segment, e.g. `PREFIX#{{{name}}}`"
+                "placeholder `{{{name}}}` must end its `#`-separated segment (`PREFIX#{{{name}}}` or `prefix_{{{name}}}`): text after a value would break key order, range bounds and parsing keys back"
             ),
             TemplateError::Duplicate(name) => {
                 write!(f, "placeholder `{{{name}}}` appears twice in one key template")
             }
+            TemplateError::ForbiddenChar('$') => f.write_str(
+                "`$` may only be the first character of a key template: elsewhere it would meet the bound range queries use",
+            ),
             TemplateError::ForbiddenChar(c) => write!(
                 f,
-                "key template literal may not contain {c:?}; literals may use printable ASCII except space, `{{`, `}}`, `$` and `%`"
+                "key template literal may not contain {c:?}; literals may use printable ASCII except space, `{{`, `}}` and `%` (and `$` only as the first character)"
             ),
         }
     }
@@ -82,13 +91,25 @@ pub fn parse(template: &str) -> Result<Vec<Segment>, TemplateError> {
     if template.is_empty() {
         return Err(TemplateError::Empty);
     }
+    // A leading `$` is literal text like any other; nowhere else.
+    let body = template.strip_prefix('$').unwrap_or(template);
     let mut segments = Vec::new();
-    for raw in template.split(DELIMITER) {
-        segments.push(parse_segment(raw)?);
+    for (i, raw) in body.split(DELIMITER).enumerate() {
+        let mut segment = parse_segment(raw)?;
+        if i == 0 && body.len() < template.len() {
+            segment = match segment {
+                Segment::Literal(text) => Segment::Literal(format!("${text}")),
+                Segment::Field { prefix, name } => Segment::Field {
+                    prefix: format!("${prefix}"),
+                    name,
+                },
+            };
+        }
+        segments.push(segment);
     }
     let mut seen: Vec<&str> = Vec::new();
     for segment in &segments {
-        if let Segment::Field(name) = segment {
+        if let Segment::Field { name, .. } = segment {
             if seen.contains(&name.as_str()) {
                 return Err(TemplateError::Duplicate(name.clone()));
             }
@@ -102,48 +123,49 @@ fn parse_segment(raw: &str) -> Result<Segment, TemplateError> {
     if raw.is_empty() {
         return Err(TemplateError::EmptySegment);
     }
-    let open = raw.find('{');
-    let close = raw.find('}');
-    match (open, close) {
-        (None, None) => {
-            if let Some(c) = raw.chars().find(|c| !is_literal_char(*c)) {
-                return Err(TemplateError::ForbiddenChar(c));
-            }
-            Ok(Segment::Literal(raw.to_owned()))
-        }
-        (None, Some(_)) => Err(TemplateError::UnexpectedClose),
-        (Some(o), None) => {
-            let _ = o;
-            Err(TemplateError::Unclosed)
-        }
-        (Some(o), Some(c)) if c < o => Err(TemplateError::UnexpectedClose),
-        (Some(o), Some(c)) => {
-            let name = &raw[o + 1..c];
-            if name.contains('{') {
-                return Err(TemplateError::Unclosed);
-            }
-            if name.is_empty() {
-                return Err(TemplateError::EmptyPlaceholder);
-            }
-            if !is_identifier(name) {
-                return Err(TemplateError::InvalidPlaceholder(name.to_owned()));
-            }
-            let rest = &raw[c + 1..];
-            if rest.contains('}') && !rest.contains('{') {
-                return Err(TemplateError::UnexpectedClose);
-            }
-            if rest.contains('{') && !rest[rest.find('{').unwrap_or(0)..].contains('}') {
-                return Err(TemplateError::Unclosed);
-            }
-            if o != 0 || !rest.is_empty() {
-                return Err(TemplateError::PartialSegment(name.to_owned()));
-            }
-            Ok(Segment::Field(name.to_owned()))
-        }
+    let literal = |text: &str| match text.chars().find(|c| !is_literal_char(*c)) {
+        Some(c) => Err(TemplateError::ForbiddenChar(c)),
+        None => Ok(text.to_owned()),
+    };
+    let (Some(open), close) = (raw.find('{'), raw.find('}')) else {
+        return match raw.find('}') {
+            Some(_) => Err(TemplateError::UnexpectedClose),
+            None => literal(raw).map(Segment::Literal),
+        };
+    };
+    let Some(close) = close else {
+        return Err(TemplateError::Unclosed);
+    };
+    if close < open {
+        return Err(TemplateError::UnexpectedClose);
     }
+    let name = &raw[open + 1..close];
+    if name.contains('{') {
+        return Err(TemplateError::Unclosed);
+    }
+    if name.is_empty() {
+        return Err(TemplateError::EmptyPlaceholder);
+    }
+    if !is_identifier(name) {
+        return Err(TemplateError::InvalidPlaceholder(name.to_owned()));
+    }
+    let rest = &raw[close + 1..];
+    if rest.contains('}') && !rest.contains('{') {
+        return Err(TemplateError::UnexpectedClose);
+    }
+    if rest.contains('{') && !rest[rest.find('{').unwrap_or(0)..].contains('}') {
+        return Err(TemplateError::Unclosed);
+    }
+    if !rest.is_empty() {
+        return Err(TemplateError::TextAfterPlaceholder(name.to_owned()));
+    }
+    Ok(Segment::Field {
+        prefix: literal(&raw[..open])?,
+        name: name.to_owned(),
+    })
 }
 
-/// Characters allowed in literal segments.
+/// Characters allowed in literal text (a leading `$` is handled apart).
 ///
 /// `$` and `%` are excluded because the runtime uses them: `%` escapes key
 /// values and `$` bounds range queries; excluding them from literals keeps
@@ -170,7 +192,13 @@ mod tests {
         Segment::Literal(s.to_owned())
     }
     fn field(s: &str) -> Segment {
-        Segment::Field(s.to_owned())
+        prefixed("", s)
+    }
+    fn prefixed(prefix: &str, s: &str) -> Segment {
+        Segment::Field {
+            prefix: prefix.to_owned(),
+            name: s.to_owned(),
+        }
     }
 
     #[test]
@@ -218,19 +246,36 @@ mod tests {
     }
 
     #[test]
-    fn placeholders_fill_whole_segments() {
+    fn placeholders_end_their_segment() {
+        assert_eq!(parse("CLIP{id}").unwrap(), vec![prefixed("CLIP", "id")]);
         assert_eq!(
-            parse("CLIP{id}"),
-            Err(TemplateError::PartialSegment("id".into()))
+            parse("$app#user_{id}#v_{n}").unwrap(),
+            vec![lit("$app"), prefixed("user_", "id"), prefixed("v_", "n")]
         );
+        assert_eq!(parse("$x_{id}").unwrap(), vec![prefixed("$x_", "id")]);
         assert_eq!(
             parse("{id}x"),
-            Err(TemplateError::PartialSegment("id".into()))
+            Err(TemplateError::TextAfterPlaceholder("id".into()))
         );
         assert_eq!(
             parse("{a}{b}"),
-            Err(TemplateError::PartialSegment("a".into()))
+            Err(TemplateError::TextAfterPlaceholder("a".into()))
         );
+        assert_eq!(
+            parse("a_{a}_b"),
+            Err(TemplateError::TextAfterPlaceholder("a".into()))
+        );
+        assert_eq!(parse("A B{id}"), Err(TemplateError::ForbiddenChar(' ')));
+    }
+
+    #[test]
+    fn dollar_only_first() {
+        assert_eq!(parse("$employee_1").unwrap(), vec![lit("$employee_1")]);
+        assert_eq!(parse("A#$b"), Err(TemplateError::ForbiddenChar('$')));
+        assert_eq!(parse("$a$"), Err(TemplateError::ForbiddenChar('$')));
+        assert_eq!(parse("$$a"), Err(TemplateError::ForbiddenChar('$')));
+        assert_eq!(parse("$"), Err(TemplateError::EmptySegment));
+        assert_eq!(parse("$#a"), Err(TemplateError::EmptySegment));
     }
 
     #[test]
@@ -247,7 +292,7 @@ mod tests {
 
     #[test]
     fn messages_name_the_placeholder() {
-        let msg = TemplateError::PartialSegment("id".into()).to_string();
+        let msg = TemplateError::TextAfterPlaceholder("id".into()).to_string();
         assert!(msg.contains("`{id}`"), "{msg}");
         let msg = TemplateError::Duplicate("a".into()).to_string();
         assert!(msg.contains("`{a}`"), "{msg}");

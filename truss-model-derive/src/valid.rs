@@ -3,8 +3,11 @@
 //! are reported at once.
 
 use crate::ast::{Entity, Field};
-use crate::attr::Errors;
+use crate::attr::{self, Errors};
 use crate::template::{self, Segment};
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::LitStr;
 
 /// A template whose placeholders all name usable fields.
@@ -15,7 +18,11 @@ pub struct Template<'a> {
 
 pub enum Checked<'a> {
     Literal(String),
-    Field(&'a Field<'a>),
+    /// A placeholder after `prefix`, literal text of its segment.
+    Field {
+        prefix: String,
+        field: &'a Field<'a>,
+    },
 }
 
 pub struct Valid<'a> {
@@ -27,6 +34,96 @@ pub struct Valid<'a> {
     pub key_fields: Vec<&'a Field<'a>>,
     /// The `#[truss(version)]` field.
     pub version: Option<&'a Field<'a>>,
+    /// The key format of each field with `#[truss(key_format = ...)]`,
+    /// spanned at the attribute's value.
+    pub formats: Vec<(&'a str, TokenStream)>,
+}
+
+impl Valid<'_> {
+    /// The type implementing `KeyFormat` for a key field (`Native` unless
+    /// the field names another), spanned at the `key_format` value or at the
+    /// field's type, so a format that does not fit the type is reported
+    /// where the field is declared.
+    pub fn format(&self, field: &Field<'_>) -> TokenStream {
+        match self.formats.iter().find(|(name, _)| *name == field.name) {
+            Some((_, format)) => format.clone(),
+            None => quote_spanned!(field.ty.span()=> ::truss_model::key_part::Native),
+        }
+    }
+}
+
+/// The built-in key formats by the names `key_format = "..."` takes.
+const FORMAT_NAMES: &str = "`rfc3339_secs`, `rfc3339_millis`, `rfc3339_micros`, `rfc3339_nanos`, `epoch_secs`, `epoch_millis`, `width(N)`, `unpadded`, `lowercase` or `native`";
+
+/// The format named `name`, its tokens spanned at `span` (where a format
+/// that does not fit the field's type is reported).
+fn named_format(name: &str, span: Span) -> Option<TokenStream> {
+    let path = quote_spanned!(span=> ::truss_model::key_part);
+    Some(match name {
+        "native" => quote_spanned!(span=> #path::Native),
+        "rfc3339_secs" => quote_spanned!(span=> #path::Rfc3339<0>),
+        "rfc3339_millis" => quote_spanned!(span=> #path::Rfc3339<3>),
+        "rfc3339_micros" => quote_spanned!(span=> #path::Rfc3339<6>),
+        "rfc3339_nanos" => quote_spanned!(span=> #path::Rfc3339<9>),
+        "epoch_secs" => quote_spanned!(span=> #path::EpochSeconds),
+        "epoch_millis" => quote_spanned!(span=> #path::EpochMillis),
+        "unpadded" => quote_spanned!(span=> #path::Unpadded),
+        "lowercase" => quote_spanned!(span=> #path::Lowercase),
+        _ => {
+            let width: usize = name
+                .strip_prefix("width(")?
+                .strip_suffix(')')?
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=39).contains(n))?;
+            quote_spanned!(span=> #path::Width<#width>)
+        }
+    })
+}
+
+/// Checks each `key_format` attribute: a known name, on a field that some
+/// key template names.
+fn formats<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Vec<(&'a str, TokenStream)> {
+    let in_a_template = |name: &str| {
+        std::iter::once(&entity.pk)
+            .chain(&entity.sk)
+            .chain(entity.indexes.iter().flat_map(|i| std::iter::once(&i.pk).chain(&i.sk)))
+            .filter_map(|lit| template::parse(&lit.value()).ok())
+            .flatten()
+            .any(|s| matches!(s, Segment::Field { name: n, .. } if n.trim_start_matches("r#") == name))
+    };
+    let mut out = Vec::new();
+    for field in &entity.fields {
+        let Some(format) = &field.key_format else {
+            continue;
+        };
+        let (tokens, span) = match format {
+            attr::KeyFormat::Named(lit) => match named_format(&lit.value(), lit.span()) {
+                Some(tokens) => (tokens, lit.span()),
+                None => {
+                    errors.push(syn::Error::new(
+                        lit.span(),
+                        format!("unknown key format `{}`; expected {FORMAT_NAMES}, or a type implementing `KeyFormat`", lit.value()),
+                    ));
+                    continue;
+                }
+            },
+            attr::KeyFormat::Type(path) => (quote!(#path), path.span()),
+        };
+        if !in_a_template(&field.name) {
+            errors.push(syn::Error::new(
+                span,
+                format!(
+                    "`key_format` on field `{}`, which no key template names",
+                    field.name
+                ),
+            ));
+            continue;
+        }
+        out.push((field.name.as_str(), tokens));
+    }
+    out
 }
 
 /// A global secondary index whose templates are checked.
@@ -42,6 +139,7 @@ pub struct ValidIndex<'a> {
 
 pub fn check<'a>(entity: &'a Entity<'a>) -> syn::Result<Valid<'a>> {
     let mut errors = Errors::default();
+    let formats = formats(entity, &mut errors);
     let pk = template(entity, &entity.pk, "pk", false, &mut errors);
     let sk = entity
         .sk
@@ -142,9 +240,9 @@ pub fn check<'a>(entity: &'a Entity<'a>) -> syn::Result<Valid<'a>> {
     let mut key_fields: Vec<&Field> = Vec::new();
     for t in std::iter::once(&pk).chain(&sk) {
         for segment in &t.segments {
-            if let Checked::Field(f) = segment {
-                if !key_fields.iter().any(|k| k.name == f.name) {
-                    key_fields.push(f);
+            if let Checked::Field { field, .. } = segment {
+                if !key_fields.iter().any(|k| k.name == field.name) {
+                    key_fields.push(field);
                 }
             }
         }
@@ -164,6 +262,7 @@ pub fn check<'a>(entity: &'a Entity<'a>) -> syn::Result<Valid<'a>> {
         indexes,
         key_fields,
         version: versions.first().copied(),
+        formats,
     })
 }
 
@@ -187,8 +286,9 @@ fn template<'a>(
     for segment in segments {
         match segment {
             Segment::Literal(text) => checked.push(Checked::Literal(text)),
-            Segment::Field(name) => match field(entity, &name, lit, which, allow_option) {
-                Ok(f) => checked.push(Checked::Field(f)),
+            Segment::Field { prefix, name } => match field(entity, &name, lit, which, allow_option)
+            {
+                Ok(field) => checked.push(Checked::Field { prefix, field }),
                 Err(e) => {
                     errors.push(e);
                     ok = false;

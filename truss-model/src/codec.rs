@@ -163,19 +163,116 @@ impl TableInner {
                 "missing string key attribute".into(),
             ));
         };
-        recover_fields(&E::PK, pk_value, &mut item).map_err(|(f, m)| decode_error(f, m))?;
-        if let (Some(template), Some(sk_value)) = (&E::SK, &sk) {
-            let Some(sk_value) = sk_value.as_deref() else {
+        let sk_value = match (&E::SK, &sk) {
+            (Some(_), Some(None)) => {
                 return Err(decode_error(
                     self.sk.clone(),
                     "missing string key attribute".into(),
-                ));
-            };
-            recover_fields(template, sk_value, &mut item).map_err(|(f, m)| decode_error(f, m))?;
+                ))
+            }
+            (Some(_), Some(Some(sk))) => Some(sk.as_str()),
+            _ => None,
+        };
+        recover_fields(&E::PK, &self.pk, pk_value, &mut item)
+            .map_err(|(f, m)| decode_error(f, m))?;
+        if let (Some(template), Some(attr), Some(sk)) = (&E::SK, &self.sk, sk_value) {
+            recover_fields(template, attr, sk, &mut item).map_err(|(f, m)| decode_error(f, m))?;
         }
-        crate::attr_value::from_item(item)
-            .map_err(|e| decode_error(e.path(), e.message().to_owned()))
+        let entity: E = crate::attr_value::from_item(item)
+            .map_err(|e| decode_error(e.path(), e.message().to_owned()))?;
+        self.check_keys(&entity, pk_value, sk_value)
+            .map_err(|(f, m)| decode_error(f, m))?;
+        Ok(entity)
     }
+
+    /// Checks that the decoded entity's own keys are the keys it was read
+    /// under: a key segment in another format than the field's, or a key
+    /// field whose attribute disagrees with the key, would make a write of
+    /// the value address another item.
+    fn check_keys<E: Entity>(
+        &self,
+        entity: &E,
+        pk: &str,
+        sk: Option<&str>,
+    ) -> std::result::Result<(), (Option<String>, String)> {
+        let mut rendered = String::with_capacity(pk.len().max(sk.map_or(0, str::len)));
+        let written = entity.write_pk(&mut rendered);
+        if written.is_err() || rendered != pk {
+            return Err(key_mismatch(
+                &E::PK,
+                &self.pk,
+                pk,
+                written.map(|()| &*rendered),
+            ));
+        }
+        if let (Some(template), Some(attr), Some(sk)) = (&E::SK, &self.sk, sk) {
+            rendered.clear();
+            let written = entity.write_sk(&mut rendered);
+            if written.is_err() || rendered != sk {
+                return Err(key_mismatch(
+                    template,
+                    attr,
+                    sk,
+                    written.map(|()| &*rendered),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why an item's stored key (`key_attr` = `stored`) is not the key its
+/// decoded value renders to: the field, and a message naming the key
+/// attribute, the segment and the expected format. Runs only on failure.
+fn key_mismatch(
+    template: &Template,
+    key_attr: &str,
+    stored: &str,
+    rendered: Result<&str>,
+) -> (Option<String>, String) {
+    let rendered = match rendered {
+        Ok(rendered) => rendered,
+        Err(Error::InvalidKey { field, reason, .. }) => {
+            let attribute = template
+                .fields()
+                .find(|f| f.name == field)
+                .map(|f| f.attribute.to_owned());
+            return (
+                attribute,
+                format!("field `{field}` cannot be part of key attribute `{key_attr}` = `{stored}`: {reason}"),
+            );
+        }
+        Err(other) => return (None, other.to_string()),
+    };
+    let (Some(stored_values), Some(rendered_values)) =
+        (template.match_key(stored), template.match_key(rendered))
+    else {
+        return (
+            None,
+            format!(
+                "key attribute `{key_attr}` = `{stored}` does not match the template `{}`",
+                template.source()
+            ),
+        );
+    };
+    let differing = template
+        .fields()
+        .zip(stored_values.into_iter().zip(rendered_values))
+        .find(|(_, (s, r))| s != r);
+    let Some((field, (segment, from_attribute))) = differing else {
+        return (None, format!("key attribute `{key_attr}` = `{stored}` is not the key `{rendered}` of the decoded value"));
+    };
+    let message = match (field.decode)(segment) {
+        Err(reason) => format!(
+            "key attribute `{key_attr}` = `{stored}`: segment `{segment}` of field `{}` is not in the field's key format: {reason}",
+            field.name
+        ),
+        Ok(_) => format!(
+            "key attribute `{key_attr}` = `{stored}` holds `{segment}` for field `{}`, but the item's attribute `{}` gives `{from_attribute}`: a write of this value would address another item",
+            field.name, field.attribute
+        ),
+    };
+    (Some(field.attribute.to_owned()), message)
 }
 
 impl TableInner {
@@ -205,9 +302,10 @@ fn take_key(item: &mut Item, attr: &str) -> Option<String> {
 }
 
 /// Inserts the attribute of every template field the item lacks, parsed
-/// from the key.
+/// from the key (attribute `key_attr`).
 fn recover_fields(
     template: &Template,
+    key_attr: &str,
     key: &str,
     item: &mut Item,
 ) -> std::result::Result<(), (Option<String>, String)> {
@@ -218,7 +316,7 @@ fn recover_fields(
         (
             None,
             format!(
-                "key `{key}` does not match the template `{}`",
+                "key attribute `{key_attr}` = `{key}` does not match the template `{}`",
                 template.source()
             ),
         )
@@ -228,7 +326,10 @@ fn recover_fields(
             let attr = (field.decode)(value).map_err(|e| {
                 (
                     Some(field.attribute.to_owned()),
-                    format!("cannot recover it from key `{key}`: {e}"),
+                    format!(
+                        "key attribute `{key_attr}` = `{key}`: segment `{value}` of field `{}` is not in the field's key format: {e}",
+                        field.name
+                    ),
                 )
             })?;
             item.insert(field.attribute.to_owned(), attr);

@@ -107,12 +107,17 @@ pub fn unmatched(table: &Table, collection: &'static str, item: &Item) -> Error 
 }
 
 const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
+    a.len() == b.len() && starts_with(a, b)
+}
+
+/// Whether `text` starts with `prefix` (in a const context).
+const fn starts_with(text: &str, prefix: &str) -> bool {
+    let (a, b) = (text.as_bytes(), prefix.as_bytes());
+    if a.len() < b.len() {
         return false;
     }
     let mut i = 0;
-    while i < a.len() {
+    while i < b.len() {
         if a[i] != b[i] {
             return false;
         }
@@ -133,7 +138,7 @@ impl Template {
         while i < a.len() {
             match (&a[i], &b[i]) {
                 (Segment::Literal(x), Segment::Literal(y)) if str_eq(x, y) => {}
-                (Segment::Field(_), Segment::Field(_)) => {}
+                (Segment::Field(x), Segment::Field(y)) if str_eq(x.prefix, y.prefix) => {}
                 _ => return false,
             }
             i += 1;
@@ -142,8 +147,8 @@ impl Template {
     }
 
     /// Whether some key could match both templates: same number of segments
-    /// and equal literals wherever both have one (a placeholder can hold any
-    /// text, literals included).
+    /// and, segment by segment, text both could hold (a placeholder can hold
+    /// any text after its literal prefix, literals included).
     pub const fn may_overlap(&self, other: &Template) -> bool {
         let (a, b) = (self.segments(), other.segments());
         if a.len() != b.len() {
@@ -151,10 +156,18 @@ impl Template {
         }
         let mut i = 0;
         while i < a.len() {
-            if let (Segment::Literal(x), Segment::Literal(y)) = (&a[i], &b[i]) {
-                if !str_eq(x, y) {
-                    return false;
+            let overlap = match (&a[i], &b[i]) {
+                (Segment::Literal(x), Segment::Literal(y)) => str_eq(x, y),
+                (Segment::Literal(x), Segment::Field(f))
+                | (Segment::Field(f), Segment::Literal(x)) => {
+                    x.len() > f.prefix.len() && starts_with(x, f.prefix)
                 }
+                (Segment::Field(x), Segment::Field(y)) => {
+                    starts_with(x.prefix, y.prefix) || starts_with(y.prefix, x.prefix)
+                }
+            };
+            if !overlap {
+                return false;
             }
             i += 1;
         }

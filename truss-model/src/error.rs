@@ -241,13 +241,25 @@ pub enum KeyPartError {
     /// (the `#` delimiter, a character below `%`, or U+10FFFF).
     #[error("encoded key segment contains the reserved character {0:?}")]
     ReservedChar(char),
-    /// A segment read from a key is not a valid encoding of the field's type.
-    #[error("`{segment}` is not a valid {expected} key segment")]
+    /// A segment read from a key is not in the field's key format.
+    #[error("`{segment}` is not in the field's key format: expected {expected}")]
     Malformed {
         /// The segment as found in the key.
         segment: String,
-        /// What was expected (`u32`, `date`, ...).
+        /// The format expected (`"u32, 10 digits zero-padded (0000000042)"`).
         expected: &'static str,
+    },
+    /// A segment that decodes, but to a value whose encoding is other text:
+    /// writing the value back would address another item. Built-in
+    /// encodings never accept such text; this reports a custom
+    /// [`KeyPart`](crate::KeyPart) or [`KeyFormat`](crate::key_part::KeyFormat)
+    /// that does.
+    #[error("`{segment}` is not in canonical form: its value is written `{canonical}`")]
+    NotCanonical {
+        /// The segment as found in the key.
+        segment: String,
+        /// The text the decoded value encodes to.
+        canonical: String,
     },
     /// A value outside the range the key encoding supports.
     #[error("{0}")]

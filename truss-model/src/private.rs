@@ -1,7 +1,7 @@
 //! Support for generated code. Not public API.
 
 use crate::error::{Error, KeyPartError, Result};
-use crate::key_part::{check_segment, KeyPart};
+use crate::key_part::{check_segment, decode_exact, KeyFormat};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 
@@ -9,17 +9,17 @@ pub use crate::entity::Partition;
 pub use crate::sort_key::SortKey;
 pub use crate::template::{Index, KeyField, Segment, Template};
 
-/// Appends one encoded key field, checking the segment rules.
+/// Appends one encoded key field in format `F`, checking the segment
+/// rules.
 #[inline]
-pub fn write_field<T: KeyPart>(
+pub fn write_field<T, F: KeyFormat<T>>(
     value: &T,
     out: &mut String,
     entity: &'static str,
     field: &'static str,
 ) -> Result<()> {
     let start = out.len();
-    value
-        .encode_key(out)
+    F::encode(value, out)
         .and_then(|()| check_segment(&out[start..]))
         .map_err(|reason| Error::InvalidKey {
             entity,
@@ -28,12 +28,13 @@ pub fn write_field<T: KeyPart>(
         })
 }
 
-/// Reads an encoded key segment back into the attribute value the field
-/// serializes to.
-pub fn decode_attribute<T: KeyPart + Serialize>(
+/// Reads an encoded key segment in format `F` back into the attribute
+/// value the field serializes to. Only a segment the value encodes back to
+/// is accepted (one value, one key), whatever `F` itself accepts.
+pub fn decode_attribute<T: Serialize, F: KeyFormat<T>>(
     segment: &str,
 ) -> std::result::Result<AttributeValue, KeyPartError> {
-    let value = T::decode_key(segment)?;
+    let value = decode_exact::<T, F>(segment)?;
     crate::attr_value::to_value(&value).map_err(|e| KeyPartError::Other(e.to_string()))
 }
 

@@ -6,20 +6,22 @@
 //! that ends after them (`CLIP#v1#`, so `v10` never matches). Range
 //! conditions on the next field (`gt`, `between`, ...) are expressed as a
 //! `BETWEEN` whose bounds stay inside that prefix, using two facts of the
-//! key format: `$` sorts just above the `#` delimiter and appears in no key,
-//! and no key contains U+10FFFF.
+//! key format: `$` sorts just above the `#` delimiter and appears in no key
+//! (except as a template's first character), and no key contains U+10FFFF.
+//! Range conditions exist only for fields whose key format keeps order
+//! ([`OrderedKeyFormat`]): on an unpadded integer they do not compile.
 
 use crate::entity::Entity;
 use crate::error::{Error, Result};
-use crate::key_part::{check_segment, KeyPart, MAX_CHAR};
+use crate::key_part::{check_segment, KeyFormat, Keyed, OrderedKeyFormat, MAX_CHAR};
 use crate::table::MAX_SORT_KEY_BYTES;
 use crate::template::{Index, Template};
 use crate::value::IntoValue;
 use std::fmt;
 use std::marker::PhantomData;
 
-/// A typed sort-key prefix for entity `E`; `F` lists the types of the fields
-/// not yet fixed as a nested tuple `(A, (B, ()))`.
+/// A typed sort-key prefix for entity `E`; `F` lists the fields not yet
+/// fixed as a nested tuple `(Keyed<A, FormatA>, (Keyed<B, FormatB>, ()))`.
 ///
 /// Start from the generated `Type::sort_key()`, fix leading fields with
 /// [`eq`](SortKey::eq), then either use it as a `begins_with` condition or
@@ -94,11 +96,10 @@ impl<E: Entity, F> SortKey<E, F> {
     }
 
     /// The prefix followed by the encoded value of the next field.
-    fn with_value<H: KeyPart>(&self, value: &H) -> Result<String> {
+    fn with_value<T, K: KeyFormat<T>>(&self, value: &T) -> Result<String> {
         let mut out = self.prefix.clone()?;
         let start = out.len();
-        value
-            .encode_key(&mut out)
+        K::encode(value, &mut out)
             .and_then(|()| check_segment(&out[start..]))
             .map_err(|reason| Error::InvalidKey {
                 entity: E::NAME,
@@ -108,11 +109,19 @@ impl<E: Entity, F> SortKey<E, F> {
         Ok(out)
     }
 
-    /// The smallest string above every key that starts with the prefix, or
-    /// `None` when the prefix is empty (no bound needed).
+    /// A string above every key that starts with the prefix and below every
+    /// other key above them, or `None` when the prefix is empty (no bound
+    /// needed).
     fn upper(prefix: &str) -> Option<String> {
-        // Prefixes built from templates end with the `#` delimiter.
-        prefix.strip_suffix('#').map(|p| format!("{p}$"))
+        if prefix.is_empty() {
+            return None;
+        }
+        // Prefixes end with the `#` delimiter, or with the literal text
+        // before a placeholder in its segment (`…#store_`).
+        Some(match prefix.strip_suffix('#') {
+            Some(p) => format!("{p}$"),
+            None => format!("{prefix}{MAX_CHAR}"),
+        })
     }
 
     fn condition(self, build: impl FnOnce(&str) -> Result<Condition>) -> SortCondition<E> {
@@ -120,14 +129,14 @@ impl<E: Entity, F> SortKey<E, F> {
     }
 }
 
-impl<E: Entity, H: KeyPart, T> SortKey<E, (H, T)> {
-    /// Fixes the next field to `value`: a narrower prefix that ends at a
-    /// segment boundary.
+impl<E: Entity, T, K: KeyFormat<T>, R> SortKey<E, (Keyed<T, K>, R)> {
+    /// Fixes the next field to `value`: a narrower prefix that ends where
+    /// the field after it starts.
     #[allow(clippy::should_implement_trait)]
-    pub fn eq(self, value: impl IntoValue<H>) -> SortKey<E, T> {
+    pub fn eq(self, value: impl IntoValue<T>) -> SortKey<E, R> {
         let fixed = self.fixed;
         let template = self.template;
-        let prefix = self.with_value(&value.into_value()).map(|mut out| {
+        let prefix = self.with_value::<T, K>(&value.into_value()).map(|mut out| {
             if let Some(t) = template {
                 t.push_after_field(fixed, &mut out);
             }
@@ -143,8 +152,11 @@ impl<E: Entity, H: KeyPart, T> SortKey<E, (H, T)> {
     }
 
     /// Items whose next field is greater than `value`.
-    pub fn gt(self, value: impl IntoValue<H>) -> SortCondition<E> {
-        let v = self.with_value(&value.into_value());
+    pub fn gt(self, value: impl IntoValue<T>) -> SortCondition<E>
+    where
+        K: OrderedKeyFormat<T>,
+    {
+        let v = self.with_value::<T, K>(&value.into_value());
         self.condition(|p| {
             let low = format!("{}$", v?);
             Ok(match Self::upper(p) {
@@ -155,8 +167,11 @@ impl<E: Entity, H: KeyPart, T> SortKey<E, (H, T)> {
     }
 
     /// Items whose next field is greater than or equal to `value`.
-    pub fn ge(self, value: impl IntoValue<H>) -> SortCondition<E> {
-        let v = self.with_value(&value.into_value());
+    pub fn ge(self, value: impl IntoValue<T>) -> SortCondition<E>
+    where
+        K: OrderedKeyFormat<T>,
+    {
+        let v = self.with_value::<T, K>(&value.into_value());
         self.condition(|p| {
             let low = v?;
             Ok(match Self::upper(p) {
@@ -167,8 +182,11 @@ impl<E: Entity, H: KeyPart, T> SortKey<E, (H, T)> {
     }
 
     /// Items whose next field is less than `value`.
-    pub fn lt(self, value: impl IntoValue<H>) -> SortCondition<E> {
-        let v = self.with_value(&value.into_value());
+    pub fn lt(self, value: impl IntoValue<T>) -> SortCondition<E>
+    where
+        K: OrderedKeyFormat<T>,
+    {
+        let v = self.with_value::<T, K>(&value.into_value());
         self.condition(|p| {
             let v = v?;
             Ok(if p.is_empty() {
@@ -180,8 +198,11 @@ impl<E: Entity, H: KeyPart, T> SortKey<E, (H, T)> {
     }
 
     /// Items whose next field is less than or equal to `value`.
-    pub fn le(self, value: impl IntoValue<H>) -> SortCondition<E> {
-        let v = self.with_value(&value.into_value());
+    pub fn le(self, value: impl IntoValue<T>) -> SortCondition<E>
+    where
+        K: OrderedKeyFormat<T>,
+    {
+        let v = self.with_value::<T, K>(&value.into_value());
         self.condition(|p| {
             let high = format!("{}$", v?);
             Ok(if p.is_empty() {
@@ -193,9 +214,12 @@ impl<E: Entity, H: KeyPart, T> SortKey<E, (H, T)> {
     }
 
     /// Items whose next field lies in `low..=high`.
-    pub fn between(self, low: impl IntoValue<H>, high: impl IntoValue<H>) -> SortCondition<E> {
-        let low = self.with_value(&low.into_value());
-        let high = self.with_value(&high.into_value());
+    pub fn between(self, low: impl IntoValue<T>, high: impl IntoValue<T>) -> SortCondition<E>
+    where
+        K: OrderedKeyFormat<T>,
+    {
+        let low = self.with_value::<T, K>(&low.into_value());
+        let high = self.with_value::<T, K>(&high.into_value());
         self.condition(|_| {
             let (low, high) = (low?, format!("{}$", high?));
             if low > high {

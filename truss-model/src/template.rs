@@ -13,6 +13,9 @@ pub type FieldDecoder = fn(&str) -> Result<AttributeValue, KeyPartError>;
 pub struct KeyField {
     /// The Rust field name.
     pub name: &'static str,
+    /// Literal text before the placeholder in its segment: `employee_` in
+    /// `employee_{id}`, empty for a placeholder filling its segment.
+    pub prefix: &'static str,
     /// The attribute name serde reads the field from (its serde name; the
     /// deserialize name where `rename(deserialize = "..")` sets one).
     pub attribute: &'static str,
@@ -25,7 +28,8 @@ pub struct KeyField {
 pub enum Segment {
     /// Literal text.
     Literal(&'static str),
-    /// A `{field}` placeholder.
+    /// A `{field}` placeholder, possibly after literal text
+    /// ([`KeyField::prefix`]).
     Field(KeyField),
 }
 
@@ -76,8 +80,10 @@ impl Template {
             match segment {
                 Segment::Literal(lit) if *lit == part => {}
                 Segment::Literal(_) => return None,
-                Segment::Field(_) if part.is_empty() => return None,
-                Segment::Field(_) => values.push(part),
+                Segment::Field(f) => match part.strip_prefix(f.prefix) {
+                    Some(value) if !value.is_empty() => values.push(value),
+                    _ => return None,
+                },
             }
         }
         if parts.next().is_some() {
@@ -87,8 +93,9 @@ impl Template {
     }
 
     /// The literal text before the first placeholder, including its
-    /// delimiter (`CLIP#` for `CLIP#{id}`), or the whole template when it has
-    /// no placeholder. Every key of the template starts with it.
+    /// delimiter (`CLIP#` for `CLIP#{id}`, `$app#user_` for
+    /// `$app#user_{id}`), or the whole template when it has no placeholder.
+    /// Every key of the template starts with it.
     pub fn literal_prefix(&self) -> String {
         let mut out = String::new();
         for segment in self.segments {
@@ -97,7 +104,10 @@ impl Template {
                     out.push_str(lit);
                     out.push('#');
                 }
-                Segment::Field(_) => return out,
+                Segment::Field(f) => {
+                    out.push_str(f.prefix);
+                    return out;
+                }
             }
         }
         out.pop();
@@ -106,15 +116,17 @@ impl Template {
 
     /// Appends the literal segments that follow field number `index`
     /// (0-based), each preceded by the delimiter, stopping before the next
-    /// field. When more fields follow, the delimiter before the next field is
-    /// appended too, so the result ends at a segment boundary.
+    /// field. When more fields follow, the delimiter and the literal text
+    /// before the next field are appended too, so the result ends where the
+    /// next field's value starts.
     pub(crate) fn push_after_field(&self, index: usize, out: &mut String) {
         let mut seen = 0;
         let mut after = false;
         for segment in self.segments {
             match segment {
-                Segment::Field(_) if after => {
+                Segment::Field(f) if after => {
                     out.push('#');
+                    out.push_str(f.prefix);
                     return;
                 }
                 Segment::Field(_) => {
@@ -157,12 +169,24 @@ mod tests {
         Ok(AttributeValue::Null(true))
     }
     const fn field(name: &'static str) -> Segment {
+        prefixed("", name)
+    }
+    const fn prefixed(prefix: &'static str, name: &'static str) -> Segment {
         Segment::Field(KeyField {
             name,
+            prefix,
             attribute: name,
             decode,
         })
     }
+    const ELECTRO: Template = Template::__new(
+        "$shop#store_{store}#id_{id}",
+        &[
+            Segment::Literal("$shop"),
+            prefixed("store_", "store"),
+            prefixed("id_", "id"),
+        ],
+    );
     const CLIP: Template = Template::__new(
         "CLIP#{video}#{ts}",
         &[Segment::Literal("CLIP"), field("video"), field("ts")],
@@ -191,6 +215,12 @@ mod tests {
         assert_eq!(MIXED.match_key("A#1#B#X#2#D"), None);
         assert_eq!(META.match_key("META"), Some(vec![]));
         assert_eq!(META.match_key("METAX"), None);
+        assert_eq!(
+            ELECTRO.match_key("$shop#store_s1#id_9"),
+            Some(vec!["s1", "9"])
+        );
+        assert_eq!(ELECTRO.match_key("$shop#store_#id_9"), None, "empty value");
+        assert_eq!(ELECTRO.match_key("$shop#s1#id_9"), None, "missing prefix");
     }
 
     #[test]
@@ -210,5 +240,9 @@ mod tests {
         let mut s = String::from("CLIP#v1#t");
         CLIP.push_after_field(1, &mut s);
         assert_eq!(s, "CLIP#v1#t");
+        assert_eq!(ELECTRO.literal_prefix(), "$shop#store_");
+        let mut s = String::from("$shop#store_s1");
+        ELECTRO.push_after_field(0, &mut s);
+        assert_eq!(s, "$shop#store_s1#id_");
     }
 }

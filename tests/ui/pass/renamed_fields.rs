@@ -1,5 +1,6 @@
 //! Keys over renamed fields, raw identifiers and every integer width compile,
 //! and the generated API has the documented shape.
+use truss_model::key_part::Keyed;
 use truss_model::{Entity, EntityKey, Partition, SortKey};
 
 #[derive(Entity, serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
@@ -32,13 +33,15 @@ fn main() {
     key.write_pk(&mut pk).unwrap();
     assert_eq!(pk, "T#t#o");
     let _: Partition<Everything> = Everything::partition("t", "o");
-    let _: SortKey<Everything, (u8, (u16, (u32, (u64, (i8, (i16, (i32, (i64, (bool, ())))))))))> =
-        Everything::sort_key();
+    let _: SortKey<
+        Everything,
+        (Keyed<u8>, (Keyed<u16>, (Keyed<u32>, (Keyed<u64>, (Keyed<i8>, (Keyed<i16>, (Keyed<i32>, (Keyed<i64>, (Keyed<bool>, ()))))))))),
+    > = Everything::sort_key();
     assert_eq!(<Everything as Entity>::NAME, "Wide");
     let fields: Vec<_> = <Everything as Entity>::PK.fields().map(|f| f.attribute).collect();
     assert_eq!(fields, ["type", "owner"]);
     let index = <Everything as Entity>::INDEXES[0];
     assert_eq!((index.name, index.pk_attribute, index.sk_attribute), ("by-note", "notePK", Some("by-noteSK")));
     let _: Partition<Everything> = Everything::by_note("some note");
-    let _: SortKey<Everything, (u8, ())> = Everything::by_note_sort_key();
+    let _: SortKey<Everything, (Keyed<u8>, ())> = Everything::by_note_sort_key();
 }

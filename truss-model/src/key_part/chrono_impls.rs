@@ -1,61 +1,129 @@
 //! Key encodings for `chrono` types (feature `chrono`).
 
-use super::calendar::{push_date, push_time};
-use super::{check_year, malformed, KeyPart};
+use super::calendar::{self, Civil};
+use super::format::{
+    EpochMillis, EpochSeconds, KeyFormat, OrderedKeyFormat, Rfc3339, EPOCH_MILLIS, EPOCH_SECONDS,
+};
+use super::{malformed, KeyPart};
 use crate::error::KeyPartError;
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 
-/// `YYYY-MM-DDTHH:MM:SS.fffffffffZ` in UTC. Reading also accepts any RFC 3339
-/// timestamp (such as `2026-05-24T09:00:00Z` written by other tools).
+fn civil(t: &NaiveDateTime) -> Civil {
+    Civil {
+        year: t.year(),
+        month: t.month(),
+        day: t.day(),
+        hour: t.hour(),
+        minute: t.minute(),
+        second: t.second(),
+        nanos: t.nanosecond(),
+    }
+}
+
+fn naive(c: Civil) -> Option<NaiveDateTime> {
+    NaiveDate::from_ymd_opt(c.year, c.month, c.day)?
+        .and_hms_nano_opt(c.hour, c.minute, c.second, c.nanos)
+}
+
+/// RFC 3339 in UTC with 9 fractional digits
+/// (`2026-05-24T09:00:00.000000000Z`); see [`Rfc3339`] for other
+/// precisions and [`EpochSeconds`] / [`EpochMillis`] for epoch numbers.
 impl KeyPart for DateTime<Utc> {
+    const EXPECTED: &'static str = Rfc3339::<9>::EXPECTED;
+
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
-        self.naive_utc().encode_key(out)?;
-        out.push('Z');
-        Ok(())
+        <Rfc3339<9> as KeyFormat<Self>>::encode(self, out)
     }
 
     fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
-        DateTime::parse_from_rfc3339(segment)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|_| malformed(segment, "RFC 3339 timestamp"))
+        <Rfc3339<9> as KeyFormat<Self>>::decode(segment)
     }
 }
+
+impl<const DIGITS: usize> KeyFormat<DateTime<Utc>> for Rfc3339<DIGITS> {
+    const EXPECTED: &'static str = Rfc3339::<DIGITS>::EXPECTED;
+
+    fn encode(value: &DateTime<Utc>, out: &mut String) -> Result<(), KeyPartError> {
+        calendar::push_date_time(out, &civil(&value.naive_utc()), DIGITS, true)
+    }
+
+    fn decode(segment: &str) -> Result<DateTime<Utc>, KeyPartError> {
+        calendar::parse_date_time(segment, DIGITS, true)
+            .and_then(naive)
+            .map(|t| t.and_utc())
+            .ok_or_else(|| malformed(segment, Self::EXPECTED))
+    }
+}
+
+impl<const DIGITS: usize> OrderedKeyFormat<DateTime<Utc>> for Rfc3339<DIGITS> {}
+
+impl KeyFormat<DateTime<Utc>> for EpochSeconds {
+    const EXPECTED: &'static str = EPOCH_SECONDS;
+
+    fn encode(value: &DateTime<Utc>, out: &mut String) -> Result<(), KeyPartError> {
+        calendar::push_epoch(
+            out,
+            value.timestamp(),
+            value.timestamp_subsec_nanos(),
+            false,
+        )
+    }
+
+    fn decode(segment: &str) -> Result<DateTime<Utc>, KeyPartError> {
+        calendar::parse_epoch(segment, false)
+            .and_then(|(s, n)| Utc.timestamp_opt(s, n).single())
+            .ok_or_else(|| malformed(segment, EPOCH_SECONDS))
+    }
+}
+
+impl OrderedKeyFormat<DateTime<Utc>> for EpochSeconds {}
+
+impl KeyFormat<DateTime<Utc>> for EpochMillis {
+    const EXPECTED: &'static str = EPOCH_MILLIS;
+
+    fn encode(value: &DateTime<Utc>, out: &mut String) -> Result<(), KeyPartError> {
+        calendar::push_epoch(out, value.timestamp(), value.timestamp_subsec_nanos(), true)
+    }
+
+    fn decode(segment: &str) -> Result<DateTime<Utc>, KeyPartError> {
+        calendar::parse_epoch(segment, true)
+            .and_then(|(s, n)| Utc.timestamp_opt(s, n).single())
+            .ok_or_else(|| malformed(segment, EPOCH_MILLIS))
+    }
+}
+
+impl OrderedKeyFormat<DateTime<Utc>> for EpochMillis {}
+
+const NAIVE_DATE_TIME: &str = "date-time with 9 fractional digits (2026-05-24T09:00:00.000000000)";
 
 /// `YYYY-MM-DDTHH:MM:SS.fffffffff`.
 impl KeyPart for NaiveDateTime {
+    const EXPECTED: &'static str = NAIVE_DATE_TIME;
+
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
-        check_year(self.year())?;
-        push_date(out, self.year(), self.month(), self.day());
-        push_time(
-            out,
-            self.hour(),
-            self.minute(),
-            self.second(),
-            self.nanosecond(),
-        );
-        Ok(())
+        calendar::push_date_time(out, &civil(self), 9, false)
     }
 
     fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
-        NaiveDateTime::parse_from_str(segment, "%Y-%m-%dT%H:%M:%S%.f")
-            .map_err(|_| malformed(segment, "date-time"))
+        calendar::parse_date_time(segment, 9, false)
+            .and_then(naive)
+            .ok_or_else(|| malformed(segment, NAIVE_DATE_TIME))
     }
 }
 
+const DATE: &str = "date (2026-05-24)";
+
 /// `YYYY-MM-DD`.
 impl KeyPart for NaiveDate {
+    const EXPECTED: &'static str = DATE;
+
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
-        check_year(self.year())?;
-        push_date(out, self.year(), self.month(), self.day());
-        Ok(())
+        calendar::push_date(out, self.year(), self.month(), self.day())
     }
 
     fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
-        // Only the canonical form: chrono also accepts padding and unpadded
-        // fields, which would give one date several keys.
-        NaiveDate::parse_from_str(segment, "%Y-%m-%d")
-            .ok()
-            .filter(|d| check_year(d.year()).is_ok() && d.format("%Y-%m-%d").to_string() == segment)
-            .ok_or_else(|| malformed(segment, "date (YYYY-MM-DD)"))
+        calendar::parse_date(segment)
+            .and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
+            .ok_or_else(|| malformed(segment, DATE))
     }
 }

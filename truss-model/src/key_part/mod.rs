@@ -51,20 +51,44 @@
 mod calendar;
 #[cfg(feature = "chrono")]
 mod chrono_impls;
+mod format;
 mod ints;
+mod serde_name;
 #[cfg(feature = "time")]
 mod time_impls;
 
 pub use crate::error::KeyPartError;
+pub(crate) use format::decode_exact;
+pub use format::{
+    EpochMillis, EpochSeconds, KeyFormat, Keyed, Lowercase, Native, OrderedKeyFormat, Rfc3339,
+    Unpadded, Width,
+};
+#[doc(hidden)]
+pub use serde_name::{decode_serde_name, encode_serde_name};
 
 /// A type whose values can be one `#`-separated segment of a key.
 ///
-/// See the [module documentation](self) for the rules an encoding follows.
+/// See the [module documentation](self) for the rules an encoding follows:
+/// above all, `decode_key` accepts exactly the text `encode_key` writes, so
+/// every value has one key and every key one value. The library checks that
+/// on every item it reads: a key whose segment decodes to a value that
+/// encodes differently is an [`Error::Decode`](crate::Error::Decode), as is
+/// a key that disagrees with the item's own attribute for the field.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be part of a key",
+    label = "not a `KeyPart`",
+    note = "implement `truss_model::KeyPart` for it, derive it (`#[derive(KeyPart)]` on a unit enum or a newtype), or give the field a `#[truss(key_format = ...)]`"
+)]
 pub trait KeyPart: Sized {
+    /// What a segment of this type looks like, for error messages
+    /// (`"u32, 10 digits zero-padded (0000000042)"`).
+    const EXPECTED: &'static str = "the type's own key encoding";
+
     /// Appends this value's encoded segment to `out`.
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError>;
 
-    /// Reads a value back from its encoded segment.
+    /// Reads a value back from exactly the segment `encode_key` writes for
+    /// it; any other text is an error.
     fn decode_key(segment: &str) -> Result<Self, KeyPartError>;
 }
 
@@ -88,18 +112,6 @@ pub(crate) fn check_segment(segment: &str) -> Result<(), KeyPartError> {
         }
     }
     Ok(())
-}
-
-/// The fixed-width date encodings cover years 0000 to 9999.
-#[cfg(any(feature = "chrono", feature = "time"))]
-pub(crate) fn check_year(year: i32) -> Result<(), KeyPartError> {
-    if (0..=9999).contains(&year) {
-        Ok(())
-    } else {
-        Err(KeyPartError::OutOfRange(format!(
-            "year {year} is outside 0000..=9999, the range of the fixed-width key encoding"
-        )))
-    }
 }
 
 #[cfg(any(feature = "chrono", feature = "time"))]
@@ -141,7 +153,7 @@ pub fn escape_into(value: &str, out: &mut String) -> Result<(), KeyPartError> {
 pub fn unescape(segment: &str) -> Result<String, KeyPartError> {
     let malformed = || KeyPartError::Malformed {
         segment: segment.to_owned(),
-        expected: "string",
+        expected: STRING,
     };
     if segment.is_empty() {
         return Err(KeyPartError::Empty);
@@ -187,7 +199,11 @@ fn hex_value(b: u8) -> Option<u8> {
     }
 }
 
+const STRING: &str = "text with bytes up to `%` escaped as %XX (a%23b for a#b)";
+
 impl KeyPart for String {
+    const EXPECTED: &'static str = STRING;
+
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
         escape_into(self, out)
     }
@@ -198,6 +214,8 @@ impl KeyPart for String {
 }
 
 impl KeyPart for bool {
+    const EXPECTED: &'static str = "bool (true or false)";
+
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
         out.push_str(if *self { "true" } else { "false" });
         Ok(())
@@ -209,7 +227,7 @@ impl KeyPart for bool {
             "false" => Ok(false),
             _ => Err(KeyPartError::Malformed {
                 segment: segment.to_owned(),
-                expected: "bool",
+                expected: Self::EXPECTED,
             }),
         }
     }

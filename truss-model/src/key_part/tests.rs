@@ -2,10 +2,62 @@ use super::*;
 use proptest::prelude::*;
 
 fn enc<T: KeyPart>(v: &T) -> String {
+    enc_as::<T, Native>(v)
+}
+
+fn enc_as<T, F: KeyFormat<T>>(v: &T) -> String {
     let mut s = String::new();
-    v.encode_key(&mut s).expect("encodable");
+    F::encode(v, &mut s).expect("encodable");
     check_segment(&s).expect("encoding obeys the segment rules");
     s
+}
+
+/// Whatever `F` reads back writes to the very same text.
+fn canonical_or_refused<T, F: KeyFormat<T>>(segment: &str) -> Result<(), TestCaseError> {
+    if let Ok(value) = F::decode(segment) {
+        let mut again = String::new();
+        prop_assert!(F::encode(&value, &mut again).is_ok());
+        prop_assert_eq!(again, segment);
+    }
+    Ok(())
+}
+
+/// `value` round-trips through `F`, and every other text of the same
+/// value (`variants` of its encoding) is refused.
+fn canonical_only<T: PartialEq + std::fmt::Debug, F: KeyFormat<T>>(
+    value: &T,
+    variants: impl Fn(&str) -> Vec<String>,
+) -> Result<(), TestCaseError> {
+    let text = enc_as::<T, F>(value);
+    prop_assert_eq!(&F::decode(&text).expect("decodes"), value);
+    for variant in variants(&text) {
+        if variant != text {
+            prop_assert!(
+                F::decode(&variant).is_err(),
+                "{:?} read as {:?}",
+                variant,
+                value
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Texts of the same integer that are not its canonical form.
+fn integer_variants(text: &str) -> Vec<String> {
+    let mut out = vec![
+        format!("0{text}"),
+        format!("+{text}"),
+        format!(" {text}"),
+        format!("{text} "),
+    ];
+    if let Some(rest) = text.strip_prefix('0') {
+        out.push(rest.to_owned());
+    }
+    if let Some(rest) = text.strip_prefix('-') {
+        out.push(format!("-0{rest}"));
+    }
+    out
 }
 
 /// Asserts round-trip and that segment order equals value order.
@@ -91,6 +143,92 @@ fn integer_extremes() {
     assert_eq!(enc(&7u16), "00007");
     assert_eq!(enc(&i8::MIN), "000");
     assert_eq!(enc(&i8::MAX), "255");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn canonical_integers(a in any::<u32>(), b in any::<i64>(), c in any::<u8>()) {
+        canonical_only::<u32, Native>(&a, integer_variants)?;
+        canonical_only::<i64, Native>(&b, integer_variants)?;
+        canonical_only::<u8, Native>(&c, integer_variants)?;
+        canonical_only::<u32, Width<12>>(&a, integer_variants)?;
+        canonical_only::<u32, Unpadded>(&a, integer_variants)?;
+        canonical_only::<i64, Unpadded>(&b, integer_variants)?;
+    }
+
+    #[test]
+    fn canonical_strings(a in non_max_string()) {
+        canonical_only::<String, Native>(&a, |text| {
+            let mut out = Vec::new();
+            // An escape where none is needed, and lower-case hex.
+            if let Some(c) = text.chars().find(|c| c.is_ascii_alphanumeric()) {
+                out.push(text.replacen(c, &format!("%{:02X}", c as u32), 1));
+            }
+            // The hex digits of escapes in lower case ("%0a" for "%0A").
+            let mut lower = String::new();
+            let mut in_escape = 0;
+            for c in text.chars() {
+                in_escape = if c == '%' { 3 } else { in_escape.max(1) - 1 };
+                lower.push(if in_escape > 0 && c != '%' { c.to_ascii_lowercase() } else { c });
+            }
+            out.push(lower);
+            out
+        })?;
+        let lower = a.to_lowercase();
+        canonical_only::<String, Lowercase>(&lower, |text| vec![text.to_uppercase()])?;
+    }
+
+    #[test]
+    fn canonical_bools(a in any::<bool>()) {
+        canonical_only::<bool, Native>(&a, |t| vec![t.to_uppercase(), format!(" {t}"), (if a { "1" } else { "0" }).into()])?;
+    }
+
+    #[test]
+    fn lowercase_keys_fold_and_keep_order(a in "[A-Za-z]{1,6}", b in "[A-Za-z]{1,6}") {
+        let (ka, kb) = (enc_as::<String, Lowercase>(&a), enc_as::<String, Lowercase>(&b));
+        prop_assert_eq!(&ka, &a.to_lowercase());
+        prop_assert_eq!(a.to_lowercase().cmp(&b.to_lowercase()), ka.cmp(&kb));
+    }
+
+    #[test]
+    fn widths_keep_order(a in 0u32..1_000_000, b in 0u32..1_000_000) {
+        let (ka, kb) = (enc_as::<u32, Width<6>>(&a), enc_as::<u32, Width<6>>(&b));
+        prop_assert_eq!(ka.len(), 6);
+        prop_assert_eq!(a.cmp(&b), ka.cmp(&kb));
+    }
+
+    /// Anything any integer or string format reads back is canonical.
+    #[test]
+    fn canonical_text_formats(segment in "\\PC{0,24}|[0-9 +-]{0,14}|[A-Za-z0-9%#$]{0,12}") {
+        canonical_or_refused::<u64, Width<14>>(&segment)?;
+        canonical_or_refused::<u8, Width<2>>(&segment)?;
+        canonical_or_refused::<u64, Unpadded>(&segment)?;
+        canonical_or_refused::<i32, Unpadded>(&segment)?;
+        canonical_or_refused::<i8, Unpadded>(&segment)?;
+        canonical_or_refused::<String, Lowercase>(&segment)?;
+    }
+}
+
+#[test]
+fn formats_refuse_what_they_cannot_hold() {
+    let mut out = String::new();
+    assert!(matches!(
+        <Width<3> as KeyFormat<u32>>::encode(&1000, &mut out),
+        Err(KeyPartError::OutOfRange(_))
+    ));
+    assert_eq!(out, "", "nothing written on error");
+    assert_eq!(enc_as::<u32, Width<3>>(&7), "007");
+    assert_eq!(enc_as::<i32, Unpadded>(&-7), "-7");
+    assert_eq!(enc_as::<u8, Unpadded>(&0), "0");
+    for bad in ["-0", "007", "+7", "", "1e3", "256"] {
+        assert!(<Unpadded as KeyFormat<u8>>::decode(bad).is_err(), "{bad}");
+    }
+    assert_eq!(
+        enc_as::<String, Lowercase>(&"Jane.Doe".to_string()),
+        "jane.doe"
+    );
 }
 
 #[test]
@@ -181,16 +319,135 @@ mod chrono_tests {
         assert_eq!(enc(&leap), "2016-12-31T23:59:60.500000000");
     }
 
+    /// Texts of the same instant in other forms: other precisions (the
+    /// fraction cut or lengthened), other offsets, other separators.
+    fn timestamp_variants(text: &str) -> Vec<String> {
+        let body = text.strip_suffix('Z').unwrap_or(text);
+        let (base, fraction) = body.split_once('.').unwrap_or((body, ""));
+        let mut out = vec![
+            format!("{body}+00:00"),
+            format!("{body}z"),
+            text.replacen('T', " ", 1),
+            text.replacen('T', "t", 1),
+            format!("+{text}"),
+        ];
+        let zone = if text.ends_with('Z') { "Z" } else { "" };
+        let trimmed = fraction.trim_end_matches('0');
+        for f in [
+            trimmed.to_owned(),
+            format!("{fraction}0"),
+            format!("{trimmed}000"),
+        ] {
+            out.push(if f.is_empty() {
+                format!("{base}{zone}")
+            } else {
+                format!("{base}.{f}{zone}")
+            });
+        }
+        out
+    }
+
+    fn epoch_variants(text: &str) -> Vec<String> {
+        vec![
+            format!("0{text}"),
+            text[1..].to_owned(),
+            format!("{text}.0"),
+            format!("+{text}"),
+        ]
+    }
+
+    fn millis(a: DateTime<Utc>) -> DateTime<Utc> {
+        Utc.timestamp_millis_opt(a.timestamp_millis())
+            .single()
+            .expect("valid")
+    }
+
+    proptest! {
+        #[test]
+        fn canonical_chrono_timestamps(a in datetime()) {
+            let secs = Utc.timestamp_opt(a.timestamp(), 0).single().expect("valid");
+            let micros = Utc.timestamp_micros(a.timestamp_micros()).single().expect("valid");
+            canonical_only::<DateTime<Utc>, Native>(&a, timestamp_variants)?;
+            canonical_only::<DateTime<Utc>, Rfc3339<0>>(&secs, timestamp_variants)?;
+            canonical_only::<DateTime<Utc>, Rfc3339<3>>(&millis(a), timestamp_variants)?;
+            canonical_only::<DateTime<Utc>, Rfc3339<6>>(&micros, timestamp_variants)?;
+            canonical_only::<DateTime<Utc>, Rfc3339<9>>(&a, timestamp_variants)?;
+            canonical_only::<NaiveDateTime, Native>(&a.naive_utc(), timestamp_variants)?;
+            canonical_only::<NaiveDate, Native>(&a.date_naive(), |t| {
+                vec![t.replacen("-0", "-", 2), format!("{t}T00:00:00"), format!(" {t}")]
+            })?;
+            if secs < Utc.timestamp_opt(10_000_000_000, 0).single().expect("valid") {
+                canonical_only::<DateTime<Utc>, EpochSeconds>(&secs, epoch_variants)?;
+                canonical_only::<DateTime<Utc>, EpochMillis>(&millis(a), epoch_variants)?;
+            }
+        }
+
+        /// Each precision keeps time order, including across whole seconds.
+        #[test]
+        fn precisions_keep_order(a in datetime(), b in datetime()) {
+            let (a, b) = (millis(a), millis(b));
+            let (ka, kb) = (enc_as::<_, Rfc3339<3>>(&a), enc_as::<_, Rfc3339<3>>(&b));
+            prop_assert_eq!(a.cmp(&b), ka.cmp(&kb));
+            if a.timestamp() < 10_000_000_000 && b.timestamp() < 10_000_000_000 {
+                let (ka, kb) = (enc_as::<_, EpochMillis>(&a), enc_as::<_, EpochMillis>(&b));
+                prop_assert_eq!(a.cmp(&b), ka.cmp(&kb));
+            }
+        }
+
+        /// Anything a chrono format reads back is canonical.
+        #[test]
+        fn canonical_chrono_text(segment in "[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,10})?(Z|z|[+-][0-9]{2}:[0-9]{2})?)?|[0-9+.-]{8,15}") {
+            canonical_or_refused::<DateTime<Utc>, Native>(&segment)?;
+            canonical_or_refused::<DateTime<Utc>, Rfc3339<0>>(&segment)?;
+            canonical_or_refused::<DateTime<Utc>, Rfc3339<3>>(&segment)?;
+            canonical_or_refused::<DateTime<Utc>, Rfc3339<6>>(&segment)?;
+            canonical_or_refused::<DateTime<Utc>, EpochSeconds>(&segment)?;
+            canonical_or_refused::<DateTime<Utc>, EpochMillis>(&segment)?;
+            canonical_or_refused::<NaiveDateTime, Native>(&segment)?;
+            canonical_or_refused::<NaiveDate, Native>(&segment)?;
+        }
+    }
+
     #[test]
-    fn fixed_width_and_lenient_read() {
+    fn precision_beyond_the_format_is_refused() {
+        let t = Utc
+            .timestamp_opt(1_780_000_000, 123_456_000)
+            .single()
+            .expect("valid");
+        let mut out = String::new();
+        let err = <Rfc3339<3> as KeyFormat<DateTime<Utc>>>::encode(&t, &mut out).unwrap_err();
+        assert!(err.to_string().contains("below milliseconds"), "{err}");
+        assert!(<EpochSeconds as KeyFormat<DateTime<Utc>>>::encode(&t, &mut out).is_err());
+        assert_eq!(enc_as::<_, Rfc3339<6>>(&t), "2026-05-28T20:26:40.123456Z");
+    }
+
+    #[test]
+    fn fixed_width_and_strict_read() {
         let t = Utc
             .with_ymd_and_hms(2026, 5, 24, 9, 0, 0)
             .single()
             .expect("valid");
         assert_eq!(enc(&t), "2026-05-24T09:00:00.000000000Z");
-        assert_eq!(DateTime::<Utc>::decode_key("2026-05-24T09:00:00Z"), Ok(t));
+        assert_eq!(enc_as::<_, Rfc3339<0>>(&t), "2026-05-24T09:00:00Z");
+        assert_eq!(enc_as::<_, Rfc3339<3>>(&t), "2026-05-24T09:00:00.000Z");
+        assert_eq!(enc_as::<_, EpochSeconds>(&t), "1779613200");
+        assert_eq!(enc_as::<_, EpochMillis>(&t), "1779613200000");
+        // Other tools' texts of the same instant are not this format's.
+        for other in [
+            "2026-05-24T09:00:00Z",
+            "2026-05-24T11:00:00+02:00",
+            "2026-05-24T09:00:00.000Z",
+        ] {
+            assert!(
+                matches!(
+                    DateTime::<Utc>::decode_key(other),
+                    Err(KeyPartError::Malformed { .. })
+                ),
+                "{other}"
+            );
+        }
         assert_eq!(
-            DateTime::<Utc>::decode_key("2026-05-24T11:00:00+02:00"),
+            <Rfc3339<0> as KeyFormat<DateTime<Utc>>>::decode("2026-05-24T09:00:00Z"),
             Ok(t)
         );
         let d = NaiveDate::from_ymd_opt(2026, 5, 24).expect("valid");
@@ -243,10 +500,49 @@ mod time_tests {
         }
     }
 
+    proptest! {
+        #[test]
+        fn canonical_time_timestamps(a in datetime()) {
+            let millis = OffsetDateTime::from_unix_timestamp_nanos(a.unix_timestamp_nanos() / 1_000_000 * 1_000_000).expect("valid");
+            let variants = |text: &str| {
+                let body = text.strip_suffix('Z').unwrap_or(text);
+                let (base, fraction) = body.split_once('.').unwrap_or((body, ""));
+                vec![
+                    format!("{body}+00:00"),
+                    text.replacen('T', " ", 1),
+                    format!("{base}.{}Z", fraction.trim_end_matches('0')),
+                    format!("{base}.{fraction}0Z"),
+                ]
+            };
+            canonical_only::<OffsetDateTime, Native>(&a, variants)?;
+            canonical_only::<OffsetDateTime, Rfc3339<3>>(&millis, variants)?;
+            canonical_only::<PrimitiveDateTime, Native>(&PrimitiveDateTime::new(a.date(), a.time()), variants)?;
+            canonical_only::<Date, Native>(&a.date(), |t| vec![t.replacen("-0", "-", 2), format!("+{t}")])?;
+            if a.unix_timestamp() < 10_000_000_000 {
+                canonical_only::<OffsetDateTime, EpochMillis>(&millis, |t| vec![format!("0{t}"), t[1..].to_owned()])?;
+            }
+        }
+
+        /// Anything a time format reads back is canonical.
+        #[test]
+        fn canonical_time_text(segment in "[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,10})?(Z|[+-][0-9]{2}:[0-9]{2})?)?|[0-9+.-]{8,15}") {
+            canonical_or_refused::<OffsetDateTime, Native>(&segment)?;
+            canonical_or_refused::<OffsetDateTime, Rfc3339<0>>(&segment)?;
+            canonical_or_refused::<OffsetDateTime, EpochSeconds>(&segment)?;
+            canonical_or_refused::<PrimitiveDateTime, Native>(&segment)?;
+            canonical_or_refused::<Date, Native>(&segment)?;
+        }
+    }
+
     #[test]
-    fn reads_other_offsets_as_utc() {
-        let t = OffsetDateTime::decode_key("2026-05-24T11:00:00+02:00").expect("parses");
+    fn writes_other_offsets_as_utc_and_reads_only_utc() {
+        let t = time::macros::datetime!(2026-05-24 11:00:00 +02:00);
         assert_eq!(enc(&t), "2026-05-24T09:00:00.000000000Z");
+        assert!(OffsetDateTime::decode_key("2026-05-24T11:00:00+02:00").is_err());
+        assert_eq!(
+            OffsetDateTime::decode_key("2026-05-24T09:00:00.000000000Z"),
+            Ok(t)
+        );
         assert!(Date::decode_key("24/05/2026").is_err());
         assert!(Date::decode_key("  408-8-02").is_err());
         assert_eq!(
@@ -261,23 +557,21 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(2048))]
 
     #[test]
-    fn whatever_decodes_is_canonical(segment in "\\PC{0,24}|[0-9 +-]{0,12}|[A-Za-z0-9%#$]{0,12}") {
-        fn canonical<T: KeyPart>(segment: &str) -> Result<(), TestCaseError> {
-            if let Ok(value) = T::decode_key(segment) {
-                let mut again = String::new();
-                prop_assert!(value.encode_key(&mut again).is_ok());
-                prop_assert_eq!(again, segment);
-            }
-            Ok(())
-        }
-        canonical::<String>(&segment)?;
-        canonical::<u64>(&segment)?;
-        canonical::<i32>(&segment)?;
-        canonical::<bool>(&segment)?;
+    fn canonical_text_native(segment in "\\PC{0,24}|[0-9 +-]{0,12}|[A-Za-z0-9%#$]{0,12}") {
+        canonical_or_refused::<String, Native>(&segment)?;
+        canonical_or_refused::<u64, Native>(&segment)?;
+        canonical_or_refused::<u8, Native>(&segment)?;
+        canonical_or_refused::<i32, Native>(&segment)?;
+        canonical_or_refused::<i128, Native>(&segment)?;
+        canonical_or_refused::<bool, Native>(&segment)?;
         #[cfg(feature = "chrono")]
-        canonical::<chrono::NaiveDate>(&segment)?;
+        canonical_or_refused::<chrono::NaiveDate, Native>(&segment)?;
+        #[cfg(feature = "chrono")]
+        canonical_or_refused::<chrono::DateTime<chrono::Utc>, Native>(&segment)?;
         #[cfg(feature = "time")]
-        canonical::<time::Date>(&segment)?;
+        canonical_or_refused::<time::Date, Native>(&segment)?;
+        #[cfg(feature = "time")]
+        canonical_or_refused::<time::OffsetDateTime, Native>(&segment)?;
     }
 }
 
@@ -300,7 +594,7 @@ fn custom_encodings_that_break_the_rules_are_refused() {
     use crate::Error;
     let reason = |value: &'static str| {
         let mut out = String::from("CLIP#");
-        match write_field(&Raw(value), &mut out, "Clip", "id") {
+        match write_field::<_, Native>(&Raw(value), &mut out, "Clip", "id") {
             Err(Error::InvalidKey {
                 entity: "Clip",
                 field: "id",

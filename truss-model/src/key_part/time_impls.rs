@@ -1,78 +1,155 @@
 //! Key encodings for `time` types (feature `time`).
 
-use super::calendar::{push_date, push_time};
-use super::{check_year, malformed, KeyPart};
+use super::calendar::{self, Civil};
+use super::format::{
+    EpochMillis, EpochSeconds, KeyFormat, OrderedKeyFormat, Rfc3339, EPOCH_MILLIS, EPOCH_SECONDS,
+};
+use super::{malformed, KeyPart};
 use crate::error::KeyPartError;
-use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
-use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
-/// Converted to UTC, `YYYY-MM-DDTHH:MM:SS.fffffffffZ`. Reading also accepts
-/// any RFC 3339 timestamp; the value read back is in UTC (equal as an
-/// instant).
+fn civil(t: &PrimitiveDateTime) -> Civil {
+    Civil {
+        year: t.year(),
+        month: u8::from(t.month()).into(),
+        day: t.day().into(),
+        hour: t.hour().into(),
+        minute: t.minute().into(),
+        second: t.second().into(),
+        nanos: t.nanosecond(),
+    }
+}
+
+fn date(year: i32, month: u32, day: u32) -> Option<Date> {
+    let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
+    Date::from_calendar_date(year, month, u8::try_from(day).ok()?).ok()
+}
+
+/// `time` has no leap seconds: second 60 does not read back.
+fn primitive(c: Civil) -> Option<PrimitiveDateTime> {
+    let time = Time::from_hms_nano(
+        u8::try_from(c.hour).ok()?,
+        u8::try_from(c.minute).ok()?,
+        u8::try_from(c.second).ok()?,
+        c.nanos,
+    )
+    .ok()?;
+    Some(PrimitiveDateTime::new(date(c.year, c.month, c.day)?, time))
+}
+
+fn utc(t: &OffsetDateTime) -> PrimitiveDateTime {
+    let utc = t.to_offset(UtcOffset::UTC);
+    PrimitiveDateTime::new(utc.date(), utc.time())
+}
+
+/// Converted to UTC, RFC 3339 with 9 fractional digits
+/// (`2026-05-24T09:00:00.000000000Z`); see [`Rfc3339`] for other
+/// precisions and [`EpochSeconds`] / [`EpochMillis`] for epoch numbers.
+/// The value read back is in UTC (equal as an instant).
 impl KeyPart for OffsetDateTime {
+    const EXPECTED: &'static str = Rfc3339::<9>::EXPECTED;
+
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
-        let utc = self.to_offset(UtcOffset::UTC);
-        PrimitiveDateTime::new(utc.date(), utc.time()).encode_key(out)?;
-        out.push('Z');
-        Ok(())
+        <Rfc3339<9> as KeyFormat<Self>>::encode(self, out)
     }
 
     fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
-        OffsetDateTime::parse(segment, &Rfc3339)
-            .map(|t| t.to_offset(UtcOffset::UTC))
-            .map_err(|_| malformed(segment, "RFC 3339 timestamp"))
+        <Rfc3339<9> as KeyFormat<Self>>::decode(segment)
     }
 }
+
+impl<const DIGITS: usize> KeyFormat<OffsetDateTime> for Rfc3339<DIGITS> {
+    const EXPECTED: &'static str = Rfc3339::<DIGITS>::EXPECTED;
+
+    fn encode(value: &OffsetDateTime, out: &mut String) -> Result<(), KeyPartError> {
+        calendar::push_date_time(out, &civil(&utc(value)), DIGITS, true)
+    }
+
+    fn decode(segment: &str) -> Result<OffsetDateTime, KeyPartError> {
+        calendar::parse_date_time(segment, DIGITS, true)
+            .and_then(primitive)
+            .map(PrimitiveDateTime::assume_utc)
+            .ok_or_else(|| malformed(segment, Self::EXPECTED))
+    }
+}
+
+impl<const DIGITS: usize> OrderedKeyFormat<OffsetDateTime> for Rfc3339<DIGITS> {}
+
+fn from_epoch(seconds: i64, nanos: u32) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(
+        i128::from(seconds) * 1_000_000_000 + i128::from(nanos),
+    )
+    .ok()
+}
+
+impl KeyFormat<OffsetDateTime> for EpochSeconds {
+    const EXPECTED: &'static str = EPOCH_SECONDS;
+
+    fn encode(value: &OffsetDateTime, out: &mut String) -> Result<(), KeyPartError> {
+        calendar::push_epoch(out, value.unix_timestamp(), value.nanosecond(), false)
+    }
+
+    fn decode(segment: &str) -> Result<OffsetDateTime, KeyPartError> {
+        calendar::parse_epoch(segment, false)
+            .and_then(|(s, n)| from_epoch(s, n))
+            .ok_or_else(|| malformed(segment, EPOCH_SECONDS))
+    }
+}
+
+impl OrderedKeyFormat<OffsetDateTime> for EpochSeconds {}
+
+impl KeyFormat<OffsetDateTime> for EpochMillis {
+    const EXPECTED: &'static str = EPOCH_MILLIS;
+
+    fn encode(value: &OffsetDateTime, out: &mut String) -> Result<(), KeyPartError> {
+        calendar::push_epoch(out, value.unix_timestamp(), value.nanosecond(), true)
+    }
+
+    fn decode(segment: &str) -> Result<OffsetDateTime, KeyPartError> {
+        calendar::parse_epoch(segment, true)
+            .and_then(|(s, n)| from_epoch(s, n))
+            .ok_or_else(|| malformed(segment, EPOCH_MILLIS))
+    }
+}
+
+impl OrderedKeyFormat<OffsetDateTime> for EpochMillis {}
+
+const PRIMITIVE_DATE_TIME: &str =
+    "date-time with 9 fractional digits (2026-05-24T09:00:00.000000000)";
 
 /// `YYYY-MM-DDTHH:MM:SS.fffffffff`.
 impl KeyPart for PrimitiveDateTime {
+    const EXPECTED: &'static str = PRIMITIVE_DATE_TIME;
+
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
-        check_year(self.year())?;
-        push_date(
-            out,
-            self.year(),
-            u8::from(self.month()).into(),
-            self.day().into(),
-        );
-        push_time(
-            out,
-            self.hour().into(),
-            self.minute().into(),
-            self.second().into(),
-            self.nanosecond(),
-        );
-        Ok(())
+        calendar::push_date_time(out, &civil(self), 9, false)
     }
 
     fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
-        let format = format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]"
-        );
-        PrimitiveDateTime::parse(segment, format).map_err(|_| malformed(segment, "date-time"))
+        calendar::parse_date_time(segment, 9, false)
+            .and_then(primitive)
+            .ok_or_else(|| malformed(segment, PRIMITIVE_DATE_TIME))
     }
 }
 
+const DATE: &str = "date (2026-05-24)";
+
 /// `YYYY-MM-DD`.
 impl KeyPart for Date {
+    const EXPECTED: &'static str = DATE;
+
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
-        check_year(self.year())?;
-        push_date(
+        calendar::push_date(
             out,
             self.year(),
             u8::from(self.month()).into(),
             self.day().into(),
-        );
-        Ok(())
+        )
     }
 
     fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
-        let format = format_description!("[year]-[month]-[day]");
-        Date::parse(segment, format)
-            .ok()
-            .filter(|d| {
-                check_year(d.year()).is_ok() && d.format(format).ok().as_deref() == Some(segment)
-            })
-            .ok_or_else(|| malformed(segment, "date (YYYY-MM-DD)"))
+        calendar::parse_date(segment)
+            .and_then(|(y, m, d)| date(y, m, d))
+            .ok_or_else(|| malformed(segment, DATE))
     }
 }

@@ -1,7 +1,7 @@
 use truss_model::Entity;
 
 #[derive(Entity, serde::Serialize, serde::Deserialize)]
-#[truss(pk = "LINK-{code}", sk = "META")]
+#[truss(pk = "LINK#{code}-x", sk = "META")]
 struct Link {
     code: String,
 }
