@@ -264,7 +264,7 @@ fn key_mismatch(
     };
     let message = match (field.decode)(segment) {
         Err(reason) => format!(
-            "key attribute `{key_attr}` = `{stored}`: segment `{segment}` of field `{}` is not in the field's key format: {reason}",
+            "key attribute `{key_attr}` = `{stored}`, field `{}`: {reason}",
             field.name
         ),
         Ok(_) => format!(
@@ -327,7 +327,7 @@ fn recover_fields(
                 (
                     Some(field.attribute.to_owned()),
                     format!(
-                        "key attribute `{key_attr}` = `{key}`: segment `{value}` of field `{}` is not in the field's key format: {e}",
+                        "key attribute `{key_attr}` = `{key}`, field `{}`: {e}",
                         field.name
                     ),
                 )
