@@ -383,3 +383,77 @@ async fn non_canonical_segments_in_declared_formats_are_refused() {
     );
     assert_eq!(scan(&table).await, before, "nothing written");
 }
+
+/// An order status, written in keys as serde writes it.
+#[derive(truss_model::KeyPart, Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+enum Status {
+    Placed,
+    #[serde(alias = "TRANSIT")]
+    InTransit,
+    Delivered,
+}
+
+#[derive(truss_model::KeyPart, Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct OrderId(String);
+
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(
+    pk = "ORDER#{id}",
+    sk = "META",
+    index(name = "ByStatus", pk = "STATUS#{status}", sk = "ORDER#{id}")
+)]
+struct Order {
+    id: OrderId,
+    status: Status,
+}
+
+#[tokio::test]
+async fn unit_enum_in_an_index_key_is_written_as_its_serde_name() {
+    let table = Table::new(client().await, table_name("enum-keys"));
+    table
+        .definition()
+        .entity::<Order>()
+        .create()
+        .await
+        .expect("create table");
+    for (id, status) in [
+        ("o1", Status::Placed),
+        ("o2", Status::InTransit),
+        ("o3", Status::InTransit),
+    ] {
+        table
+            .put(&Order {
+                id: OrderId(id.into()),
+                status,
+            })
+            .await
+            .expect("put");
+    }
+    let item = raw_get(table.client(), table.name(), "ORDER#o2", "META").await;
+    assert_eq!(
+        item["status"],
+        s("IN_TRANSIT"),
+        "serde's name in the attribute"
+    );
+    assert_eq!(
+        item["ByStatusPK"],
+        s("STATUS#IN_TRANSIT"),
+        "the same name in the key"
+    );
+    let moving = table
+        .query(Order::bystatus(Status::InTransit))
+        .all()
+        .await
+        .expect("query");
+    let ids: Vec<_> = moving.iter().map(|o| o.id.0.as_str()).collect();
+    assert_eq!(ids, ["o2", "o3"]);
+    // serde reads an alias, but a key holds only the name serde writes:
+    // one value, one key.
+    use truss_model::KeyPart;
+    assert_eq!(Status::decode_key("IN_TRANSIT"), Ok(Status::InTransit));
+    assert!(matches!(
+        Status::decode_key("TRANSIT"),
+        Err(truss_model::KeyPartError::Malformed { .. })
+    ));
+}

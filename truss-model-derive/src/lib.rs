@@ -9,6 +9,7 @@ mod ast;
 mod attr;
 mod collection;
 mod expand;
+mod key_part;
 mod rename;
 mod template;
 mod valid;
@@ -25,6 +26,15 @@ pub fn derive_entity(input: TokenStream) -> TokenStream {
             tokens.extend(expand::fallback(&input));
             tokens
         })
+        .into()
+}
+
+/// Derives `truss_model::KeyPart`; documented in `truss_model`.
+#[proc_macro_derive(KeyPart)]
+pub fn derive_key_part(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    key_part::derive(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }
 

@@ -77,6 +77,40 @@ pub use truss_model_derive::Entity;
 /// the trait for the syntax.
 pub use truss_model_derive::Collection;
 
+/// Derives [`KeyPart`](trait@KeyPart) for a unit enum or a single-field
+/// struct, so it can be part of a key without hand-written code.
+///
+/// A unit enum is written as its serde names, escaped like a `String`: the
+/// text in the key is exactly the text serde stores in the attribute
+/// (`rename`, `rename_all` included), so the two can never disagree. Only
+/// the name serde writes reads back (not an `alias`). Keys of such a field
+/// sort by name, so range conditions compare names.
+///
+/// ```
+/// use serde::{Deserialize, Serialize};
+/// use truss_model::{Entity, KeyPart};
+///
+/// #[derive(KeyPart, Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+/// #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+/// enum Status { Placed, InTransit, Delivered }
+///
+/// /// A newtype is written as its field.
+/// #[derive(KeyPart, Serialize, Deserialize, Debug, Clone, PartialEq)]
+/// struct OrderId(String);
+///
+/// #[derive(Entity, Serialize, Deserialize)]
+/// #[truss(pk = "ORDER#{id}", sk = "META", index(name = "ByStatus", pk = "STATUS#{status}"))]
+/// struct Order { id: OrderId, status: Status }
+///
+/// let mut key = String::new();
+/// Status::InTransit.encode_key(&mut key)?;
+/// assert_eq!(key, "IN_TRANSIT");
+/// assert_eq!(Status::decode_key("IN_TRANSIT")?, Status::InTransit);
+/// assert!(Status::decode_key("InTransit").is_err());
+/// # Ok::<(), truss_model::KeyPartError>(())
+/// ```
+pub use truss_model_derive::KeyPart;
+
 // Re-exported for generated code and for users who need the SDK types.
 pub use aws_sdk_dynamodb;
 

@@ -1,0 +1,118 @@
+//! `#[derive(KeyPart)]`: unit enums written as their serde names, and
+//! single-field structs written as their field.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{Data, DeriveInput, Fields};
+
+/// What the derive writes a value as.
+enum Shape<'a> {
+    /// A unit-only enum: its serde names.
+    SerdeNames,
+    /// A struct of one field (`CreatorId(String)`): that field's encoding.
+    Delegate(&'a syn::Field, syn::Member),
+}
+
+pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let shape = parse(input)?;
+    Ok(expand(input, &shape))
+}
+
+fn parse(input: &DeriveInput) -> syn::Result<Shape<'_>> {
+    if !input.generics.params.is_empty() {
+        return Err(syn::Error::new_spanned(
+            &input.generics,
+            "`KeyPart` cannot be derived for generic types",
+        ));
+    }
+    match &input.data {
+        Data::Enum(data) => {
+            let mut errors: Option<syn::Error> = None;
+            for variant in data.variants.iter().filter(|v| !matches!(v.fields, Fields::Unit)) {
+                let error = syn::Error::new_spanned(
+                    variant,
+                    "`KeyPart` can only be derived for enums whose variants carry no data: a key segment holds the variant's serde name",
+                );
+                match &mut errors {
+                    Some(all) => all.combine(error),
+                    None => errors = Some(error),
+                }
+            }
+            if data.variants.is_empty() {
+                return Err(syn::Error::new_spanned(
+                    &input.ident,
+                    "`KeyPart` cannot be derived for an enum without variants",
+                ));
+            }
+            errors.map_or(Ok(Shape::SerdeNames), Err)
+        }
+        Data::Struct(data) if data.fields.len() == 1 => {
+            let field = data.fields.iter().next().ok_or_else(|| {
+                syn::Error::new_spanned(&input.ident, "expected one field")
+            })?;
+            let member = match &field.ident {
+                Some(ident) => syn::Member::Named(ident.clone()),
+                None => syn::Member::Unnamed(0.into()),
+            };
+            Ok(Shape::Delegate(field, member))
+        }
+        _ => Err(syn::Error::new_spanned(
+            &input.ident,
+            "`KeyPart` can be derived for enums whose variants carry no data, or structs of one field",
+        )),
+    }
+}
+
+fn expand(input: &DeriveInput, shape: &Shape<'_>) -> TokenStream {
+    let ident = &input.ident;
+    let body = match shape {
+        Shape::SerdeNames => {
+            let expected = format!("one of the serde names of `{ident}`");
+            quote! {
+                const EXPECTED: &'static str = #expected;
+
+                fn encode_key(
+                    &self,
+                    out: &mut ::std::string::String,
+                ) -> ::core::result::Result<(), ::truss_model::KeyPartError> {
+                    ::truss_model::key_part::encode_serde_name(self, out)
+                }
+
+                fn decode_key(
+                    segment: &str,
+                ) -> ::core::result::Result<Self, ::truss_model::KeyPartError> {
+                    ::truss_model::key_part::decode_serde_name(segment)
+                }
+            }
+        }
+        Shape::Delegate(field, member) => {
+            let ty = &field.ty;
+            let build = match member {
+                syn::Member::Named(name) => quote!(Self { #name: value }),
+                syn::Member::Unnamed(_) => quote!(Self(value)),
+            };
+            quote! {
+                const EXPECTED: &'static str = <#ty as ::truss_model::KeyPart>::EXPECTED;
+
+                fn encode_key(
+                    &self,
+                    out: &mut ::std::string::String,
+                ) -> ::core::result::Result<(), ::truss_model::KeyPartError> {
+                    <#ty as ::truss_model::KeyPart>::encode_key(&self.#member, out)
+                }
+
+                fn decode_key(
+                    segment: &str,
+                ) -> ::core::result::Result<Self, ::truss_model::KeyPartError> {
+                    <#ty as ::truss_model::KeyPart>::decode_key(segment).map(|value| #build)
+                }
+            }
+        }
+    };
+    quote! {
+        #[automatically_derived]
+        impl ::truss_model::KeyPart for #ident {
+            #body
+        }
+    }
+}
