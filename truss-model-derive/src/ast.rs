@@ -12,7 +12,17 @@ pub struct Entity<'a> {
     pub pk: LitStr,
     pub sk: Option<LitStr>,
     pub indexes: Vec<Index>,
+    pub constants: Vec<Constant>,
     pub fields: Vec<Field<'a>>,
+}
+
+/// An attribute written with the same value on every item.
+pub struct Constant {
+    pub name: LitStr,
+    /// A string (`S`) or an integer (`N`) literal.
+    pub value: syn::Lit,
+    /// Reads require it.
+    pub check: bool,
 }
 
 /// A declared global secondary index.
@@ -142,6 +152,20 @@ impl<'a> Entity<'a> {
                 sk_attr,
             });
         }
+        let mut constants = Vec::new();
+        for constant in truss.constants {
+            match (constant.name, constant.value) {
+                (Some(name), Some(value)) => constants.push(Constant {
+                    name,
+                    value,
+                    check: constant.check,
+                }),
+                _ => errors.push(syn::Error::new(
+                    constant.span,
+                    "a constant needs `name = \"...\"` and `value = ...`",
+                )),
+            }
+        }
         errors.finish()?;
         let pk = pk.ok_or_else(|| syn::Error::new_spanned(&input.ident, "missing pk"))?;
         Ok(Entity {
@@ -154,6 +178,7 @@ impl<'a> Entity<'a> {
             pk,
             sk: truss.sk,
             indexes,
+            constants,
             fields,
         })
     }

@@ -14,6 +14,9 @@ pub const PK_ATTR: &str = "pk_attr";
 pub const SK_ATTR: &str = "sk_attr";
 pub const VERSION: &str = "version";
 pub const KEY_FORMAT: &str = "key_format";
+pub const CONSTANT: &str = "constant";
+pub const VALUE: &str = "value";
+pub const CHECK: &str = "check";
 
 /// `#[truss(...)]` on the struct.
 #[derive(Default)]
@@ -22,6 +25,45 @@ pub struct ContainerAttrs {
     pub sk: Option<LitStr>,
     pub name: Option<LitStr>,
     pub indexes: Vec<IndexAttrs>,
+    pub constants: Vec<ConstantAttrs>,
+}
+
+/// `constant(name = "...", value = "..." | 123, check)`.
+pub struct ConstantAttrs {
+    pub span: proc_macro2::Span,
+    pub name: Option<LitStr>,
+    pub value: Option<syn::Lit>,
+    pub check: bool,
+}
+
+fn constant(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<ConstantAttrs> {
+    let mut constant = ConstantAttrs {
+        span: meta.path.span(),
+        name: None,
+        value: None,
+        check: false,
+    };
+    meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident(NAME) {
+            let name: LitStr = inner.value()?.parse()?;
+            if constant.name.replace(name).is_some() {
+                return Err(inner.error("duplicate `name`"));
+            }
+        } else if inner.path.is_ident(VALUE) {
+            let value: syn::Lit = inner.value()?.parse()?;
+            if constant.value.replace(value).is_some() {
+                return Err(inner.error("duplicate `value`"));
+            }
+        } else if inner.path.is_ident(CHECK) {
+            constant.check = true;
+        } else {
+            return Err(inner.error(
+                "unknown constant attribute; expected `name = \"...\"`, `value = ...` or `check`",
+            ));
+        }
+        Ok(())
+    })?;
+    Ok(constant)
 }
 
 /// `index(name = "...", pk = "...", sk = "...", pk_attr = "...", sk_attr = "...")`.
@@ -187,6 +229,10 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, S
                     truss.indexes.push(index(&meta)?);
                     return Ok(());
                 }
+                if meta.path.is_ident(CONSTANT) {
+                    truss.constants.push(constant(&meta)?);
+                    return Ok(());
+                }
                 let slot = if meta.path.is_ident(PK) {
                     &mut truss.pk
                 } else if meta.path.is_ident(SK) {
@@ -195,7 +241,7 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, S
                     &mut truss.name
                 } else {
                     return Err(meta.error(
-                        "unknown truss attribute; expected `pk = \"...\"`, `sk = \"...\"`, `name = \"...\"` or `index(...)`",
+                        "unknown truss attribute; expected `pk = \"...\"`, `sk = \"...\"`, `name = \"...\"`, `index(...)` or `constant(...)`",
                     ));
                 };
                 let value: LitStr = meta.value()?.parse()?;

@@ -100,7 +100,7 @@ fn expand(ident: &Ident, variants: &[Variant<'_>], other: Option<&Ident>) -> Tok
         for b in &variants[..i] {
             let other_ty = b.ty;
             let message = format!(
-                "variants `{}` and `{}` of `{name}` have sort-key templates that can produce the same key, so items could not be told apart",
+                "variants `{}` and `{}` of `{name}` have sort-key templates that can produce the same key, so items could not be told apart (a checked constant with different values would)",
                 b.ident, a.ident
             );
             checks.push(quote! {
@@ -108,6 +108,9 @@ fn expand(ident: &Ident, variants: &[Variant<'_>], other: Option<&Ident>) -> Tok
                     !::truss_model::__private::sort_keys_may_overlap(
                         <#other_ty as ::truss_model::Entity>::SK,
                         <#ty as ::truss_model::Entity>::SK,
+                    ) || ::truss_model::__private::constants_differ(
+                        <#other_ty as ::truss_model::Entity>::CONSTANTS,
+                        <#ty as ::truss_model::Entity>::CONSTANTS,
                     ),
                     #message
                 );

@@ -112,6 +112,19 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
             }
         }
     });
+    let constants = entity.constants.iter().map(|c| {
+        let (name, check) = (c.name.value(), c.check);
+        let value = match &c.value {
+            syn::Lit::Int(int) => {
+                let text = int.base10_digits();
+                quote!(::truss_model::ConstantValue::N(#text))
+            }
+            other => quote!(::truss_model::ConstantValue::S(#other)),
+        };
+        quote! {
+            ::truss_model::Constant { name: #name, value: #value, check: #check }
+        }
+    });
     let index_arms = valid.indexes.iter().enumerate().map(|(n, i)| {
         let mut bound: Vec<&Field> = Vec::new();
         for f in template_fields(&i.pk).chain(i.sk.iter().flat_map(template_fields)) {
@@ -267,6 +280,7 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
                 type Key = #key_ident;
                 type SortFields = #sort_fields;
                 const INDEXES: &'static [::truss_model::Index] = &[#(#index_consts),*];
+                const CONSTANTS: &'static [::truss_model::Constant] = &[#(#constants),*];
                 #version
 
                 #[allow(unused_variables, unreachable_code)]

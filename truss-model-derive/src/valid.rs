@@ -52,6 +52,54 @@ impl Valid<'_> {
     }
 }
 
+/// Constants: a string or integer value, a name that no field, index key
+/// or other constant uses.
+fn check_constants(entity: &Entity<'_>, errors: &mut Errors) {
+    for (i, constant) in entity.constants.iter().enumerate() {
+        let name = constant.name.value();
+        let span = constant.name.span();
+        if name.is_empty() {
+            errors.push(syn::Error::new(span, "a constant's name may not be empty"));
+        }
+        if let Some(field) = entity
+            .fields
+            .iter()
+            .find(|f| f.attribute == name || f.de_attribute == name)
+        {
+            errors.push(syn::Error::new(
+                span,
+                format!(
+                    "constant `{name}` has the attribute name of field `{}`",
+                    field.name
+                ),
+            ));
+        }
+        if entity
+            .indexes
+            .iter()
+            .any(|ix| ix.pk_attr == name || (ix.sk.is_some() && ix.sk_attr == name))
+        {
+            errors.push(syn::Error::new(
+                span,
+                format!("constant `{name}` has the name of an index key attribute"),
+            ));
+        }
+        if entity.constants[..i].iter().any(|c| c.name.value() == name) {
+            errors.push(syn::Error::new(
+                span,
+                format!("duplicate constant `{name}`"),
+            ));
+        }
+        match &constant.value {
+            syn::Lit::Str(_) | syn::Lit::Int(_) => {}
+            other => errors.push(syn::Error::new(
+                other.span(),
+                "a constant's value is a string (stored as S) or an integer (stored as N)",
+            )),
+        }
+    }
+}
+
 /// The built-in key formats by the names `key_format = "..."` takes.
 const FORMAT_NAMES: &str = "`rfc3339_secs`, `rfc3339_millis`, `rfc3339_micros`, `rfc3339_nanos`, `epoch_secs`, `epoch_millis`, `width(N)`, `unpadded`, `lowercase` or `native`";
 
@@ -193,6 +241,7 @@ pub fn check<'a>(entity: &'a Entity<'a>) -> syn::Result<Valid<'a>> {
             });
         }
     }
+    check_constants(entity, &mut errors);
     let versions: Vec<&Field> = entity
         .fields
         .iter()

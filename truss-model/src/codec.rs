@@ -42,8 +42,10 @@ impl TableInner {
             },
             None => None,
         };
-        // Room for the table keys, the version and two attributes per index.
-        let extra = 2 + usize::from(E::VERSION.is_some()) + 2 * E::INDEXES.len();
+        // Room for the table keys, the version, two attributes per index
+        // and the constants.
+        let extra =
+            2 + usize::from(E::VERSION.is_some()) + 2 * E::INDEXES.len() + E::CONSTANTS.len();
         // The size is counted while serializing, then kept up to date here.
         let (mut item, mut size) = crate::attr_value::to_item(entity, extra)
             .map_err(|e| encode_error(&key, e.to_string()))?;
@@ -105,6 +107,19 @@ impl TableInner {
                 }
             }
         }
+        for constant in E::CONSTANTS {
+            let value = constant.value.to_attribute();
+            size += constant.name.len() + crate::size::value_size(&value);
+            if item.insert(constant.name.to_owned(), value).is_some() {
+                return Err(encode_error(
+                    &self.key_of(&item),
+                    format!(
+                        "the constant attribute `{}` is also a key attribute of the table or an index",
+                        constant.name
+                    ),
+                ));
+            }
+        }
         debug_assert_eq!(size, crate::size::item_size(&item), "counted size");
         if size > crate::size::MAX_ITEM_BYTES {
             return Err(Error::ItemTooLarge {
@@ -157,6 +172,24 @@ impl TableInner {
             field,
             message,
         };
+        for constant in E::CONSTANTS {
+            let found = item.remove(constant.name);
+            if constant.check && !found.as_ref().is_some_and(|v| constant.value.matches(v)) {
+                let message = match found {
+                    None => format!(
+                        "the item lacks the constant attribute `{}` = `{}`",
+                        constant.name,
+                        constant.value.text()
+                    ),
+                    Some(other) => format!(
+                        "the constant attribute `{}` is {other:?}, not `{}`",
+                        constant.name,
+                        constant.value.text()
+                    ),
+                };
+                return Err(decode_error(Some(constant.name.to_owned()), message));
+            }
+        }
         let Some(pk_value) = pk.as_deref() else {
             return Err(decode_error(
                 Some(self.pk.clone()),

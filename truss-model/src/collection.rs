@@ -83,7 +83,11 @@ pub fn matches<E: Entity>(table: &Table, item: &Item) -> bool {
         (None, None) => true,
         _ => false,
     };
-    pk_ok && sk_ok
+    let constants_ok = E::CONSTANTS
+        .iter()
+        .filter(|c| c.check)
+        .all(|c| item.get(c.name).is_some_and(|v| c.value.matches(v)));
+    pk_ok && sk_ok && constants_ok
 }
 
 /// The error for an item that matches no variant of a collection.
@@ -106,7 +110,7 @@ pub fn unmatched(table: &Table, collection: &'static str, item: &Item) -> Error 
     }
 }
 
-const fn str_eq(a: &str, b: &str) -> bool {
+pub(crate) const fn str_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && starts_with(a, b)
 }
 

@@ -33,6 +33,10 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     /// The global secondary indexes declared on the entity.
     const INDEXES: &'static [Index] = &[];
 
+    /// The constant attributes declared on the entity
+    /// (`#[truss(constant(...))]`).
+    const CONSTANTS: &'static [crate::Constant] = &[];
+
     /// The attribute of the optimistic-locking version field
     /// (`#[truss(version)]`), if any.
     const VERSION: Option<&'static str> = None;

@@ -9,6 +9,7 @@ mod attr_value;
 pub mod batch;
 mod codec;
 mod collection;
+mod constant;
 pub mod cursor;
 mod entity;
 mod error;
@@ -38,6 +39,7 @@ pub use batch::{
 };
 pub use codec::Item;
 pub use collection::{Collection, Member, QueryTarget};
+pub use constant::{Constant, ConstantValue};
 pub use cursor::Cursor;
 pub use entity::{Entity, EntityKey, Partition};
 pub use error::{Error, KeyDisplay, KeyPartError, Result};

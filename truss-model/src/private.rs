@@ -56,6 +56,7 @@ pub fn key_attribute<T: Serialize>(
 pub use crate::expr::{Attr, KeyAttr};
 
 pub use crate::collection::{matches, sort_keys_may_overlap, unmatched};
+pub use crate::constant::constants_differ;
 pub use crate::sort_key::SortCondition;
 
 /// Decodes an item as entity `E` (key fields recovered from the keys).

@@ -186,6 +186,15 @@ impl<E: Entity> Update<E> {
                 set.push(format!("{n} = {v}"));
             }
         }
+        // Constants: written when the update creates the item, left as
+        // they are otherwise.
+        for constant in E::CONSTANTS {
+            let (n, v) = (
+                p.name(constant.name),
+                p.value(constant.value.to_attribute()),
+            );
+            set.push(format!("{n} = if_not_exists({n}, {v})"));
+        }
         for action in actions {
             match action {
                 Action::Set(a, value) => {
