@@ -457,3 +457,159 @@ async fn unit_enum_in_an_index_key_is_written_as_its_serde_name() {
         Err(truss_model::KeyPartError::Malformed { .. })
     ));
 }
+
+/// A document under optimistic locking.
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "DOC#{id}", sk = "META")]
+struct Doc {
+    id: String,
+    body: String,
+    #[truss(version)]
+    version: u64,
+}
+
+#[tokio::test]
+async fn failed_conditions_are_told_apart_without_the_old_item() {
+    // Fault injection: DynamoDB Local returns the old item on a failed
+    // condition; some DynamoDB-compatible servers never do. The injector
+    // removes ReturnValuesOnConditionCheckFailure from each write, so the
+    // real server answers the way such a server does.
+    let injector = common::faults::NoOldItemOnFailure::default();
+    let (client, _) = counted_client().await;
+    let config = client
+        .config()
+        .to_builder()
+        .interceptor(injector.clone())
+        .build();
+    let table = Table::new(
+        aws_sdk_dynamodb::Client::from_conf(config),
+        table_name("no-old-item"),
+    );
+    common::create(&table).await;
+
+    // Create on an existing item: the condition alone says it exists.
+    table.create(&link("l1")).await.expect("create");
+    let err = table.create(&link("l1")).await.unwrap_err();
+    assert!(
+        matches!(err, Error::AlreadyExists { entity: "Link", .. }),
+        "{err:?}"
+    );
+    // Replace, delete and update of a missing item: the condition alone
+    // says it is missing.
+    let err = table.replace(&link("l2")).await.unwrap_err();
+    assert!(
+        matches!(err, Error::NotFound { entity: "Link", .. }),
+        "{err:?}"
+    );
+    let err = table
+        .delete(Link::key("l2"))
+        .must_exist()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    let err = table
+        .update(Link::key("l2"))
+        .add(Link::CLICKS, 1)
+        .must_exist()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+
+    // Optimistic locking: stale writes are StaleVersion, the stored
+    // version unknown; creating an existing item stays AlreadyExists.
+    let doc = Doc {
+        id: "d".into(),
+        body: "v0".into(),
+        version: 0,
+    };
+    table.create(&doc).await.expect("create doc");
+    let v1 = table
+        .get(Doc::key("d"))
+        .consistent()
+        .await
+        .expect("get")
+        .expect("found");
+    table
+        .put(&Doc {
+            body: "v1 edit".into(),
+            ..v1.clone()
+        })
+        .await
+        .expect("put v1");
+    let err = table
+        .put(&Doc {
+            body: "lost update".into(),
+            ..v1.clone()
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::StaleVersion {
+                entity: "Doc",
+                expected: 1,
+                found: None,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = table.put(&doc).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::StaleVersion {
+                expected: 0,
+                found: None,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = table.create(&doc).await.unwrap_err();
+    assert!(
+        matches!(err, Error::AlreadyExists { entity: "Doc", .. }),
+        "{err:?}"
+    );
+    let err = table
+        .update(Doc::key("d"))
+        .set(Doc::BODY, "x")
+        .expect_version(1)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::StaleVersion {
+                expected: 1,
+                found: None,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    // With a condition of the caller's, a missing old item leaves the
+    // reason open: the condition failed, which is what is known.
+    let err = table
+        .create(&link("l1"))
+        .condition(Link::CLICKS.gt(1_000u64))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ConditionFailed { .. }), "{err:?}");
+
+    assert!(injector.stripped() >= 9, "{}", injector.stripped());
+    let stored = table
+        .get(Doc::key("d"))
+        .consistent()
+        .await
+        .expect("get")
+        .expect("found");
+    assert_eq!(
+        (stored.body.as_str(), stored.version),
+        ("v1 edit", 2),
+        "nothing else written"
+    );
+    assert_eq!(scan(&table).await.len(), 2);
+}

@@ -212,3 +212,53 @@ impl Intercept for Throttle {
         Ok(())
     }
 }
+
+/// A backend that never returns the old item on a failed condition, as
+/// some DynamoDB-compatible servers do (they lack
+/// `ReturnValuesOnConditionCheckFailure`). DynamoDB Local does return it,
+/// so this interceptor removes the parameter from every PutItem,
+/// UpdateItem and DeleteItem before it is sent: DynamoDB Local then
+/// answers a failed condition without the item, the way such a server
+/// does. Everything else is real. Counts the requests it changed.
+#[derive(Debug, Clone, Default)]
+pub struct NoOldItemOnFailure {
+    stripped: Arc<AtomicUsize>,
+}
+
+impl NoOldItemOnFailure {
+    /// Requests sent without the parameter.
+    pub fn stripped(&self) -> usize {
+        self.stripped.load(Ordering::SeqCst)
+    }
+}
+
+impl Intercept for NoOldItemOnFailure {
+    fn name(&self) -> &'static str {
+        "test fault injection: no old item on a failed condition"
+    }
+
+    fn modify_before_serialization(
+        &self,
+        context: &mut BeforeSerializationInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        use aws_sdk_dynamodb::operation::{
+            delete_item::DeleteItemInput, put_item::PutItemInput, update_item::UpdateItemInput,
+        };
+        let input = context.input_mut();
+        let field = if let Some(put) = input.downcast_mut::<PutItemInput>() {
+            &mut put.return_values_on_condition_check_failure
+        } else if let Some(update) = input.downcast_mut::<UpdateItemInput>() {
+            &mut update.return_values_on_condition_check_failure
+        } else if let Some(delete) = input.downcast_mut::<DeleteItemInput>() {
+            &mut delete.return_values_on_condition_check_failure
+        } else {
+            return Ok(());
+        };
+        if field.take().is_some() {
+            self.stripped.fetch_add(1, Ordering::SeqCst);
+        }
+        Ok(())
+    }
+}

@@ -73,7 +73,9 @@ pub enum Error {
         key: KeyDisplay,
         /// The version the write was based on.
         expected: u64,
-        /// The version stored, if the item exists.
+        /// The version stored, when known: `None` when there is no item,
+        /// or when the server did not return the stored item with the
+        /// failure (DynamoDB does; some DynamoDB-compatible servers do not).
         found: Option<u64>,
     },
     /// A transaction was canceled: nothing was written. Lists each action

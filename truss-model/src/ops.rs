@@ -5,7 +5,7 @@ use crate::entity::{Entity, EntityKey};
 use crate::error::{Error, Result};
 use crate::expr::{all, and, Condition, Node, Placeholders};
 use crate::table::{RenderedKey, Table, TableInner};
-use crate::update::{condition_failed, condition_failed_versioned};
+use crate::update::{condition_failed, Required};
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
@@ -159,6 +159,12 @@ impl<E: Entity> Put<E> {
     pub async fn send(self) -> Result<()> {
         let (item, key) = self.encoded?;
         let inner = &self.table.inner;
+        let required = Required {
+            exists: self.mode == PutMode::Replace,
+            absent: self.mode == PutMode::Create,
+            version: E::VERSION.and(self.expected_version),
+            condition: self.condition.is_some(),
+        };
         let mut p = Placeholders::default();
         let condition = put_condition::<E>(
             inner,
@@ -183,14 +189,7 @@ impl<E: Entity> Put<E> {
             Ok(_) => Ok(()),
             Err(err) => Err(match err.as_service_error() {
                 Some(PutItemError::ConditionalCheckFailedException(e)) => {
-                    condition_failed_versioned::<E>(
-                        &self.table,
-                        &key,
-                        e.item.as_ref(),
-                        self.mode == PutMode::Replace,
-                        self.mode == PutMode::Create,
-                        self.expected_version,
-                    )
+                    condition_failed::<E>(&self.table, &key, e.item.as_ref(), required)
                 }
                 _ => Error::dynamo("PutItem", err),
             }),
@@ -261,6 +260,11 @@ impl<E: Entity> Delete<E> {
     async fn execute(self, return_old: bool) -> Result<Option<E>> {
         let key = self.key?;
         let inner = &self.table.inner;
+        let required = Required {
+            exists: self.must_exist,
+            condition: self.condition.is_some(),
+            ..Required::default()
+        };
         let mut p = Placeholders::default();
         let mut conditions = Vec::new();
         if self.must_exist {
@@ -289,13 +293,9 @@ impl<E: Entity> Delete<E> {
         match result {
             Ok(output) => output.attributes.map(|item| inner.decode(item)).transpose(),
             Err(err) => Err(match err.as_service_error() {
-                Some(DeleteItemError::ConditionalCheckFailedException(e)) => condition_failed::<E>(
-                    &self.table,
-                    &key,
-                    e.item.as_ref(),
-                    self.must_exist,
-                    false,
-                ),
+                Some(DeleteItemError::ConditionalCheckFailedException(e)) => {
+                    condition_failed::<E>(&self.table, &key, e.item.as_ref(), required)
+                }
                 _ => Error::dynamo("DeleteItem", err),
             }),
         }

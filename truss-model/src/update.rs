@@ -235,6 +235,7 @@ impl<E: Entity> Update<E> {
         if self.must_exist {
             conditions.push(format!("attribute_exists({})", p.name(&inner.pk)));
         }
+        let has_condition = self.condition.is_some();
         if let Some(node) = self.condition {
             conditions.push(format!("({})", p.render(&node?)));
         }
@@ -255,6 +256,7 @@ impl<E: Entity> Update<E> {
             values,
             must_exist: self.must_exist,
             expected_version: self.expected_version,
+            has_condition,
         })
     }
 
@@ -281,16 +283,17 @@ impl<E: Entity> Update<E> {
         match output {
             Ok(output) => output.attributes.map(|item| inner.decode(item)).transpose(),
             Err(err) => Err(match err.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(e)) => {
-                    condition_failed_versioned::<E>(
-                        &r.table,
-                        &r.key,
-                        e.item.as_ref(),
-                        r.must_exist,
-                        false,
-                        r.expected_version,
-                    )
-                }
+                Some(UpdateItemError::ConditionalCheckFailedException(e)) => condition_failed::<E>(
+                    &r.table,
+                    &r.key,
+                    e.item.as_ref(),
+                    Required {
+                        exists: r.must_exist,
+                        absent: false,
+                        version: r.expected_version,
+                        condition: r.has_condition,
+                    },
+                ),
                 _ => Error::dynamo("UpdateItem", err),
             }),
         }
@@ -307,44 +310,62 @@ pub(crate) struct RenderedUpdate {
     pub(crate) values: Option<Item>,
     pub(crate) must_exist: bool,
     pub(crate) expected_version: Option<u64>,
+    /// Whether the caller added a condition.
+    pub(crate) has_condition: bool,
+}
+
+/// What a conditional write required, to tell its failure apart.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Required {
+    /// `attribute_exists` on the key (replace, `must_exist`).
+    pub(crate) exists: bool,
+    /// `attribute_not_exists` on the key (create).
+    pub(crate) absent: bool,
+    /// The version the write was based on (versioned entities).
+    pub(crate) version: Option<u64>,
+    /// A condition of the caller's.
+    pub(crate) condition: bool,
+}
+
+impl Required {
+    /// Whether a missing item could have failed the condition. When it
+    /// could not (only `attribute_not_exists` clauses), the item exists,
+    /// whatever the response carries.
+    fn absence_can_fail(&self) -> bool {
+        self.exists || self.version.is_some_and(|v| v > 0) || self.condition
+    }
 }
 
 /// The error for a failed condition, told apart by the item DynamoDB
-/// returned on failure (`ALL_OLD`).
+/// returned on failure (`ALL_OLD`) and by what the condition required.
+///
+/// DynamoDB returns the item whenever it exists; some DynamoDB-compatible
+/// servers never return it. So a missing item is trusted only where an
+/// absent item could have failed the condition; where it could not (a
+/// create, a write at version 0), the item exists and the answer is the
+/// same on every implementation: `AlreadyExists`, or `StaleVersion` with the
+/// stored version unknown.
 pub(crate) fn condition_failed<E: Entity>(
     table: &Table,
     key: &RenderedKey,
     old: Option<&Item>,
-    must_exist: bool,
-    must_not_exist: bool,
+    required: Required,
 ) -> Error {
-    condition_failed_versioned::<E>(table, key, old, must_exist, must_not_exist, None)
-}
-
-/// As [`condition_failed`], telling a stale version apart when the write
-/// was based on version `expected` of a versioned entity.
-pub(crate) fn condition_failed_versioned<E: Entity>(
-    table: &Table,
-    key: &RenderedKey,
-    old: Option<&Item>,
-    must_exist: bool,
-    must_not_exist: bool,
-    expected: Option<u64>,
-) -> Error {
-    let exists = old.is_some_and(|i| !i.is_empty());
+    let returned = old.filter(|i| !i.is_empty());
+    let exists = returned.is_some() || !required.absence_can_fail();
     let display = table.inner.display(key);
-    if let (Some(attr), Some(expected)) = (E::VERSION, expected) {
-        let found = old
+    if let (Some(attr), Some(expected)) = (E::VERSION, required.version) {
+        let found = returned
             .and_then(|i| i.get(attr))
             .and_then(|v| v.as_n().ok())
             .and_then(|n| n.parse::<u64>().ok());
         // Creating an item that exists stays AlreadyExists; otherwise a
         // version other than the one in hand is a stale write.
-        let creating = must_not_exist && exists;
+        let creating = required.absent && exists;
         let stale = if exists {
             expected == 0 || found != Some(expected)
         } else {
-            expected != 0 && !must_exist
+            expected != 0 && !required.exists
         };
         if stale && !creating {
             return Error::StaleVersion {
@@ -355,7 +376,7 @@ pub(crate) fn condition_failed_versioned<E: Entity>(
             };
         }
     }
-    match (exists, must_exist, must_not_exist) {
+    match (exists, required.exists, required.absent) {
         (false, true, _) => Error::NotFound {
             entity: E::NAME,
             key: display,
