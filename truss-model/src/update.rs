@@ -180,10 +180,13 @@ impl<E: Entity> Update<E> {
         let mut set = Vec::new();
         let mut add = Vec::new();
         let mut remove = Vec::new();
+        // Key fields are written when the update creates the item; an
+        // existing item keeps its own text (a case-folded key format could
+        // otherwise replace `JLowe` with `jlowe`).
         for (attribute, value) in key_attributes {
             if !actions.iter().any(|a| a.attribute() == attribute) {
                 let (n, v) = (p.name(attribute), p.value(value));
-                set.push(format!("{n} = {v}"));
+                set.push(format!("{n} = if_not_exists({n}, {v})"));
             }
         }
         // Constants: written when the update creates the item, left as
