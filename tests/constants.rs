@@ -14,8 +14,8 @@ use truss_model::{Collection, Entity, Error, Item};
 #[truss(
     pk = "BOARD#{board}",
     sk = "ITEM#{id}",
-    constant(name = "kind", value = "note", check),
-    constant(name = "schema", value = 2)
+    checked_constant(kind = "note"),
+    constant(schema = 2)
 )]
 struct Note {
     board: String,
@@ -27,7 +27,7 @@ struct Note {
 #[truss(
     pk = "BOARD#{board}",
     sk = "ITEM#{id}",
-    constant(name = "kind", value = "task", check)
+    checked_constant(kind = "task")
 )]
 struct Task {
     board: String,

@@ -24,8 +24,7 @@ use truss_model::{Collection, Entity, Table};
 #[truss(
     pk = "$taskapp#officeid_{office_id}",
     sk = "$office#employee_1#employeeid_{employee_id}",
-    constant(name = "__edb_e__", value = "employee", check),
-    constant(name = "__edb_v__", value = "1", check)
+    checked_constant(__edb_e__ = "employee", __edb_v__ = "1")
 )]
 #[serde(rename_all = "camelCase")]
 struct Employee {
@@ -41,8 +40,7 @@ struct Employee {
 #[truss(
     pk = "$taskapp#officeid_{office_id}",
     sk = "$office#task_1#taskid_{task_id}",
-    constant(name = "__edb_e__", value = "task", check),
-    constant(name = "__edb_v__", value = "1", check)
+    checked_constant(__edb_e__ = "task", __edb_v__ = "1")
 )]
 #[serde(rename_all = "camelCase")]
 struct Task {

@@ -3,10 +3,8 @@ use truss_model::Entity;
 #[derive(Entity, serde::Serialize, serde::Deserialize)]
 #[truss(
     pk = "A#{id}",
-    constant(name = "kind", value = "a"),
-    constant(name = "kind", value = "b"),
-    constant(name = "label", value = "x"),
-    constant(name = "flag", value = true)
+    constant(kind = "a", "kind" = "b", label = "x"),
+    checked_constant(flag = true, "" = "empty name")
 )]
 struct A {
     id: String,

@@ -152,20 +152,15 @@ impl<'a> Entity<'a> {
                 sk_attr,
             });
         }
-        let mut constants = Vec::new();
-        for constant in truss.constants {
-            match (constant.name, constant.value) {
-                (Some(name), Some(value)) => constants.push(Constant {
-                    name,
-                    value,
-                    check: constant.check,
-                }),
-                _ => errors.push(syn::Error::new(
-                    constant.span,
-                    "a constant needs `name = \"...\"` and `value = ...`",
-                )),
-            }
-        }
+        let constants = truss
+            .constants
+            .into_iter()
+            .map(|c| Constant {
+                name: c.name,
+                value: c.value,
+                check: c.check,
+            })
+            .collect();
         errors.finish()?;
         let pk = pk.ok_or_else(|| syn::Error::new_spanned(&input.ident, "missing pk"))?;
         Ok(Entity {

@@ -15,8 +15,7 @@ pub const SK_ATTR: &str = "sk_attr";
 pub const VERSION: &str = "version";
 pub const KEY_FORMAT: &str = "key_format";
 pub const CONSTANT: &str = "constant";
-pub const VALUE: &str = "value";
-pub const CHECK: &str = "check";
+pub const CHECKED_CONSTANT: &str = "checked_constant";
 
 /// `#[truss(...)]` on the struct.
 #[derive(Default)]
@@ -28,42 +27,41 @@ pub struct ContainerAttrs {
     pub constants: Vec<ConstantAttrs>,
 }
 
-/// `constant(name = "...", value = "..." | 123, check)`.
+/// One entry of `constant(name = value, ...)` or
+/// `checked_constant(name = value, ...)`: the attribute name (an identifier
+/// or a string, for names that are not identifiers) and a string or
+/// integer value. Each entry names its attribute, so no two entries of an
+/// entity repeat (which clippy's `duplicated_attributes` would flag).
 pub struct ConstantAttrs {
-    pub span: proc_macro2::Span,
-    pub name: Option<LitStr>,
-    pub value: Option<syn::Lit>,
+    pub name: LitStr,
+    pub value: syn::Lit,
     pub check: bool,
 }
 
-fn constant(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<ConstantAttrs> {
-    let mut constant = ConstantAttrs {
-        span: meta.path.span(),
-        name: None,
-        value: None,
-        check: false,
-    };
-    meta.parse_nested_meta(|inner| {
-        if inner.path.is_ident(NAME) {
-            let name: LitStr = inner.value()?.parse()?;
-            if constant.name.replace(name).is_some() {
-                return Err(inner.error("duplicate `name`"));
-            }
-        } else if inner.path.is_ident(VALUE) {
-            let value: syn::Lit = inner.value()?.parse()?;
-            if constant.value.replace(value).is_some() {
-                return Err(inner.error("duplicate `value`"));
-            }
-        } else if inner.path.is_ident(CHECK) {
-            constant.check = true;
+fn constants(
+    meta: &syn::meta::ParseNestedMeta<'_>,
+    check: bool,
+    out: &mut Vec<ConstantAttrs>,
+) -> syn::Result<()> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    while !content.is_empty() {
+        let name = if content.peek(LitStr) {
+            content.parse::<LitStr>()?
         } else {
-            return Err(inner.error(
-                "unknown constant attribute; expected `name = \"...\"`, `value = ...` or `check`",
-            ));
+            let ident: syn::Ident = syn::ext::IdentExt::parse_any(&content)?;
+            let text = ident.to_string();
+            LitStr::new(text.trim_start_matches("r#"), ident.span())
+        };
+        content.parse::<syn::Token![=]>()?;
+        let value: syn::Lit = content.parse()?;
+        out.push(ConstantAttrs { name, value, check });
+        if content.is_empty() {
+            break;
         }
-        Ok(())
-    })?;
-    Ok(constant)
+        content.parse::<syn::Token![,]>()?;
+    }
+    Ok(())
 }
 
 /// `index(name = "...", pk = "...", sk = "...", pk_attr = "...", sk_attr = "...")`.
@@ -229,9 +227,9 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, S
                     truss.indexes.push(index(&meta)?);
                     return Ok(());
                 }
-                if meta.path.is_ident(CONSTANT) {
-                    truss.constants.push(constant(&meta)?);
-                    return Ok(());
+                if meta.path.is_ident(CONSTANT) || meta.path.is_ident(CHECKED_CONSTANT) {
+                    let check = meta.path.is_ident(CHECKED_CONSTANT);
+                    return constants(&meta, check, &mut truss.constants);
                 }
                 let slot = if meta.path.is_ident(PK) {
                     &mut truss.pk
@@ -241,7 +239,7 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, S
                     &mut truss.name
                 } else {
                     return Err(meta.error(
-                        "unknown truss attribute; expected `pk = \"...\"`, `sk = \"...\"`, `name = \"...\"`, `index(...)` or `constant(...)`",
+                        "unknown truss attribute; expected `pk = \"...\"`, `sk = \"...\"`, `name = \"...\"`, `index(...)`, `constant(...)` or `checked_constant(...)`",
                     ));
                 };
                 let value: LitStr = meta.value()?.parse()?;

@@ -5,14 +5,30 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 /// An attribute every item of an entity carries with the same value,
-/// declared with `#[truss(constant(name = "...", value = ..., check))]`.
+/// declared with `#[truss(constant(name = value, ...))]` or
+/// `#[truss(checked_constant(name = value, ...))]`: a string value is
+/// stored as `S`, an integer as `N`; a name that is not a Rust identifier
+/// is written as a string (`"entity-type" = "clip"`).
 ///
 /// It is written on every put (and batch or transaction put) and, with
 /// `if_not_exists`, by every update, so an item an update creates has it
-/// too. With `check`, a read of an item without it, or with another value,
-/// is an [`Error::Decode`](crate::Error::Decode), and a
-/// [`Collection`](crate::Collection) variant matches only items that carry
-/// it: variants whose keys look alike are told apart by it.
+/// too. A checked constant is also required on read: an item without it,
+/// or with another value, is an [`Error::Decode`](crate::Error::Decode),
+/// and a [`Collection`](crate::Collection) variant matches only items that
+/// carry it, so variants whose keys look alike are told apart by it.
+///
+/// ```
+/// # use serde::{Deserialize, Serialize};
+/// # use truss_model::Entity;
+/// /// An ElectroDB entity's type attributes.
+/// #[derive(Entity, Serialize, Deserialize)]
+/// #[truss(
+///     pk = "$taskapp#employeeid_{employee_id}",
+///     sk = "$employee_1",
+///     checked_constant(__edb_e__ = "employee", __edb_v__ = "1")
+/// )]
+/// struct Employee { employee_id: String }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Constant {
     /// The attribute name.
