@@ -70,6 +70,8 @@ fn expand(input: &DeriveInput, shape: &Shape<'_>) -> TokenStream {
             let expected = format!("one of the serde names of `{ident}`");
             quote! {
                 const EXPECTED: &'static str = #expected;
+                #[doc(hidden)]
+                const __VALID_BY_CONSTRUCTION: bool = true;
 
                 fn encode_key(
                     &self,
@@ -93,6 +95,9 @@ fn expand(input: &DeriveInput, shape: &Shape<'_>) -> TokenStream {
             };
             quote! {
                 const EXPECTED: &'static str = <#ty as ::truss_model::KeyPart>::EXPECTED;
+                #[doc(hidden)]
+                const __VALID_BY_CONSTRUCTION: bool =
+                    <#ty as ::truss_model::KeyPart>::__VALID_BY_CONSTRUCTION;
 
                 fn encode_key(
                     &self,

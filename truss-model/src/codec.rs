@@ -10,6 +10,14 @@ use std::collections::HashMap;
 /// A DynamoDB item: attribute names to values.
 pub type Item = HashMap<String, AttributeValue>;
 
+/// Whether decoding checks that an entity's keys are the item's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyCheck {
+    Check,
+    /// Only for measuring the check's cost.
+    Skip,
+}
+
 impl TableInner {
     /// Encodes an entity as an item with its key attributes, and returns
     /// the rendered key (for error messages and batch bookkeeping) and the
@@ -145,8 +153,15 @@ impl TableInner {
     }
 
     /// Decodes an item into an entity. Key fields missing from the item (as
-    /// in items written by other tools) are recovered from its keys.
-    pub(crate) fn decode<E: Entity>(&self, mut item: Item) -> Result<E> {
+    /// in items written by other tools) are recovered from its keys, and the
+    /// entity's own keys must be the item's.
+    pub(crate) fn decode<E: Entity>(&self, item: Item) -> Result<E> {
+        self.decode_with(item, KeyCheck::Check)
+    }
+
+    /// [`decode`](Self::decode), with the key check chosen: skipping it is
+    /// for the codec benchmark's measure of its cost only.
+    pub(crate) fn decode_with<E: Entity>(&self, mut item: Item, check: KeyCheck) -> Result<E> {
         for index in E::INDEXES {
             item.remove(index.pk_attribute);
             if let Some(attr) = index.sk_attribute {
@@ -206,15 +221,22 @@ impl TableInner {
             (Some(_), Some(Some(sk))) => Some(sk.as_str()),
             _ => None,
         };
-        recover_fields(&E::PK, &self.pk, pk_value, &mut item)
-            .map_err(|(f, m)| decode_error(f, m))?;
-        if let (Some(template), Some(attr), Some(sk)) = (&E::SK, &self.sk, sk_value) {
-            recover_fields(template, attr, sk, &mut item).map_err(|(f, m)| decode_error(f, m))?;
+        // Items this library wrote carry every key field; only items from
+        // other tools need them recovered from the keys.
+        if lacks_key_fields::<E>(&item) {
+            recover_fields(&E::PK, &self.pk, pk_value, &mut item)
+                .map_err(|(f, m)| decode_error(f, m))?;
+            if let (Some(template), Some(attr), Some(sk)) = (&E::SK, &self.sk, sk_value) {
+                recover_fields(template, attr, sk, &mut item)
+                    .map_err(|(f, m)| decode_error(f, m))?;
+            }
         }
         let entity: E = crate::attr_value::from_item(item)
             .map_err(|e| decode_error(e.path(), e.message().to_owned()))?;
-        self.check_keys(&entity, pk_value, sk_value)
-            .map_err(|(f, m)| decode_error(f, m))?;
+        if check == KeyCheck::Check {
+            self.check_keys(&entity, pk_value, sk_value)
+                .map_err(|(f, m)| decode_error(f, m))?;
+        }
         Ok(entity)
     }
 
@@ -228,29 +250,44 @@ impl TableInner {
         pk: &str,
         sk: Option<&str>,
     ) -> std::result::Result<(), (Option<String>, String)> {
-        let mut rendered = String::with_capacity(pk.len().max(sk.map_or(0, str::len)));
-        let written = entity.write_pk(&mut rendered);
-        if written.is_err() || rendered != pk {
-            return Err(key_mismatch(
-                &E::PK,
-                &self.pk,
-                pk,
-                written.map(|()| &*rendered),
-            ));
+        thread_local! {
+            // Every read renders its keys once: into one buffer per thread,
+            // not a fresh allocation per item.
+            static RENDERED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
-        if let (Some(template), Some(attr), Some(sk)) = (&E::SK, &self.sk, sk) {
+        RENDERED.with(|cell| {
+            let mut fresh = String::new();
+            // A KeyPart that reads an item while rendering would find the
+            // buffer taken: it then gets its own.
+            let mut borrowed = cell.try_borrow_mut();
+            let rendered = match borrowed.as_deref_mut() {
+                Ok(buffer) => buffer,
+                Err(_) => &mut fresh,
+            };
             rendered.clear();
-            let written = entity.write_sk(&mut rendered);
-            if written.is_err() || rendered != sk {
+            let written = entity.write_pk(rendered);
+            if written.is_err() || *rendered != pk {
                 return Err(key_mismatch(
-                    template,
-                    attr,
-                    sk,
-                    written.map(|()| &*rendered),
+                    &E::PK,
+                    &self.pk,
+                    pk,
+                    written.map(|()| &**rendered),
                 ));
             }
-        }
-        Ok(())
+            if let (Some(template), Some(attr), Some(sk)) = (&E::SK, &self.sk, sk) {
+                rendered.clear();
+                let written = entity.write_sk(rendered);
+                if written.is_err() || *rendered != sk {
+                    return Err(key_mismatch(
+                        template,
+                        attr,
+                        sk,
+                        written.map(|()| &**rendered),
+                    ));
+                }
+            }
+            Ok(())
+        })
     }
 }
 
@@ -332,6 +369,45 @@ fn take_key(item: &mut Item, attr: &str) -> Option<String> {
         Some(AttributeValue::S(s)) => Some(s),
         _ => None,
     }
+}
+
+/// Whether the item lacks an attribute of a key field. One pass over the
+/// item's attribute names, compared with the (few) key fields' names: for
+/// the items of typical entities that is cheaper than one hash lookup per
+/// key field, and this runs for every item read.
+fn lacks_key_fields<E: Entity>(item: &Item) -> bool {
+    const MAX: usize = 8;
+    let mut names = [""; MAX];
+    let mut count = 0;
+    for field in E::PK.fields().chain(E::SK.iter().flat_map(|t| t.fields())) {
+        if count == MAX {
+            // Many key fields: one lookup each.
+            return E::PK
+                .fields()
+                .chain(E::SK.iter().flat_map(|t| t.fields()))
+                .any(|f| !item.contains_key(f.attribute));
+        }
+        names[count] = field.attribute;
+        count += 1;
+    }
+    let names = &names[..count];
+    if names.is_empty() {
+        return false;
+    }
+    // A field named in both templates matches twice and sets both bits.
+    let all = u8::MAX >> (MAX - count);
+    let mut seen = 0u8;
+    for name in item.keys() {
+        for (i, wanted) in names.iter().enumerate() {
+            if *wanted == name {
+                seen |= 1 << i;
+            }
+        }
+        if seen == all {
+            return false;
+        }
+    }
+    true
 }
 
 /// Inserts the attribute of every template field the item lacks, parsed

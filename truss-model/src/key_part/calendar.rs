@@ -22,16 +22,19 @@ pub(crate) struct Civil {
 
 const NANOS_PER_SECOND: u32 = 1_000_000_000;
 
-/// Pushes `value` as exactly `width` decimal digits (zero-padded; callers
-/// pass values that fit).
-fn push_digits(out: &mut String, mut value: u64, width: usize) {
-    let mut digits = [b'0'; 20];
-    for slot in digits[..width].iter_mut().rev() {
+/// Writes `value` into `slots` as exactly `slots.len()` decimal digits
+/// (zero-padded; callers pass values that fit).
+fn put_digits(slots: &mut [u8], mut value: u64) {
+    for slot in slots.iter_mut().rev() {
         *slot = b'0' + (value % 10) as u8;
         value /= 10;
     }
-    for &d in &digits[..width] {
-        out.push(char::from(d));
+}
+
+/// Appends ASCII text built in a stack buffer, in one copy.
+fn push_ascii(out: &mut String, text: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(text) {
+        out.push_str(text);
     }
 }
 
@@ -56,6 +59,17 @@ pub(crate) fn check_year(year: i32) -> Result<(), KeyPartError> {
     }
 }
 
+/// `YYYY-MM-DD` into the first 10 bytes of `buf`.
+fn put_date(buf: &mut [u8], year: i32, month: u32, day: u32) -> Result<(), KeyPartError> {
+    check_year(year)?;
+    put_digits(&mut buf[..4], u64::from(year.unsigned_abs()));
+    buf[4] = b'-';
+    put_digits(&mut buf[5..7], month.into());
+    buf[7] = b'-';
+    put_digits(&mut buf[8..10], day.into());
+    Ok(())
+}
+
 /// `YYYY-MM-DD`.
 pub(crate) fn push_date(
     out: &mut String,
@@ -63,12 +77,9 @@ pub(crate) fn push_date(
     month: u32,
     day: u32,
 ) -> Result<(), KeyPartError> {
-    check_year(year)?;
-    push_digits(out, u64::from(year.unsigned_abs()), 4);
-    out.push('-');
-    push_digits(out, month.into(), 2);
-    out.push('-');
-    push_digits(out, day.into(), 2);
+    let mut buf = [0u8; 10];
+    put_date(&mut buf, year, month, day)?;
+    push_ascii(out, &buf);
     Ok(())
 }
 
@@ -102,12 +113,12 @@ pub(crate) const fn precision_name(fraction: usize) -> &'static str {
 /// `YYYY-MM-DDTHH:MM:SS`, then `.` and `fraction` digits (nothing when 0),
 /// then `Z` when `zone`. A value with digits below the precision is an
 /// error: two values would share one key.
-pub(crate) fn push_date_time(
+pub(crate) fn push_date_time<const FRACTION: usize>(
     out: &mut String,
     t: &Civil,
-    fraction: usize,
     zone: bool,
 ) -> Result<(), KeyPartError> {
+    let fraction = FRACTION;
     let (second, nanos) = if t.nanos >= NANOS_PER_SECOND {
         (t.second + 1, t.nanos - NANOS_PER_SECOND)
     } else {
@@ -126,20 +137,28 @@ pub(crate) fn push_date_time(
             precision_name(fraction)
         )));
     }
-    push_date(out, t.year, t.month, t.day)?;
-    out.push('T');
-    push_digits(out, t.hour.into(), 2);
-    out.push(':');
-    push_digits(out, t.minute.into(), 2);
-    out.push(':');
-    push_digits(out, second.into(), 2);
+    // Written into a stack buffer and appended in one copy: this runs for
+    // every key written and for every item read (the key check).
+    let mut buf = [0u8; 30];
+    put_date(&mut buf, t.year, t.month, t.day)?;
+    buf[10] = b'T';
+    put_digits(&mut buf[11..13], t.hour.into());
+    buf[13] = b':';
+    put_digits(&mut buf[14..16], t.minute.into());
+    buf[16] = b':';
+    put_digits(&mut buf[17..19], second.into());
+    let mut len = 19;
     if fraction > 0 {
-        out.push('.');
-        push_digits(out, u64::from(nanos / unit), fraction.min(9));
+        let digits = fraction.min(9);
+        buf[19] = b'.';
+        put_digits(&mut buf[20..20 + digits], u64::from(nanos / unit));
+        len += 1 + digits;
     }
     if zone {
-        out.push('Z');
+        buf[len] = b'Z';
+        len += 1;
     }
+    push_ascii(out, &buf[..len]);
     Ok(())
 }
 
@@ -215,7 +234,10 @@ pub(crate) fn push_epoch(
     }
     match u64::try_from(value) {
         Ok(v) if v < 10u64.pow(width) => {
-            push_digits(out, v, width as usize);
+            let mut buf = [0u8; 13];
+            let slots = &mut buf[..width as usize];
+            put_digits(slots, v);
+            push_ascii(out, slots);
             Ok(())
         }
         _ => Err(KeyPartError::OutOfRange(format!(
@@ -256,7 +278,13 @@ mod tests {
 
     fn text(t: &Civil, fraction: usize, zone: bool) -> Result<String, KeyPartError> {
         let mut out = String::new();
-        push_date_time(&mut out, t, fraction, zone).map(|()| out)
+        match fraction {
+            0 => push_date_time::<0>(&mut out, t, zone),
+            3 => push_date_time::<3>(&mut out, t, zone),
+            6 => push_date_time::<6>(&mut out, t, zone),
+            _ => push_date_time::<9>(&mut out, t, zone),
+        }
+        .map(|()| out)
     }
 
     #[test]

@@ -30,6 +30,7 @@ fn naive(c: Civil) -> Option<NaiveDateTime> {
 /// precisions and [`EpochSeconds`] / [`EpochMillis`] for epoch numbers.
 impl KeyPart for DateTime<Utc> {
     const EXPECTED: &'static str = Rfc3339::<9>::EXPECTED;
+    const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
         <Rfc3339<9> as KeyFormat<Self>>::encode(self, out)
@@ -42,9 +43,10 @@ impl KeyPart for DateTime<Utc> {
 
 impl<const DIGITS: usize> KeyFormat<DateTime<Utc>> for Rfc3339<DIGITS> {
     const EXPECTED: &'static str = Rfc3339::<DIGITS>::EXPECTED;
+    const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode(value: &DateTime<Utc>, out: &mut String) -> Result<(), KeyPartError> {
-        calendar::push_date_time(out, &civil(&value.naive_utc()), DIGITS, true)
+        calendar::push_date_time::<DIGITS>(out, &civil(&value.naive_utc()), true)
     }
 
     fn decode(segment: &str) -> Result<DateTime<Utc>, KeyPartError> {
@@ -59,6 +61,7 @@ impl<const DIGITS: usize> OrderedKeyFormat<DateTime<Utc>> for Rfc3339<DIGITS> {}
 
 impl KeyFormat<DateTime<Utc>> for EpochSeconds {
     const EXPECTED: &'static str = EPOCH_SECONDS;
+    const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode(value: &DateTime<Utc>, out: &mut String) -> Result<(), KeyPartError> {
         calendar::push_epoch(
@@ -80,6 +83,7 @@ impl OrderedKeyFormat<DateTime<Utc>> for EpochSeconds {}
 
 impl KeyFormat<DateTime<Utc>> for EpochMillis {
     const EXPECTED: &'static str = EPOCH_MILLIS;
+    const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode(value: &DateTime<Utc>, out: &mut String) -> Result<(), KeyPartError> {
         calendar::push_epoch(out, value.timestamp(), value.timestamp_subsec_nanos(), true)
@@ -99,9 +103,10 @@ const NAIVE_DATE_TIME: &str = "date-time with 9 fractional digits (2026-05-24T09
 /// `YYYY-MM-DDTHH:MM:SS.fffffffff`.
 impl KeyPart for NaiveDateTime {
     const EXPECTED: &'static str = NAIVE_DATE_TIME;
+    const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
-        calendar::push_date_time(out, &civil(self), 9, false)
+        calendar::push_date_time::<9>(out, &civil(self), false)
     }
 
     fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
@@ -116,6 +121,7 @@ const DATE: &str = "date (2026-05-24)";
 /// `YYYY-MM-DD`.
 impl KeyPart for NaiveDate {
     const EXPECTED: &'static str = DATE;
+    const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
         calendar::push_date(out, self.year(), self.month(), self.day())

@@ -48,6 +48,11 @@ pub trait KeyFormat<T> {
     /// (`"u32, 10 digits zero-padded"`).
     const EXPECTED: &'static str;
 
+    /// Set by the library's own formats, whose segments follow the rules by
+    /// construction (see [`KeyPart`]).
+    #[doc(hidden)]
+    const __VALID_BY_CONSTRUCTION: bool = false;
+
     /// Appends the encoded `value` to `out`.
     fn encode(value: &T, out: &mut String) -> Result<(), KeyPartError>;
 
@@ -70,6 +75,7 @@ pub struct Native;
 
 impl<T: KeyPart> KeyFormat<T> for Native {
     const EXPECTED: &'static str = T::EXPECTED;
+    const __VALID_BY_CONSTRUCTION: bool = T::__VALID_BY_CONSTRUCTION;
 
     #[inline]
     fn encode(value: &T, out: &mut String) -> Result<(), KeyPartError> {
@@ -151,6 +157,7 @@ const LOWERCASE: &str = "lower-case text, with bytes up to `%` escaped as %XX";
 
 impl KeyFormat<String> for Lowercase {
     const EXPECTED: &'static str = LOWERCASE;
+    const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode(value: &String, out: &mut String) -> Result<(), KeyPartError> {
         if value.chars().any(char::is_uppercase) {

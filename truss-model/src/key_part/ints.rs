@@ -45,6 +45,7 @@ macro_rules! unsigned {
     ($($t:ty => $width:expr, $expected:expr, $width_expected:expr);* $(;)?) => {$(
         impl KeyPart for $t {
             const EXPECTED: &'static str = $expected;
+            const __VALID_BY_CONSTRUCTION: bool = true;
 
             fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
                 push_padded(out, u128::from(*self), $width);
@@ -59,6 +60,7 @@ macro_rules! unsigned {
 
         impl<const N: usize> KeyFormat<$t> for Width<N> {
             const EXPECTED: &'static str = $width_expected;
+            const __VALID_BY_CONSTRUCTION: bool = true;
 
             fn encode(value: &$t, out: &mut String) -> Result<(), KeyPartError> {
                 let start = out.len();
@@ -94,6 +96,7 @@ macro_rules! signed {
     ($($t:ty as $u:ty => $width:expr, $expected:expr);* $(;)?) => {$(
         impl KeyPart for $t {
             const EXPECTED: &'static str = $expected;
+            const __VALID_BY_CONSTRUCTION: bool = true;
 
             fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
                 // Flipping the sign bit maps MIN..=MAX onto 0..=uMAX in order.
@@ -125,6 +128,7 @@ macro_rules! unpadded {
     ($($t:ty),*) => {$(
         impl KeyFormat<$t> for Unpadded {
             const EXPECTED: &'static str = UNPADDED;
+            const __VALID_BY_CONSTRUCTION: bool = true;
 
             fn encode(value: &$t, out: &mut String) -> Result<(), KeyPartError> {
                 out.push_str(itoa::Buffer::new().format(*value));

@@ -1,15 +1,27 @@
 //! Turning field values into key segments and back.
 //!
-//! Every [`KeyPart`] encoding is reversible and preserves order: for two
-//! values `a < b`, the encoded segments compare `a' < b'` byte by byte (which
-//! is how DynamoDB orders string keys). Encoded segments never contain the
-//! `#` delimiter, any character below `%`, or U+10FFFF, so:
+//! **One value, one key.** Every encoding reads back exactly the text it
+//! writes (`encode(decode(s)) == s`, byte for byte) and nothing else: a
+//! timestamp key in another precision or offset, an integer with other
+//! padding, a string escaped differently is an error, never a value that
+//! would be written back under another key. The library checks this on
+//! every item it reads, for built-in and custom encodings alike: an item
+//! whose keys are not exactly the keys its decoded value renders to is an
+//! [`Error::Decode`](crate::Error::Decode) naming the key attribute, the
+//! field, the segment and the expected format.
+//!
+//! Every encoding preserves order unless it says otherwise: for two values
+//! `a < b`, the encoded segments compare `a' < b'` byte by byte (which is
+//! how DynamoDB orders string keys). Encoded segments never contain the `#`
+//! delimiter, any character below `%`, or U+10FFFF, so:
 //!
 //! - every key parses back into exactly the values that built it;
 //! - the delimiter sorts below every value character, so composite keys sort
 //!   like tuples of their values (`("v1", t)` sorts before `("v1a", t)` and
 //!   `CLIP#v1#` is never a prefix of a `v10` key);
 //! - range queries can use `$` and U+10FFFF as bounds that no key equals.
+//!
+//! # Default encodings ([`KeyPart`])
 //!
 //! | type | encoding | example |
 //! |---|---|---|
@@ -19,13 +31,39 @@
 //! | `bool` | `false` / `true` | |
 //! | dates (`chrono`, `time` features) | `YYYY-MM-DD` | `2026-05-24` |
 //! | timestamps (`chrono`, `time` features) | UTC, nanoseconds, fixed width | `2026-05-24T09:00:00.000000000Z` |
+//! | `#[derive(KeyPart)]` unit enums | the variant's serde name, escaped like a `String` | `InTransit` → `IN_TRANSIT` with `rename_all = "SCREAMING_SNAKE_CASE"` |
+//! | `#[derive(KeyPart)]` single-field structs | the field's encoding | `OrderId("o1")` → `o1` |
 //!
 //! Empty strings are rejected ([`KeyPartError::Empty`]): DynamoDB rejects
 //! empty key attributes and an empty segment reads like a missing one.
 //!
+//! # Key formats for existing tables ([`KeyFormat`])
+//!
+//! A table written by another tool has its own key text. Declare it per
+//! field with `#[truss(key_format = "...")]`, and keys are matched exactly
+//! and written back unchanged:
+//!
+//! | `key_format` | for | writes | order |
+//! |---|---|---|---|
+//! | `"rfc3339_secs"` | `DateTime<Utc>`, `OffsetDateTime` | `2026-05-24T09:00:00Z` (the AWS CLI, scripts) | kept |
+//! | `"rfc3339_millis"` | same | `2026-05-24T09:00:00.123Z` (JavaScript's `toISOString()`) | kept |
+//! | `"rfc3339_micros"` / `"rfc3339_nanos"` | same | 6 / 9 fractional digits (nanos is the default) | kept |
+//! | `"epoch_secs"` / `"epoch_millis"` | same | `1779613200` (10 digits) / `1779613200123` (13 digits, `Date.now()`) | kept |
+//! | `"width(6)"` | unsigned integers | `000042` | kept |
+//! | `"unpadded"` | integers | `42`, `-7` | **not kept**: range conditions do not compile |
+//! | `"lowercase"` | `String` | `jane.doe` for `Jane.Doe` (ElectroDB's default); lossy: read back from a key, the value is lower case | kept (of the lower-case text) |
+//! | `MyFormat` (a path) | anything | your [`KeyFormat`] implementation | if it implements [`OrderedKeyFormat`] |
+//!
+//! A value that a format cannot hold exactly (a timestamp with digits below
+//! the format's precision, a number wider than its width, a date outside
+//! 1970-2286 in epoch seconds) is refused when written, with
+//! [`Error::InvalidKey`](crate::Error::InvalidKey): two values would
+//! otherwise share one key.
+//!
 //! # Implementing `KeyPart` for your own type
 //!
-//! Delegate to an existing encoding; a newtype around `String` is typical:
+//! Derive it for unit enums and newtypes (see
+//! [`derive@KeyPart`](crate::KeyPart)), or delegate to an existing encoding:
 //!
 //! ```
 //! use truss_model::{KeyPart, KeyPartError};
@@ -34,6 +72,8 @@
 //! pub struct CreatorId(String);
 //!
 //! impl KeyPart for CreatorId {
+//!     const EXPECTED: &'static str = "a creator id";
+//!
 //!     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
 //!         self.0.encode_key(out)
 //!     }
@@ -45,7 +85,9 @@
 //!
 //! The library checks every segment a `KeyPart` produces; one that breaks
 //! the rules above is refused with [`KeyPartError::ReservedChar`] or
-//! [`KeyPartError::Empty`] before any request is sent.
+//! [`KeyPartError::Empty`] before any request is sent. A `decode_key` that
+//! accepts text its `encode_key` would not write is caught on read
+//! ([`KeyPartError::NotCanonical`]).
 
 #[cfg(any(feature = "chrono", feature = "time"))]
 mod calendar;
@@ -83,6 +125,12 @@ pub trait KeyPart: Sized {
     /// What a segment of this type looks like, for error messages
     /// (`"u32, 10 digits zero-padded (0000000042)"`).
     const EXPECTED: &'static str = "the type's own key encoding";
+
+    /// Set by the library's own encodings, whose segments follow the rules
+    /// by construction: theirs skip the segment scan every other encoding
+    /// gets on every key written and read.
+    #[doc(hidden)]
+    const __VALID_BY_CONSTRUCTION: bool = false;
 
     /// Appends this value's encoded segment to `out`.
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError>;
@@ -203,6 +251,7 @@ const STRING: &str = "text with bytes up to `%` escaped as %XX (a%23b for a#b)";
 
 impl KeyPart for String {
     const EXPECTED: &'static str = STRING;
+    const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
         escape_into(self, out)
@@ -215,6 +264,7 @@ impl KeyPart for String {
 
 impl KeyPart for bool {
     const EXPECTED: &'static str = "bool (true or false)";
+    const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
         out.push_str(if *self { "true" } else { "false" });

@@ -48,6 +48,7 @@ fn utc(t: &OffsetDateTime) -> PrimitiveDateTime {
 /// The value read back is in UTC (equal as an instant).
 impl KeyPart for OffsetDateTime {
     const EXPECTED: &'static str = Rfc3339::<9>::EXPECTED;
+    const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
         <Rfc3339<9> as KeyFormat<Self>>::encode(self, out)
@@ -60,9 +61,10 @@ impl KeyPart for OffsetDateTime {
 
 impl<const DIGITS: usize> KeyFormat<OffsetDateTime> for Rfc3339<DIGITS> {
     const EXPECTED: &'static str = Rfc3339::<DIGITS>::EXPECTED;
+    const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode(value: &OffsetDateTime, out: &mut String) -> Result<(), KeyPartError> {
-        calendar::push_date_time(out, &civil(&utc(value)), DIGITS, true)
+        calendar::push_date_time::<DIGITS>(out, &civil(&utc(value)), true)
     }
 
     fn decode(segment: &str) -> Result<OffsetDateTime, KeyPartError> {
@@ -84,6 +86,7 @@ fn from_epoch(seconds: i64, nanos: u32) -> Option<OffsetDateTime> {
 
 impl KeyFormat<OffsetDateTime> for EpochSeconds {
     const EXPECTED: &'static str = EPOCH_SECONDS;
+    const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode(value: &OffsetDateTime, out: &mut String) -> Result<(), KeyPartError> {
         calendar::push_epoch(out, value.unix_timestamp(), value.nanosecond(), false)
@@ -100,6 +103,7 @@ impl OrderedKeyFormat<OffsetDateTime> for EpochSeconds {}
 
 impl KeyFormat<OffsetDateTime> for EpochMillis {
     const EXPECTED: &'static str = EPOCH_MILLIS;
+    const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode(value: &OffsetDateTime, out: &mut String) -> Result<(), KeyPartError> {
         calendar::push_epoch(out, value.unix_timestamp(), value.nanosecond(), true)
@@ -120,9 +124,10 @@ const PRIMITIVE_DATE_TIME: &str =
 /// `YYYY-MM-DDTHH:MM:SS.fffffffff`.
 impl KeyPart for PrimitiveDateTime {
     const EXPECTED: &'static str = PRIMITIVE_DATE_TIME;
+    const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
-        calendar::push_date_time(out, &civil(self), 9, false)
+        calendar::push_date_time::<9>(out, &civil(self), false)
     }
 
     fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
@@ -137,6 +142,7 @@ const DATE: &str = "date (2026-05-24)";
 /// `YYYY-MM-DD`.
 impl KeyPart for Date {
     const EXPECTED: &'static str = DATE;
+    const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
         calendar::push_date(
