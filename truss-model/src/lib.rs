@@ -70,9 +70,25 @@ pub use value::IntoValue;
 /// struct Clip { creator_id: String, created_at: DateTime<Utc>, title: String }
 /// ```
 ///
-/// Attributes: `pk` (required) and `sk` (optional) key templates, and
-/// `name = "..."` to rename the entity in errors. See the crate
-/// documentation for the template rules.
+/// On the struct, `#[truss(...)]` takes:
+///
+/// | attribute | meaning |
+/// |---|---|
+/// | `pk = "..."` | the partition-key template (required) |
+/// | `sk = "..."` | the sort-key template |
+/// | `name = "..."` | the entity's name in errors (default: the type name) |
+/// | `index(name = "...", pk = "...", sk = "...", pk_attr = "...", sk_attr = "...")` | a global secondary index; generates `Type::<name in lower case>(...)` and `Type::<name>_sort_key()` |
+/// | `constant(attribute = value, ...)` | [constant attributes](Constant) written on every put and creating update |
+/// | `checked_constant(attribute = value, ...)` | the same, also required on read |
+///
+/// On a field:
+///
+/// | attribute | meaning |
+/// |---|---|
+/// | `version` | the optimistic-locking version (a `u64`) |
+/// | `key_format = "..."` or `key_format = Type` | how the field is written in keys (see [`key_part`]) |
+///
+/// See the crate documentation for the template rules.
 pub use truss_model_derive::Entity;
 
 /// Derives [`Collection`] for an enum of entities sharing a partition; see
