@@ -613,3 +613,92 @@ async fn failed_conditions_are_told_apart_without_the_old_item() {
     );
     assert_eq!(scan(&table).await.len(), 2);
 }
+
+/// A format of the application's own: country codes upper-cased in keys,
+/// as an existing table has them.
+struct UpperCase;
+
+impl truss_model::key_part::KeyFormat<String> for UpperCase {
+    const EXPECTED: &'static str = "upper-case text";
+
+    fn encode(value: &String, out: &mut String) -> Result<(), truss_model::KeyPartError> {
+        truss_model::key_part::escape_into(&value.to_uppercase(), out)
+    }
+
+    fn decode(segment: &str) -> Result<String, truss_model::KeyPartError> {
+        let text = truss_model::key_part::unescape(segment)?;
+        if text.to_uppercase() != text {
+            return Err(truss_model::KeyPartError::Malformed {
+                segment: segment.to_owned(),
+                expected: Self::EXPECTED,
+            });
+        }
+        Ok(text)
+    }
+}
+
+impl truss_model::key_part::OrderedKeyFormat<String> for UpperCase {}
+
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "REGION#{region}", sk = "COUNTRY#{country}")]
+struct Country {
+    region: String,
+    #[truss(key_format = UpperCase)]
+    country: String,
+    name: String,
+}
+
+#[tokio::test]
+async fn a_format_of_the_applications_own_matches_existing_keys() {
+    let table = table("own-format").await;
+    for (code, name) in [("DE", "Germany"), ("FR", "France"), ("NL", "Netherlands")] {
+        raw_put(
+            &table,
+            &[
+                ("PK", s("REGION#eu")),
+                ("SK", s(&format!("COUNTRY#{code}"))),
+                ("name", s(name)),
+            ],
+        )
+        .await;
+    }
+    // A lower-case value finds the upper-case key; ranges work on an
+    // ordered format.
+    let fr = table
+        .get(Country::key("eu", "fr"))
+        .await
+        .expect("get")
+        .expect("found");
+    assert_eq!((fr.country.as_str(), fr.name.as_str()), ("FR", "France"));
+    let after_de = table
+        .query(Country::partition("eu"))
+        .sort(Country::sort_key().gt("de"))
+        .all()
+        .await
+        .expect("query");
+    let codes: Vec<_> = after_de.iter().map(|c| c.country.as_str()).collect();
+    assert_eq!(codes, ["FR", "NL"]);
+    table.put(&fr).await.expect("put back");
+    assert_eq!(scan(&table).await.len(), 3, "written back in place");
+    // A key this format would not write is refused.
+    raw_put(
+        &table,
+        &[
+            ("PK", s("REGION#eu")),
+            ("SK", s("COUNTRY#be")),
+            ("name", s("Belgium")),
+        ],
+    )
+    .await;
+    let err = table
+        .query(Country::partition("eu"))
+        .all()
+        .await
+        .unwrap_err();
+    assert_decode(
+        &err,
+        "Country",
+        "country",
+        &["COUNTRY#be", "upper-case text"],
+    );
+}
