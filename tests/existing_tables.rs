@@ -62,26 +62,6 @@ async fn raw_put(table: &Table, attributes: &[(&str, AttributeValue)]) {
         .expect("raw PutItem");
 }
 
-/// Asserts a Decode error of `entity` on `field`, whose message names all
-/// of `parts`.
-fn assert_decode(err: &Error, entity: &str, field: &str, parts: &[&str]) {
-    match err {
-        Error::Decode {
-            entity: e,
-            field: f,
-            message,
-            ..
-        } => {
-            assert_eq!(*e, entity, "{err}");
-            assert_eq!(f.as_deref(), Some(field), "{err}");
-            for part in parts {
-                assert!(message.contains(part), "`{part}` not in: {message}");
-            }
-        }
-        other => panic!("expected Decode, got {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn declared_seconds_format_reads_gets_and_writes_back_the_same_item() {
     let table = table("script-keys").await;

@@ -275,3 +275,23 @@ pub async fn put_malformed_link(table: &Table, code: &str) {
         .await
         .expect("put malformed link");
 }
+
+/// Asserts a Decode error of `entity` on `field`, whose message names all
+/// of `parts`.
+pub fn assert_decode(err: &truss_model::Error, entity: &str, field: &str, parts: &[&str]) {
+    match err {
+        truss_model::Error::Decode {
+            entity: e,
+            field: f,
+            message,
+            ..
+        } => {
+            assert_eq!(*e, entity, "{err}");
+            assert_eq!(f.as_deref(), Some(field), "{err}");
+            for part in parts {
+                assert!(message.contains(part), "`{part}` not in: {message}");
+            }
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}

@@ -59,44 +59,29 @@ impl<const DIGITS: usize> KeyFormat<DateTime<Utc>> for Rfc3339<DIGITS> {
 
 impl<const DIGITS: usize> OrderedKeyFormat<DateTime<Utc>> for Rfc3339<DIGITS> {}
 
-impl KeyFormat<DateTime<Utc>> for EpochSeconds {
-    const EXPECTED: &'static str = EPOCH_SECONDS;
-    const __VALID_BY_CONSTRUCTION: bool = true;
+/// Epoch seconds and milliseconds, the same code but for the unit.
+macro_rules! epoch {
+    ($($format:ident => $expected:ident, $millis:expr);* $(;)?) => {$(
+        impl KeyFormat<DateTime<Utc>> for $format {
+            const EXPECTED: &'static str = $expected;
+            const __VALID_BY_CONSTRUCTION: bool = true;
 
-    fn encode(value: &DateTime<Utc>, out: &mut String) -> Result<(), KeyPartError> {
-        calendar::push_epoch(
-            out,
-            value.timestamp(),
-            value.timestamp_subsec_nanos(),
-            false,
-        )
-    }
+            fn encode(value: &DateTime<Utc>, out: &mut String) -> Result<(), KeyPartError> {
+                calendar::push_epoch(out, value.timestamp(), value.timestamp_subsec_nanos(), $millis)
+            }
 
-    fn decode(segment: &str) -> Result<DateTime<Utc>, KeyPartError> {
-        calendar::parse_epoch(segment, false)
-            .and_then(|(s, n)| Utc.timestamp_opt(s, n).single())
-            .ok_or_else(|| malformed(segment, EPOCH_SECONDS))
-    }
+            fn decode(segment: &str) -> Result<DateTime<Utc>, KeyPartError> {
+                calendar::parse_epoch(segment, $millis)
+                    .and_then(|(s, n)| Utc.timestamp_opt(s, n).single())
+                    .ok_or_else(|| malformed(segment, $expected))
+            }
+        }
+
+        impl OrderedKeyFormat<DateTime<Utc>> for $format {}
+    )*};
 }
 
-impl OrderedKeyFormat<DateTime<Utc>> for EpochSeconds {}
-
-impl KeyFormat<DateTime<Utc>> for EpochMillis {
-    const EXPECTED: &'static str = EPOCH_MILLIS;
-    const __VALID_BY_CONSTRUCTION: bool = true;
-
-    fn encode(value: &DateTime<Utc>, out: &mut String) -> Result<(), KeyPartError> {
-        calendar::push_epoch(out, value.timestamp(), value.timestamp_subsec_nanos(), true)
-    }
-
-    fn decode(segment: &str) -> Result<DateTime<Utc>, KeyPartError> {
-        calendar::parse_epoch(segment, true)
-            .and_then(|(s, n)| Utc.timestamp_opt(s, n).single())
-            .ok_or_else(|| malformed(segment, EPOCH_MILLIS))
-    }
-}
-
-impl OrderedKeyFormat<DateTime<Utc>> for EpochMillis {}
+epoch!(EpochSeconds => EPOCH_SECONDS, false; EpochMillis => EPOCH_MILLIS, true);
 
 const NAIVE_DATE_TIME: &str = "date-time with 9 fractional digits (2026-05-24T09:00:00.000000000)";
 

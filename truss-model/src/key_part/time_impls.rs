@@ -84,39 +84,29 @@ fn from_epoch(seconds: i64, nanos: u32) -> Option<OffsetDateTime> {
     .ok()
 }
 
-impl KeyFormat<OffsetDateTime> for EpochSeconds {
-    const EXPECTED: &'static str = EPOCH_SECONDS;
-    const __VALID_BY_CONSTRUCTION: bool = true;
+/// Epoch seconds and milliseconds, the same code but for the unit.
+macro_rules! epoch {
+    ($($format:ident => $expected:ident, $millis:expr);* $(;)?) => {$(
+        impl KeyFormat<OffsetDateTime> for $format {
+            const EXPECTED: &'static str = $expected;
+            const __VALID_BY_CONSTRUCTION: bool = true;
 
-    fn encode(value: &OffsetDateTime, out: &mut String) -> Result<(), KeyPartError> {
-        calendar::push_epoch(out, value.unix_timestamp(), value.nanosecond(), false)
-    }
+            fn encode(value: &OffsetDateTime, out: &mut String) -> Result<(), KeyPartError> {
+                calendar::push_epoch(out, value.unix_timestamp(), value.nanosecond(), $millis)
+            }
 
-    fn decode(segment: &str) -> Result<OffsetDateTime, KeyPartError> {
-        calendar::parse_epoch(segment, false)
-            .and_then(|(s, n)| from_epoch(s, n))
-            .ok_or_else(|| malformed(segment, EPOCH_SECONDS))
-    }
+            fn decode(segment: &str) -> Result<OffsetDateTime, KeyPartError> {
+                calendar::parse_epoch(segment, $millis)
+                    .and_then(|(s, n)| from_epoch(s, n))
+                    .ok_or_else(|| malformed(segment, $expected))
+            }
+        }
+
+        impl OrderedKeyFormat<OffsetDateTime> for $format {}
+    )*};
 }
 
-impl OrderedKeyFormat<OffsetDateTime> for EpochSeconds {}
-
-impl KeyFormat<OffsetDateTime> for EpochMillis {
-    const EXPECTED: &'static str = EPOCH_MILLIS;
-    const __VALID_BY_CONSTRUCTION: bool = true;
-
-    fn encode(value: &OffsetDateTime, out: &mut String) -> Result<(), KeyPartError> {
-        calendar::push_epoch(out, value.unix_timestamp(), value.nanosecond(), true)
-    }
-
-    fn decode(segment: &str) -> Result<OffsetDateTime, KeyPartError> {
-        calendar::parse_epoch(segment, true)
-            .and_then(|(s, n)| from_epoch(s, n))
-            .ok_or_else(|| malformed(segment, EPOCH_MILLIS))
-    }
-}
-
-impl OrderedKeyFormat<OffsetDateTime> for EpochMillis {}
+epoch!(EpochSeconds => EPOCH_SECONDS, false; EpochMillis => EPOCH_MILLIS, true);
 
 const PRIMITIVE_DATE_TIME: &str =
     "date-time with 9 fractional digits (2026-05-24T09:00:00.000000000)";
