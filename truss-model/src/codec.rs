@@ -378,34 +378,28 @@ fn take_key(item: &mut Item, attr: &str) -> Option<String> {
 /// larger items take the lookups.
 fn lacks_key_fields<E: Entity>(item: &Item) -> bool {
     const MAX: usize = 8;
+    let fields = || E::PK.fields().chain(E::SK.iter().flat_map(|t| t.fields()));
+    let by_lookups = || fields().any(|f| !item.contains_key(f.attribute));
     if item.len() > 32 {
-        return E::PK
-            .fields()
-            .chain(E::SK.iter().flat_map(|t| t.fields()))
-            .any(|f| !item.contains_key(f.attribute));
+        return by_lookups();
     }
     let mut names = [""; MAX];
     let mut count = 0;
-    for field in E::PK.fields().chain(E::SK.iter().flat_map(|t| t.fields())) {
+    for field in fields() {
         if count == MAX {
-            // Many key fields: one lookup each.
-            return E::PK
-                .fields()
-                .chain(E::SK.iter().flat_map(|t| t.fields()))
-                .any(|f| !item.contains_key(f.attribute));
+            return by_lookups();
         }
         names[count] = field.attribute;
         count += 1;
     }
-    let names = &names[..count];
-    if names.is_empty() {
+    if count == 0 {
         return false;
     }
     // A field named in both templates matches twice and sets both bits.
     let all = u8::MAX >> (MAX - count);
     let mut seen = 0u8;
     for name in item.keys() {
-        for (i, wanted) in names.iter().enumerate() {
+        for (i, wanted) in names[..count].iter().enumerate() {
             if *wanted == name {
                 seen |= 1 << i;
             }
