@@ -1,4 +1,4 @@
-// The JavaScript side of tests/interop_js.rs: a TypeScript-style service
+// The JavaScript side of tests/it/interop_js.rs: a TypeScript-style service
 // writing and reading a creator's clips and streams with the AWS SDK for
 // JavaScript v3 DocumentClient. Clip keys hold `toISOString()` timestamps
 // (milliseconds); stream keys hold timestamps cut to seconds, as scripts

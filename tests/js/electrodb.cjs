@@ -1,4 +1,4 @@
-// The ElectroDB side of tests/electrodb.rs: a service of two entities in
+// The ElectroDB side of tests/it/electrodb.rs: a service of two entities in
 // one collection, with ElectroDB's default key format (`$service#attr_value`
 // partition keys, `$collection#entity_version#attr_value` sort keys, values
 // in lower case) and its type attributes `__edb_e__` / `__edb_v__`.

@@ -2,9 +2,9 @@
 //! seed's AWS CLI commands) are read by the library, and the library's items
 //! are read by raw SDK calls.
 
-mod common;
+use crate::common;
 
-use common::*;
+use crate::common::*;
 use truss_model::Error;
 
 async fn put_seed_items(table: &truss_model::Table) {

@@ -12,10 +12,8 @@
 //! `$office#employee_1#employeeid_{employee_id}`; `__edb_e__` and
 //! `__edb_v__` are checked constants.
 
-mod common;
-
-use common::js::{node, node_json};
-use common::*;
+use crate::common::js::{node, node_json};
+use crate::common::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use truss_model::{Collection, Entity, Table};

@@ -1,8 +1,6 @@
 //! Typed updates and conditions against DynamoDB Local.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde::{Deserialize, Serialize};
 use truss_model::{Entity, Error};
 

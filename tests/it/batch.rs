@@ -2,9 +2,9 @@
 //! UnprocessedItems / UnprocessedKeys (see `common/faults.rs`: DynamoDB Local
 //! never returns them).
 
-mod common;
+use crate::common;
 
-use common::*;
+use crate::common::*;
 use std::collections::HashSet;
 use truss_model::{Error, RetryPolicy};
 

@@ -1,8 +1,6 @@
 //! Transactions and optimistic locking against DynamoDB Local.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicUsize, Ordering};

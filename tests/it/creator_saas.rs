@@ -1,8 +1,8 @@
 //! The creator-SaaS example's pages against DynamoDB Local: content, order,
 //! one request per page, cursors, isolation between creators, secrets.
 
-mod common;
-#[path = "../examples/creator_saas/model.rs"]
+use crate::common;
+#[path = "../../examples/creator_saas/model.rs"]
 mod model;
 
 use chrono::Duration;

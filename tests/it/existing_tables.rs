@@ -5,11 +5,11 @@
 //! the AWS CLI writes them; the JavaScript and ElectroDB sides have their
 //! own tests (`interop_js.rs`, `electrodb.rs`).
 
-mod common;
+use crate::common;
 
+use crate::common::*;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, TimeZone, Utc};
-use common::*;
 use serde::{Deserialize, Serialize};
 use truss_model::{Entity, Error, Item, Table};
 

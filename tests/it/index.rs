@@ -1,9 +1,7 @@
 //! Global secondary indexes declared in the derive, against DynamoDB Local.
 
-mod common;
-
+use crate::common::*;
 use chrono::{DateTime, Utc};
-use common::*;
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use truss_model::{Cursor, Entity, Error};

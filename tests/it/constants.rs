@@ -2,10 +2,8 @@
 //! and by updates that create; checked on read when declared `check`; and
 //! telling collection variants with look-alike keys apart.
 
-mod common;
-
+use crate::common::*;
 use aws_sdk_dynamodb::types::AttributeValue;
-use common::*;
 use serde::{Deserialize, Serialize};
 use truss_model::{Collection, Entity, Error, Item};
 

@@ -1,8 +1,6 @@
 //! Collections: one Query, many entity types, against DynamoDB Local.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde::{Deserialize, Serialize};
 use truss_model::{Collection, Entity, Error, Item};
 

@@ -1,9 +1,7 @@
 //! Request counts per operation, from the SDK interceptor: each access
 //! pattern costs what it should, and refused input costs nothing.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use futures::TryStreamExt;
 use std::collections::BTreeMap;
 use truss_model::{Cursor, Error};

@@ -1,9 +1,9 @@
 //! get / put / create / replace / delete against DynamoDB Local, and the
 //! typed errors of bad keys (with proof that nothing was written).
 
-mod common;
+use crate::common;
 
-use common::*;
+use crate::common::*;
 use serde::{Deserialize, Serialize};
 use truss_model::{Entity, Error, KeyPartError, Table};
 

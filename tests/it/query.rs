@@ -1,9 +1,7 @@
 //! Queries against DynamoDB Local: begins_with at segment boundaries, typed
 //! ranges, order, entity scoping, pagination and cursor checks.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use futures::TryStreamExt;
 use std::collections::HashSet;
 use truss_model::{Cursor, Error};

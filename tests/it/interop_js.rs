@@ -4,11 +4,11 @@
 //! each by its decoded key, updates and puts them back onto the very same
 //! items, and the JavaScript side reads the changes.
 
-mod common;
+use crate::common;
 
+use crate::common::js::node_json;
+use crate::common::*;
 use chrono::{DateTime, TimeZone, Utc};
-use common::js::node_json;
-use common::*;
 use serde::{Deserialize, Serialize};
 use truss_model::{Entity, Error};
 

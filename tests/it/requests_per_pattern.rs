@@ -3,14 +3,14 @@
 //! published in BENCHMARKS.md: a regression to N+1 requests, or a table that
 //! no longer tells the truth, fails here.
 
-mod common;
-#[path = "../examples/creator_saas/model.rs"]
+use crate::common;
+#[path = "../../examples/creator_saas/model.rs"]
 mod saas;
-#[path = "../examples/url_shortener/model.rs"]
+#[path = "../../examples/url_shortener/model.rs"]
 mod shortener;
 
+use crate::common::date;
 use chrono::{Duration, TimeZone, Utc};
-use common::date;
 use truss_model::{RequestCounter, Table};
 
 const START: &str = "<!-- requests-per-pattern:start -->";

@@ -1,12 +1,12 @@
 //! The URL-shortener example's access patterns against DynamoDB Local:
 //! content, request counts, concurrency and interop with the seed's items.
 
-mod common;
-#[path = "../examples/url_shortener/model.rs"]
+use crate::common;
+#[path = "../../examples/url_shortener/model.rs"]
 mod model;
 
+use crate::common::{date, raw_get, s, scan};
 use chrono::{TimeZone, Utc};
-use common::{date, raw_get, s, scan};
 use futures::future::join_all;
 use model::{DailyStat, Link, Shortener};
 use std::collections::BTreeMap;

@@ -1,9 +1,7 @@
 //! Bad input gets a typed error before any request and loses nothing;
 //! odd but valid input round-trips exactly. Against DynamoDB Local.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use futures::TryStreamExt;
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};

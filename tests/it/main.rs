@@ -1,0 +1,25 @@
+//! Integration tests against DynamoDB Local, one module per capability,
+//! in one test binary so the SDK is linked once. Run them with
+//! `scripts/with-dynamodb-local cargo test`, which installs and starts
+//! DynamoDB Local; without it every test fails saying so.
+
+mod common;
+
+mod batch;
+mod collection;
+mod constants;
+mod creator_saas;
+mod electrodb;
+mod existing_tables;
+mod hardening;
+mod index;
+mod interop;
+mod interop_js;
+mod items;
+mod query;
+mod requests;
+mod requests_per_pattern;
+mod serde_names;
+mod transaction;
+mod update;
+mod url_shortener;
