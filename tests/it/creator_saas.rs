@@ -2,8 +2,7 @@
 //! one request per page, cursors, isolation between creators, secrets.
 
 use crate::common;
-#[path = "../../examples/creator_saas/model.rs"]
-mod model;
+use crate::saas as model;
 
 use chrono::Duration;
 use model::{demo_start, Clip, Platform, PlatformToken, Seeded, Studio, PAGE_SIZE};

@@ -5,6 +5,12 @@
 
 mod common;
 
+// The examples' models, shared with their tests.
+#[path = "../../examples/creator_saas/model.rs"]
+mod saas;
+#[path = "../../examples/url_shortener/model.rs"]
+mod shortener;
+
 mod batch;
 mod collection;
 mod constants;

@@ -4,10 +4,7 @@
 //! no longer tells the truth, fails here.
 
 use crate::common;
-#[path = "../../examples/creator_saas/model.rs"]
-mod saas;
-#[path = "../../examples/url_shortener/model.rs"]
-mod shortener;
+use crate::{saas, shortener};
 
 use crate::common::date;
 use chrono::{Duration, TimeZone, Utc};

@@ -2,8 +2,7 @@
 //! content, request counts, concurrency and interop with the seed's items.
 
 use crate::common;
-#[path = "../../examples/url_shortener/model.rs"]
-mod model;
+use crate::shortener as model;
 
 use crate::common::{date, raw_get, s, scan};
 use chrono::{TimeZone, Utc};
