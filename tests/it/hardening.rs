@@ -76,8 +76,16 @@ async fn items_over_400_kb_are_refused_before_sending() {
         }
         other => panic!("expected ItemTooLarge, got {other:?}"),
     }
-    assert!(table.batch_write().put(&over).send().await.is_err());
-    assert!(table.transaction().put(&over).await.is_err());
+    let err = table.batch_write().put(&over).send().await.unwrap_err();
+    assert!(
+        matches!(err, Error::ItemTooLarge { entity: "Blob", .. }),
+        "{err:?}"
+    );
+    let err = table.transaction().put(&over).await.unwrap_err();
+    assert!(
+        matches!(err, Error::ItemTooLarge { entity: "Blob", .. }),
+        "{err:?}"
+    );
     assert_eq!(counter.total(), 0);
     assert_eq!(scan(&table).await.len(), 1);
 }

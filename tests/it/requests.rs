@@ -4,7 +4,7 @@
 use crate::common::*;
 use futures::TryStreamExt;
 use std::collections::BTreeMap;
-use truss_model::{Cursor, Error};
+use truss_model::{Cursor, Error, KeyPartError};
 
 fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
     pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
@@ -55,10 +55,44 @@ async fn stream_makes_one_request_per_page() {
 #[tokio::test]
 async fn refused_input_sends_no_request() {
     let (table, counter) = counted_table("req-refused").await;
-    assert!(table.put(&clip("", "v", 1)).await.is_err());
-    assert!(table.get(Clip::key("c", "", ts(1))).await.is_err());
-    assert!(table.delete(Link::key("")).await.is_err());
-    assert!(table.put(&clip(&"x".repeat(3000), "v", 1)).await.is_err());
+    let empty = |err: Error, entity: &str, field: &str| {
+        assert!(
+            matches!(&err, Error::InvalidKey { entity: e, field: f, reason: KeyPartError::Empty }
+                if *e == entity && *f == field),
+            "{err:?}"
+        )
+    };
+    empty(
+        table.put(&clip("", "v", 1)).await.unwrap_err(),
+        "Clip",
+        "creator_id",
+    );
+    empty(
+        table.get(Clip::key("c", "", ts(1))).await.unwrap_err(),
+        "Clip",
+        "video_id",
+    );
+    empty(
+        table.delete(Link::key("")).await.unwrap_err(),
+        "Link",
+        "code",
+    );
+    let err = table
+        .put(&clip(&"x".repeat(3000), "v", 1))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::KeyTooLong {
+                entity: "Clip",
+                len: 3008,
+                max: 2048,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     let err = table
         .query(Clip::partition("c1"))
         .after(Cursor::new("forged"))
@@ -66,11 +100,15 @@ async fn refused_input_sends_no_request() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::InvalidCursor { .. }));
-    assert!(table
+    let err = table
         .query(Clip::partition("c1"))
         .limit(0)
         .all()
         .await
-        .is_err());
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidQuery { entity: "Clip", .. }),
+        "{err:?}"
+    );
     assert_eq!(counter.total(), 0, "{:?}", counter.snapshot());
 }

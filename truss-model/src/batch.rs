@@ -574,14 +574,3 @@ impl<C: crate::Collection> BatchGetMany<C> {
             .collect()
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn limits_match_dynamodb() {
-        assert_eq!(MAX_BATCH_WRITE, 25);
-        assert_eq!(MAX_BATCH_GET, 100);
-    }
-}

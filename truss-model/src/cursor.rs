@@ -274,6 +274,10 @@ mod tests {
         }
     }
 
+    fn refused(cursor: &Cursor) -> bool {
+        matches!(cursor.decode(), Err(Error::InvalidCursor { .. }))
+    }
+
     #[test]
     fn tampering_is_detected() {
         let text = Cursor::encode(None, &key()).unwrap().into_string();
@@ -281,16 +285,13 @@ mod tests {
             let mut bytes = text.clone().into_bytes();
             bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
             let tampered = Cursor::new(String::from_utf8(bytes).unwrap());
-            assert!(tampered.decode().is_err(), "flip at {i} went unnoticed");
+            assert!(refused(&tampered), "flip at {i} went unnoticed");
         }
         for len in 0..text.len() {
-            assert!(
-                Cursor::new(&text[..len]).decode().is_err(),
-                "truncation to {len}"
-            );
+            assert!(refused(&Cursor::new(&text[..len])), "truncation to {len}");
         }
-        assert!(Cursor::new("not a cursor!").decode().is_err());
-        assert!(Cursor::new("").decode().is_err());
+        assert!(refused(&Cursor::new("not a cursor!")));
+        assert!(refused(&Cursor::new("")));
     }
 }
 

@@ -33,7 +33,7 @@ fn canonical_only<T: PartialEq + std::fmt::Debug, F: KeyFormat<T>>(
     for variant in variants(&text) {
         if variant != text {
             prop_assert!(
-                F::decode(&variant).is_err(),
+                matches!(F::decode(&variant), Err(KeyPartError::Malformed { .. })),
                 "{:?} read as {:?}",
                 variant,
                 value
@@ -223,7 +223,13 @@ fn formats_refuse_what_they_cannot_hold() {
     assert_eq!(enc_as::<i32, Unpadded>(&-7), "-7");
     assert_eq!(enc_as::<u8, Unpadded>(&0), "0");
     for bad in ["-0", "007", "+7", "", "1e3", "256"] {
-        assert!(<Unpadded as KeyFormat<u8>>::decode(bad).is_err(), "{bad}");
+        assert!(
+            matches!(
+                <Unpadded as KeyFormat<u8>>::decode(bad),
+                Err(KeyPartError::Malformed { .. })
+            ),
+            "{bad}"
+        );
     }
     assert_eq!(
         enc_as::<String, Lowercase>(&"Jane.Doe".to_string()),
@@ -240,8 +246,14 @@ fn malformed_integers_are_errors() {
         );
     }
     // In range of digits but not of the type.
-    assert!(u8::decode_key("256").is_err());
-    assert!(i8::decode_key("256").is_err());
+    assert!(matches!(
+        u8::decode_key("256"),
+        Err(KeyPartError::Malformed { .. })
+    ));
+    assert!(matches!(
+        i8::decode_key("256"),
+        Err(KeyPartError::Malformed { .. })
+    ));
 }
 
 #[test]
@@ -269,7 +281,10 @@ fn string_rejects_empty_and_max_char() {
 fn only_canonical_escapes_decode() {
     for bad in ["a%2", "a%zz", "a%2f", "a%41", "a#b", "a$b", "a b", "%", ""] {
         assert!(
-            String::decode_key(bad).is_err(),
+            matches!(
+                String::decode_key(bad),
+                Err(KeyPartError::Malformed { .. } | KeyPartError::Empty)
+            ),
             "{bad:?} should not decode"
         );
     }
@@ -417,7 +432,10 @@ mod chrono_tests {
         let mut out = String::new();
         let err = <Rfc3339<3> as KeyFormat<DateTime<Utc>>>::encode(&t, &mut out).unwrap_err();
         assert!(err.to_string().contains("below milliseconds"), "{err}");
-        assert!(<EpochSeconds as KeyFormat<DateTime<Utc>>>::encode(&t, &mut out).is_err());
+        assert!(matches!(
+            <EpochSeconds as KeyFormat<DateTime<Utc>>>::encode(&t, &mut out),
+            Err(KeyPartError::OutOfRange(_))
+        ));
         assert_eq!(enc_as::<_, Rfc3339<6>>(&t), "2026-05-28T20:26:40.123456Z");
     }
 
@@ -452,15 +470,20 @@ mod chrono_tests {
         );
         let d = NaiveDate::from_ymd_opt(2026, 5, 24).expect("valid");
         assert_eq!(enc(&d), "2026-05-24");
-        assert!(NaiveDate::decode_key("2026-5-24").is_err());
+        let malformed =
+            |r: Result<NaiveDate, KeyPartError>| matches!(r, Err(KeyPartError::Malformed { .. }));
+        assert!(malformed(NaiveDate::decode_key("2026-5-24")));
         // Found by scripts/fuzz key_parts: padded, unpadded fields.
-        assert!(NaiveDate::decode_key("  408-8-02").is_err());
+        assert!(malformed(NaiveDate::decode_key("  408-8-02")));
         assert!(NaiveDate::decode_key("0408-08-02").is_ok());
         assert!(
-            NaiveDate::decode_key("-800-01-01").is_err(),
+            malformed(NaiveDate::decode_key("-800-01-01")),
             "outside the encodable range"
         );
-        assert!(NaiveDateTime::decode_key("yesterday").is_err());
+        assert!(matches!(
+            NaiveDateTime::decode_key("yesterday"),
+            Err(KeyPartError::Malformed { .. })
+        ));
         let far = NaiveDate::from_ymd_opt(10_000, 1, 1).expect("valid");
         assert!(matches!(
             far.encode_key(&mut String::new()),
@@ -538,13 +561,18 @@ mod time_tests {
     fn writes_other_offsets_as_utc_and_reads_only_utc() {
         let t = time::macros::datetime!(2026-05-24 11:00:00 +02:00);
         assert_eq!(enc(&t), "2026-05-24T09:00:00.000000000Z");
-        assert!(OffsetDateTime::decode_key("2026-05-24T11:00:00+02:00").is_err());
+        assert!(matches!(
+            OffsetDateTime::decode_key("2026-05-24T11:00:00+02:00"),
+            Err(KeyPartError::Malformed { .. })
+        ));
         assert_eq!(
             OffsetDateTime::decode_key("2026-05-24T09:00:00.000000000Z"),
             Ok(t)
         );
-        assert!(Date::decode_key("24/05/2026").is_err());
-        assert!(Date::decode_key("  408-8-02").is_err());
+        let malformed =
+            |r: Result<Date, KeyPartError>| matches!(r, Err(KeyPartError::Malformed { .. }));
+        assert!(malformed(Date::decode_key("24/05/2026")));
+        assert!(malformed(Date::decode_key("  408-8-02")));
         assert_eq!(
             enc(&Date::decode_key("0408-08-02").expect("canonical")),
             "0408-08-02"
