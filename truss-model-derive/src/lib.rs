@@ -5,6 +5,7 @@
 //! the input and its attributes, `valid` checks the templates against the
 //! fields and collects every error, `expand` generates code.
 
+mod alphabet;
 mod ast;
 mod attr;
 mod collection;

@@ -12,10 +12,8 @@
 //! first character (ElectroDB's keys start with it): anywhere else it would
 //! meet the bound range queries use.
 
+use crate::alphabet::{is_literal_char, BOUND, DELIMITER};
 use std::fmt;
-
-/// The key delimiter.
-pub const DELIMITER: char = '#';
 
 /// One `#`-separated part of a template.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,15 +90,15 @@ pub fn parse(template: &str) -> Result<Vec<Segment>, TemplateError> {
         return Err(TemplateError::Empty);
     }
     // A leading `$` is literal text like any other; nowhere else.
-    let body = template.strip_prefix('$').unwrap_or(template);
+    let body = template.strip_prefix(BOUND).unwrap_or(template);
     let mut segments = Vec::new();
     for (i, raw) in body.split(DELIMITER).enumerate() {
         let mut segment = parse_segment(raw)?;
         if i == 0 && body.len() < template.len() {
             segment = match segment {
-                Segment::Literal(text) => Segment::Literal(format!("${text}")),
+                Segment::Literal(text) => Segment::Literal(format!("{BOUND}{text}")),
                 Segment::Field { prefix, name } => Segment::Field {
-                    prefix: format!("${prefix}"),
+                    prefix: format!("{BOUND}{prefix}"),
                     name,
                 },
             };
@@ -163,15 +161,6 @@ fn parse_segment(raw: &str) -> Result<Segment, TemplateError> {
         prefix: literal(&raw[..open])?,
         name: name.to_owned(),
     })
-}
-
-/// Characters allowed in literal text (a leading `$` is handled apart).
-///
-/// `$` and `%` are excluded because the runtime uses them: `%` escapes key
-/// values and `$` bounds range queries; excluding them from literals keeps
-/// every key unambiguous.
-pub fn is_literal_char(c: char) -> bool {
-    c.is_ascii_graphic() && !matches!(c, '{' | '}' | '$' | '%' | DELIMITER)
 }
 
 fn is_identifier(name: &str) -> bool {

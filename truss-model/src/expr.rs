@@ -6,10 +6,10 @@
 //! `name`, `ttl` ...) therefore work everywhere, and no value, however
 //! hostile, is ever parsed as part of an expression.
 
-use crate::codec::Item;
-use crate::entity::Entity;
-use crate::error::{Error, Result};
-use crate::value::IntoValue;
+use crate::foundation::error::{Error, Result};
+use crate::foundation::item::Item;
+use crate::foundation::value::IntoValue;
+use crate::keys::entity::Entity;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -145,7 +145,7 @@ pub(crate) fn value_of<E: Entity>(
         key: Default::default(),
         message: format!("attribute `{attribute}`: {message}"),
     };
-    crate::attr_value::to_value(value).map_err(|e| encode_error(e.to_string()))
+    crate::foundation::attr_value::to_value(value).map_err(|e| encode_error(e.to_string()))
 }
 
 #[derive(Debug, Clone, PartialEq)]

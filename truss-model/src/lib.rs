@@ -5,58 +5,61 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
-mod attr_value;
-pub mod batch;
-mod codec;
-mod collection;
-mod constant;
-pub mod cursor;
-mod entity;
-mod error;
+// The layers, each a folder, each importing only from those before it (the
+// table in the crate documentation; `layers::tests` checks every import).
 mod expr;
-pub mod key_part;
-mod number;
+mod foundation;
+mod keys;
 mod ops;
-mod query;
-mod request_counter;
-mod retry;
-mod schema;
-pub mod size;
-mod sort_key;
 mod table;
-pub mod template;
-pub mod transaction;
-mod update;
-mod validate;
-mod value;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use batch::{
-    BatchGet, BatchGetMany, BatchGetOutput, BatchWrite, BatchWriteSummary, UnprocessedWrite,
-};
-pub use codec::Item;
-pub use collection::{Collection, Member, QueryTarget};
-pub use constant::{Constant, ConstantValue};
-pub use cursor::Cursor;
-pub use entity::{Entity, EntityKey, Partition};
-pub use error::{Error, KeyDisplay, KeyPartError, Result};
+#[cfg(test)]
+mod layers;
+
+// Public modules, at the paths they have always had.
+#[doc(inline)]
+pub use foundation::limits;
+#[doc(inline)]
+pub use foundation::size;
+#[doc(inline)]
+pub use keys::key_part;
+#[doc(inline)]
+pub use keys::template;
+#[doc(inline)]
+pub use ops::batch;
+#[doc(inline)]
+pub use ops::cursor;
+#[doc(inline)]
+pub use ops::transaction;
+
 pub use expr::{Attr, Condition, KeyAttr};
-pub use key_part::KeyPart;
-pub use number::{Number, NumberError};
-pub use ops::{Delete, DeleteReturning, Get, Put};
-pub use query::{Page, Query};
-pub use request_counter::RequestCounter;
-pub use retry::RetryPolicy;
-pub use schema::TableDefinition;
-pub use sort_key::{SortCondition, SortKey};
-pub use table::{Table, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
-pub use template::{Index, Template};
-pub use transaction::{CanceledAction, Transaction};
-pub use update::{Numeric, Update, UpdateReturning};
-pub use value::IntoValue;
+pub use foundation::error::{
+    CanceledAction, Error, KeyDisplay, KeyPartError, Result, UnprocessedWrite,
+};
+pub use foundation::item::Item;
+pub use foundation::limits::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
+pub use foundation::number::{Number, NumberError};
+pub use foundation::value::IntoValue;
+pub use keys::constant::{Constant, ConstantValue};
+pub use keys::entity::{Entity, EntityKey, Partition};
+pub use keys::key_part::KeyPart;
+pub use keys::sort_key::{SortCondition, SortKey};
+pub use keys::template::{Index, Template};
+pub use ops::batch::{BatchGet, BatchGetMany, BatchGetOutput, BatchWrite, BatchWriteSummary};
+pub use ops::collection::{Collection, Member, QueryTarget};
+pub use ops::cursor::Cursor;
+pub use ops::query::{Page, Query};
+pub use ops::single_item::{Delete, DeleteReturning, Get, Put};
+pub use ops::transaction::Transaction;
+pub use ops::update::{Numeric, Update, UpdateReturning};
+pub use table::request_counter::RequestCounter;
+pub use table::retry::RetryPolicy;
+pub use table::schema::TableDefinition;
+pub use table::Table;
 
 /// Derives [`Entity`] for a struct with named fields.
 ///

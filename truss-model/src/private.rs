@@ -1,13 +1,13 @@
 //! Support for generated code. Not public API.
 
-use crate::error::{Error, KeyPartError, Result};
-use crate::key_part::{check_segment, decode_exact, KeyFormat};
+use crate::foundation::error::{Error, KeyPartError, Result};
+use crate::keys::key_part::{decode_exact, write_segment, KeyFormat};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 
-pub use crate::entity::Partition;
-pub use crate::sort_key::SortKey;
-pub use crate::template::{Index, KeyField, Segment, Template};
+pub use crate::keys::entity::Partition;
+pub use crate::keys::sort_key::SortKey;
+pub use crate::keys::template::{Index, KeyField, Segment, Template};
 
 /// Appends one encoded key field in format `F`, checking the segment
 /// rules.
@@ -18,20 +18,11 @@ pub fn write_field<T, F: KeyFormat<T>>(
     entity: &'static str,
     field: &'static str,
 ) -> Result<()> {
-    let start = out.len();
-    F::encode(value, out)
-        .and_then(|()| {
-            if F::__VALID_BY_CONSTRUCTION {
-                Ok(())
-            } else {
-                check_segment(&out[start..])
-            }
-        })
-        .map_err(|reason| Error::InvalidKey {
-            entity,
-            field,
-            reason,
-        })
+    write_segment::<T, F>(value, out).map_err(|reason| Error::InvalidKey {
+        entity,
+        field,
+        reason,
+    })
 }
 
 /// Reads an encoded key segment in format `F` back into the attribute
@@ -41,7 +32,7 @@ pub fn decode_attribute<T: Serialize, F: KeyFormat<T>>(
     segment: &str,
 ) -> std::result::Result<AttributeValue, KeyPartError> {
     let value = decode_exact::<T, F>(segment)?;
-    crate::attr_value::to_value(&value).map_err(|e| KeyPartError::Other(e.to_string()))
+    crate::foundation::attr_value::to_value(&value).map_err(|e| KeyPartError::Other(e.to_string()))
 }
 
 /// A key field as an attribute, for [`EntityKey::attributes`](crate::EntityKey::attributes).
@@ -50,7 +41,7 @@ pub fn key_attribute<T: Serialize>(
     value: &T,
     entity: &'static str,
 ) -> Result<(&'static str, AttributeValue)> {
-    crate::attr_value::to_value(value)
+    crate::foundation::attr_value::to_value(value)
         .map(|v| (attribute, v))
         .map_err(|e| Error::Encode {
             entity,
@@ -61,20 +52,26 @@ pub fn key_attribute<T: Serialize>(
 
 pub use crate::expr::{Attr, KeyAttr};
 
-pub use crate::collection::{matches, sort_keys_may_overlap, unmatched};
-pub use crate::constant::constants_differ;
-pub use crate::sort_key::SortCondition;
+pub use crate::keys::constant::constants_differ;
+pub use crate::keys::sort_key::SortCondition;
+pub use crate::keys::template::sort_keys_may_overlap;
+pub use crate::ops::collection::{matches, unmatched};
 
 /// Decodes an item as entity `E` (key fields recovered from the keys).
-pub fn decode<E: crate::Entity>(table: &crate::Table, item: crate::Item) -> Result<E> {
+pub fn decode<E: crate::keys::entity::Entity>(
+    table: &crate::table::Table,
+    item: crate::foundation::item::Item,
+) -> Result<E> {
     table.inner.decode(item)
 }
 
 /// Decodes without checking that the entity's keys are the item's: for the
 /// codec benchmark's measure of that check, never for reading data.
-pub fn decode_without_key_check<E: crate::Entity>(
-    table: &crate::Table,
-    item: crate::Item,
+pub fn decode_without_key_check<E: crate::keys::entity::Entity>(
+    table: &crate::table::Table,
+    item: crate::foundation::item::Item,
 ) -> Result<E> {
-    table.inner.decode_with(item, crate::codec::KeyCheck::Skip)
+    table
+        .inner
+        .decode_with(item, crate::table::codec::KeyCheck::Skip)
 }

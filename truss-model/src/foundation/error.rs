@@ -1,0 +1,324 @@
+//! The library's error type.
+
+use std::fmt;
+
+/// Result alias used throughout truss-model.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in truss-model, with the context needed to act
+/// on it: which entity, which key, which field.
+///
+/// Errors raised before a request is sent (invalid keys, invalid cursors,
+/// encode failures) guarantee that nothing was written.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A key field's value cannot be part of a key (empty, a reserved
+    /// character, malformed when read back).
+    #[error("invalid key for {entity}: field `{field}`: {reason}")]
+    InvalidKey {
+        /// The entity whose key was being built or read.
+        entity: &'static str,
+        /// The Rust name of the key field.
+        field: &'static str,
+        /// What is wrong with the value.
+        reason: KeyPartError,
+    },
+    /// A rendered key is longer than DynamoDB allows (2048 bytes for a
+    /// partition key, 1024 for a sort key, measured in UTF-8 bytes).
+    #[error("{attribute} of {entity} is {len} bytes, over DynamoDB's limit of {max} bytes")]
+    KeyTooLong {
+        /// The entity whose key was being built.
+        entity: &'static str,
+        /// The key attribute (`PK`, `SK`, ...).
+        attribute: String,
+        /// Its length in UTF-8 bytes.
+        len: usize,
+        /// DynamoDB's limit for that attribute.
+        max: usize,
+    },
+    /// `create` found an item with the same key: nothing was written.
+    #[error("{entity} {key} already exists")]
+    AlreadyExists {
+        /// The entity that was being created.
+        entity: &'static str,
+        /// Its primary key.
+        key: KeyDisplay,
+    },
+    /// `replace` (or another operation requiring the item) found no item with
+    /// this key: nothing was written.
+    #[error("{entity} {key} does not exist")]
+    NotFound {
+        /// The entity that was expected.
+        entity: &'static str,
+        /// Its primary key.
+        key: KeyDisplay,
+    },
+    /// A condition attached to a write did not hold: nothing was written.
+    #[error("condition failed for {entity} {key}")]
+    ConditionFailed {
+        /// The entity that was being written.
+        entity: &'static str,
+        /// Its primary key.
+        key: KeyDisplay,
+    },
+    /// An optimistic-locking write found another version than the one it
+    /// was based on: someone else wrote in between. Nothing was written;
+    /// read again and retry.
+    #[error("{entity} {key} is stale: expected version {expected}, found {}", found.map_or("none".to_owned(), |v| v.to_string()))]
+    StaleVersion {
+        /// The entity written.
+        entity: &'static str,
+        /// Its primary key.
+        key: KeyDisplay,
+        /// The version the write was based on.
+        expected: u64,
+        /// The version stored, when known: `None` when there is no item,
+        /// or when the server did not return the stored item with the
+        /// failure (DynamoDB does; some DynamoDB-compatible servers do not).
+        found: Option<u64>,
+    },
+    /// A transaction was canceled: nothing was written. Lists each action
+    /// that failed and why.
+    #[error("transaction canceled: {}", reasons.iter().map(|r| format!("action {} ({} {}): {}", r.index, r.entity, r.key, r.code)).collect::<Vec<_>>().join("; "))]
+    TransactionCanceled {
+        /// The failed actions.
+        reasons: Vec<CanceledAction>,
+    },
+    /// A transaction that cannot be sent as built (too many actions, the
+    /// same item twice, over 4 MB). Nothing was sent.
+    #[error("invalid transaction: {reason}")]
+    InvalidTransaction {
+        /// What is wrong.
+        reason: String,
+    },
+    /// An item is larger than DynamoDB's 400 KB limit (computed by
+    /// DynamoDB's documented rules). Nothing was sent.
+    #[error("{entity} {key} is {size} bytes, over DynamoDB's item limit of {max} bytes")]
+    ItemTooLarge {
+        /// The entity.
+        entity: &'static str,
+        /// Its primary key.
+        key: KeyDisplay,
+        /// Its size in bytes.
+        size: usize,
+        /// The limit (409,600 bytes).
+        max: usize,
+    },
+    /// An entity could not be turned into a DynamoDB item.
+    #[error("could not encode {entity} {key}: {message}")]
+    Encode {
+        /// The entity being encoded.
+        entity: &'static str,
+        /// Its primary key, as far as it could be rendered.
+        key: KeyDisplay,
+        /// What went wrong.
+        message: String,
+    },
+    /// A DynamoDB item could not be read as an entity.
+    #[error("could not decode {entity} {key}{}: {message}", field.as_deref().map(|f| format!(", field `{f}`")).unwrap_or_default())]
+    Decode {
+        /// The entity being decoded.
+        entity: &'static str,
+        /// The item's primary key.
+        key: KeyDisplay,
+        /// The attribute that failed, when known.
+        field: Option<String>,
+        /// What went wrong.
+        message: String,
+    },
+    /// A pagination cursor was malformed, tampered with, or belongs to another
+    /// query (another partition, index or sort-key range). No request was sent.
+    #[error("invalid cursor: {reason}")]
+    InvalidCursor {
+        /// Why the cursor was refused.
+        reason: String,
+    },
+    /// A query was built with arguments DynamoDB cannot run (for example a
+    /// `between` whose lower bound is above its upper bound). No request was
+    /// sent.
+    #[error("invalid query on {entity}: {reason}")]
+    InvalidQuery {
+        /// The entity being queried.
+        entity: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An update that DynamoDB would reject (for example the same attribute
+    /// updated twice). No request was sent.
+    #[error("invalid update of {entity}: {reason}")]
+    InvalidUpdate {
+        /// The entity being updated.
+        entity: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A batch that cannot be sent as built (for example the same key twice).
+    /// Nothing was sent.
+    #[error("invalid batch: {reason}")]
+    InvalidBatch {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A batch write ran out of retries with items still unprocessed.
+    /// Everything else was written; `unprocessed` holds exactly the rest,
+    /// ready to resend.
+    #[error("batch write: {written} written, {} unprocessed after retries{}", unprocessed.len(), cause.as_deref().map(|c| format!(" ({c})")).unwrap_or_default())]
+    UnprocessedWrites {
+        /// Items written or deleted.
+        written: usize,
+        /// The writes not processed.
+        unprocessed: Vec<UnprocessedWrite>,
+        /// The error that stopped a chunk early, if any.
+        cause: Option<String>,
+    },
+    /// A batch read ran out of retries with keys still unread
+    /// ([`BatchGet::send_partial`](crate::BatchGet::send_partial) keeps the
+    /// items that were read).
+    #[error("batch get of {entity}: {read} read, {} keys unprocessed after retries", unprocessed.len())]
+    UnprocessedKeys {
+        /// The entity read.
+        entity: &'static str,
+        /// Items found among the processed keys.
+        read: usize,
+        /// The keys not read.
+        unprocessed: Vec<KeyDisplay>,
+    },
+    /// The table's key schema does not fit an entity (for example an entity
+    /// without a sort-key template in a table that has a sort key).
+    #[error("table `{table}` does not fit {entity}: {reason}")]
+    Schema {
+        /// The table name.
+        table: String,
+        /// The entity.
+        entity: &'static str,
+        /// What does not fit.
+        reason: String,
+    },
+    /// A table could not be created or did not become ACTIVE in time.
+    #[error("table `{table}` is not ready: {message}")]
+    TableNotReady {
+        /// The table name.
+        table: String,
+        /// What happened.
+        message: String,
+    },
+    /// DynamoDB (or the SDK on the way to it) returned an error.
+    #[error("DynamoDB {operation} failed: {message}")]
+    Dynamo {
+        /// The DynamoDB operation (`GetItem`, `Query`, ...).
+        operation: &'static str,
+        /// The SDK's full error message.
+        message: String,
+        /// The SDK error, for matching on service error kinds.
+        #[source]
+        source: std::sync::Arc<aws_sdk_dynamodb::Error>,
+    },
+}
+
+impl Error {
+    pub(crate) fn dynamo<E>(operation: &'static str, err: E) -> Self
+    where
+        E: std::error::Error + 'static,
+        aws_sdk_dynamodb::Error: From<E>,
+    {
+        let message = aws_sdk_dynamodb::error::DisplayErrorContext(&err).to_string();
+        Error::Dynamo {
+            operation,
+            message,
+            source: std::sync::Arc::new(aws_sdk_dynamodb::Error::from(err)),
+        }
+    }
+}
+
+/// Why one action of a canceled transaction failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CanceledAction {
+    /// The action's position in the transaction (0-based).
+    pub index: usize,
+    /// The entity it wrote or checked (`"Unique"` for a unique marker).
+    pub entity: &'static str,
+    /// Its primary key.
+    pub key: KeyDisplay,
+    /// DynamoDB's reason code: `ConditionalCheckFailed`,
+    /// `TransactionConflict`, `ItemCollectionSizeLimitExceeded`, ...
+    pub code: String,
+    /// DynamoDB's message, if any.
+    pub message: Option<String>,
+}
+
+/// A write that was not processed when the retry budget ran out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnprocessedWrite {
+    /// The entity written or deleted.
+    pub entity: &'static str,
+    /// Its primary key.
+    pub key: KeyDisplay,
+    /// The request, to resend as is.
+    pub request: aws_sdk_dynamodb::types::WriteRequest,
+}
+
+/// Why a value cannot be, or could not be read as, one segment of a key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyPartError {
+    /// Empty values would make keys that DynamoDB rejects or that cannot be
+    /// told apart from a missing segment.
+    #[error("key values may not be empty")]
+    Empty,
+    /// The encoded segment contains a character reserved by the key format
+    /// (the `#` delimiter, a character below `%`, or U+10FFFF).
+    #[error("encoded key segment contains the reserved character {0:?}")]
+    ReservedChar(char),
+    /// A segment read from a key is not in the field's key format.
+    #[error("`{segment}` is not in the field's key format: expected {expected}")]
+    Malformed {
+        /// The segment as found in the key.
+        segment: String,
+        /// The format expected (`"u32, 10 digits zero-padded (0000000042)"`).
+        expected: &'static str,
+    },
+    /// A segment that decodes, but to a value whose encoding is other text:
+    /// writing the value back would address another item. Built-in
+    /// encodings never accept such text; this reports a custom
+    /// [`KeyPart`](crate::KeyPart) or [`KeyFormat`](crate::key_part::KeyFormat)
+    /// that does.
+    #[error("`{segment}` is not in canonical form: its value is written `{canonical}`")]
+    NotCanonical {
+        /// The segment as found in the key.
+        segment: String,
+        /// The text the decoded value encodes to.
+        canonical: String,
+    },
+    /// A value outside the range the key encoding supports.
+    #[error("{0}")]
+    OutOfRange(String),
+    /// Any other reason, from a custom [`KeyPart`](crate::KeyPart)
+    /// implementation or from serializing a recovered key field.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A primary key rendered for messages: `PK=LINK#aK9xQ2z, SK=META`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KeyDisplay(pub(crate) String);
+
+impl KeyDisplay {
+    pub(crate) fn new(pk_attr: &str, pk: &str, sk: Option<(&str, &str)>) -> Self {
+        match sk {
+            Some((sk_attr, sk)) => KeyDisplay(format!("{pk_attr}={pk}, {sk_attr}={sk}")),
+            None => KeyDisplay(format!("{pk_attr}={pk}")),
+        }
+    }
+
+    /// The key as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for KeyDisplay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "({})", self.0)
+    }
+}

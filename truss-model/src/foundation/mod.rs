@@ -1,0 +1,13 @@
+//! Layer 1, foundations: what everything else is built on and that knows
+//! nothing of tables or entities: the error type, DynamoDB's limits, the key
+//! alphabet, items and their values (the serde codec, numbers, sizes).
+
+pub(crate) mod alphabet;
+pub(crate) mod attr_value;
+pub(crate) mod error;
+pub(crate) mod item;
+pub mod limits;
+pub(crate) mod number;
+pub mod size;
+pub(crate) mod validate;
+pub(crate) mod value;

@@ -1,0 +1,308 @@
+//! Turning field values into key segments and back.
+//!
+//! **One value, one key.** Every encoding reads back exactly the text it
+//! writes (`encode(decode(s)) == s`, byte for byte) and nothing else: a
+//! timestamp key in another precision or offset, an integer with other
+//! padding, a string escaped differently is an error, never a value that
+//! would be written back under another key. The library checks this on
+//! every item it reads, for built-in and custom encodings alike: an item
+//! whose keys are not exactly the keys its decoded value renders to is an
+//! [`Error::Decode`](crate::Error::Decode) naming the key attribute, the
+//! field, the segment and the expected format.
+//!
+//! Every encoding preserves order unless it says otherwise: for two values
+//! `a < b`, the encoded segments compare `a' < b'` byte by byte (which is
+//! how DynamoDB orders string keys). Encoded segments never contain the `#`
+//! delimiter, any character below `%`, or U+10FFFF, so:
+//!
+//! - every key parses back into exactly the values that built it;
+//! - the delimiter sorts below every value character, so composite keys sort
+//!   like tuples of their values (`("v1", t)` sorts before `("v1a", t)` and
+//!   `CLIP#v1#` is never a prefix of a `v10` key);
+//! - range queries can use `$` and U+10FFFF as bounds that no key equals.
+//!
+//! # Default encodings ([`KeyPart`])
+//!
+//! | type | encoding | example |
+//! |---|---|---|
+//! | `String` | as is, with bytes `0x00..=0x25` (controls, space, `!"#$%`) escaped as `%XX` | `a#b` → `a%23b` |
+//! | unsigned integers | zero-padded to the type's widest value | `7u16` → `00007` |
+//! | signed integers | offset by `2^(bits-1)`, then zero-padded | `-1i8` → `127` |
+//! | `bool` | `false` / `true` | |
+//! | dates (`chrono`, `time` features) | `YYYY-MM-DD` | `2026-05-24` |
+//! | timestamps (`chrono`, `time` features) | UTC, nanoseconds, fixed width | `2026-05-24T09:00:00.000000000Z` |
+//! | `#[derive(KeyPart)]` unit enums | the variant's serde name, escaped like a `String` | `InTransit` → `IN_TRANSIT` with `rename_all = "SCREAMING_SNAKE_CASE"` |
+//! | `#[derive(KeyPart)]` single-field structs | the field's encoding | `OrderId("o1")` → `o1` |
+//!
+//! Empty strings are rejected ([`KeyPartError::Empty`]): DynamoDB rejects
+//! empty key attributes and an empty segment reads like a missing one.
+//!
+//! # Key formats for existing tables ([`KeyFormat`])
+//!
+//! A table written by another tool has its own key text. Declare it per
+//! field with `#[truss(key_format = "...")]`, and keys are matched exactly
+//! and written back unchanged:
+//!
+//! | `key_format` | for | writes | order |
+//! |---|---|---|---|
+//! | `"rfc3339_secs"` | `DateTime<Utc>`, `OffsetDateTime` | `2026-05-24T09:00:00Z` (the AWS CLI, scripts) | kept |
+//! | `"rfc3339_millis"` | same | `2026-05-24T09:00:00.123Z` (JavaScript's `toISOString()`) | kept |
+//! | `"rfc3339_micros"` / `"rfc3339_nanos"` | same | 6 / 9 fractional digits (nanos is the default) | kept |
+//! | `"epoch_secs"` / `"epoch_millis"` | same | `1779613200` (10 digits) / `1779613200123` (13 digits, `Date.now()`) | kept |
+//! | `"width(6)"` | unsigned integers | `000042` | kept |
+//! | `"unpadded"` | integers | `42`, `-7` | **not kept**: range conditions do not compile |
+//! | `"lowercase"` | `String` | `jane.doe` for `Jane.Doe` (ElectroDB's default); lossy: read back from a key, the value is lower case | kept (of the lower-case text) |
+//! | `MyFormat` (a path) | anything | your [`KeyFormat`] implementation | if it implements [`OrderedKeyFormat`] |
+//!
+//! A value that a format cannot hold exactly (a timestamp with digits below
+//! the format's precision, a number wider than its width, a date outside
+//! 1970-2286 in epoch seconds) is refused when written, with
+//! [`Error::InvalidKey`](crate::Error::InvalidKey): two values would
+//! otherwise share one key.
+//!
+//! # Implementing `KeyPart` for your own type
+//!
+//! Derive it for unit enums and newtypes (see
+//! [`derive@KeyPart`](crate::KeyPart)), or delegate to an existing encoding:
+//!
+//! ```
+//! use truss_model::{KeyPart, KeyPartError};
+//!
+//! #[derive(Debug, Clone, PartialEq)]
+//! pub struct CreatorId(String);
+//!
+//! impl KeyPart for CreatorId {
+//!     const EXPECTED: &'static str = "a creator id";
+//!
+//!     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
+//!         self.0.encode_key(out)
+//!     }
+//!     fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
+//!         String::decode_key(segment).map(CreatorId)
+//!     }
+//! }
+//! ```
+//!
+//! The library checks every segment a `KeyPart` produces; one that breaks
+//! the rules above is refused with [`KeyPartError::ReservedChar`] or
+//! [`KeyPartError::Empty`] before any request is sent. A `decode_key` that
+//! accepts text its `encode_key` would not write is caught on read
+//! ([`KeyPartError::NotCanonical`]).
+
+#[cfg(any(feature = "chrono", feature = "time"))]
+mod calendar;
+#[cfg(feature = "chrono")]
+mod chrono_impls;
+mod format;
+mod ints;
+mod serde_name;
+#[cfg(feature = "time")]
+mod time_impls;
+
+pub use crate::foundation::error::KeyPartError;
+pub(crate) use format::decode_exact;
+pub use format::{
+    EpochMillis, EpochSeconds, KeyFormat, Keyed, Lowercase, Native, OrderedKeyFormat, Rfc3339,
+    Unpadded, Width,
+};
+#[doc(hidden)]
+pub use serde_name::{decode_serde_name, encode_serde_name};
+
+/// A type whose values can be one `#`-separated segment of a key.
+///
+/// See the [module documentation](self) for the rules an encoding follows:
+/// above all, `decode_key` accepts exactly the text `encode_key` writes, so
+/// every value has one key and every key one value. The library checks that
+/// on every item it reads: a key whose segment decodes to a value that
+/// encodes differently is an [`Error::Decode`](crate::Error::Decode), as is
+/// a key that disagrees with the item's own attribute for the field.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be part of a key",
+    label = "not a `KeyPart`",
+    note = "implement `truss_model::KeyPart` for it, derive it (`#[derive(KeyPart)]` on a unit enum or a newtype), or give the field a `#[truss(key_format = ...)]`"
+)]
+pub trait KeyPart: Sized {
+    /// What a segment of this type looks like, for error messages
+    /// (`"u32, 10 digits zero-padded (0000000042)"`).
+    const EXPECTED: &'static str = "the type's own key encoding";
+
+    /// Set by the library's own encodings, whose segments follow the rules
+    /// by construction: theirs skip the segment scan every other encoding
+    /// gets on every key written and read.
+    #[doc(hidden)]
+    const __VALID_BY_CONSTRUCTION: bool = false;
+
+    /// Appends this value's encoded segment to `out`.
+    fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError>;
+
+    /// Reads a value back from exactly the segment `encode_key` writes for
+    /// it; any other text is an error.
+    fn decode_key(segment: &str) -> Result<Self, KeyPartError>;
+}
+
+pub(crate) use crate::foundation::alphabet::MAX_CHAR;
+use crate::foundation::alphabet::{BOUND, ESCAPE};
+
+/// Bytes up to this one are reserved in encoded segments (`$` is the bound).
+const BOUND_BYTE: u8 = BOUND as u8;
+/// Values escape every byte up to this one (`%`).
+const ESCAPE_BYTE: u8 = ESCAPE as u8;
+
+/// Appends `value` in format `F` and checks that the segment follows the
+/// key format's rules (unless `F` is one of the library's own encodings,
+/// valid by construction). Every key segment written goes through here.
+#[inline]
+pub(crate) fn write_segment<T, F: KeyFormat<T>>(
+    value: &T,
+    out: &mut String,
+) -> Result<(), KeyPartError> {
+    let start = out.len();
+    F::encode(value, out)?;
+    if F::__VALID_BY_CONSTRUCTION {
+        Ok(())
+    } else {
+        check_segment(&out[start..])
+    }
+}
+
+/// Checks that an encoded segment follows the key format's rules.
+pub(crate) fn check_segment(segment: &str) -> Result<(), KeyPartError> {
+    if segment.is_empty() {
+        return Err(KeyPartError::Empty);
+    }
+    // Reserved characters are ASCII bytes up to `$`, and U+10FFFF, whose
+    // UTF-8 form is the only one starting with F4 8F BF BF.
+    for (i, b) in segment.bytes().enumerate() {
+        if b <= BOUND_BYTE {
+            return Err(KeyPartError::ReservedChar(char::from(b)));
+        }
+        if b == 0xF4 && segment[i..].starts_with(MAX_CHAR) {
+            return Err(KeyPartError::ReservedChar(MAX_CHAR));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(any(feature = "chrono", feature = "time"))]
+pub(crate) fn malformed(segment: &str, expected: &'static str) -> KeyPartError {
+    KeyPartError::Malformed {
+        segment: segment.to_owned(),
+        expected,
+    }
+}
+
+/// Appends `value` to `out`, escaping every byte up to `%` as `%XX`.
+///
+/// This is the [`String`] encoding, exposed for custom [`KeyPart`]
+/// implementations that build their own text.
+pub fn escape_into(value: &str, out: &mut String) -> Result<(), KeyPartError> {
+    if value.is_empty() {
+        return Err(KeyPartError::Empty);
+    }
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut start = 0;
+    for (i, b) in value.bytes().enumerate() {
+        if b == 0xF4 && value[i..].starts_with(MAX_CHAR) {
+            return Err(KeyPartError::ReservedChar(MAX_CHAR));
+        }
+        if b <= ESCAPE_BYTE {
+            out.push_str(&value[start..i]);
+            out.push(ESCAPE);
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 0xF) as usize] as char);
+            start = i + 1;
+        }
+    }
+    out.push_str(&value[start..]);
+    Ok(())
+}
+
+/// Reverses [`escape_into`]. Only the canonical form is accepted (uppercase
+/// hex, escapes only where required), so each value has exactly one segment.
+pub fn unescape(segment: &str) -> Result<String, KeyPartError> {
+    let malformed = || KeyPartError::Malformed {
+        segment: segment.to_owned(),
+        expected: STRING,
+    };
+    if segment.is_empty() {
+        return Err(KeyPartError::Empty);
+    }
+    if !segment.contains(ESCAPE) {
+        check_segment(segment).map_err(|_| malformed())?;
+        return Ok(segment.to_owned());
+    }
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == ESCAPE_BYTE {
+            let hex = bytes.get(i + 1..i + 3).ok_or_else(malformed)?;
+            let hi = hex_value(hex[0]).ok_or_else(malformed)?;
+            let lo = hex_value(hex[1]).ok_or_else(malformed)?;
+            let decoded = hi << 4 | lo;
+            if decoded > ESCAPE_BYTE {
+                return Err(malformed());
+            }
+            out.push(decoded);
+            i += 3;
+        } else if b <= BOUND_BYTE {
+            return Err(malformed());
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    let text = String::from_utf8(out).map_err(|_| malformed())?;
+    if text.contains(MAX_CHAR) {
+        return Err(malformed());
+    }
+    Ok(text)
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+const STRING: &str = "text with bytes up to `%` escaped as %XX (a%23b for a#b)";
+
+impl KeyPart for String {
+    const EXPECTED: &'static str = STRING;
+    const __VALID_BY_CONSTRUCTION: bool = true;
+
+    fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
+        escape_into(self, out)
+    }
+
+    fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
+        unescape(segment)
+    }
+}
+
+impl KeyPart for bool {
+    const EXPECTED: &'static str = "bool (true or false)";
+    const __VALID_BY_CONSTRUCTION: bool = true;
+
+    fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
+        out.push_str(if *self { "true" } else { "false" });
+        Ok(())
+    }
+
+    fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
+        match segment {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(KeyPartError::Malformed {
+                segment: segment.to_owned(),
+                expected: Self::EXPECTED,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

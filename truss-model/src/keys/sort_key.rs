@@ -1,0 +1,409 @@
+//! Typed sort-key conditions that never leave their prefix.
+//!
+//! A query on an entity is always confined to the keys its sort-key
+//! template can produce: with no condition, `begins_with` its literal prefix
+//! (`CLIP#`); after fixing leading fields with [`SortKey::eq`], the prefix
+//! that ends after them (`CLIP#v1#`, so `v10` never matches). Range
+//! conditions on the next field (`gt`, `between`, ...) are expressed as a
+//! `BETWEEN` whose bounds stay inside that prefix, using two facts of the
+//! key format: `$` sorts just above the `#` delimiter and appears in no key
+//! (except as a template's first character), and no key contains U+10FFFF.
+//! Range conditions exist only for fields whose key format keeps order
+//! ([`OrderedKeyFormat`]): on an unpadded integer they do not compile.
+
+use crate::foundation::alphabet::{BOUND, DELIMITER, MAX_CHAR};
+use crate::foundation::error::{Error, Result};
+use crate::foundation::limits::MAX_SORT_KEY_BYTES;
+use crate::foundation::value::IntoValue;
+use crate::keys::entity::Entity;
+use crate::keys::key_part::{write_segment, KeyFormat, Keyed, OrderedKeyFormat};
+use crate::keys::template::{Index, Template};
+use std::fmt;
+use std::marker::PhantomData;
+
+/// A typed sort-key prefix for entity `E`; `F` lists the fields not yet
+/// fixed as a nested tuple `(Keyed<A, FormatA>, (Keyed<B, FormatB>, ()))`.
+///
+/// Start from the generated `Type::sort_key()`, fix leading fields with
+/// [`eq`](SortKey::eq), then either use it as a `begins_with` condition or
+/// end with a range on the next field:
+///
+/// ```
+/// # use truss_model::{Entity, SortCondition};
+/// # #[derive(Entity, serde::Serialize, serde::Deserialize)]
+/// # #[truss(pk = "CREATOR#{creator_id}", sk = "CLIP#{video_id}#{created_at}")]
+/// # struct Clip { creator_id: String, video_id: String, created_at: u64 }
+/// # let t = 1_780_000_000u64;
+/// let all_clips: SortCondition<Clip> = Clip::sort_key().into(); // begins_with CLIP#
+/// let of_v1: SortCondition<Clip> = Clip::sort_key().eq("v1").into(); // begins_with CLIP#v1#
+/// let v1_after_t = Clip::sort_key().eq("v1").gt(t);              // clips of v1 after t
+/// let v1_to_v3 = Clip::sort_key().between("v1", "v3");           // clips of v1..=v3
+/// let exact: SortCondition<Clip> = Clip::sort_key().eq("v1").eq(t).into(); // = one key
+/// ```
+pub struct SortKey<E, F> {
+    prefix: Result<String>,
+    fixed: usize,
+    template: Option<Template>,
+    index: Option<&'static str>,
+    _marker: PhantomData<fn() -> (E, F)>,
+}
+
+impl<E, F> Clone for SortKey<E, F> {
+    fn clone(&self) -> Self {
+        SortKey {
+            prefix: self.prefix.clone(),
+            fixed: self.fixed,
+            template: self.template,
+            index: self.index,
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<E, F> fmt::Debug for SortKey<E, F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SortKey")
+            .field("prefix", &self.prefix)
+            .finish()
+    }
+}
+
+impl<E: Entity, F> SortKey<E, F> {
+    #[doc(hidden)]
+    pub fn __root() -> Self {
+        Self::root(E::SK, None)
+    }
+
+    #[doc(hidden)]
+    pub fn __index_root(index: Index) -> Self {
+        Self::root(index.sk, Some(index.name))
+    }
+
+    fn root(template: Option<Template>, index: Option<&'static str>) -> Self {
+        SortKey {
+            prefix: Ok(template.map(|t| t.literal_prefix()).unwrap_or_default()),
+            fixed: 0,
+            template,
+            index,
+            _marker: PhantomData,
+        }
+    }
+
+    fn field_name(&self) -> &'static str {
+        self.template
+            .and_then(|t| t.fields().nth(self.fixed))
+            .map(|f| f.name)
+            .unwrap_or("?")
+    }
+
+    /// The prefix followed by the encoded value of the next field.
+    fn with_value<T, K: KeyFormat<T>>(&self, value: &T) -> Result<String> {
+        let mut out = self.prefix.clone()?;
+        write_segment::<T, K>(value, &mut out).map_err(|reason| Error::InvalidKey {
+            entity: E::NAME,
+            field: self.field_name(),
+            reason,
+        })?;
+        Ok(out)
+    }
+
+    /// A string above every key that starts with the prefix and below every
+    /// other key above them, or `None` when the prefix is empty (no bound
+    /// needed).
+    fn upper(prefix: &str) -> Option<String> {
+        if prefix.is_empty() {
+            return None;
+        }
+        // Prefixes end with the `#` delimiter, or with the literal text
+        // before a placeholder in its segment (`…#store_`).
+        Some(match prefix.strip_suffix(DELIMITER) {
+            Some(p) => format!("{p}{BOUND}"),
+            None => format!("{prefix}{MAX_CHAR}"),
+        })
+    }
+
+    fn condition(self, build: impl FnOnce(&str) -> Result<Condition>) -> SortCondition<E> {
+        SortCondition::new(self.prefix.and_then(|p| build(&p)), self.index)
+    }
+}
+
+impl<E: Entity, T, K: KeyFormat<T>, R> SortKey<E, (Keyed<T, K>, R)> {
+    /// Fixes the next field to `value`: a narrower prefix that ends where
+    /// the field after it starts.
+    #[allow(clippy::should_implement_trait)]
+    pub fn eq(self, value: impl IntoValue<T>) -> SortKey<E, R> {
+        let fixed = self.fixed;
+        let template = self.template;
+        let prefix = self.with_value::<T, K>(&value.into_value()).map(|mut out| {
+            if let Some(t) = template {
+                t.push_after_field(fixed, &mut out);
+            }
+            out
+        });
+        SortKey {
+            prefix,
+            fixed: fixed + 1,
+            template,
+            index: self.index,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Items whose next field is greater than `value`.
+    pub fn gt(self, value: impl IntoValue<T>) -> SortCondition<E>
+    where
+        K: OrderedKeyFormat<T>,
+    {
+        let v = self.with_value::<T, K>(&value.into_value());
+        self.condition(|p| {
+            let low = format!("{}{BOUND}", v?);
+            Ok(match Self::upper(p) {
+                Some(up) => Condition::Between(low, up),
+                None => Condition::Ge(low),
+            })
+        })
+    }
+
+    /// Items whose next field is greater than or equal to `value`.
+    pub fn ge(self, value: impl IntoValue<T>) -> SortCondition<E>
+    where
+        K: OrderedKeyFormat<T>,
+    {
+        let v = self.with_value::<T, K>(&value.into_value());
+        self.condition(|p| {
+            let low = v?;
+            Ok(match Self::upper(p) {
+                Some(up) => Condition::Between(low, up),
+                None => Condition::Ge(low),
+            })
+        })
+    }
+
+    /// Items whose next field is less than `value`.
+    pub fn lt(self, value: impl IntoValue<T>) -> SortCondition<E>
+    where
+        K: OrderedKeyFormat<T>,
+    {
+        let v = self.with_value::<T, K>(&value.into_value());
+        self.condition(|p| {
+            let v = v?;
+            Ok(if p.is_empty() {
+                Condition::Lt(v)
+            } else {
+                Condition::Between(p.to_owned(), predecessor(&v))
+            })
+        })
+    }
+
+    /// Items whose next field is less than or equal to `value`.
+    pub fn le(self, value: impl IntoValue<T>) -> SortCondition<E>
+    where
+        K: OrderedKeyFormat<T>,
+    {
+        let v = self.with_value::<T, K>(&value.into_value());
+        self.condition(|p| {
+            let high = format!("{}{BOUND}", v?);
+            Ok(if p.is_empty() {
+                Condition::Le(high)
+            } else {
+                Condition::Between(p.to_owned(), high)
+            })
+        })
+    }
+
+    /// Items whose next field lies in `low..=high`.
+    pub fn between(self, low: impl IntoValue<T>, high: impl IntoValue<T>) -> SortCondition<E>
+    where
+        K: OrderedKeyFormat<T>,
+    {
+        let low = self.with_value::<T, K>(&low.into_value());
+        let high = self.with_value::<T, K>(&high.into_value());
+        self.condition(|_| {
+            let (low, high) = (low?, format!("{}{BOUND}", high?));
+            if low > high {
+                return Err(Error::InvalidQuery {
+                    entity: E::NAME,
+                    reason: "`between`: the lower bound is above the upper bound".into(),
+                });
+            }
+            Ok(Condition::Between(low, high))
+        })
+    }
+}
+
+/// The largest string below `key` that no key of the format exceeds while
+/// staying below `key`: the last character decremented, then U+10FFFF.
+fn predecessor(key: &str) -> String {
+    let mut out = key.to_owned();
+    if let Some(last) = out.pop() {
+        let prev = match last as u32 {
+            0xE000 => '\u{D7FF}',
+            n => char::from_u32(n.saturating_sub(1)).unwrap_or(last),
+        };
+        out.push(prev);
+        out.push(MAX_CHAR);
+    }
+    out
+}
+
+/// A key condition on the sort key, as sent to DynamoDB.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Condition {
+    /// No sort-key condition: the whole partition.
+    All,
+    Eq(String),
+    BeginsWith(String),
+    Between(String, String),
+    Ge(String),
+    Le(String),
+    Lt(String),
+}
+
+impl Condition {
+    /// Whether a sort key satisfies the condition (byte order, as DynamoDB).
+    pub(crate) fn admits(&self, sk: &str) -> bool {
+        match self {
+            Condition::All => true,
+            Condition::Eq(v) => sk == v,
+            Condition::BeginsWith(p) => sk.starts_with(p.as_str()),
+            Condition::Between(lo, hi) => lo.as_str() <= sk && sk <= hi.as_str(),
+            Condition::Ge(v) => sk >= v.as_str(),
+            Condition::Le(v) => sk <= v.as_str(),
+            Condition::Lt(v) => sk < v.as_str(),
+        }
+    }
+
+    /// The key condition expression fragment and its values.
+    pub(crate) fn expression(&self) -> Option<(&'static str, Vec<&str>)> {
+        Some(match self {
+            Condition::All => return None,
+            Condition::Eq(v) => ("#sk = :sk", vec![v]),
+            Condition::BeginsWith(v) => ("begins_with(#sk, :sk)", vec![v]),
+            Condition::Between(lo, hi) => ("#sk BETWEEN :sk AND :sk_hi", vec![lo, hi]),
+            Condition::Ge(v) => ("#sk >= :sk", vec![v]),
+            Condition::Le(v) => ("#sk <= :sk", vec![v]),
+            Condition::Lt(v) => ("#sk < :sk", vec![v]),
+        })
+    }
+
+    fn values(&self) -> impl Iterator<Item = &str> {
+        self.expression().into_iter().flat_map(|(_, v)| v)
+    }
+}
+
+/// A condition on an entity's sort key, built from a [`SortKey`].
+pub struct SortCondition<E> {
+    pub(crate) condition: Result<Condition>,
+    /// The index the condition was built for (`None`: the table).
+    pub(crate) index: Option<&'static str>,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E: Entity> SortCondition<E> {
+    fn new(condition: Result<Condition>, index: Option<&'static str>) -> Self {
+        let condition = condition.and_then(|c| {
+            for value in c.values() {
+                if value.len() > MAX_SORT_KEY_BYTES {
+                    return Err(Error::KeyTooLong {
+                        entity: E::NAME,
+                        attribute: "sort key condition".into(),
+                        len: value.len(),
+                        max: MAX_SORT_KEY_BYTES,
+                    });
+                }
+            }
+            Ok(c)
+        });
+        SortCondition {
+            condition,
+            index,
+            _entity: PhantomData,
+        }
+    }
+
+    /// The condition every query on `E` starts from: its sort-key scope on
+    /// the table or on an index.
+    #[doc(hidden)]
+    pub fn __scope(index: Option<Index>) -> Self {
+        match index {
+            None => SortKey::<E, ()>::__root().into(),
+            Some(index) => SortKey::<E, ()>::__index_root(index).into(),
+        }
+    }
+}
+
+impl<E> SortCondition<E> {
+    /// No condition: the whole partition (collections).
+    #[doc(hidden)]
+    pub fn __all(index: Option<Index>) -> Self {
+        SortCondition {
+            condition: Ok(Condition::All),
+            index: index.map(|i| i.name),
+            _entity: PhantomData,
+        }
+    }
+}
+
+impl<E> Clone for SortCondition<E> {
+    fn clone(&self) -> Self {
+        SortCondition {
+            condition: self.condition.clone(),
+            index: self.index,
+            _entity: PhantomData,
+        }
+    }
+}
+
+impl<E> fmt::Debug for SortCondition<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("SortCondition")
+            .field(&self.condition)
+            .finish()
+    }
+}
+
+impl<E: Entity, F> From<SortKey<E, F>> for SortCondition<E> {
+    fn from(key: SortKey<E, F>) -> Self {
+        let total = key.template.map(|t| t.field_count()).unwrap_or(0);
+        let fixed = key.fixed;
+        let has_sk = key.template.is_some();
+        SortCondition::new(
+            key.prefix.map(|p| {
+                if !has_sk {
+                    Condition::All
+                } else if fixed == total {
+                    Condition::Eq(p)
+                } else if p.is_empty() {
+                    Condition::All
+                } else {
+                    Condition::BeginsWith(p)
+                }
+            }),
+            key.index,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn predecessor_sorts_between_neighbours() {
+        let p = predecessor("CLIP#v1");
+        assert!(p.as_str() < "CLIP#v1");
+        assert!(p.as_str() > "CLIP#v0#zzzz");
+        assert!(p.as_str() > "CLIP#v0");
+        assert_eq!(predecessor("a\u{E000}"), "a\u{D7FF}\u{10FFFF}");
+    }
+
+    #[test]
+    fn conditions_admit_like_dynamodb() {
+        let between = Condition::Between("CLIP#b".into(), "CLIP$".into());
+        assert!(between.admits("CLIP#c#1"));
+        assert!(!between.admits("CLIPS#a"));
+        assert!(!between.admits("CLIP#a"));
+        assert!(Condition::BeginsWith("CLIP#v1#".into()).admits("CLIP#v1#x"));
+        assert!(!Condition::BeginsWith("CLIP#v1#".into()).admits("CLIP#v10#x"));
+    }
+}

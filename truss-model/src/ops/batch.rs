@@ -1,0 +1,565 @@
+//! Batch writes and reads: split into DynamoDB's limits, sent with bounded
+//! concurrency, unprocessed parts retried, and nothing lost when the retry
+//! budget runs out.
+
+use crate::foundation::error::{Error, Result};
+use crate::foundation::item::Item;
+use crate::keys::entity::{Entity, EntityKey};
+use crate::table::inner::RenderedKey;
+use crate::table::retry::RetryPolicy;
+use crate::table::Table;
+use aws_sdk_dynamodb::config::AsyncSleep;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
+};
+use futures::stream::{self, StreamExt};
+use std::collections::{HashMap, HashSet};
+
+/// Requests in flight at once, unless set.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
+pub use crate::foundation::error::UnprocessedWrite;
+pub use crate::foundation::limits::{MAX_BATCH_GET, MAX_BATCH_WRITE};
+
+/// What a completed batch write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchWriteSummary {
+    /// Items written or deleted.
+    pub written: usize,
+    /// BatchWriteItem requests sent, retries included.
+    pub requests: usize,
+}
+
+/// (partition key, sort key) as rendered: the identity of an item.
+type KeyId = (String, Option<String>);
+
+/// One chunk of a batch get: the items found, and the keys left unread.
+type GetChunk = (HashMap<KeyId, Item>, Vec<KeyId>);
+
+impl RenderedKey {
+    fn id(&self) -> KeyId {
+        (self.pk.clone(), self.sk.clone())
+    }
+}
+
+fn id_of(table: &Table, attributes: &Item) -> Option<KeyId> {
+    let text = |attr: &str| match attributes.get(attr) {
+        Some(AttributeValue::S(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let inner = &table.inner;
+    let sk = match &inner.sk {
+        Some(attr) => Some(text(attr)?),
+        None => None,
+    };
+    Some((text(&inner.pk)?, sk))
+}
+
+fn request_id(table: &Table, request: &WriteRequest) -> Option<KeyId> {
+    if let Some(put) = &request.put_request {
+        return id_of(table, &put.item);
+    }
+    request
+        .delete_request
+        .as_ref()
+        .and_then(|d| id_of(table, &d.key))
+}
+
+struct Entry {
+    entity: &'static str,
+    key: RenderedKey,
+    request: WriteRequest,
+}
+
+/// Builds WriteRequests; the SDK builders only fail on a missing field.
+fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> Error {
+    Error::InvalidBatch {
+        reason: e.to_string(),
+    }
+}
+
+impl Table {
+    /// Starts a batch of puts and deletes, of any entity types.
+    pub fn batch_write(&self) -> BatchWrite {
+        BatchWrite {
+            table: self.clone(),
+            entries: Ok(Vec::new()),
+            concurrency: DEFAULT_CONCURRENCY,
+            policy: RetryPolicy::default(),
+        }
+    }
+
+    /// Reads many items of one entity type by key. Duplicate keys are read
+    /// once; results come back in the order of `keys`.
+    pub fn batch_get<K: EntityKey>(&self, keys: impl IntoIterator<Item = K>) -> BatchGet<K> {
+        let keys: Vec<K> = keys.into_iter().collect();
+        let rendered = keys
+            .iter()
+            .map(|k| self.inner.render_key(k))
+            .collect::<Result<Vec<_>>>();
+        BatchGet {
+            table: self.clone(),
+            keys: rendered.map(|r| r.into_iter().zip(keys).collect()),
+            consistent: false,
+            concurrency: DEFAULT_CONCURRENCY,
+            policy: RetryPolicy::default(),
+        }
+    }
+}
+
+/// A batch of puts and deletes. Everything is encoded and checked before the
+/// first request: an invalid key, an encode failure or a duplicate key fails
+/// the whole batch with nothing written.
+#[must_use = "a BatchWrite does nothing until sent"]
+pub struct BatchWrite {
+    table: Table,
+    entries: Result<Vec<Entry>>,
+    concurrency: usize,
+    policy: RetryPolicy,
+}
+
+impl BatchWrite {
+    fn push(mut self, entry: Result<Entry>) -> Self {
+        self.entries = self.entries.and_then(|mut entries| {
+            entries.push(entry?);
+            Ok(entries)
+        });
+        self
+    }
+
+    /// Puts an item (replacing any item with its key).
+    pub fn put<E: Entity>(self, entity: &E) -> Self {
+        let entry = self.table.inner.encode(entity).and_then(|(item, key, _)| {
+            let put = PutRequest::builder()
+                .set_item(Some(item))
+                .build()
+                .map_err(build_error)?;
+            Ok(Entry {
+                entity: E::NAME,
+                key,
+                request: WriteRequest::builder().put_request(put).build(),
+            })
+        });
+        self.push(entry)
+    }
+
+    /// Puts every item of `entities`.
+    pub fn put_all<'e, E: Entity>(self, entities: impl IntoIterator<Item = &'e E>) -> Self {
+        entities.into_iter().fold(self, |batch, e| batch.put(e))
+    }
+
+    /// Deletes the item with this key.
+    pub fn delete<K: EntityKey>(self, key: K) -> Self {
+        let entry = self.table.inner.render_key(&key).and_then(|key| {
+            let delete = DeleteRequest::builder()
+                .set_key(Some(self.table.inner.key_item(&key)))
+                .build()
+                .map_err(build_error)?;
+            Ok(Entry {
+                entity: <K::Entity as Entity>::NAME,
+                key,
+                request: WriteRequest::builder().delete_request(delete).build(),
+            })
+        });
+        self.push(entry)
+    }
+
+    /// Requests in flight at once (at least 1; default 4).
+    pub fn concurrency(mut self, requests: usize) -> Self {
+        self.concurrency = requests.max(1);
+        self
+    }
+
+    /// The retry policy for unprocessed items.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Sends the batch: chunks of 25, retrying unprocessed items. If some are
+    /// still unprocessed when the budget runs out, fails with
+    /// [`Error::UnprocessedWrites`] listing exactly those (everything else
+    /// was written).
+    pub async fn send(self) -> Result<BatchWriteSummary> {
+        let entries = self.entries?;
+        let mut seen = HashSet::with_capacity(entries.len());
+        for entry in &entries {
+            if !seen.insert((entry.key.pk.as_str(), entry.key.sk.as_deref())) {
+                return Err(Error::InvalidBatch {
+                    reason: format!(
+                        "{} {} appears twice in one batch",
+                        entry.entity,
+                        self.table.inner.display(&entry.key)
+                    ),
+                });
+            }
+        }
+        let mut chunks = Vec::new();
+        let mut entries = entries.into_iter().peekable();
+        while entries.peek().is_some() {
+            chunks.push(entries.by_ref().take(MAX_BATCH_WRITE).collect::<Vec<_>>());
+        }
+        let table = &self.table;
+        let policy = self.policy;
+        let results: Vec<ChunkResult> = stream::iter(chunks)
+            .map(|chunk| write_chunk(table, chunk, policy))
+            .buffer_unordered(self.concurrency)
+            .collect()
+            .await;
+        let mut summary = BatchWriteSummary {
+            written: 0,
+            requests: 0,
+        };
+        let mut unprocessed = Vec::new();
+        let mut cause = None;
+        for result in results {
+            summary.written += result.written;
+            summary.requests += result.requests;
+            unprocessed.extend(result.unprocessed.into_iter().map(|e| UnprocessedWrite {
+                entity: e.entity,
+                key: table.inner.display(&e.key),
+                request: e.request,
+            }));
+            cause = cause.or(result.error);
+        }
+        if unprocessed.is_empty() {
+            Ok(summary)
+        } else {
+            Err(Error::UnprocessedWrites {
+                written: summary.written,
+                unprocessed,
+                cause: cause.map(|e| e.to_string()),
+            })
+        }
+    }
+}
+
+struct ChunkResult {
+    written: usize,
+    requests: usize,
+    unprocessed: Vec<Entry>,
+    error: Option<Error>,
+}
+
+async fn backoff(table: &Table, policy: &RetryPolicy, retry: u32) {
+    if let Some(sleep) = table.inner.client.config().sleep_impl() {
+        sleep.sleep(policy.backoff(retry)).await;
+    }
+}
+
+async fn write_chunk(table: &Table, chunk: Vec<Entry>, policy: RetryPolicy) -> ChunkResult {
+    let inner = &table.inner;
+    let mut pending = chunk;
+    let mut result = ChunkResult {
+        written: 0,
+        requests: 0,
+        unprocessed: Vec::new(),
+        error: None,
+    };
+    for attempt in 0..policy.max_attempts.max(1) {
+        if attempt > 0 {
+            backoff(table, &policy, attempt - 1).await;
+        }
+        result.requests += 1;
+        let requests: Vec<WriteRequest> = pending.iter().map(|e| e.request.clone()).collect();
+        let output = inner
+            .client
+            .batch_write_item()
+            .request_items(&inner.name, requests)
+            .send()
+            .await;
+        let output = match output {
+            Ok(output) => output,
+            Err(err) => {
+                result.error = Some(Error::dynamo("BatchWriteItem", err));
+                break;
+            }
+        };
+        let again: HashSet<KeyId> = output
+            .unprocessed_items
+            .and_then(|mut u| u.remove(&inner.name))
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| request_id(table, r))
+            .collect();
+        if again.is_empty() {
+            result.written += pending.len();
+            pending = Vec::new();
+            break;
+        }
+        let (retry, done): (Vec<Entry>, Vec<Entry>) = pending
+            .into_iter()
+            .partition(|e| again.contains(&e.key.id()));
+        result.written += done.len();
+        pending = retry;
+        if pending.is_empty() {
+            break;
+        }
+    }
+    result.unprocessed = pending;
+    result
+}
+
+/// Items read by a batch get, in the order of the keys asked for.
+#[derive(Debug, Clone)]
+pub struct BatchGetOutput<K: EntityKey> {
+    /// One entry per key asked for: `None` if there is no such item, or if
+    /// its key is in `unprocessed`.
+    pub items: Vec<Option<K::Entity>>,
+    /// Keys not read when the retry budget ran out (empty on success).
+    pub unprocessed: Vec<K>,
+}
+
+/// A pending batch read of one entity type, by its keys `K`.
+#[must_use = "a BatchGet does nothing until sent"]
+pub struct BatchGet<K: EntityKey> {
+    table: Table,
+    keys: Result<Vec<(RenderedKey, K)>>,
+    consistent: bool,
+    concurrency: usize,
+    policy: RetryPolicy,
+}
+
+impl<K: EntityKey> BatchGet<K> {
+    /// Uses strongly consistent reads.
+    pub fn consistent(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+
+    /// Requests in flight at once (at least 1; default 4).
+    pub fn concurrency(mut self, requests: usize) -> Self {
+        self.concurrency = requests.max(1);
+        self
+    }
+
+    /// The retry policy for unprocessed keys.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Reads every key; fails with [`Error::UnprocessedKeys`] naming the keys
+    /// still unread when the retry budget runs out
+    /// ([`send_partial`](BatchGet::send_partial) keeps what was read).
+    pub async fn send(self) -> Result<Vec<Option<K::Entity>>> {
+        let table = self.table.clone();
+        let output = self.send_partial().await?;
+        if output.unprocessed.is_empty() {
+            return Ok(output.items);
+        }
+        let keys = output
+            .unprocessed
+            .iter()
+            .map(|k| table.inner.render_key(k).map(|r| table.inner.display(&r)))
+            .collect::<Result<Vec<_>>>()?;
+        Err(Error::UnprocessedKeys {
+            entity: <K::Entity as Entity>::NAME,
+            read: output.items.iter().filter(|i| i.is_some()).count(),
+            unprocessed: keys,
+        })
+    }
+
+    /// Reads every key it can: the items read, and the keys left unread when
+    /// the retry budget ran out.
+    pub async fn send_partial(self) -> Result<BatchGetOutput<K>> {
+        let keys = self.keys?;
+        let table = &self.table;
+        let ids = keys.iter().map(|(rendered, _)| rendered.id());
+        let (found, unread) =
+            read_keys(table, ids, self.consistent, self.concurrency, self.policy).await?;
+        let mut output = BatchGetOutput {
+            items: Vec::with_capacity(keys.len()),
+            unprocessed: Vec::new(),
+        };
+        for (rendered, key) in keys {
+            let id = rendered.id();
+            if unread.contains(&id) {
+                output.items.push(None);
+                output.unprocessed.push(key);
+                continue;
+            }
+            let item = found.get(&id).cloned();
+            output
+                .items
+                .push(item.map(|i| table.inner.decode(i)).transpose()?);
+        }
+        Ok(output)
+    }
+}
+
+/// Reads the distinct keys among `ids` in chunks of 100, with bounded
+/// concurrency and retries: the items found, and the keys left unread.
+async fn read_keys(
+    table: &Table,
+    ids: impl IntoIterator<Item = KeyId>,
+    consistent: bool,
+    concurrency: usize,
+    policy: RetryPolicy,
+) -> Result<(HashMap<KeyId, Item>, HashSet<KeyId>)> {
+    let mut unique = Vec::new();
+    let mut seen = HashSet::new();
+    for id in ids {
+        if seen.insert(id.clone()) {
+            unique.push(id);
+        }
+    }
+    let chunks: Vec<Vec<KeyId>> = unique.chunks(MAX_BATCH_GET).map(<[_]>::to_vec).collect();
+    let results: Vec<Result<GetChunk>> = stream::iter(chunks)
+        .map(|chunk| get_chunk(table, chunk, consistent, policy))
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    let mut found = HashMap::new();
+    let mut unread = HashSet::new();
+    for result in results {
+        let (items, left) = result?;
+        found.extend(items);
+        unread.extend(left);
+    }
+    Ok((found, unread))
+}
+
+async fn get_chunk(
+    table: &Table,
+    chunk: Vec<KeyId>,
+    consistent: bool,
+    policy: RetryPolicy,
+) -> Result<GetChunk> {
+    let inner = &table.inner;
+    let mut found = HashMap::new();
+    let mut pending = chunk;
+    for attempt in 0..policy.max_attempts.max(1) {
+        if attempt > 0 {
+            backoff(table, &policy, attempt - 1).await;
+        }
+        let keys: Vec<Item> = pending
+            .iter()
+            .map(|(pk, sk)| {
+                inner.key_item(&RenderedKey {
+                    pk: pk.clone(),
+                    sk: sk.clone(),
+                })
+            })
+            .collect();
+        let request = KeysAndAttributes::builder()
+            .set_keys(Some(keys))
+            .consistent_read(consistent)
+            .build()
+            .map_err(build_error)?;
+        let output = inner
+            .client
+            .batch_get_item()
+            .request_items(&inner.name, request)
+            .send()
+            .await
+            .map_err(|e| Error::dynamo("BatchGetItem", e))?;
+        for item in output
+            .responses
+            .and_then(|mut r| r.remove(&inner.name))
+            .unwrap_or_default()
+        {
+            if let Some(id) = id_of(table, &item) {
+                found.insert(id, item);
+            }
+        }
+        pending = output
+            .unprocessed_keys
+            .and_then(|mut u| u.remove(&inner.name))
+            .map(|k| k.keys)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|k| id_of(table, k))
+            .collect();
+        if pending.is_empty() {
+            break;
+        }
+    }
+    Ok((found, pending))
+}
+
+impl Table {
+    /// Reads items of several entity types in one batch, decoded into a
+    /// [`Collection`](crate::Collection) by their keys. Add keys with
+    /// [`BatchGetMany::key`]; results come back in that order.
+    pub fn batch_get_many<C: crate::ops::collection::Collection>(&self) -> BatchGetMany<C> {
+        BatchGetMany {
+            table: self.clone(),
+            keys: Ok(Vec::new()),
+            consistent: false,
+            concurrency: DEFAULT_CONCURRENCY,
+            policy: RetryPolicy::default(),
+            _collection: std::marker::PhantomData,
+        }
+    }
+}
+
+/// A pending batch read across the entity types of collection `C`.
+#[must_use = "a BatchGetMany does nothing until sent"]
+pub struct BatchGetMany<C> {
+    table: Table,
+    keys: Result<Vec<(&'static str, RenderedKey)>>,
+    consistent: bool,
+    concurrency: usize,
+    policy: RetryPolicy,
+    _collection: std::marker::PhantomData<fn() -> C>,
+}
+
+impl<C: crate::ops::collection::Collection> BatchGetMany<C> {
+    /// Adds a key of one of the collection's entity types.
+    pub fn key<K: EntityKey>(mut self, key: K) -> Self
+    where
+        K::Entity: crate::ops::collection::Member<C>,
+    {
+        let rendered = self.table.inner.render_key(&key);
+        self.keys = self.keys.and_then(|mut keys| {
+            keys.push((<K::Entity as Entity>::NAME, rendered?));
+            Ok(keys)
+        });
+        self
+    }
+
+    /// Uses strongly consistent reads.
+    pub fn consistent(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+
+    /// The retry policy for unprocessed keys.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Reads every key (one entry per key, in order; `None` if absent);
+    /// fails with [`Error::UnprocessedKeys`] if keys are still unread when
+    /// the retry budget runs out.
+    pub async fn send(self) -> Result<Vec<Option<C>>> {
+        let keys = self.keys?;
+        let table = &self.table;
+        let ids = keys.iter().map(|(_, key)| key.id());
+        let (found, unread) =
+            read_keys(table, ids, self.consistent, self.concurrency, self.policy).await?;
+        if !unread.is_empty() {
+            let unprocessed = keys
+                .iter()
+                .filter(|(_, k)| unread.contains(&k.id()))
+                .map(|(_, k)| table.inner.display(k))
+                .collect();
+            return Err(Error::UnprocessedKeys {
+                entity: C::__name(),
+                read: found.len(),
+                unprocessed,
+            });
+        }
+        keys.iter()
+            .map(|(_, key)| {
+                found
+                    .get(&key.id())
+                    .cloned()
+                    .map(|item| C::__decode(table, item))
+                    .transpose()
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,111 @@
+//! Decoding one partition holding many entity types.
+
+use crate::foundation::error::{Error, KeyDisplay, Result};
+use crate::foundation::item::Item;
+use crate::keys::entity::{Entity, Partition};
+use crate::keys::sort_key::SortCondition;
+use crate::keys::template::Index;
+use crate::table::Table;
+use aws_sdk_dynamodb::types::AttributeValue;
+
+/// What a [`Query`](crate::Query) can return: an [`Entity`] (implemented by
+/// `#[derive(Entity)]`) or a [`Collection`] of entities sharing a partition
+/// (implemented by `#[derive(Collection)]`).
+pub trait QueryTarget: Send + Sized + 'static {
+    #[doc(hidden)]
+    fn __name() -> &'static str;
+    #[doc(hidden)]
+    fn __has_sort_key() -> bool;
+    #[doc(hidden)]
+    fn __scope(index: Option<Index>) -> SortCondition<Self>;
+    #[doc(hidden)]
+    fn __decode(table: &Table, item: Item) -> Result<Self>;
+}
+
+/// An enum of entities that share a partition, decoded from one Query.
+///
+/// Derive it on an enum with one variant per entity type:
+///
+/// ```
+/// # use serde::{Deserialize, Serialize};
+/// use truss_model::{Collection, Entity, Item};
+///
+/// # #[derive(Entity, Serialize, Deserialize)]
+/// # #[truss(pk = "LINK#{code}", sk = "META")]
+/// # struct Link { code: String }
+/// # #[derive(Entity, Serialize, Deserialize)]
+/// # #[truss(pk = "LINK#{code}", sk = "STAT#{date}")]
+/// # struct DailyStat { code: String, date: u32 }
+/// #[derive(Collection)]
+/// enum LinkItems {
+///     Link(Link),
+///     Stat(DailyStat),
+///     /// Optional: items that match no variant land here instead of being
+///     /// an error.
+///     #[truss(other)]
+///     Other(Item),
+/// }
+/// // table.query(Link::partition("aK9xQ2z").collection::<LinkItems>()).all().await?
+/// ```
+///
+/// Each item is decoded into the variant whose key templates it matches, so
+/// no type attribute is needed. The derive checks at compile time that the
+/// variants share the partition-key template and that no two sort-key
+/// templates can produce the same key. Without an `#[truss(other)]` variant,
+/// an item that matches no variant is an [`Error::Decode`]: nothing is ever
+/// dropped silently.
+pub trait Collection: QueryTarget {}
+
+/// Marks `Self` as a variant type of collection `C`.
+pub trait Member<C: Collection>: Entity {}
+
+impl<E: Entity> Partition<E> {
+    /// The same partition, read as collection `C` (one Query decoding every
+    /// variant type).
+    pub fn collection<C: Collection>(self) -> Partition<C>
+    where
+        E: Member<C>,
+    {
+        self.cast()
+    }
+}
+
+/// Whether an item's keys match an entity's templates.
+pub fn matches<E: Entity>(table: &Table, item: &Item) -> bool {
+    let key = |attr: Option<&str>| match attr.and_then(|a| item.get(a)) {
+        Some(AttributeValue::S(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let inner = &table.inner;
+    let pk_ok = key(Some(&inner.pk)).is_some_and(|pk| E::PK.match_key(pk).is_some());
+    let sk_ok = match (E::SK, key(inner.sk.as_deref())) {
+        (Some(t), Some(sk)) => t.match_key(sk).is_some(),
+        (None, None) => true,
+        _ => false,
+    };
+    let constants_ok = E::CONSTANTS
+        .iter()
+        .filter(|c| c.check)
+        .all(|c| item.get(c.name).is_some_and(|v| c.value.matches(v)));
+    pk_ok && sk_ok && constants_ok
+}
+
+/// The error for an item that matches no variant of a collection.
+pub fn unmatched(table: &Table, collection: &'static str, item: &Item) -> Error {
+    let inner = &table.inner;
+    let text = |attr: &str| match item.get(attr) {
+        Some(AttributeValue::S(s)) => s.clone(),
+        _ => "?".to_owned(),
+    };
+    let sk = inner.sk.as_deref().map(|a| (a, text(a)));
+    Error::Decode {
+        entity: collection,
+        key: KeyDisplay::new(
+            &inner.pk,
+            &text(&inner.pk),
+            sk.as_ref().map(|(a, v)| (*a, v.as_str())),
+        ),
+        field: None,
+        message: format!("the item matches no variant of {collection}"),
+    }
+}

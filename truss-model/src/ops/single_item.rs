@@ -1,0 +1,276 @@
+//! Single-item operations: get, put, create, replace, delete.
+
+use crate::expr::{all, and, Condition, Node, Placeholders};
+use crate::foundation::error::{Error, Result};
+use crate::foundation::item::Item;
+use crate::keys::entity::{Entity, EntityKey};
+use crate::ops::write::{condition_failed, put_condition, PutMode, Required};
+use crate::table::inner::RenderedKey;
+use crate::table::Table;
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
+use futures::future::BoxFuture;
+use std::future::IntoFuture;
+use std::marker::PhantomData;
+
+macro_rules! into_future {
+    ($builder:ident, $output:ty) => {
+        impl<E: Entity> IntoFuture for $builder<E> {
+            type Output = Result<$output>;
+            type IntoFuture = BoxFuture<'static, Result<$output>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+
+impl Table {
+    /// Reads one item by its typed key; `Ok(None)` if there is none.
+    ///
+    /// Eventually consistent unless [`Get::consistent`] is called.
+    pub fn get<K: EntityKey>(&self, key: K) -> Get<K::Entity> {
+        Get {
+            table: self.clone(),
+            key: self.inner.render_key(&key),
+            consistent: false,
+            _entity: PhantomData,
+        }
+    }
+
+    /// Writes an item, replacing any item with the same key.
+    pub fn put<E: Entity>(&self, entity: &E) -> Put<E> {
+        self.put_mode(entity, PutMode::Overwrite)
+    }
+
+    /// Writes an item only if no item has its key; otherwise fails with
+    /// [`Error::AlreadyExists`] and leaves the existing item unchanged.
+    pub fn create<E: Entity>(&self, entity: &E) -> Put<E> {
+        self.put_mode(entity, PutMode::Create)
+    }
+
+    /// Overwrites an item only if an item with its key exists; otherwise
+    /// fails with [`Error::NotFound`] and writes nothing.
+    pub fn replace<E: Entity>(&self, entity: &E) -> Put<E> {
+        self.put_mode(entity, PutMode::Replace)
+    }
+
+    fn put_mode<E: Entity>(&self, entity: &E, mode: PutMode) -> Put<E> {
+        Put {
+            table: self.clone(),
+            encoded: self.inner.encode(entity).map(|(item, key, _)| (item, key)),
+            mode,
+            condition: None,
+            expected_version: E::VERSION.map(|_| entity.version()),
+            _entity: PhantomData,
+        }
+    }
+
+    /// Deletes the item with this key (succeeding if there is none).
+    pub fn delete<K: EntityKey>(&self, key: K) -> Delete<K::Entity> {
+        Delete {
+            table: self.clone(),
+            key: self.inner.render_key(&key),
+            must_exist: false,
+            condition: None,
+            _entity: PhantomData,
+        }
+    }
+}
+
+/// A pending GetItem; `.await` it or call [`send`](Get::send).
+#[must_use = "a Get does nothing until awaited"]
+pub struct Get<E> {
+    table: Table,
+    key: Result<RenderedKey>,
+    consistent: bool,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E: Entity> Get<E> {
+    /// Uses a strongly consistent read.
+    pub fn consistent(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<Option<E>> {
+        let key = self.key?;
+        let inner = &self.table.inner;
+        let output = inner
+            .client
+            .get_item()
+            .table_name(&inner.name)
+            .set_key(Some(inner.key_item(&key)))
+            .consistent_read(self.consistent)
+            .send()
+            .await
+            .map_err(|e| Error::dynamo("GetItem", e))?;
+        output.item.map(|item| inner.decode(item)).transpose()
+    }
+}
+
+into_future!(Get, Option<E>);
+
+/// A pending PutItem (put, create or replace); `.await` it or call
+/// [`send`](Put::send).
+#[must_use = "a Put does nothing until awaited"]
+pub struct Put<E> {
+    table: Table,
+    encoded: Result<(Item, RenderedKey)>,
+    mode: PutMode,
+    condition: Option<Result<Node>>,
+    /// The version the entity was read at, for a versioned entity.
+    expected_version: Option<u64>,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E: Entity> Put<E> {
+    /// Writes only if `condition` holds on the existing item; otherwise
+    /// fails with [`Error::ConditionFailed`] and writes nothing. Several
+    /// calls are combined with AND.
+    pub fn condition(mut self, condition: Condition<E>) -> Self {
+        self.condition = Some(and(self.condition.take(), condition.node));
+        self
+    }
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<()> {
+        let (item, key) = self.encoded?;
+        let inner = &self.table.inner;
+        let required = Required {
+            exists: self.mode == PutMode::Replace,
+            absent: self.mode == PutMode::Create,
+            version: E::VERSION.and(self.expected_version),
+            condition: self.condition.is_some(),
+        };
+        let mut p = Placeholders::default();
+        let condition = put_condition::<E>(
+            inner,
+            self.mode,
+            self.expected_version,
+            self.condition,
+            &mut p,
+        )?;
+        let (names, values) = p.into_parts();
+        let result = inner
+            .client
+            .put_item()
+            .table_name(&inner.name)
+            .set_item(Some(item))
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) => Err(match err.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(e)) => {
+                    condition_failed::<E>(&self.table, &key, e.item.as_ref(), required)
+                }
+                _ => Error::dynamo("PutItem", err),
+            }),
+        }
+    }
+}
+
+into_future!(Put, ());
+
+/// A pending DeleteItem; `.await` it or call [`send`](Delete::send).
+#[must_use = "a Delete does nothing until awaited"]
+pub struct Delete<E> {
+    table: Table,
+    key: Result<RenderedKey>,
+    must_exist: bool,
+    condition: Option<Result<Node>>,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E: Entity> Delete<E> {
+    /// Fails with [`Error::NotFound`] if there is no item to delete.
+    pub fn must_exist(mut self) -> Self {
+        self.must_exist = true;
+        self
+    }
+
+    /// Deletes only if `condition` holds; otherwise fails with
+    /// [`Error::ConditionFailed`] and deletes nothing.
+    pub fn condition(mut self, condition: Condition<E>) -> Self {
+        self.condition = Some(and(self.condition.take(), condition.node));
+        self
+    }
+
+    /// Returns the deleted item (`None` if there was none).
+    pub fn return_old(self) -> DeleteReturning<E> {
+        DeleteReturning(self)
+    }
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<()> {
+        self.execute(false).await.map(|_| ())
+    }
+
+    async fn execute(self, return_old: bool) -> Result<Option<E>> {
+        let key = self.key?;
+        let inner = &self.table.inner;
+        let required = Required {
+            exists: self.must_exist,
+            condition: self.condition.is_some(),
+            ..Required::default()
+        };
+        let mut p = Placeholders::default();
+        let mut conditions = Vec::new();
+        if self.must_exist {
+            conditions.push(format!("attribute_exists({})", p.name(&inner.pk)));
+        }
+        if let Some(node) = self.condition {
+            conditions.push(format!("({})", p.render(&node?)));
+        }
+        let (names, values) = p.into_parts();
+        let result = inner
+            .client
+            .delete_item()
+            .table_name(&inner.name)
+            .set_key(Some(inner.key_item(&key)))
+            .set_condition_expression(all(conditions))
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .return_values(if return_old {
+                ReturnValue::AllOld
+            } else {
+                ReturnValue::None
+            })
+            .send()
+            .await;
+        match result {
+            Ok(output) => output.attributes.map(|item| inner.decode(item)).transpose(),
+            Err(err) => Err(match err.as_service_error() {
+                Some(DeleteItemError::ConditionalCheckFailedException(e)) => {
+                    condition_failed::<E>(&self.table, &key, e.item.as_ref(), required)
+                }
+                _ => Error::dynamo("DeleteItem", err),
+            }),
+        }
+    }
+}
+
+into_future!(Delete, ());
+
+/// A pending DeleteItem that returns the deleted item.
+#[must_use = "a Delete does nothing until awaited"]
+pub struct DeleteReturning<E>(Delete<E>);
+
+impl<E: Entity> DeleteReturning<E> {
+    /// Sends the request; `Ok(None)` if there was no item.
+    pub async fn send(self) -> Result<Option<E>> {
+        self.0.execute(true).await
+    }
+}
+
+into_future!(DeleteReturning, Option<E>);

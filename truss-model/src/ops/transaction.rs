@@ -1,0 +1,386 @@
+//! Transactions over typed operations, across entity types.
+
+use crate::expr::{Condition, Placeholders};
+use crate::foundation::error::{Error, KeyDisplay, Result};
+use crate::foundation::item::Item;
+use crate::foundation::size::{item_size, MAX_TRANSACTION_BYTES};
+use crate::keys::entity::{Entity, EntityKey};
+use crate::keys::key_part::escape_into;
+use crate::ops::update::Update;
+use crate::ops::write::{put_condition, PutMode};
+use crate::table::inner::RenderedKey;
+use crate::table::Table;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    Update as UpdateAction,
+};
+use futures::future::BoxFuture;
+use std::collections::HashSet;
+use std::future::IntoFuture;
+
+pub use crate::foundation::error::CanceledAction;
+pub use crate::foundation::limits::MAX_TRANSACTION_ACTIONS;
+
+struct Action {
+    entity: &'static str,
+    key: RenderedKey,
+    bytes: usize,
+    write: TransactWriteItem,
+}
+
+fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> Error {
+    Error::InvalidTransaction {
+        reason: e.to_string(),
+    }
+}
+
+/// The marker entity of [`Transaction::unique`].
+const UNIQUE: &str = "Unique";
+
+impl Table {
+    /// Starts a transaction: every action applies, or none does.
+    pub fn transaction(&self) -> Transaction {
+        Transaction {
+            table: self.clone(),
+            actions: Ok(Vec::new()),
+            token: None,
+        }
+    }
+}
+
+/// A pending TransactWriteItems; `.await` it or call
+/// [`send`](Transaction::send).
+#[must_use = "a Transaction does nothing until sent"]
+pub struct Transaction {
+    table: Table,
+    actions: Result<Vec<Action>>,
+    token: Option<String>,
+}
+
+impl Transaction {
+    fn push(mut self, action: Result<Action>) -> Self {
+        self.actions = self.actions.and_then(|mut actions| {
+            actions.push(action?);
+            Ok(actions)
+        });
+        self
+    }
+
+    fn put_action<E: Entity>(
+        self,
+        entity: &E,
+        mode: PutMode,
+        condition: Option<Condition<E>>,
+    ) -> Self {
+        let table = self.table.clone();
+        let action = (|| {
+            let (item, key, bytes) = table.inner.encode(entity)?;
+            let mut p = Placeholders::default();
+            let expected_version = E::VERSION.map(|_| entity.version());
+            let condition = put_condition::<E>(
+                &table.inner,
+                mode,
+                expected_version,
+                condition.map(|c| c.node),
+                &mut p,
+            )?;
+            let (names, values) = p.into_parts();
+            let put = Put::builder()
+                .table_name(&table.inner.name)
+                .set_item(Some(item))
+                .set_condition_expression(condition)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .build()
+                .map_err(build_error)?;
+            Ok(Action {
+                entity: E::NAME,
+                key,
+                bytes,
+                write: TransactWriteItem::builder().put(put).build(),
+            })
+        })();
+        self.push(action)
+    }
+
+    /// Puts an item (replacing any with its key).
+    pub fn put<E: Entity>(self, entity: &E) -> Self {
+        self.put_action(entity, PutMode::Overwrite, None)
+    }
+
+    /// Puts an item only if none has its key.
+    pub fn create<E: Entity>(self, entity: &E) -> Self {
+        self.put_action(entity, PutMode::Create, None)
+    }
+
+    /// Puts an item only if one with its key exists.
+    pub fn replace<E: Entity>(self, entity: &E) -> Self {
+        self.put_action(entity, PutMode::Replace, None)
+    }
+
+    /// Puts an item only if `condition` holds on the existing one.
+    pub fn put_if<E: Entity>(self, entity: &E, condition: Condition<E>) -> Self {
+        self.put_action(entity, PutMode::Overwrite, Some(condition))
+    }
+
+    /// Applies an update built with [`Table::update`].
+    pub fn update<E: Entity>(self, update: Update<E>) -> Self {
+        let action = update.render().and_then(|r| {
+            let bytes = r.key.pk.len() + r.key.sk.as_ref().map_or(0, String::len);
+            let write = UpdateAction::builder()
+                .table_name(&r.table.inner.name)
+                .set_key(Some(r.table.inner.key_item(&r.key)))
+                .update_expression(r.update)
+                .set_condition_expression(r.condition)
+                .set_expression_attribute_names(r.names)
+                .set_expression_attribute_values(r.values)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .build()
+                .map_err(build_error)?;
+            Ok(Action {
+                entity: E::NAME,
+                key: r.key,
+                bytes,
+                write: TransactWriteItem::builder().update(write).build(),
+            })
+        });
+        self.push(action)
+    }
+
+    fn keyed<K: EntityKey>(
+        self,
+        key: K,
+        condition: Option<Condition<K::Entity>>,
+        check: bool,
+    ) -> Self {
+        let table = self.table.clone();
+        let action = (|| {
+            let key = table.inner.render_key(&key)?;
+            let mut p = Placeholders::default();
+            let condition = match condition {
+                Some(c) => Some(p.render(&c.node?)),
+                None => None,
+            };
+            let (names, values) = p.into_parts();
+            let key_item = table.inner.key_item(&key);
+            let bytes = key.pk.len() + key.sk.as_ref().map_or(0, String::len);
+            let write = if check {
+                let check = ConditionCheck::builder()
+                    .table_name(&table.inner.name)
+                    .set_key(Some(key_item))
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .return_values_on_condition_check_failure(
+                        ReturnValuesOnConditionCheckFailure::AllOld,
+                    )
+                    .build()
+                    .map_err(build_error)?;
+                TransactWriteItem::builder().condition_check(check).build()
+            } else {
+                let delete = Delete::builder()
+                    .table_name(&table.inner.name)
+                    .set_key(Some(key_item))
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .return_values_on_condition_check_failure(
+                        ReturnValuesOnConditionCheckFailure::AllOld,
+                    )
+                    .build()
+                    .map_err(build_error)?;
+                TransactWriteItem::builder().delete(delete).build()
+            };
+            Ok(Action {
+                entity: <K::Entity as Entity>::NAME,
+                key,
+                bytes,
+                write,
+            })
+        })();
+        self.push(action)
+    }
+
+    /// Deletes the item with this key.
+    pub fn delete<K: EntityKey>(self, key: K) -> Self {
+        self.keyed(key, None, false)
+    }
+
+    /// Deletes the item only if `condition` holds.
+    pub fn delete_if<K: EntityKey>(self, key: K, condition: Condition<K::Entity>) -> Self {
+        self.keyed(key, Some(condition), false)
+    }
+
+    /// Requires `condition` to hold on the item with this key (which is not
+    /// changed).
+    pub fn check<K: EntityKey>(self, key: K, condition: Condition<K::Entity>) -> Self {
+        self.keyed(key, Some(condition), true)
+    }
+
+    fn unique_key(&self, name: &str, value: &str) -> Result<RenderedKey> {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(Error::InvalidTransaction {
+                reason: format!(
+                    "unique constraint name `{name}` must be ASCII letters, digits, `_` or `-`"
+                ),
+            });
+        }
+        let mut pk = format!("UNIQUE#{name}#");
+        escape_into(value, &mut pk).map_err(|reason| Error::InvalidKey {
+            entity: UNIQUE,
+            field: "value",
+            reason,
+        })?;
+        let sk = self.table.inner.sk.as_ref().map(|_| UNIQUE.to_uppercase());
+        Ok(RenderedKey { pk, sk })
+    }
+
+    /// Claims `value` as unique under `name` (a user's email, a creator's
+    /// handle): writes the marker item `UNIQUE#<name>#<value>` if no one holds
+    /// it, so the transaction fails if the value is taken. Pair with
+    /// [`release_unique`](Transaction::release_unique) when the value
+    /// changes or its owner is deleted.
+    pub fn unique(self, name: &str, value: &str) -> Self {
+        let table = self.table.clone();
+        let action = self.unique_key(name, value).and_then(|key| {
+            let mut p = Placeholders::default();
+            let condition = format!("attribute_not_exists({})", p.name(&table.inner.pk));
+            let (names, _) = p.into_parts();
+            let item: Item = table.inner.key_item(&key);
+            let bytes = item_size(&item);
+            let put = Put::builder()
+                .table_name(&table.inner.name)
+                .set_item(Some(item))
+                .condition_expression(condition)
+                .set_expression_attribute_names(names)
+                .build()
+                .map_err(build_error)?;
+            Ok(Action {
+                entity: UNIQUE,
+                key,
+                bytes,
+                write: TransactWriteItem::builder().put(put).build(),
+            })
+        });
+        self.push(action)
+    }
+
+    /// Releases a value claimed with [`unique`](Transaction::unique).
+    pub fn release_unique(self, name: &str, value: &str) -> Self {
+        let table = self.table.clone();
+        let action = self.unique_key(name, value).and_then(|key| {
+            let delete = Delete::builder()
+                .table_name(&table.inner.name)
+                .set_key(Some(table.inner.key_item(&key)))
+                .build()
+                .map_err(build_error)?;
+            Ok(Action {
+                entity: UNIQUE,
+                bytes: key.pk.len(),
+                key,
+                write: TransactWriteItem::builder().delete(delete).build(),
+            })
+        });
+        self.push(action)
+    }
+
+    /// Makes the transaction idempotent: sent again with the same token
+    /// within ten minutes, DynamoDB does not apply it twice.
+    pub fn idempotency_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Checks the transaction (1 to 100 actions, no item twice, at most
+    /// 4 MB), then sends it. A canceled transaction is
+    /// [`Error::TransactionCanceled`], naming each failed action; nothing
+    /// was written.
+    pub async fn send(self) -> Result<()> {
+        let actions = self.actions?;
+        let inner = &self.table.inner;
+        if actions.is_empty() || actions.len() > MAX_TRANSACTION_ACTIONS {
+            return Err(Error::InvalidTransaction {
+                reason: format!(
+                    "a transaction holds 1 to {MAX_TRANSACTION_ACTIONS} actions, not {}",
+                    actions.len()
+                ),
+            });
+        }
+        let mut seen = HashSet::new();
+        for action in &actions {
+            if !seen.insert((action.key.pk.clone(), action.key.sk.clone())) {
+                return Err(Error::InvalidTransaction {
+                    reason: format!(
+                        "{} {} appears twice; DynamoDB allows one action per item",
+                        action.entity,
+                        inner.display(&action.key)
+                    ),
+                });
+            }
+        }
+        let bytes: usize = actions.iter().map(|a| a.bytes).sum();
+        if bytes > MAX_TRANSACTION_BYTES {
+            return Err(Error::InvalidTransaction {
+                reason: format!("the transaction's items are {bytes} bytes, over the 4 MB limit"),
+            });
+        }
+        let (writes, described): (Vec<_>, Vec<_>) = actions
+            .into_iter()
+            .map(|a| (a.write, (a.entity, inner.display(&a.key))))
+            .unzip();
+        let result = inner
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .set_client_request_token(self.token)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(err) => Err(match err.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
+                    let reasons = e
+                        .cancellation_reasons()
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.code().is_some_and(|c| c != "None"))
+                        .map(|(index, r)| {
+                            let (entity, key) = described
+                                .get(index)
+                                .cloned()
+                                .unwrap_or(("?", KeyDisplay::default()));
+                            CanceledAction {
+                                index,
+                                entity,
+                                key,
+                                code: r.code().unwrap_or("Unknown").to_owned(),
+                                message: r.message().map(str::to_owned),
+                            }
+                        })
+                        .collect();
+                    Error::TransactionCanceled { reasons }
+                }
+                _ => Error::dynamo("TransactWriteItems", err),
+            }),
+        }
+    }
+}
+
+impl IntoFuture for Transaction {
+    type Output = Result<()>;
+    type IntoFuture = BoxFuture<'static, Result<()>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}

@@ -1,0 +1,354 @@
+//! Typed UpdateItem: set, remove, add, append, if_not_exists, conditions.
+
+use crate::expr::{all, and, value_of, Attr, Condition, Node, Placeholders};
+use crate::foundation::error::{Error, Result};
+use crate::foundation::item::Item;
+use crate::foundation::value::IntoValue;
+use crate::keys::entity::{Entity, EntityKey};
+use crate::ops::write::{condition_failed, Required};
+use crate::table::inner::RenderedKey;
+use crate::table::Table;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
+use futures::future::BoxFuture;
+use serde::Serialize;
+use std::future::IntoFuture;
+use std::marker::PhantomData;
+
+/// Types DynamoDB's `ADD` can add to: numbers (and optional numbers).
+pub trait Numeric: Serialize {}
+
+macro_rules! numeric {
+    ($($t:ty),*) => { $(impl Numeric for $t {})* };
+}
+numeric!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
+impl Numeric for crate::foundation::number::Number {}
+impl<T: Numeric> Numeric for Option<T> {}
+
+#[derive(Debug, Clone)]
+enum Action {
+    Set(&'static str, AttributeValue),
+    SetIfNotExists(&'static str, AttributeValue),
+    Add(&'static str, AttributeValue),
+    Append(&'static str, AttributeValue),
+    Remove(&'static str),
+}
+
+impl Action {
+    fn attribute(&self) -> &'static str {
+        match self {
+            Action::Set(a, _)
+            | Action::SetIfNotExists(a, _)
+            | Action::Add(a, _)
+            | Action::Append(a, _)
+            | Action::Remove(a) => a,
+        }
+    }
+}
+
+impl Table {
+    /// Updates the item with this key in place: one UpdateItem.
+    ///
+    /// Without [`must_exist`](Update::must_exist) an update is an upsert; it
+    /// also writes the key fields as attributes, so an item it creates
+    /// decodes like any other. Key fields themselves have no update methods
+    /// ([`KeyAttr`](crate::KeyAttr)): changing a key means writing a new item.
+    pub fn update<K: EntityKey>(&self, key: K) -> Update<K::Entity> {
+        Update {
+            table: self.clone(),
+            key: self.inner.render_key(&key),
+            key_attributes: key.attributes(),
+            actions: Ok(Vec::new()),
+            condition: None,
+            must_exist: false,
+            expected_version: None,
+            _entity: PhantomData,
+        }
+    }
+}
+
+/// A pending UpdateItem; `.await` it or call [`send`](Update::send).
+#[must_use = "an Update does nothing until awaited"]
+pub struct Update<E> {
+    table: Table,
+    key: Result<RenderedKey>,
+    key_attributes: Result<Vec<(&'static str, AttributeValue)>>,
+    actions: Result<Vec<Action>>,
+    condition: Option<Result<Node>>,
+    must_exist: bool,
+    expected_version: Option<u64>,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E: Entity> Update<E> {
+    fn push(mut self, action: Result<Action>) -> Self {
+        self.actions = self.actions.and_then(|mut actions| {
+            actions.push(action?);
+            Ok(actions)
+        });
+        self
+    }
+
+    /// `SET attribute = value`.
+    pub fn set<T: Serialize>(self, attr: Attr<E, T>, value: impl IntoValue<T>) -> Self {
+        let value = value_of::<E>(attr.name(), &value.into_value());
+        self.push(value.map(|v| Action::Set(attr.name(), v)))
+    }
+
+    /// `SET attribute = if_not_exists(attribute, value)`: sets it only if
+    /// the item does not have it yet.
+    pub fn set_if_not_exists<T: Serialize>(
+        self,
+        attr: Attr<E, T>,
+        value: impl IntoValue<T>,
+    ) -> Self {
+        let value = value_of::<E>(attr.name(), &value.into_value());
+        self.push(value.map(|v| Action::SetIfNotExists(attr.name(), v)))
+    }
+
+    /// `ADD attribute by`: an atomic counter; a missing attribute counts
+    /// from zero.
+    pub fn add<T: Numeric>(self, attr: Attr<E, T>, by: T) -> Self {
+        let value = value_of::<E>(attr.name(), &by);
+        self.push(value.map(|v| Action::Add(attr.name(), v)))
+    }
+
+    /// Appends items to a list attribute (creating it if missing).
+    pub fn append<T: Serialize>(
+        self,
+        attr: Attr<E, Vec<T>>,
+        items: impl IntoIterator<Item = T>,
+    ) -> Self {
+        let items: Vec<T> = items.into_iter().collect();
+        let value = value_of::<E>(attr.name(), &items);
+        self.push(value.map(|v| Action::Append(attr.name(), v)))
+    }
+
+    /// `REMOVE attribute`: only for optional fields, so the item still
+    /// decodes.
+    pub fn remove<T>(self, attr: Attr<E, Option<T>>) -> Self {
+        self.push(Ok(Action::Remove(attr.name())))
+    }
+
+    /// Applies the update only if `condition` holds; otherwise fails with
+    /// [`Error::ConditionFailed`] and changes nothing. Several calls are
+    /// combined with AND.
+    pub fn condition(mut self, condition: Condition<E>) -> Self {
+        self.condition = Some(and(self.condition.take(), condition.node));
+        self
+    }
+
+    /// Optimistic locking: applies only if the item's version is `version`
+    /// (otherwise [`Error::StaleVersion`]). Updates of a versioned entity
+    /// always increment its version.
+    pub fn expect_version(mut self, version: u64) -> Self {
+        self.expected_version = Some(version);
+        self
+    }
+
+    /// Fails with [`Error::NotFound`] instead of creating the item.
+    pub fn must_exist(mut self) -> Self {
+        self.must_exist = true;
+        self
+    }
+
+    /// Returns the item as it is after the update.
+    pub fn return_new(self) -> UpdateReturning<E> {
+        UpdateReturning(self)
+    }
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<()> {
+        self.execute(false).await.map(|_| ())
+    }
+
+    /// Checks and renders the update: key, expressions and placeholders.
+    pub(crate) fn render(self) -> Result<RenderedUpdate> {
+        let key = self.key?;
+        let key_attributes = self.key_attributes?;
+        let actions = self.actions?;
+        let inner = &self.table.inner;
+        for (i, action) in actions.iter().enumerate() {
+            let attribute = action.attribute();
+            if actions[..i].iter().any(|a| a.attribute() == attribute) {
+                return Err(Error::InvalidUpdate {
+                    entity: E::NAME,
+                    reason: format!("attribute `{attribute}` is updated twice"),
+                });
+            }
+        }
+
+        let mut p = Placeholders::default();
+        let mut set = Vec::new();
+        let mut add = Vec::new();
+        let mut remove = Vec::new();
+        // Key fields are written when the update creates the item; an
+        // existing item keeps its own text (a case-folded key format could
+        // otherwise replace `JLowe` with `jlowe`).
+        for (attribute, value) in key_attributes {
+            if !actions.iter().any(|a| a.attribute() == attribute) {
+                let (n, v) = (p.name(attribute), p.value(value));
+                set.push(format!("{n} = if_not_exists({n}, {v})"));
+            }
+        }
+        // Constants: written when the update creates the item, left as
+        // they are otherwise.
+        for constant in E::CONSTANTS {
+            let (n, v) = (
+                p.name(constant.name),
+                p.value(constant.value.to_attribute()),
+            );
+            set.push(format!("{n} = if_not_exists({n}, {v})"));
+        }
+        for action in actions {
+            match action {
+                Action::Set(a, value) => {
+                    let (n, v) = (p.name(a), p.value(value));
+                    set.push(format!("{n} = {v}"));
+                }
+                Action::SetIfNotExists(a, value) => {
+                    let (n, v) = (p.name(a), p.value(value));
+                    set.push(format!("{n} = if_not_exists({n}, {v})"));
+                }
+                Action::Append(a, value) => {
+                    let n = p.name(a);
+                    let empty = p.value(AttributeValue::L(Vec::new()));
+                    let v = p.value(value);
+                    set.push(format!(
+                        "{n} = list_append(if_not_exists({n}, {empty}), {v})"
+                    ));
+                }
+                Action::Add(a, value) => {
+                    let (n, v) = (p.name(a), p.value(value));
+                    add.push(format!("{n} {v}"));
+                }
+                Action::Remove(a) => remove.push(p.name(a)),
+            }
+        }
+        if let Some(attr) = E::VERSION {
+            let (n, v) = (p.name(attr), p.value(AttributeValue::N("1".into())));
+            add.push(format!("{n} {v}"));
+        }
+        let mut expression = Vec::new();
+        for (keyword, clauses) in [("SET", set), ("ADD", add), ("REMOVE", remove)] {
+            if !clauses.is_empty() {
+                expression.push(format!("{keyword} {}", clauses.join(", ")));
+            }
+        }
+
+        let mut conditions = Vec::new();
+        if self.must_exist {
+            conditions.push(format!("attribute_exists({})", p.name(&inner.pk)));
+        }
+        let has_condition = self.condition.is_some();
+        if let Some(node) = self.condition {
+            conditions.push(format!("({})", p.render(&node?)));
+        }
+        if let (Some(attr), Some(version)) = (E::VERSION, self.expected_version) {
+            let (n, v) = (
+                p.name(attr),
+                p.value(AttributeValue::N(version.to_string())),
+            );
+            conditions.push(format!("{n} = {v}"));
+        }
+        let (names, values) = p.into_parts();
+        Ok(RenderedUpdate {
+            table: self.table,
+            key,
+            update: expression.join(" "),
+            condition: all(conditions),
+            names,
+            values,
+            must_exist: self.must_exist,
+            expected_version: self.expected_version,
+            has_condition,
+        })
+    }
+
+    async fn execute(self, return_new: bool) -> Result<Option<E>> {
+        let r = self.render()?;
+        let inner = &r.table.inner;
+        let output = inner
+            .client
+            .update_item()
+            .table_name(&inner.name)
+            .set_key(Some(inner.key_item(&r.key)))
+            .update_expression(&r.update)
+            .set_condition_expression(r.condition.clone())
+            .set_expression_attribute_names(r.names.clone())
+            .set_expression_attribute_values(r.values.clone())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .return_values(if return_new {
+                ReturnValue::AllNew
+            } else {
+                ReturnValue::None
+            })
+            .send()
+            .await;
+        match output {
+            Ok(output) => output.attributes.map(|item| inner.decode(item)).transpose(),
+            Err(err) => Err(match err.as_service_error() {
+                Some(UpdateItemError::ConditionalCheckFailedException(e)) => condition_failed::<E>(
+                    &r.table,
+                    &r.key,
+                    e.item.as_ref(),
+                    Required {
+                        exists: r.must_exist,
+                        absent: false,
+                        version: r.expected_version,
+                        condition: r.has_condition,
+                    },
+                ),
+                _ => Error::dynamo("UpdateItem", err),
+            }),
+        }
+    }
+}
+
+/// An update ready to send, alone or inside a transaction.
+pub(crate) struct RenderedUpdate {
+    pub(crate) table: Table,
+    pub(crate) key: RenderedKey,
+    pub(crate) update: String,
+    pub(crate) condition: Option<String>,
+    pub(crate) names: Option<std::collections::HashMap<String, String>>,
+    pub(crate) values: Option<Item>,
+    pub(crate) must_exist: bool,
+    pub(crate) expected_version: Option<u64>,
+    /// Whether the caller added a condition.
+    pub(crate) has_condition: bool,
+}
+
+impl<E: Entity> IntoFuture for Update<E> {
+    type Output = Result<()>;
+    type IntoFuture = BoxFuture<'static, Result<()>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// A pending UpdateItem that returns the updated item.
+#[must_use = "an Update does nothing until awaited"]
+pub struct UpdateReturning<E>(Update<E>);
+
+impl<E: Entity> UpdateReturning<E> {
+    /// Sends the request and returns the item after the update.
+    pub async fn send(self) -> Result<E> {
+        self.0.execute(true).await?.ok_or_else(|| Error::Decode {
+            entity: E::NAME,
+            key: Default::default(),
+            field: None,
+            message: "DynamoDB returned no attributes for ALL_NEW".into(),
+        })
+    }
+}
+
+impl<E: Entity> IntoFuture for UpdateReturning<E> {
+    type Output = Result<E>;
+    type IntoFuture = BoxFuture<'static, Result<E>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}

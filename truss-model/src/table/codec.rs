@@ -1,0 +1,432 @@
+//! Entities to items and back.
+
+use crate::foundation::error::{Error, KeyDisplay, Result};
+use crate::foundation::item::Item;
+use crate::foundation::limits::{MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
+use crate::keys::entity::Entity;
+use crate::keys::template::Template;
+use crate::table::inner::{RenderedKey, TableInner};
+use aws_sdk_dynamodb::types::AttributeValue;
+
+/// Whether decoding checks that an entity's keys are the item's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyCheck {
+    Check,
+    /// Only for measuring the check's cost.
+    Skip,
+}
+
+impl TableInner {
+    /// Encodes an entity as an item with its key attributes, and returns
+    /// the rendered key (for error messages and batch bookkeeping) and the
+    /// item's size by DynamoDB's rules.
+    pub(crate) fn encode<E: Entity>(&self, entity: &E) -> Result<(Item, RenderedKey, usize)> {
+        let (item, size) = self.encode_item(entity)?;
+        let key = self.key_of(&item);
+        Ok((item, key, size))
+    }
+
+    /// Encodes an entity as an item with its key attributes, and its size.
+    /// The rendered keys move into the item: nothing is copied on the way.
+    pub(crate) fn encode_item<E: Entity>(&self, entity: &E) -> Result<(Item, usize)> {
+        let key = self.render::<E>(|out| entity.write_pk(out), |out| entity.write_sk(out))?;
+        let encode_error = |key: &RenderedKey, message: String| Error::Encode {
+            entity: E::NAME,
+            key: self.display(key),
+            message,
+        };
+        // Every write stores the next version.
+        let version = match E::VERSION {
+            Some(attr) => match entity.version().checked_add(1) {
+                Some(next) => Some((attr, next)),
+                None => {
+                    return Err(encode_error(
+                        &key,
+                        "the version field is at u64::MAX".into(),
+                    ))
+                }
+            },
+            None => None,
+        };
+        // Room for the table keys, the version, two attributes per index
+        // and the constants.
+        let extra =
+            2 + usize::from(E::VERSION.is_some()) + 2 * E::INDEXES.len() + E::CONSTANTS.len();
+        // The size is counted while serializing, then kept up to date here.
+        let (mut item, mut size) = crate::foundation::attr_value::to_item(entity, extra)
+            .map_err(|e| encode_error(&key, e.to_string()))?;
+        size += self.pk.len() + key.pk.len();
+        if let (Some(attr), Some(sk)) = (&self.sk, &key.sk) {
+            size += attr.len() + sk.len();
+        }
+        // An entity attribute with a key attribute's name is refused; the
+        // insert itself tells (one hash per key, not two).
+        let pk_clash = item
+            .insert(self.pk.clone(), AttributeValue::S(key.pk))
+            .is_some();
+        let sk_clash = match (&self.sk, key.sk) {
+            (Some(attr), Some(sk)) => item.insert(attr.clone(), AttributeValue::S(sk)).is_some(),
+            _ => false,
+        };
+        if pk_clash || sk_clash {
+            let attr = if pk_clash {
+                Some(&self.pk)
+            } else {
+                self.sk.as_ref()
+            };
+            return Err(encode_error(
+                &self.key_of(&item),
+                format!(
+                    "the entity has an attribute named `{}`, which is the table's key attribute",
+                    attr.map_or("", String::as_str)
+                ),
+            ));
+        }
+        if let Some((attr, next)) = version {
+            let next = AttributeValue::N(next.to_string());
+            size += attr.len() + crate::foundation::size::value_size(&next);
+            if let Some(previous) = item.insert(attr.to_owned(), next) {
+                size -= attr.len() + crate::foundation::size::value_size(&previous);
+            }
+        }
+        for (i, index) in E::INDEXES.iter().enumerate() {
+            let (mut pk, mut sk) = (String::new(), String::new());
+            if !entity.write_index(i, &mut pk, &mut sk)? {
+                continue; // sparse: an optional field is None
+            }
+            self.check_len::<E>(index.pk_attribute, &pk, MAX_PARTITION_KEY_BYTES)?;
+            let mut attrs = vec![(index.pk_attribute, pk)];
+            if let Some(attr) = index.sk_attribute {
+                self.check_len::<E>(attr, &sk, MAX_SORT_KEY_BYTES)?;
+                attrs.push((attr, sk));
+            }
+            for (attr, value) in attrs {
+                size += attr.len() + value.len();
+                if item
+                    .insert(attr.to_owned(), AttributeValue::S(value))
+                    .is_some()
+                {
+                    return Err(encode_error(&self.key_of(&item), format!(
+                        "the entity has an attribute named `{attr}`, which is index `{}`'s key attribute",
+                        index.name
+                    )));
+                }
+            }
+        }
+        for constant in E::CONSTANTS {
+            let value = constant.value.to_attribute();
+            size += constant.name.len() + crate::foundation::size::value_size(&value);
+            if item.insert(constant.name.to_owned(), value).is_some() {
+                return Err(encode_error(
+                    &self.key_of(&item),
+                    format!(
+                        "the constant attribute `{}` is also a key attribute of the table or an index",
+                        constant.name
+                    ),
+                ));
+            }
+        }
+        debug_assert_eq!(
+            size,
+            crate::foundation::size::item_size(&item),
+            "counted size"
+        );
+        if size > MAX_ITEM_BYTES {
+            return Err(Error::ItemTooLarge {
+                entity: E::NAME,
+                key: self.display(&self.key_of(&item)),
+                size,
+                max: MAX_ITEM_BYTES,
+            });
+        }
+        Ok((item, size))
+    }
+
+    /// The key of an item this table encoded.
+    fn key_of(&self, item: &Item) -> RenderedKey {
+        let string = |attr: &str| match item.get(attr) {
+            Some(AttributeValue::S(s)) => s.clone(),
+            _ => String::new(),
+        };
+        RenderedKey {
+            pk: string(&self.pk),
+            sk: self.sk.as_deref().map(string),
+        }
+    }
+
+    /// Decodes an item into an entity. Key fields missing from the item (as
+    /// in items written by other tools) are recovered from its keys, and the
+    /// entity's own keys must be the item's.
+    pub(crate) fn decode<E: Entity>(&self, item: Item) -> Result<E> {
+        self.decode_with(item, KeyCheck::Check)
+    }
+
+    /// [`decode`](Self::decode), with the key check chosen: skipping it is
+    /// for the codec benchmark's measure of its cost only.
+    pub(crate) fn decode_with<E: Entity>(&self, mut item: Item, check: KeyCheck) -> Result<E> {
+        for index in E::INDEXES {
+            item.remove(index.pk_attribute);
+            if let Some(attr) = index.sk_attribute {
+                item.remove(attr);
+            }
+        }
+        let pk = take_key(&mut item, &self.pk);
+        let sk = self.sk.as_ref().map(|attr| take_key(&mut item, attr));
+        // Built only when an error is reported: decoding stays allocation-free
+        // beyond the entity itself.
+        let display = || {
+            KeyDisplay::new(
+                &self.pk,
+                pk.as_deref().unwrap_or("?"),
+                self.sk
+                    .as_deref()
+                    .zip(sk.as_ref().map(|s| s.as_deref().unwrap_or("?"))),
+            )
+        };
+        let decode_error = |field: Option<String>, message: String| Error::Decode {
+            entity: E::NAME,
+            key: display(),
+            field,
+            message,
+        };
+        for constant in E::CONSTANTS {
+            let found = item.remove(constant.name);
+            if constant.check && !found.as_ref().is_some_and(|v| constant.value.matches(v)) {
+                let message = match found {
+                    None => format!(
+                        "the item lacks the constant attribute `{}` = `{}`",
+                        constant.name,
+                        constant.value.text()
+                    ),
+                    Some(other) => format!(
+                        "the constant attribute `{}` is {other:?}, not `{}`",
+                        constant.name,
+                        constant.value.text()
+                    ),
+                };
+                return Err(decode_error(Some(constant.name.to_owned()), message));
+            }
+        }
+        let Some(pk_value) = pk.as_deref() else {
+            return Err(decode_error(
+                Some(self.pk.clone()),
+                "missing string key attribute".into(),
+            ));
+        };
+        let sk_value = match (&E::SK, &sk) {
+            (Some(_), Some(None)) => {
+                return Err(decode_error(
+                    self.sk.clone(),
+                    "missing string key attribute".into(),
+                ))
+            }
+            (Some(_), Some(Some(sk))) => Some(sk.as_str()),
+            _ => None,
+        };
+        // Items this library wrote carry every key field; only items from
+        // other tools need them recovered from the keys.
+        if lacks_key_fields::<E>(&item) {
+            recover_fields(&E::PK, &self.pk, pk_value, &mut item)
+                .map_err(|(f, m)| decode_error(f, m))?;
+            if let (Some(template), Some(attr), Some(sk)) = (&E::SK, &self.sk, sk_value) {
+                recover_fields(template, attr, sk, &mut item)
+                    .map_err(|(f, m)| decode_error(f, m))?;
+            }
+        }
+        let entity: E = crate::foundation::attr_value::from_item(item)
+            .map_err(|e| decode_error(e.path(), e.message().to_owned()))?;
+        if check == KeyCheck::Check {
+            self.check_keys(&entity, pk_value, sk_value)
+                .map_err(|(f, m)| decode_error(f, m))?;
+        }
+        Ok(entity)
+    }
+
+    /// Checks that the decoded entity's own keys are the keys it was read
+    /// under: a key segment in another format than the field's, or a key
+    /// field whose attribute disagrees with the key, would make a write of
+    /// the value address another item.
+    fn check_keys<E: Entity>(
+        &self,
+        entity: &E,
+        pk: &str,
+        sk: Option<&str>,
+    ) -> std::result::Result<(), (Option<String>, String)> {
+        thread_local! {
+            // Every read renders its keys once: into one buffer per thread,
+            // not a fresh allocation per item.
+            static RENDERED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        RENDERED.with(|cell| {
+            let mut fresh = String::new();
+            // A KeyPart that reads an item while rendering would find the
+            // buffer taken: it then gets its own.
+            let mut borrowed = cell.try_borrow_mut();
+            let rendered = match borrowed.as_deref_mut() {
+                Ok(buffer) => buffer,
+                Err(_) => &mut fresh,
+            };
+            rendered.clear();
+            let written = entity.write_pk(rendered);
+            if written.is_err() || *rendered != pk {
+                return Err(key_mismatch(
+                    &E::PK,
+                    &self.pk,
+                    pk,
+                    written.map(|()| &**rendered),
+                ));
+            }
+            if let (Some(template), Some(attr), Some(sk)) = (&E::SK, &self.sk, sk) {
+                rendered.clear();
+                let written = entity.write_sk(rendered);
+                if written.is_err() || *rendered != sk {
+                    return Err(key_mismatch(
+                        template,
+                        attr,
+                        sk,
+                        written.map(|()| &**rendered),
+                    ));
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Why an item's stored key (`key_attr` = `stored`) is not the key its
+/// decoded value renders to: the field, and a message naming the key
+/// attribute, the segment and the expected format. Runs only on failure.
+fn key_mismatch(
+    template: &Template,
+    key_attr: &str,
+    stored: &str,
+    rendered: Result<&str>,
+) -> (Option<String>, String) {
+    let rendered = match rendered {
+        Ok(rendered) => rendered,
+        Err(Error::InvalidKey { field, reason, .. }) => {
+            let attribute = template
+                .fields()
+                .find(|f| f.name == field)
+                .map(|f| f.attribute.to_owned());
+            return (
+                attribute,
+                format!("field `{field}` cannot be part of key attribute `{key_attr}` = `{stored}`: {reason}"),
+            );
+        }
+        Err(other) => return (None, other.to_string()),
+    };
+    let (Some(stored_values), Some(rendered_values)) =
+        (template.match_key(stored), template.match_key(rendered))
+    else {
+        return (
+            None,
+            format!(
+                "key attribute `{key_attr}` = `{stored}` does not match the template `{}`",
+                template.source()
+            ),
+        );
+    };
+    let differing = template
+        .fields()
+        .zip(stored_values.into_iter().zip(rendered_values))
+        .find(|(_, (s, r))| s != r);
+    let Some((field, (segment, from_attribute))) = differing else {
+        return (None, format!("key attribute `{key_attr}` = `{stored}` is not the key `{rendered}` of the decoded value"));
+    };
+    let message = match (field.decode)(segment) {
+        Err(reason) => format!(
+            "key attribute `{key_attr}` = `{stored}`, field `{}`: {reason}",
+            field.name
+        ),
+        Ok(_) => format!(
+            "key attribute `{key_attr}` = `{stored}` holds `{segment}` for field `{}`, but the item's attribute `{}` gives `{from_attribute}`: a write of this value would address another item",
+            field.name, field.attribute
+        ),
+    };
+    (Some(field.attribute.to_owned()), message)
+}
+
+fn take_key(item: &mut Item, attr: &str) -> Option<String> {
+    match item.remove(attr) {
+        Some(AttributeValue::S(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// Whether the item lacks an attribute of a key field. This runs for every
+/// item read: for items of up to 32 attributes, one pass over their names
+/// compared with the (few) key fields' names is cheaper than a SipHash
+/// lookup per key field (callgrind: about 260 instructions less per clip);
+/// larger items take the lookups.
+fn lacks_key_fields<E: Entity>(item: &Item) -> bool {
+    const MAX: usize = 8;
+    let fields = || E::PK.fields().chain(E::SK.iter().flat_map(|t| t.fields()));
+    let by_lookups = || fields().any(|f| !item.contains_key(f.attribute));
+    if item.len() > 32 {
+        return by_lookups();
+    }
+    let mut names = [""; MAX];
+    let mut count = 0;
+    for field in fields() {
+        if count == MAX {
+            return by_lookups();
+        }
+        names[count] = field.attribute;
+        count += 1;
+    }
+    if count == 0 {
+        return false;
+    }
+    // A field named in both templates matches twice and sets both bits.
+    let all = u8::MAX >> (MAX - count);
+    let mut seen = 0u8;
+    for name in item.keys() {
+        for (i, wanted) in names[..count].iter().enumerate() {
+            if *wanted == name {
+                seen |= 1 << i;
+            }
+        }
+        if seen == all {
+            return false;
+        }
+    }
+    true
+}
+
+/// Inserts the attribute of every template field the item lacks, parsed
+/// from the key (attribute `key_attr`).
+fn recover_fields(
+    template: &Template,
+    key_attr: &str,
+    key: &str,
+    item: &mut Item,
+) -> std::result::Result<(), (Option<String>, String)> {
+    if template.fields().all(|f| item.contains_key(f.attribute)) {
+        return Ok(());
+    }
+    let values = template.match_key(key).ok_or_else(|| {
+        (
+            None,
+            format!(
+                "key attribute `{key_attr}` = `{key}` does not match the template `{}`",
+                template.source()
+            ),
+        )
+    })?;
+    for (field, value) in template.fields().zip(values) {
+        if !item.contains_key(field.attribute) {
+            let attr = (field.decode)(value).map_err(|e| {
+                (
+                    Some(field.attribute.to_owned()),
+                    format!(
+                        "key attribute `{key_attr}` = `{key}`, field `{}`: {e}",
+                        field.name
+                    ),
+                )
+            })?;
+            item.insert(field.attribute.to_owned(), attr);
+        }
+    }
+    Ok(())
+}

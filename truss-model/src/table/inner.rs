@@ -1,0 +1,113 @@
+//! What a table handle holds: the client, the table name and its key
+//! attribute names; and rendering keys against them, with DynamoDB's key
+//! limits checked.
+
+use crate::foundation::error::{Error, KeyDisplay, Result};
+use crate::foundation::item::Item;
+use crate::foundation::limits::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
+use crate::keys::entity::{Entity, EntityKey};
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+
+#[derive(Clone)]
+pub(crate) struct TableInner {
+    pub(crate) client: Client,
+    pub(crate) name: String,
+    pub(crate) pk: String,
+    pub(crate) sk: Option<String>,
+}
+
+/// The capacity keys are rendered into: enough for most keys at once.
+const KEY_CAPACITY: usize = 64;
+
+/// A primary key rendered to strings, checked against DynamoDB's limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RenderedKey {
+    pub(crate) pk: String,
+    pub(crate) sk: Option<String>,
+}
+
+impl TableInner {
+    /// Fails unless the entity's templates fit the table's key schema.
+    pub(crate) fn check_schema<E: Entity>(&self) -> Result<()> {
+        self.check_schema_of(E::NAME, E::SK.is_some())
+    }
+
+    pub(crate) fn check_schema_of(&self, entity: &'static str, has_sk: bool) -> Result<()> {
+        let reason = match (has_sk, self.sk.is_some()) {
+            (true, true) | (false, false) => return Ok(()),
+            (false, true) => "the entity has no sort-key template but the table has a sort key",
+            (true, false) => "the entity has a sort-key template but the table has no sort key",
+        };
+        Err(Error::Schema {
+            table: self.name.clone(),
+            entity,
+            reason: reason.into(),
+        })
+    }
+
+    /// Renders a key with the given writers and checks DynamoDB's limits.
+    pub(crate) fn render<E: Entity>(
+        &self,
+        write_pk: impl FnOnce(&mut String) -> Result<()>,
+        write_sk: impl FnOnce(&mut String) -> Result<()>,
+    ) -> Result<RenderedKey> {
+        self.check_schema::<E>()?;
+        // One allocation for typical keys (`CREATOR#<id>`, `CLIP#<timestamp>#<id>`).
+        let mut pk = String::with_capacity(KEY_CAPACITY);
+        write_pk(&mut pk)?;
+        self.check_len::<E>(&self.pk, &pk, MAX_PARTITION_KEY_BYTES)?;
+        let sk = match &self.sk {
+            Some(attr) => {
+                let mut sk = String::with_capacity(KEY_CAPACITY);
+                write_sk(&mut sk)?;
+                self.check_len::<E>(attr, &sk, MAX_SORT_KEY_BYTES)?;
+                Some(sk)
+            }
+            None => None,
+        };
+        Ok(RenderedKey { pk, sk })
+    }
+
+    pub(crate) fn render_key<K: EntityKey>(&self, key: &K) -> Result<RenderedKey> {
+        self.render::<K::Entity>(|out| key.write_pk(out), |out| key.write_sk(out))
+    }
+
+    pub(crate) fn check_len<E: Entity>(&self, attr: &str, value: &str, max: usize) -> Result<()> {
+        self.check_len_of(E::NAME, attr, value, max)
+    }
+
+    pub(crate) fn check_len_of(
+        &self,
+        entity: &'static str,
+        attr: &str,
+        value: &str,
+        max: usize,
+    ) -> Result<()> {
+        if value.len() > max {
+            return Err(Error::KeyTooLong {
+                entity,
+                attribute: attr.to_owned(),
+                len: value.len(),
+                max,
+            });
+        }
+        Ok(())
+    }
+
+    pub(crate) fn display(&self, key: &RenderedKey) -> KeyDisplay {
+        KeyDisplay::new(&self.pk, &key.pk, self.sk.as_deref().zip(key.sk.as_deref()))
+    }
+}
+
+impl TableInner {
+    /// The item holding just this key, for GetItem, DeleteItem, UpdateItem.
+    pub(crate) fn key_item(&self, key: &RenderedKey) -> Item {
+        let mut item = Item::with_capacity(2);
+        item.insert(self.pk.clone(), AttributeValue::S(key.pk.clone()));
+        if let (Some(attr), Some(sk)) = (&self.sk, &key.sk) {
+            item.insert(attr.clone(), AttributeValue::S(sk.clone()));
+        }
+        item
+    }
+}

@@ -1,0 +1,112 @@
+//! Layer 4, the table: the handle every operation starts from (this
+//! module), what it holds (`inner`), the entity codec between entities and
+//! items (`codec`), the table definition (`schema`), the retry policy of
+//! batches (`retry`) and the request counter (`request_counter`).
+
+pub(crate) mod codec;
+pub(crate) mod inner;
+pub(crate) mod request_counter;
+pub(crate) mod retry;
+pub(crate) mod schema;
+
+use crate::foundation::error::Result;
+use crate::keys::entity::Entity;
+use aws_sdk_dynamodb::Client;
+use inner::TableInner;
+use std::fmt;
+use std::sync::Arc;
+
+/// A DynamoDB table holding one or many entity types.
+///
+/// Cheap to clone (one `Arc`); every operation starts here:
+///
+/// ```no_run
+/// # async fn demo(client: aws_sdk_dynamodb::Client) {
+/// let table = truss_model::Table::new(client, "app");
+/// // Key attributes default to `PK` and `SK`; both are settable:
+/// let other = table.clone().with_partition_key("pk").with_sort_key("sk");
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Table {
+    pub(crate) inner: Arc<TableInner>,
+}
+
+impl Table {
+    /// A table named `name` with key attributes `PK` (partition) and `SK`
+    /// (sort).
+    pub fn new(client: Client, name: impl Into<String>) -> Self {
+        Table {
+            inner: Arc::new(TableInner {
+                client,
+                name: name.into(),
+                pk: "PK".to_owned(),
+                sk: Some("SK".to_owned()),
+            }),
+        }
+    }
+
+    /// Uses `name` as the partition-key attribute.
+    pub fn with_partition_key(mut self, name: impl Into<String>) -> Self {
+        Arc::make_mut(&mut self.inner).pk = name.into();
+        self
+    }
+
+    /// Uses `name` as the sort-key attribute.
+    pub fn with_sort_key(mut self, name: impl Into<String>) -> Self {
+        Arc::make_mut(&mut self.inner).sk = Some(name.into());
+        self
+    }
+
+    /// Declares that the table has a partition key only; it then holds
+    /// entities without a sort-key template.
+    pub fn without_sort_key(mut self) -> Self {
+        Arc::make_mut(&mut self.inner).sk = None;
+        self
+    }
+
+    /// The underlying SDK client.
+    pub fn client(&self) -> &Client {
+        &self.inner.client
+    }
+
+    /// The table name.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The partition-key attribute name.
+    pub fn partition_key(&self) -> &str {
+        &self.inner.pk
+    }
+
+    /// The sort-key attribute name, if the table has a sort key.
+    pub fn sort_key(&self) -> Option<&str> {
+        self.inner.sk.as_deref()
+    }
+}
+
+impl Table {
+    /// The DynamoDB item `put` would write for `entity`: its attributes,
+    /// key attributes and index attributes, checked like a put (key rules,
+    /// item size, numbers). Useful with raw SDK calls and event sources.
+    pub fn to_item<E: Entity>(&self, entity: &E) -> Result<crate::foundation::item::Item> {
+        self.inner.encode_item(entity).map(|(item, _)| item)
+    }
+
+    /// Reads an item as entity `E`, recovering key fields missing from the
+    /// item from its keys (as for items read by `get` or `query`).
+    pub fn from_item<E: Entity>(&self, item: crate::foundation::item::Item) -> Result<E> {
+        self.inner.decode(item)
+    }
+}
+
+impl fmt::Debug for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Table")
+            .field("name", &self.inner.name)
+            .field("partition_key", &self.inner.pk)
+            .field("sort_key", &self.inner.sk)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,229 @@
+//! The table definition derived from the table handle and its entities.
+
+use crate::foundation::error::{Error, Result};
+use crate::keys::entity::Entity;
+use crate::keys::template::Index;
+use crate::table::Table;
+use aws_sdk_dynamodb::client::Waiters as _;
+use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType,
+};
+use std::time::Duration;
+
+/// How long [`TableDefinition::create`] waits for the table to become
+/// ACTIVE.
+const ACTIVE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// The definition of a table: its key schema, checked against the entities
+/// it will hold. Build it with [`Table::definition`].
+#[derive(Debug, Clone)]
+pub struct TableDefinition {
+    table: Table,
+    checks: Vec<Result<()>>,
+    indexes: Vec<Index>,
+}
+
+impl Table {
+    /// Starts a table definition (on-demand billing) from this handle's key
+    /// attribute names. Add the entities the table holds with
+    /// [`TableDefinition::entity`].
+    pub fn definition(&self) -> TableDefinition {
+        TableDefinition {
+            table: self.clone(),
+            checks: Vec::new(),
+            indexes: Vec::new(),
+        }
+    }
+}
+
+impl TableDefinition {
+    /// Declares that the table holds entity `E`; its templates must fit the
+    /// key schema.
+    pub fn entity<E: Entity>(mut self) -> Self {
+        self.checks.push(self.table.inner.check_schema::<E>());
+        for index in E::INDEXES {
+            match self.indexes.iter().find(|i| i.name == index.name) {
+                None => self.indexes.push(*index),
+                Some(known)
+                    if known.pk_attribute == index.pk_attribute
+                        && known.sk_attribute == index.sk_attribute => {}
+                Some(known) => self.checks.push(Err(Error::Schema {
+                    table: self.table.inner.name.clone(),
+                    entity: E::NAME,
+                    reason: format!(
+                        "index `{}` has key attributes ({}, {:?}) here but ({}, {:?}) on another entity",
+                        index.name,
+                        index.pk_attribute,
+                        index.sk_attribute,
+                        known.pk_attribute,
+                        known.sk_attribute
+                    ),
+                })),
+            }
+        }
+        self
+    }
+
+    /// The global secondary indexes, as the SDK types (projection ALL).
+    pub fn global_secondary_indexes(&self) -> Result<Vec<GlobalSecondaryIndex>> {
+        let build_error = |e: aws_sdk_dynamodb::error::BuildError| Error::TableNotReady {
+            table: self.table.inner.name.clone(),
+            message: e.to_string(),
+        };
+        self.indexes
+            .iter()
+            .map(|index| {
+                let mut keys = vec![KeySchemaElement::builder()
+                    .attribute_name(index.pk_attribute)
+                    .key_type(KeyType::Hash)
+                    .build()
+                    .map_err(build_error)?];
+                if let Some(sk) = index.sk_attribute {
+                    keys.push(
+                        KeySchemaElement::builder()
+                            .attribute_name(sk)
+                            .key_type(KeyType::Range)
+                            .build()
+                            .map_err(build_error)?,
+                    );
+                }
+                GlobalSecondaryIndex::builder()
+                    .index_name(index.name)
+                    .set_key_schema(Some(keys))
+                    .projection(
+                        Projection::builder()
+                            .projection_type(ProjectionType::All)
+                            .build(),
+                    )
+                    .build()
+                    .map_err(build_error)
+            })
+            .collect()
+    }
+
+    /// The attribute definitions (table and index keys) and the table's key
+    /// schema, as the SDK types.
+    pub fn key_schema(&self) -> Result<(Vec<AttributeDefinition>, Vec<KeySchemaElement>)> {
+        let inner = &self.table.inner;
+        let build_error = |e: aws_sdk_dynamodb::error::BuildError| Error::TableNotReady {
+            table: inner.name.clone(),
+            message: e.to_string(),
+        };
+        let mut attributes = Vec::new();
+        let mut keys = Vec::new();
+        let keyed = std::iter::once((&inner.pk, KeyType::Hash))
+            .chain(inner.sk.iter().map(|sk| (sk, KeyType::Range)));
+        let index_attributes = self
+            .indexes
+            .iter()
+            .flat_map(|i| std::iter::once(i.pk_attribute).chain(i.sk_attribute));
+        let names: Vec<&str> = std::iter::once(inner.pk.as_str())
+            .chain(inner.sk.as_deref())
+            .chain(index_attributes)
+            .collect();
+        let mut seen = Vec::new();
+        for name in names {
+            if seen.contains(&name) {
+                continue;
+            }
+            seen.push(name);
+            attributes.push(
+                AttributeDefinition::builder()
+                    .attribute_name(name)
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .map_err(build_error)?,
+            );
+        }
+        for (name, key_type) in keyed {
+            keys.push(
+                KeySchemaElement::builder()
+                    .attribute_name(name)
+                    .key_type(key_type)
+                    .build()
+                    .map_err(build_error)?,
+            );
+        }
+        Ok((attributes, keys))
+    }
+
+    fn check(&self) -> Result<()> {
+        self.checks.iter().cloned().collect()
+    }
+
+    /// Creates the table (PAY_PER_REQUEST) and waits until it is ACTIVE.
+    /// Fails if it already exists.
+    pub async fn create(self) -> Result<()> {
+        self.check()?;
+        let (attributes, keys) = self.key_schema()?;
+        let indexes = self.global_secondary_indexes()?;
+        let inner = &self.table.inner;
+        inner
+            .client
+            .create_table()
+            .table_name(&inner.name)
+            .billing_mode(BillingMode::PayPerRequest)
+            .set_attribute_definitions(Some(attributes))
+            .set_key_schema(Some(keys))
+            .set_global_secondary_indexes((!indexes.is_empty()).then_some(indexes))
+            .send()
+            .await
+            .map_err(|e| Error::dynamo("CreateTable", e))?;
+        self.wait_active().await
+    }
+
+    /// Creates the table unless it exists, then waits until it is ACTIVE.
+    /// Returns whether it was created.
+    pub async fn create_if_not_exists(self) -> Result<bool> {
+        self.check()?;
+        let inner = &self.table.inner;
+        match inner
+            .client
+            .describe_table()
+            .table_name(&inner.name)
+            .send()
+            .await
+        {
+            Ok(_) => {
+                self.wait_active().await?;
+                return Ok(false);
+            }
+            Err(err)
+                if matches!(
+                    err.as_service_error(),
+                    Some(DescribeTableError::ResourceNotFoundException(_))
+                ) => {}
+            Err(err) => return Err(Error::dynamo("DescribeTable", err)),
+        }
+        match self.clone().create().await {
+            Ok(()) => Ok(true),
+            Err(Error::Dynamo { source, .. })
+                if matches!(
+                    source.as_ref(),
+                    aws_sdk_dynamodb::Error::ResourceInUseException(_)
+                ) =>
+            {
+                // Created concurrently by someone else.
+                self.wait_active().await.map(|()| false)
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    async fn wait_active(&self) -> Result<()> {
+        let inner = &self.table.inner;
+        inner
+            .client
+            .wait_until_table_exists()
+            .table_name(&inner.name)
+            .wait(ACTIVE_TIMEOUT)
+            .await
+            .map(|_| ())
+            .map_err(|e| Error::TableNotReady {
+                table: inner.name.clone(),
+                message: aws_sdk_dynamodb::error::DisplayErrorContext(&e).to_string(),
+            })
+    }
+}
