@@ -340,8 +340,8 @@ async fn escaped_and_unescaped_values_never_reach_each_other() {
 
 fn render(key: &ClipKey) -> (String, String) {
     let (mut pk, mut sk) = (String::new(), String::new());
-    key.write_pk(&mut pk).unwrap();
-    key.write_sk(&mut sk).unwrap();
+    key.__write_pk(&mut pk).unwrap();
+    key.__write_sk(&mut sk).unwrap();
     (pk, sk)
 }
 

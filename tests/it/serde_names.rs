@@ -91,7 +91,7 @@ fn check<E: Entity>(names: (BTreeSet<String>, BTreeSet<String>), sample: E) {
     // Upserts write key fields under serde's names.
     let upserted: BTreeSet<String> = sample
         .to_key()
-        .attributes()
+        .__attributes()
         .expect("key attributes")
         .into_iter()
         .map(|(name, _)| name.to_string())
@@ -172,7 +172,7 @@ fn serialize_and_deserialize_names_are_each_honoured() {
     );
     let upserted: Vec<&str> = split
         .to_key()
-        .attributes()
+        .__attributes()
         .expect("key attributes")
         .into_iter()
         .map(|(name, _)| name)

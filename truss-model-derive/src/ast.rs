@@ -1,7 +1,9 @@
 //! The derive input, parsed: the struct, its fields and its attributes.
 
-use crate::attr::{self, Errors};
+use crate::attr;
+use crate::ctxt::Errors;
 use crate::rename;
+use crate::symbol::{NAME, PK, RENAME_ALL};
 use syn::{Data, DeriveInput, Fields, Ident, LitStr, Type, Visibility};
 
 pub struct Entity<'a> {
@@ -9,7 +11,8 @@ pub struct Entity<'a> {
     pub vis: &'a Visibility,
     /// The entity's name in errors.
     pub name: String,
-    pub pk: LitStr,
+    /// `None` when missing (an error already reported).
+    pub pk: Option<LitStr>,
     pub sk: Option<LitStr>,
     pub indexes: Vec<Index>,
     pub constants: Vec<Constant>,
@@ -56,8 +59,10 @@ pub struct Field<'a> {
 }
 
 impl<'a> Entity<'a> {
-    pub fn from_input(input: &'a DeriveInput) -> syn::Result<Self> {
-        let mut errors = Errors::default();
+    /// Reads the input, leaving every problem in `errors`. `None` only when
+    /// the input is not a struct with named fields: nothing else can be
+    /// checked then.
+    pub fn from_input(input: &'a DeriveInput, errors: &mut Errors) -> Option<Self> {
         let named = match &input.data {
             Data::Struct(data) => match &data.fields {
                 Fields::Named(named) => Some(named),
@@ -66,10 +71,11 @@ impl<'a> Entity<'a> {
             _ => None,
         };
         let Some(named) = named else {
-            return Err(syn::Error::new_spanned(
+            errors.push(syn::Error::new_spanned(
                 &input.ident,
                 "`Entity` can only be derived for structs with named fields",
             ));
+            return None;
         };
         if !input.generics.params.is_empty() {
             errors.push(syn::Error::new_spanned(
@@ -77,106 +83,115 @@ impl<'a> Entity<'a> {
                 "`Entity` cannot be derived for generic structs",
             ));
         }
-        let (truss, serde) = attr::container(&input.attrs, &mut errors);
-        let rules = &serde.rename_all;
-        for rule in rules.serialize.iter().chain(&rules.deserialize) {
-            if rename::apply(&rule.value(), "x").is_none() {
-                errors.push(syn::Error::new(
-                    rule.span(),
-                    "unknown serde `rename_all` rule",
-                ));
-            }
+        let (truss, serde) = attr::container(&input.attrs, errors);
+        let fields = fields(named, &serde.rename_all, errors);
+        if truss.pk.is_none() {
+            errors.push(syn::Error::new_spanned(
+                &input.ident,
+                format!(
+                    "missing partition-key template: add `#[truss({PK} = \"PREFIX#{{field}}\")]`"
+                ),
+            ));
         }
-        // serde's name for a field: its own rename, else the container's
-        // rule applied to the field name without `r#`, else that name.
-        let serde_name = |rename: &Option<LitStr>, rule: &Option<LitStr>, name: &str| {
-            rename.as_ref().map(LitStr::value).unwrap_or_else(|| {
-                rule.as_ref()
-                    .and_then(|r| rename::apply(&r.value(), name))
-                    .unwrap_or_else(|| name.to_owned())
-            })
-        };
-        let fields = named
-            .named
-            .iter()
-            .filter_map(|f| {
-                let ident = f.ident.as_ref()?;
-                let name = ident.to_string().trim_start_matches("r#").to_owned();
-                let serde = attr::field(&f.attrs);
-                let truss = attr::field_truss(&f.attrs, &mut errors);
-                let attribute = serde_name(&serde.rename.serialize, &rules.serialize, &name);
-                let de_attribute = serde_name(&serde.rename.deserialize, &rules.deserialize, &name);
-                Some(Field {
-                    ident,
-                    ty: &f.ty,
-                    option_of: option_inner(&f.ty),
-                    name,
-                    attribute,
-                    de_attribute,
-                    serde,
-                    version: truss.version,
-                    key_format: truss.key_format,
-                })
-            })
-            .collect();
-        let pk = match truss.pk {
-            Some(pk) => Some(pk),
-            None => {
-                errors.push(syn::Error::new_spanned(
-                    &input.ident,
-                    "missing partition-key template: add `#[truss(pk = \"PREFIX#{field}\")]`",
-                ));
-                None
-            }
-        };
-        let mut indexes = Vec::new();
-        for index in truss.indexes {
-            let (Some(name), Some(pk)) = (index.name, index.pk) else {
-                errors.push(syn::Error::new(
-                    index.span,
-                    "an index needs `name = \"...\"` and `pk = \"...\"`",
-                ));
-                continue;
-            };
-            let pk_attr = index
-                .pk_attr
-                .map_or_else(|| format!("{}PK", name.value()), |a| a.value());
-            let sk_attr = index
-                .sk_attr
-                .map_or_else(|| format!("{}SK", name.value()), |a| a.value());
-            indexes.push(Index {
-                name,
-                pk,
-                sk: index.sk,
-                pk_attr,
-                sk_attr,
-            });
-        }
-        let constants = truss
-            .constants
-            .into_iter()
-            .map(|c| Constant {
-                name: c.name,
-                value: c.value,
-                check: c.check,
-            })
-            .collect();
-        errors.finish()?;
-        let pk = pk.ok_or_else(|| syn::Error::new_spanned(&input.ident, "missing pk"))?;
-        Ok(Entity {
+        Some(Entity {
             ident: &input.ident,
             vis: &input.vis,
             name: truss
                 .name
                 .map(|n| n.value())
                 .unwrap_or_else(|| input.ident.to_string()),
-            pk,
+            pk: truss.pk,
             sk: truss.sk,
-            indexes,
-            constants,
+            indexes: indexes(truss.indexes, errors),
+            constants: truss
+                .constants
+                .into_iter()
+                .map(|c| Constant {
+                    name: c.name,
+                    value: c.value,
+                    check: c.check,
+                })
+                .collect(),
             fields,
         })
     }
+}
+
+/// The fields, with the attribute names serde gives them.
+fn fields<'a>(
+    named: &'a syn::FieldsNamed,
+    rules: &attr::SerDe,
+    errors: &mut Errors,
+) -> Vec<Field<'a>> {
+    for rule in rules.serialize.iter().chain(&rules.deserialize) {
+        if rename::apply(&rule.value(), "x").is_none() {
+            errors.push(syn::Error::new(
+                rule.span(),
+                format!("unknown serde `{RENAME_ALL}` rule"),
+            ));
+        }
+    }
+    // serde's name for a field: its own rename, else the container's rule
+    // applied to the field name without `r#`, else that name.
+    let serde_name = |rename: &Option<LitStr>, rule: &Option<LitStr>, name: &str| {
+        rename.as_ref().map(LitStr::value).unwrap_or_else(|| {
+            rule.as_ref()
+                .and_then(|r| rename::apply(&r.value(), name))
+                .unwrap_or_else(|| name.to_owned())
+        })
+    };
+    named
+        .named
+        .iter()
+        .filter_map(|f| {
+            let ident = f.ident.as_ref()?;
+            let name = ident.to_string().trim_start_matches("r#").to_owned();
+            let serde = attr::field(&f.attrs);
+            let truss = attr::field_truss(&f.attrs, errors);
+            let attribute = serde_name(&serde.rename.serialize, &rules.serialize, &name);
+            let de_attribute = serde_name(&serde.rename.deserialize, &rules.deserialize, &name);
+            Some(Field {
+                ident,
+                ty: &f.ty,
+                option_of: option_inner(&f.ty),
+                name,
+                attribute,
+                de_attribute,
+                serde,
+                version: truss.version,
+                key_format: truss.key_format,
+            })
+        })
+        .collect()
+}
+
+/// The declared indexes that have a name and a partition-key template,
+/// with their key attributes' names.
+fn indexes(declared: Vec<attr::IndexAttrs>, errors: &mut Errors) -> Vec<Index> {
+    let mut indexes = Vec::new();
+    for index in declared {
+        let (Some(name), Some(pk)) = (index.name, index.pk) else {
+            errors.push(syn::Error::new(
+                index.span,
+                format!("an index needs `{NAME} = \"...\"` and `{PK} = \"...\"`"),
+            ));
+            continue;
+        };
+        let pk_attr = index
+            .pk_attr
+            .map_or_else(|| format!("{}PK", name.value()), |a| a.value());
+        let sk_attr = index
+            .sk_attr
+            .map_or_else(|| format!("{}SK", name.value()), |a| a.value());
+        indexes.push(Index {
+            name,
+            pk,
+            sk: index.sk,
+            pk_attr,
+            sk_attr,
+        });
+    }
+    indexes
 }
 
 /// `T` when `ty` is `Option<T>` (by its last path segment).

@@ -1,21 +1,10 @@
 //! Attribute names and the parsing of `#[truss(...)]` and the `#[serde(...)]`
 //! attributes that change attribute names.
 
+use crate::ctxt::Errors;
+use crate::symbol::*;
 use syn::spanned::Spanned;
 use syn::{Attribute, LitStr};
-
-pub const TRUSS: &str = "truss";
-pub const SERDE: &str = "serde";
-pub const PK: &str = "pk";
-pub const SK: &str = "sk";
-pub const NAME: &str = "name";
-pub const INDEX: &str = "index";
-pub const PK_ATTR: &str = "pk_attr";
-pub const SK_ATTR: &str = "sk_attr";
-pub const VERSION: &str = "version";
-pub const KEY_FORMAT: &str = "key_format";
-pub const CONSTANT: &str = "constant";
-pub const CHECKED_CONSTANT: &str = "checked_constant";
 
 /// `#[truss(...)]` on the struct.
 #[derive(Default)]
@@ -95,9 +84,9 @@ fn index(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<IndexAttrs> {
         } else if inner.path.is_ident(SK_ATTR) {
             &mut index.sk_attr
         } else {
-            return Err(inner.error(
-                "unknown index attribute; expected `name`, `pk`, `sk`, `pk_attr` or `sk_attr`",
-            ));
+            return Err(inner.error(format!(
+                "unknown index attribute; expected `{NAME}`, `{PK}`, `{SK}`, `{PK_ATTR}` or `{SK_ATTR}`"
+            )));
         };
         let value: LitStr = inner.value()?.parse()?;
         if slot.is_some() {
@@ -128,9 +117,9 @@ fn names(meta: &syn::meta::ParseNestedMeta<'_>, out: &mut SerDe) {
     } else {
         let _ = meta.parse_nested_meta(|inner| {
             let lit: LitStr = inner.value()?.parse()?;
-            if inner.path.is_ident("serialize") {
+            if inner.path.is_ident(SERIALIZE) {
                 out.serialize = Some(lit);
-            } else if inner.path.is_ident("deserialize") {
+            } else if inner.path.is_ident(DESERIALIZE) {
                 out.deserialize = Some(lit);
             }
             Ok(())
@@ -175,13 +164,13 @@ pub fn field_truss(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                     KeyFormat::Type(value.parse()?)
                 };
                 if found.key_format.replace(format).is_some() {
-                    return Err(meta.error("duplicate `key_format`"));
+                    return Err(meta.error(format!("duplicate `{KEY_FORMAT}`")));
                 }
                 Ok(())
             } else {
-                Err(meta.error(
-                    "unknown truss field attribute; expected `version` or `key_format = ...`",
-                ))
+                Err(meta.error(format!(
+                    "unknown truss field attribute; expected `{VERSION}` or `{KEY_FORMAT} = ...`"
+                )))
             }
         });
         if let Err(e) = result {
@@ -198,23 +187,6 @@ pub struct SerdeField {
     /// The serde attribute that keeps the field out of the item, if any.
     pub skipped_by: Option<&'static str>,
     pub flatten: bool,
-}
-
-/// Collects errors so that all of them are reported together.
-#[derive(Default)]
-pub struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    pub fn finish(self) -> syn::Result<()> {
-        self.0.map_or(Ok(()), Err)
-    }
 }
 
 pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, SerdeContainer) {
@@ -238,9 +210,9 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, S
                 } else if meta.path.is_ident(NAME) {
                     &mut truss.name
                 } else {
-                    return Err(meta.error(
-                        "unknown truss attribute; expected `pk = \"...\"`, `sk = \"...\"`, `name = \"...\"`, `index(...)`, `constant(...)` or `checked_constant(...)`",
-                    ));
+                    return Err(meta.error(format!(
+                        "unknown truss attribute; expected `{PK} = \"...\"`, `{SK} = \"...\"`, `{NAME} = \"...\"`, `{INDEX}(...)`, `{CONSTANT}(...)` or `{CHECKED_CONSTANT}(...)`"
+                    )));
                 };
                 let value: LitStr = meta.value()?.parse()?;
                 if slot.is_some() {
@@ -255,7 +227,7 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, S
         } else if attr.path().is_ident(SERDE) {
             // Only `rename_all` matters here; everything else is serde's.
             let _ = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident("rename_all") {
+                if meta.path.is_ident(RENAME_ALL) {
                     names(&meta, &mut serde.rename_all);
                 } else {
                     skip_value(&meta);
@@ -272,15 +244,14 @@ pub fn field(attrs: &[Attribute]) -> SerdeField {
     for attr in attrs.iter().filter(|a| a.path().is_ident(SERDE)) {
         let _ = attr.parse_nested_meta(|meta| {
             let path = &meta.path;
-            if path.is_ident("rename") {
+            if path.is_ident(RENAME) {
                 names(&meta, &mut out.rename);
-            } else if path.is_ident("skip") {
-                out.skipped_by = Some("skip");
-            } else if path.is_ident("skip_serializing") {
-                out.skipped_by = Some("skip_serializing");
-            } else if path.is_ident("skip_deserializing") {
-                out.skipped_by = Some("skip_deserializing");
-            } else if path.is_ident("flatten") {
+            } else if let Some(skip) = [SKIP, SKIP_SERIALIZING, SKIP_DESERIALIZING]
+                .into_iter()
+                .find(|s| path.is_ident(s))
+            {
+                out.skipped_by = Some(skip);
+            } else if path.is_ident(FLATTEN) {
                 out.flatten = true;
             } else {
                 skip_value(&meta);

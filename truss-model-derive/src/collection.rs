@@ -1,6 +1,9 @@
-//! `#[derive(Collection)]`: parse the enum, check its shape, expand.
+//! `#[derive(Collection)]`: parse the enum (`parse`), check its shape
+//! (`check`), expand (`expand`); every error of the input is reported
+//! together, next to a fallback impl so that one mistake gives one message.
 
-use crate::attr::{Errors, TRUSS};
+use crate::ctxt::Errors;
+use crate::symbol::{OTHER, TRUSS};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Data, DeriveInput, Fields, Ident, Type};
@@ -10,42 +13,72 @@ struct Variant<'a> {
     ty: &'a Type,
 }
 
-pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
+/// The enum, read.
+struct Parsed<'a> {
+    ident: &'a Ident,
+    /// The entity variants.
+    variants: Vec<Variant<'a>>,
+    /// The `#[truss(other)]` variant, if any.
+    other: Option<&'a Ident>,
+    /// How many variants are marked `other`.
+    others: usize,
+}
+
+pub fn derive(input: &DeriveInput) -> TokenStream {
+    let mut errors = Errors::default();
+    let parsed = parse(input, &mut errors);
+    if let Some(parsed) = &parsed {
+        check(parsed, &mut errors);
+    }
+    match (errors.finish(), parsed) {
+        (Ok(()), Some(parsed)) => expand(&parsed),
+        (Err(error), Some(parsed)) => {
+            let mut tokens = error.into_compile_error();
+            tokens.extend(fallback(&parsed));
+            tokens
+        }
+        (Err(error), None) => error.into_compile_error(),
+        (Ok(()), None) => quote!(),
+    }
+}
+
+/// Reads the enum's variants; `None` when the input is not a (non-generic)
+/// enum, with the error left in `errors`.
+fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Parsed<'a>> {
     let Data::Enum(data) = &input.data else {
-        return Err(syn::Error::new_spanned(
+        errors.push(syn::Error::new_spanned(
             &input.ident,
             "`Collection` can only be derived for enums with one variant per entity",
         ));
+        return None;
     };
     if !input.generics.params.is_empty() {
-        return Err(syn::Error::new_spanned(
+        errors.push(syn::Error::new_spanned(
             &input.generics,
             "`Collection` cannot be derived for generic enums",
         ));
+        return None;
     }
-    let mut errors = Errors::default();
-    let mut variants = Vec::new();
-    let mut other: Option<&Ident> = None;
+    let mut parsed = Parsed {
+        ident: &input.ident,
+        variants: Vec::new(),
+        other: None,
+        others: 0,
+    };
     for variant in &data.variants {
-        let is_other = variant
-            .attrs
-            .iter()
-            .filter(|a| a.path().is_ident(TRUSS))
-            .any(|a| {
-                let mut found = false;
-                let result = a.parse_nested_meta(|meta| {
-                    if meta.path.is_ident("other") {
-                        found = true;
-                        Ok(())
-                    } else {
-                        Err(meta.error("unknown truss attribute on a variant; expected `other`"))
-                    }
-                });
-                if let Err(e) = result {
-                    errors.push(e);
+        let mut is_other = false;
+        for attr in variant.attrs.iter().filter(|a| a.path().is_ident(TRUSS)) {
+            errors.keep(attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident(OTHER) {
+                    is_other = true;
+                    Ok(())
+                } else {
+                    Err(meta.error(format!(
+                        "unknown truss attribute on a variant; expected `{OTHER}`"
+                    )))
                 }
-                found
-            });
+            }));
+        }
         let ty = match &variant.fields {
             Fields::Unnamed(f) if f.unnamed.len() == 1 => &f.unnamed[0].ty,
             _ => {
@@ -57,70 +90,40 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
             }
         };
         if is_other {
-            if other.is_some() {
+            parsed.others += 1;
+            if parsed.others == 2 {
                 errors.push(syn::Error::new_spanned(
                     &variant.ident,
-                    "only one variant can be `#[truss(other)]`",
+                    format!("only one variant can be `#[truss({OTHER})]`"),
                 ));
             }
-            other = Some(&variant.ident);
+            parsed.other = Some(&variant.ident);
         } else {
-            variants.push(Variant {
+            parsed.variants.push(Variant {
                 ident: &variant.ident,
                 ty,
             });
         }
     }
-    if variants.is_empty() {
+    Some(parsed)
+}
+
+/// What the whole enum must be: at least one entity variant.
+fn check(parsed: &Parsed<'_>, errors: &mut Errors) {
+    if parsed.variants.is_empty() {
         errors.push(syn::Error::new_spanned(
-            &input.ident,
+            parsed.ident,
             "a collection needs at least one entity variant",
         ));
     }
-    errors.finish()?;
-    Ok(expand(&input.ident, &variants, other))
 }
 
-fn expand(ident: &Ident, variants: &[Variant<'_>], other: Option<&Ident>) -> TokenStream {
+fn expand(parsed: &Parsed<'_>) -> TokenStream {
+    let (ident, variants, other) = (parsed.ident, &parsed.variants, parsed.other);
     let name = ident.to_string();
     let first = variants[0].ty;
-    let mut checks = Vec::new();
-    for (i, a) in variants.iter().enumerate() {
-        let ty = a.ty;
-        let message = format!(
-            "variants `{}` and `{}` of `{name}` have different partition-key templates; a collection reads one partition",
-            variants[0].ident, a.ident
-        );
-        checks.push(quote! {
-            const _: () = ::core::assert!(
-                <#first as ::truss_model::Entity>::PK.same_shape(&<#ty as ::truss_model::Entity>::PK),
-                #message
-            );
-        });
-        for b in &variants[..i] {
-            let other_ty = b.ty;
-            let message = format!(
-                "variants `{}` and `{}` of `{name}` have sort-key templates that can produce the same key, so items could not be told apart (a checked constant with different values would)",
-                b.ident, a.ident
-            );
-            checks.push(quote! {
-                const _: () = ::core::assert!(
-                    !::truss_model::__private::sort_keys_may_overlap(
-                        <#other_ty as ::truss_model::Entity>::SK,
-                        <#ty as ::truss_model::Entity>::SK,
-                    ) || ::truss_model::__private::constants_differ(
-                        <#other_ty as ::truss_model::Entity>::CONSTANTS,
-                        <#ty as ::truss_model::Entity>::CONSTANTS,
-                    ),
-                    #message
-                );
-            });
-        }
-    }
-    let members = variants.iter().map(|v| {
-        let ty = v.ty;
-        quote!(impl ::truss_model::Member<#ident> for #ty {})
-    });
+    let checks = shape_checks(&name, variants);
+    let members = members(parsed);
     let arms = variants.iter().map(|v| {
         let (variant, ty) = (v.ident, v.ty);
         quote! {
@@ -137,8 +140,8 @@ fn expand(ident: &Ident, variants: &[Variant<'_>], other: Option<&Ident>) -> Tok
     };
     quote! {
         const _: () = {
-            #(#checks)*
-            #(#members)*
+            #checks
+            #members
 
             #[automatically_derived]
             impl ::truss_model::QueryTarget for #ident {
@@ -163,6 +166,83 @@ fn expand(ident: &Ident, variants: &[Variant<'_>], other: Option<&Ident>) -> Tok
             }
 
             #[automatically_derived]
+            impl ::truss_model::Collection for #ident {}
+        };
+    }
+}
+
+/// Compile-time checks across the variants' entity types: one partition
+/// template, sort-key templates that cannot produce the same key (unless
+/// checked constants tell the items apart).
+fn shape_checks(name: &str, variants: &[Variant<'_>]) -> TokenStream {
+    let first = variants[0].ty;
+    let mut checks = Vec::new();
+    for (i, a) in variants.iter().enumerate() {
+        let ty = a.ty;
+        let message = format!(
+            "variants `{}` and `{}` of `{name}` have different partition-key templates; a collection reads one partition",
+            variants[0].ident, a.ident
+        );
+        checks.push(quote! {
+            const _: () = ::core::assert!(
+                <#first as ::truss_model::Entity>::PK.__same_shape(&<#ty as ::truss_model::Entity>::PK),
+                #message
+            );
+        });
+        for b in &variants[..i] {
+            let other_ty = b.ty;
+            let message = format!(
+                "variants `{}` and `{}` of `{name}` have sort-key templates that can produce the same key, so items could not be told apart (a checked constant with different values would)",
+                b.ident, a.ident
+            );
+            checks.push(quote! {
+                const _: () = ::core::assert!(
+                    !::truss_model::__private::sort_keys_may_overlap(
+                        <#other_ty as ::truss_model::Entity>::SK,
+                        <#ty as ::truss_model::Entity>::SK,
+                    ) || ::truss_model::__private::constants_differ(
+                        <#other_ty as ::truss_model::Entity>::CONSTANTS,
+                        <#ty as ::truss_model::Entity>::CONSTANTS,
+                    ),
+                    #message
+                );
+            });
+        }
+    }
+    quote!(#(#checks)*)
+}
+
+/// `Member` impls: which entities a partition may be read as this
+/// collection from.
+fn members(parsed: &Parsed<'_>) -> TokenStream {
+    let ident = parsed.ident;
+    let members = parsed.variants.iter().map(|v| {
+        let ty = v.ty;
+        quote!(impl ::truss_model::Member<#ident> for #ty {})
+    });
+    quote!(#(#members)*)
+}
+
+/// Emitted next to a compile error: the impls whose bodies never run, so
+/// that code using the collection adds no errors of its own and one
+/// mistake gives one message.
+fn fallback(parsed: &Parsed<'_>) -> TokenStream {
+    let ident = parsed.ident;
+    let name = ident.to_string();
+    let members = members(parsed);
+    quote! {
+        const _: () = {
+            #members
+            impl ::truss_model::QueryTarget for #ident {
+                fn __name() -> &'static str { #name }
+                fn __has_sort_key() -> bool { ::core::unimplemented!() }
+                fn __scope(
+                    _: ::core::option::Option<::truss_model::Index>,
+                ) -> ::truss_model::__private::SortCondition<Self> { ::core::unimplemented!() }
+                fn __decode(_: &::truss_model::Table, _: ::truss_model::Item) -> ::truss_model::Result<Self> {
+                    ::core::unimplemented!()
+                }
+            }
             impl ::truss_model::Collection for #ident {}
         };
     }

@@ -1,48 +1,432 @@
-//! Code generation for a validated entity.
+//! Code generation for a validated entity, in named steps: the key struct,
+//! the trait impls, and the inherent items (key and partition builders,
+//! sort-key builders, index accessors, field handles). Each template's key
+//! writer is generated once, as a hidden associated function, and called by
+//! the entity, its key and its partition builders; everything else shared
+//! lives in the runtime (`truss_model::__private`).
 
 use crate::ast::Field;
-use crate::valid::{Checked, Template, Valid};
+use crate::valid::{Checked, Template, Valid, ValidIndex};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 
 pub fn entity(valid: &Valid<'_>) -> TokenStream {
-    let entity = valid.entity;
-    let ident = entity.ident;
-    let vis = entity.vis;
-    let name = &entity.name;
-    let key_ident = format_ident!("{}Key", ident);
+    let key_struct = key_struct(valid);
+    let entity_impl = entity_impl(valid);
+    let key_impl = key_impl(valid);
+    let inherent = inherent(valid);
+    quote! {
+        #key_struct
 
-    let key_fields = &valid.key_fields;
-    let key_names: Vec<_> = key_fields.iter().map(|f| f.ident).collect();
-    let key_types: Vec<_> = key_fields.iter().map(|f| f.ty).collect();
-    let key_docs = key_fields
+        #[allow(non_snake_case)]
+        const _: () = {
+            #entity_impl
+            #key_impl
+        };
+
+        #inherent
+    }
+}
+
+/// `<Type>Key`: one public field per key field.
+fn key_struct(valid: &Valid<'_>) -> TokenStream {
+    let (ident, vis) = (valid.entity.ident, valid.entity.vis);
+    let key_ident = format_ident!("{}Key", ident);
+    let names = valid.key_fields.iter().map(|f| f.ident);
+    let types = valid.key_fields.iter().map(|f| f.ty);
+    let docs = valid
+        .key_fields
         .iter()
         .map(|f| format!("The entity's `{}`.", f.name));
-
-    let pk_const = template_const(valid, &valid.pk);
-    let sk_const = match &valid.sk {
-        Some(t) => {
-            let t = template_const(valid, t);
-            quote!(::core::option::Option::Some(#t))
+    let doc = format!(
+        "Typed primary key of [`{ident}`]: the fields of its key templates (`pk = \"{}\"`{}).",
+        valid.pk.source,
+        valid
+            .sk
+            .as_ref()
+            .map(|t| format!(", `sk = \"{}\"`", t.source))
+            .unwrap_or_default()
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+        #[allow(non_snake_case)]
+        #vis struct #key_ident {
+            #(
+                #[doc = #docs]
+                pub #names: #types,
+            )*
         }
-        None => quote!(::core::option::Option::None),
-    };
+    }
+}
 
-    let self_access = |f: &Field| {
-        let ident = f.ident;
-        quote!(&self.#ident)
+/// `impl Entity`: templates, indexes, constants, version, key writers.
+fn entity_impl(valid: &Valid<'_>) -> TokenStream {
+    let entity = valid.entity;
+    let (ident, name) = (entity.ident, &entity.name);
+    let key_ident = format_ident!("{}Key", ident);
+    let pk = template_const(valid, &valid.pk);
+    let sk = optional(valid.sk.as_ref().map(|t| template_const(valid, t)));
+    let sort_fields = match &valid.sk {
+        Some(t) => sort_tuple(valid, t),
+        None => quote!(()),
     };
-    let pk_self = writer(valid, &valid.pk, self_access);
-    let sk_self = match &valid.sk {
-        Some(t) => writer(valid, t, self_access),
+    // Without indexes or constants, the trait's defaults serve.
+    let indexes = (!valid.indexes.is_empty()).then(|| {
+        let indexes = valid.indexes.iter().map(|i| index_const(valid, i));
+        let arms = valid
+            .indexes
+            .iter()
+            .enumerate()
+            .map(|(n, i)| index_arm(n, i));
+        quote! {
+            const INDEXES: &'static [::truss_model::Index] = &[#(#indexes),*];
+
+            fn __write_index(
+                &self,
+                index: usize,
+                pk: &mut ::std::string::String,
+                sk: &mut ::std::string::String,
+            ) -> ::truss_model::Result<bool> {
+                match index {
+                    #(#arms)*
+                    _ => ::core::result::Result::Ok(false),
+                }
+            }
+        }
+    });
+    let constants = constants(valid);
+    let constants = (!constants.is_empty())
+        .then(|| quote!(const CONSTANTS: &'static [::truss_model::Constant] = &[#(#constants),*];));
+    let version = valid.version.map(|f| {
+        let (field, attribute) = (f.ident, &f.attribute);
+        quote! {
+            const VERSION: ::core::option::Option<&'static str> = ::core::option::Option::Some(#attribute);
+            fn version(&self) -> u64 {
+                self.#field
+            }
+        }
+    });
+    let owner = quote!(Self);
+    let write_pk = call_writer(&owner, &valid.pk, &writer_name("pk"), field_of_self);
+    let write_sk = match &valid.sk {
+        Some(t) => call_writer(&owner, t, &writer_name("sk"), field_of_self),
         None => quote!(::core::result::Result::Ok(())),
     };
+    let key_names = valid.key_fields.iter().map(|f| f.ident);
+    quote! {
+        #[automatically_derived]
+        impl ::truss_model::Entity for #ident {
+            const NAME: &'static str = #name;
+            const PK: ::truss_model::Template = #pk;
+            const SK: ::core::option::Option<::truss_model::Template> = #sk;
+            type Key = #key_ident;
+            type SortFields = #sort_fields;
+            #indexes
+            #constants
+            #version
 
-    let key_attributes = key_fields.iter().map(|f| {
-        let (ident, attribute) = (f.ident, &f.attribute);
-        quote!(::truss_model::__private::key_attribute(#attribute, &self.#ident, #name)?)
+            fn to_key(&self) -> #key_ident {
+                #key_ident {
+                    #( #key_names: ::core::clone::Clone::clone(&self.#key_names), )*
+                }
+            }
+
+            fn __write_pk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
+                #write_pk
+            }
+
+            fn __write_sk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
+                #write_sk
+            }
+        }
+    }
+}
+
+/// `impl EntityKey for <Type>Key`.
+fn key_impl(valid: &Valid<'_>) -> TokenStream {
+    let entity = valid.entity;
+    let (ident, name) = (entity.ident, &entity.name);
+    let key_ident = format_ident!("{}Key", ident);
+    // `Self` is the key here: the writers belong to the entity.
+    let owner = quote!(#ident);
+    let write_pk = call_writer(&owner, &valid.pk, &writer_name("pk"), field_of_self);
+    let write_sk = match &valid.sk {
+        Some(t) => call_writer(&owner, t, &writer_name("sk"), field_of_self),
+        None => quote!(::core::result::Result::Ok(())),
+    };
+    let attributes = valid.key_fields.iter().map(|f| {
+        let (field, attribute) = (f.ident, &f.attribute);
+        quote!(::truss_model::__private::key_attribute(#attribute, &self.#field, #name)?)
     });
-    let handles = entity
+    quote! {
+        #[automatically_derived]
+        impl ::truss_model::EntityKey for #key_ident {
+            type Entity = #ident;
+
+            fn __write_pk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
+                #write_pk
+            }
+
+            fn __write_sk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
+                #write_sk
+            }
+
+            fn __attributes(
+                &self,
+            ) -> ::truss_model::Result<::std::vec::Vec<(&'static str, ::truss_model::aws_sdk_dynamodb::types::AttributeValue)>> {
+                ::core::result::Result::Ok(::std::vec![#(#attributes),*])
+            }
+        }
+    }
+}
+
+/// The inherent items: `key`, `partition`, `sort_key`, one accessor (and
+/// sort-key builder) per index, the hidden key writers, the field handles.
+fn inherent(valid: &Valid<'_>) -> TokenStream {
+    let entity = valid.entity;
+    let (ident, vis) = (entity.ident, entity.vis);
+    let key_ident = format_ident!("{}Key", ident);
+    let key_names: Vec<_> = valid.key_fields.iter().map(|f| f.ident).collect();
+    let key_types = valid.key_fields.iter().map(|f| f.ty);
+    let key_doc = format!("The typed primary key of [`{ident}`], from its key fields.");
+    let partition = partition_fn(
+        &valid.pk,
+        quote!(partition),
+        format!(
+            "The partition `{}` of [`{ident}`] items, to query.",
+            valid.pk.source
+        ),
+        &writer_name("pk"),
+        None,
+        vis,
+    );
+    let sort_key = valid.sk.as_ref().map(|t| {
+        let doc = format!(
+            "A typed condition builder on the sort key `{}` of [`{ident}`].",
+            t.source
+        );
+        quote! {
+            #[doc = #doc]
+            #vis fn sort_key() -> ::truss_model::SortKey<Self, <Self as ::truss_model::Entity>::SortFields> {
+                ::truss_model::__private::SortKey::__root()
+            }
+        }
+    });
+    let indexes = valid
+        .indexes
+        .iter()
+        .enumerate()
+        .map(|(n, i)| index_accessors(valid, n, i));
+    let writers = writers(valid);
+    let handles = handles(valid);
+    quote! {
+        #[automatically_derived]
+        #[allow(non_snake_case)]
+        impl #ident {
+            #[doc = #key_doc]
+            #[allow(clippy::too_many_arguments)]
+            #vis fn key(#( #key_names: impl ::truss_model::IntoValue<#key_types> ),*) -> #key_ident {
+                #key_ident {
+                    #( #key_names: ::truss_model::IntoValue::into_value(#key_names), )*
+                }
+            }
+
+            #partition
+            #sort_key
+            #(#indexes)*
+            #writers
+            #(#handles)*
+        }
+    }
+}
+
+/// The accessor of index number `n` (its partition) and, with a sort-key
+/// template, its typed sort-key builder.
+fn index_accessors(valid: &Valid<'_>, n: usize, index: &ValidIndex<'_>) -> TokenStream {
+    let (ident, vis) = (valid.entity.ident, valid.entity.vis);
+    let accessor = format_ident!("{}", index.accessor);
+    let partition = partition_fn(
+        &index.pk,
+        quote!(#accessor),
+        format!(
+            "The partition `{}` of index `{}` of [`{ident}`], to query.",
+            index.pk.source, index.name
+        ),
+        &writer_name(&format!("{}_pk", index.accessor)),
+        Some(n),
+        vis,
+    );
+    let sort = index.sk.as_ref().map(|t| {
+        let sort_accessor = format_ident!("{}_sort_key", index.accessor);
+        let tuple = sort_tuple(valid, t);
+        let doc = format!(
+            "A typed condition builder on the sort key `{}` of index `{}`.",
+            t.source, index.name
+        );
+        quote! {
+            #[doc = #doc]
+            #vis fn #sort_accessor() -> ::truss_model::SortKey<Self, #tuple> {
+                ::truss_model::__private::SortKey::__index_root(
+                    <Self as ::truss_model::Entity>::INDEXES[#n],
+                )
+            }
+        }
+    });
+    quote!(#partition #sort)
+}
+
+/// A partition builder taking the template's fields (`Type::partition`, an
+/// index accessor), rendered by the template's writer.
+fn partition_fn(
+    template: &Template<'_>,
+    name: TokenStream,
+    doc: String,
+    writer: &proc_macro2::Ident,
+    index: Option<usize>,
+    vis: &syn::Visibility,
+) -> TokenStream {
+    let fields: Vec<&Field> = template_fields(template).collect();
+    let params = fields.iter().map(|f| {
+        let (field, ty) = (f.ident, f.option_of.unwrap_or(f.ty));
+        quote!(#field: impl ::truss_model::IntoValue<#ty>)
+    });
+    let bindings = fields.iter().map(|f| {
+        let (field, ty) = (f.ident, f.option_of.unwrap_or(f.ty));
+        quote!(let #field: #ty = ::truss_model::IntoValue::into_value(#field);)
+    });
+    let write = call_writer(&quote!(Self), template, writer, |f| {
+        let field = f.ident;
+        quote!(&#field)
+    });
+    let render = match index {
+        None => quote!(::truss_model::__private::Partition::__render(|out| { #write })),
+        Some(n) => quote! {
+            ::truss_model::__private::Partition::__render_index(
+                <Self as ::truss_model::Entity>::INDEXES[#n],
+                |out| { #write },
+            )
+        },
+    };
+    quote! {
+        #[doc = #doc]
+        #vis fn #name(#(#params),*) -> ::truss_model::Partition<Self> {
+            #(#bindings)*
+            #render
+        }
+    }
+}
+
+/// One hidden writer per template: appends the rendered key from
+/// references to its fields. Generated once, called by the entity, its
+/// key and its partition builders.
+fn writers(valid: &Valid<'_>) -> TokenStream {
+    let mut templates = vec![("pk".to_owned(), &valid.pk)];
+    templates.extend(valid.sk.as_ref().map(|t| ("sk".to_owned(), t)));
+    for index in &valid.indexes {
+        templates.push((format!("{}_pk", index.accessor), &index.pk));
+        if let Some(t) = &index.sk {
+            templates.push((format!("{}_sk", index.accessor), t));
+        }
+    }
+    let writers = templates.into_iter().map(|(name, template)| {
+        let writer = writer_name(&name);
+        let params = template_fields(template).map(|f| {
+            let (field, ty) = (f.ident, f.option_of.unwrap_or(f.ty));
+            quote!(#field: &#ty)
+        });
+        let body = writer_body(valid, template);
+        quote! {
+            #[allow(clippy::ptr_arg)]
+            fn #writer(#(#params,)* __truss_out: &mut ::std::string::String) -> ::truss_model::Result<()> {
+                #body
+            }
+        }
+    });
+    quote!(#(#writers)*)
+}
+
+fn writer_name(template: &str) -> proc_macro2::Ident {
+    format_ident!("__truss_write_{}", template)
+}
+
+/// A call of a template's writer (an associated function of `owner`, the
+/// entity), with each field given by `access`.
+fn call_writer(
+    owner: &TokenStream,
+    template: &Template<'_>,
+    writer: &proc_macro2::Ident,
+    access: impl Fn(&Field) -> TokenStream,
+) -> TokenStream {
+    let args = template_fields(template).map(access);
+    quote!(#owner::#writer(#(#args,)* out))
+}
+
+fn field_of_self(field: &Field) -> TokenStream {
+    let ident = field.ident;
+    quote!(&self.#ident)
+}
+
+/// The match arm of `__write_index` for index number `n`: its fields bound
+/// (an optional one that is `None` leaves the item out of the index), then
+/// its writers.
+fn index_arm(n: usize, index: &ValidIndex<'_>) -> TokenStream {
+    let mut bound: Vec<&Field> = Vec::new();
+    for f in template_fields(&index.pk).chain(index.sk.iter().flat_map(template_fields)) {
+        if !bound.iter().any(|b| b.name == f.name) {
+            bound.push(f);
+        }
+    }
+    // Bound under prefixed names: a field may be called `pk` or `index`.
+    let binding = |f: &Field| format_ident!("__truss_{}", f.name);
+    let bindings = bound.iter().map(|f| {
+        let (field, bound) = (f.ident, binding(f));
+        if f.option_of.is_some() {
+            quote! {
+                let ::core::option::Option::Some(#bound) = &self.#field else {
+                    return ::core::result::Result::Ok(false);
+                };
+            }
+        } else {
+            quote!(let #bound = &self.#field;)
+        }
+    });
+    let by_binding = |f: &Field| {
+        let bound = binding(f);
+        quote!(#bound)
+    };
+    let pk_writer = writer_name(&format!("{}_pk", index.accessor));
+    let pk = template_fields(&index.pk).map(by_binding);
+    let sk = index.sk.as_ref().map(|t| {
+        let sk_writer = writer_name(&format!("{}_sk", index.accessor));
+        let args = template_fields(t).map(by_binding);
+        quote!(Self::#sk_writer(#(#args,)* sk)?;)
+    });
+    quote! {
+        #n => {
+            #(#bindings)*
+            Self::#pk_writer(#(#pk,)* pk)?;
+            #sk
+            ::core::result::Result::Ok(true)
+        }
+    }
+}
+
+/// A typed handle per stored field: `KeyAttr` for key, index and version
+/// fields (conditions only), `Attr` for the others (conditions and
+/// updates).
+fn handles(valid: &Valid<'_>) -> Vec<TokenStream> {
+    let entity = valid.entity;
+    let vis = entity.vis;
+    let in_an_index = |f: &Field| {
+        valid.indexes.iter().any(|i| {
+            template_fields(&i.pk)
+                .chain(i.sk.iter().flat_map(template_fields))
+                .any(|k| k.name == f.name)
+        })
+    };
+    entity
         .fields
         .iter()
         .filter(|f| f.serde.skipped_by.is_none() && !f.serde.flatten)
@@ -50,12 +434,8 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
             let constant = format_ident!("{}", f.name.to_uppercase());
             let (ty, attribute) = (f.ty, &f.attribute);
             let is_key = f.version.is_some()
-                || key_fields.iter().any(|k| k.name == f.name)
-                || valid.indexes.iter().any(|i| {
-                    template_fields(&i.pk)
-                        .chain(i.sk.iter().flat_map(template_fields))
-                        .any(|k| k.name == f.name)
-                });
+                || valid.key_fields.iter().any(|k| k.name == f.name)
+                || in_an_index(f);
             let (handle, doc) = if is_key {
                 (
                     quote!(KeyAttr),
@@ -72,310 +452,51 @@ pub fn entity(valid: &Valid<'_>) -> TokenStream {
                 #vis const #constant: ::truss_model::#handle<Self, #ty> =
                     ::truss_model::__private::#handle::__new(#attribute);
             }
-        });
+        })
+        .collect()
+}
 
-    let sort_fields = match &valid.sk {
-        Some(t) => sort_tuple(valid, t),
-        None => quote!(()),
-    };
-
-    let version = valid.version.map(|f| {
-        let (ident, attribute) = (f.ident, &f.attribute);
-        quote! {
-            const VERSION: ::core::option::Option<&'static str> = ::core::option::Option::Some(#attribute);
-            fn version(&self) -> u64 {
-                self.#ident
-            }
-        }
-    });
-    let index_consts = valid.indexes.iter().map(|i| {
-        let (index_name, pk_attr) = (&i.name, &i.pk_attr);
-        let sk_attr = match &i.sk_attr {
-            Some(a) => quote!(::core::option::Option::Some(#a)),
-            None => quote!(::core::option::Option::None),
-        };
-        let pk = template_const(valid, &i.pk);
-        let sk = match &i.sk {
-            Some(t) => {
-                let t = template_const(valid, t);
-                quote!(::core::option::Option::Some(#t))
-            }
-            None => quote!(::core::option::Option::None),
-        };
-        quote! {
-            ::truss_model::__private::Index {
-                name: #index_name,
-                pk_attribute: #pk_attr,
-                sk_attribute: #sk_attr,
-                pk: #pk,
-                sk: #sk,
-            }
-        }
-    });
-    let constants = entity.constants.iter().map(|c| {
-        let (name, check) = (c.name.value(), c.check);
-        let value = match &c.value {
-            syn::Lit::Int(int) => {
-                let text = int.base10_digits();
-                quote!(::truss_model::ConstantValue::N(#text))
-            }
-            other => quote!(::truss_model::ConstantValue::S(#other)),
-        };
-        quote! {
-            ::truss_model::Constant { name: #name, value: #value, check: #check }
-        }
-    });
-    let index_arms = valid.indexes.iter().enumerate().map(|(n, i)| {
-        let mut bound: Vec<&Field> = Vec::new();
-        for f in template_fields(&i.pk).chain(i.sk.iter().flat_map(template_fields)) {
-            if !bound.iter().any(|b| b.name == f.name) {
-                bound.push(f);
-            }
-        }
-        let bindings = bound.iter().map(|f| {
-            let (ident, binding) = (f.ident, binding(f));
-            if f.option_of.is_some() {
-                quote! {
-                    let ::core::option::Option::Some(#binding) = &self.#ident else {
-                        return ::core::result::Result::Ok(false);
-                    };
+/// `Constant { .. }` per declared constant.
+fn constants(valid: &Valid<'_>) -> Vec<TokenStream> {
+    valid
+        .entity
+        .constants
+        .iter()
+        .map(|c| {
+            let (name, check) = (c.name.value(), c.check);
+            let value = match &c.value {
+                syn::Lit::Int(int) => {
+                    let text = int.base10_digits();
+                    quote!(::truss_model::ConstantValue::N(#text))
                 }
-            } else {
-                quote!(let #binding = &self.#ident;)
-            }
-        });
-        let by_binding = |f: &Field| {
-            let b = binding(f);
-            quote!(#b)
-        };
-        let pk = writer(valid, &i.pk, by_binding);
-        let sk = match &i.sk {
-            Some(t) => writer(valid, t, by_binding),
-            None => quote!(::core::result::Result::Ok(())),
-        };
-        quote! {
-            #n => {
-                #(#bindings)*
-                {
-                    let out = &mut *pk;
-                    let result: ::truss_model::Result<()> = { #pk };
-                    result?;
-                }
-                {
-                    let out = &mut *sk;
-                    let result: ::truss_model::Result<()> = { #sk };
-                    result?;
-                }
-                ::core::result::Result::Ok(true)
-            }
-        }
-    });
-    let index_fns = valid.indexes.iter().enumerate().map(|(n, i)| {
-        let accessor = format_ident!("{}", i.accessor);
-        let sort_accessor = format_ident!("{}_sort_key", i.accessor);
-        let fields: Vec<&Field> = template_fields(&i.pk).collect();
-        let params = fields.iter().map(|f| {
-            let (ident, ty) = (f.ident, f.option_of.unwrap_or(f.ty));
-            quote!(#ident: impl ::truss_model::IntoValue<#ty>)
-        });
-        let bindings = fields.iter().map(|f| {
-            let (ident, ty) = (f.ident, f.option_of.unwrap_or(f.ty));
-            quote!(let #ident: #ty = ::truss_model::IntoValue::into_value(#ident);)
-        });
-        let write = writer(valid, &i.pk, |f: &Field| {
-            let ident = f.ident;
-            quote!(&#ident)
-        });
-        let doc = format!(
-            "The partition `{}` of index `{}` of [`{ident}`], to query.",
-            i.pk.source, i.name
-        );
-        let sort = i.sk.as_ref().map(|t| {
-            let tuple = sort_tuple(valid, t);
-            let doc = format!(
-                "A typed condition builder on the sort key `{}` of index `{}`.",
-                t.source, i.name
-            );
-            quote! {
-                #[doc = #doc]
-                #vis fn #sort_accessor() -> ::truss_model::SortKey<Self, #tuple> {
-                    ::truss_model::__private::SortKey::__index_root(
-                        <Self as ::truss_model::Entity>::INDEXES[#n],
-                    )
-                }
-            }
-        });
-        quote! {
-            #[doc = #doc]
-            #vis fn #accessor(#(#params),*) -> ::truss_model::Partition<Self> {
-                #(#bindings)*
-                ::truss_model::__private::Partition::__render_index(
-                    <Self as ::truss_model::Entity>::INDEXES[#n],
-                    |out| { #write },
-                )
-            }
-            #sort
-        }
-    });
+                other => quote!(::truss_model::ConstantValue::S(#other)),
+            };
+            quote!(::truss_model::Constant { name: #name, value: #value, check: #check })
+        })
+        .collect()
+}
 
-    let pk_fields: Vec<&Field> = template_fields(&valid.pk).collect();
-    let pk_params = pk_fields.iter().map(|f| {
-        let (ident, ty) = (f.ident, f.ty);
-        quote!(#ident: impl ::truss_model::IntoValue<#ty>)
-    });
-    let pk_bindings = pk_fields.iter().map(|f| {
-        let (ident, ty) = (f.ident, f.ty);
-        quote!(let #ident: #ty = ::truss_model::IntoValue::into_value(#ident);)
-    });
-    let pk_local = writer(valid, &valid.pk, |f: &Field| {
-        let ident = f.ident;
-        quote!(&#ident)
-    });
-
-    let key_doc = format!(
-        "Typed primary key of [`{ident}`]: the fields of its key templates (`pk = \"{}\"`{}).",
-        valid.pk.source,
-        valid
-            .sk
-            .as_ref()
-            .map(|t| format!(", `sk = \"{}\"`", t.source))
-            .unwrap_or_default()
-    );
-    let key_fn_doc = format!("The typed primary key of a [`{ident}`], from its key fields.");
-    let partition_doc = format!(
-        "The partition `{}` of [`{ident}`] items, to query.",
-        valid.pk.source
-    );
-    let sort_key_fn = valid.sk.as_ref().map(|t| {
-        let doc = format!(
-            "A typed condition builder on the sort key `{}` of [`{ident}`].",
-            t.source
-        );
-        quote! {
-            #[doc = #doc]
-            #vis fn sort_key() -> ::truss_model::SortKey<Self, #sort_fields> {
-                ::truss_model::__private::SortKey::__root()
-            }
-        }
-    });
-
+/// `Index { .. }` for a declared index.
+fn index_const(valid: &Valid<'_>, index: &ValidIndex<'_>) -> TokenStream {
+    let (name, pk_attr) = (&index.name, &index.pk_attr);
+    let sk_attr = optional(index.sk_attr.as_ref().map(|a| quote!(#a)));
+    let pk = template_const(valid, &index.pk);
+    let sk = optional(index.sk.as_ref().map(|t| template_const(valid, t)));
     quote! {
-        #[doc = #key_doc]
-        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
-        #[allow(non_snake_case)]
-        #vis struct #key_ident {
-            #(
-                #[doc = #key_docs]
-                pub #key_names: #key_types,
-            )*
+        ::truss_model::__private::Index {
+            name: #name,
+            pk_attribute: #pk_attr,
+            sk_attribute: #sk_attr,
+            pk: #pk,
+            sk: #sk,
         }
+    }
+}
 
-        #[allow(non_snake_case)]
-        const _: () = {
-            #[automatically_derived]
-            impl ::truss_model::Entity for #ident {
-                const NAME: &'static str = #name;
-                const PK: ::truss_model::Template = #pk_const;
-                const SK: ::core::option::Option<::truss_model::Template> = #sk_const;
-                type Key = #key_ident;
-                type SortFields = #sort_fields;
-                const INDEXES: &'static [::truss_model::Index] = &[#(#index_consts),*];
-                const CONSTANTS: &'static [::truss_model::Constant] = &[#(#constants),*];
-                #version
-
-                #[allow(unused_variables, unreachable_code)]
-                fn write_index(
-                    &self,
-                    index: usize,
-                    pk: &mut ::std::string::String,
-                    sk: &mut ::std::string::String,
-                ) -> ::truss_model::Result<bool> {
-                    match index {
-                        #(#index_arms)*
-                        _ => ::core::result::Result::Ok(false),
-                    }
-                }
-
-                fn to_key(&self) -> #key_ident {
-                    #key_ident {
-                        #( #key_names: ::core::clone::Clone::clone(&self.#key_names), )*
-                    }
-                }
-
-                fn write_pk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
-                    #pk_self
-                }
-
-                fn write_sk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
-                    #sk_self
-                }
-            }
-
-
-            #[automatically_derived]
-            impl ::truss_model::QueryTarget for #ident {
-                fn __name() -> &'static str {
-                    <Self as ::truss_model::Entity>::NAME
-                }
-                fn __has_sort_key() -> bool {
-                    <Self as ::truss_model::Entity>::SK.is_some()
-                }
-                fn __scope(
-                    index: ::core::option::Option<::truss_model::Index>,
-                ) -> ::truss_model::__private::SortCondition<Self> {
-                    ::truss_model::__private::SortCondition::__scope(index)
-                }
-                fn __decode(
-                    table: &::truss_model::Table,
-                    item: ::truss_model::Item,
-                ) -> ::truss_model::Result<Self> {
-                    ::truss_model::__private::decode(table, item)
-                }
-            }
-
-            #[automatically_derived]
-            impl ::truss_model::EntityKey for #key_ident {
-                type Entity = #ident;
-
-                fn write_pk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
-                    #pk_self
-                }
-
-                fn write_sk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
-                    #sk_self
-                }
-
-                fn attributes(
-                    &self,
-                ) -> ::truss_model::Result<::std::vec::Vec<(&'static str, ::truss_model::aws_sdk_dynamodb::types::AttributeValue)>> {
-                    ::core::result::Result::Ok(::std::vec![#(#key_attributes),*])
-                }
-            }
-        };
-
-        #[automatically_derived]
-        #[allow(non_snake_case)]
-        impl #ident {
-            #[doc = #key_fn_doc]
-            #[allow(clippy::too_many_arguments)]
-            #vis fn key(#( #key_names: impl ::truss_model::IntoValue<#key_types> ),*) -> #key_ident {
-                #key_ident {
-                    #( #key_names: ::truss_model::IntoValue::into_value(#key_names), )*
-                }
-            }
-
-            #[doc = #partition_doc]
-            #vis fn partition(#(#pk_params),*) -> ::truss_model::Partition<Self> {
-                #(#pk_bindings)*
-                ::truss_model::__private::Partition::__render(|out| { #pk_local })
-            }
-
-            #sort_key_fn
-
-            #(#index_fns)*
-
-            #(#handles)*
-        }
+fn optional(value: Option<TokenStream>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
     }
 }
 
@@ -386,7 +507,7 @@ fn template_fields<'t, 'a>(template: &'t Template<'a>) -> impl Iterator<Item = &
     })
 }
 
-/// `Template::__new("...", &[Segment::Literal(..), Segment::Field(..)])`.
+/// `Template::__new("...", &[Segment::Literal(..), field::<T, F>(..)])`.
 fn template_const(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
     let source = &template.source;
     let segments = template.segments.iter().map(|s| match s {
@@ -395,28 +516,22 @@ fn template_const(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
             // Recovery inserts the field under the name serde reads.
             let (name, attribute) = (&field.name, &field.de_attribute);
             let ty = field.option_of.unwrap_or(field.ty);
-            let format = valid.format(field);
-            let decode = quote!(::truss_model::__private::decode_attribute::<#ty, #format>);
-            quote! {
-                ::truss_model::__private::Segment::Field(::truss_model::__private::KeyField {
-                    name: #name,
-                    prefix: #prefix,
-                    attribute: #attribute,
-                    decode: #decode,
-                })
+            if field.key_format.is_some() {
+                let format = valid.format(field);
+                quote!(::truss_model::__private::field_as::<#ty, #format>(#name, #prefix, #attribute))
+            } else {
+                // Spanned at the field's type: a type with no key encoding
+                // is reported where the field is declared.
+                quote_spanned!(field.ty.span()=> ::truss_model::__private::field::<#ty>(#name, #prefix, #attribute))
             }
         }
     });
     quote!(::truss_model::__private::Template::__new(#source, &[#(#segments),*]))
 }
 
-/// Code appending the rendered template to `out`; literal runs (with the
-/// literal text before a placeholder) are merged.
-fn writer(
-    valid: &Valid<'_>,
-    template: &Template<'_>,
-    access: impl Fn(&Field) -> TokenStream,
-) -> TokenStream {
+/// The body of a template's writer: literal runs merged (with the literal
+/// text before a placeholder), each field written in its format.
+fn writer_body(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
     let entity = &valid.entity.name;
     let mut steps = Vec::new();
     let mut literal = String::new();
@@ -429,21 +544,20 @@ fn writer(
             Checked::Field { prefix, field } => {
                 literal.push_str(prefix);
                 if !literal.is_empty() {
-                    steps.push(quote!(out.push_str(#literal);));
+                    steps.push(quote!(__truss_out.push_str(#literal);));
                     literal.clear();
                 }
-                let value = access(field);
-                let name = &field.name;
+                let (ident, name) = (field.ident, &field.name);
                 let ty = field.option_of.unwrap_or(field.ty);
                 let format = valid.format(field);
                 steps.push(quote! {
-                    ::truss_model::__private::write_field::<#ty, #format>(#value, out, #entity, #name)?;
+                    ::truss_model::__private::write_field::<#ty, #format>(#ident, __truss_out, #entity, #name)?;
                 });
             }
         }
     }
     if !literal.is_empty() {
-        steps.push(quote!(out.push_str(#literal);));
+        steps.push(quote!(__truss_out.push_str(#literal);));
     }
     quote! {
         #(#steps)*
@@ -451,13 +565,17 @@ fn writer(
     }
 }
 
-/// `(Keyed<A, FormatA>, (Keyed<B, FormatB>, ()))` for the sort-key fields.
+/// `(Keyed<A, FormatA>, (Keyed<B, FormatB>, ()))` for a sort-key template.
 fn sort_tuple(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
     let keyed: Vec<_> = template_fields(template)
         .map(|f| {
             let ty = f.option_of.unwrap_or(f.ty);
-            let format = valid.format(f);
-            quote!(::truss_model::key_part::Keyed<#ty, #format>)
+            if f.key_format.is_some() {
+                let format = valid.format(f);
+                quote!(::truss_model::key_part::Keyed<#ty, #format>)
+            } else {
+                quote!(::truss_model::key_part::Keyed<#ty>)
+            }
         })
         .collect();
     keyed
@@ -490,24 +608,14 @@ pub fn fallback(input: &syn::DeriveInput) -> TokenStream {
                 type Key = #key_ident;
                 type SortFields = ();
                 fn to_key(&self) -> #key_ident { ::core::unimplemented!() }
-                fn write_pk(&self, _: &mut ::std::string::String) -> ::truss_model::Result<()> { ::core::unimplemented!() }
-                fn write_sk(&self, _: &mut ::std::string::String) -> ::truss_model::Result<()> { ::core::unimplemented!() }
-            }
-            impl ::truss_model::QueryTarget for #ident {
-                fn __name() -> &'static str { #name }
-                fn __has_sort_key() -> bool { ::core::unimplemented!() }
-                fn __scope(
-                    _: ::core::option::Option<::truss_model::Index>,
-                ) -> ::truss_model::__private::SortCondition<Self> { ::core::unimplemented!() }
-                fn __decode(_: &::truss_model::Table, _: ::truss_model::Item) -> ::truss_model::Result<Self> {
-                    ::core::unimplemented!()
-                }
+                fn __write_pk(&self, _: &mut ::std::string::String) -> ::truss_model::Result<()> { ::core::unimplemented!() }
+                fn __write_sk(&self, _: &mut ::std::string::String) -> ::truss_model::Result<()> { ::core::unimplemented!() }
             }
             impl ::truss_model::EntityKey for #key_ident {
                 type Entity = #ident;
-                fn write_pk(&self, _: &mut ::std::string::String) -> ::truss_model::Result<()> { ::core::unimplemented!() }
-                fn write_sk(&self, _: &mut ::std::string::String) -> ::truss_model::Result<()> { ::core::unimplemented!() }
-                fn attributes(
+                fn __write_pk(&self, _: &mut ::std::string::String) -> ::truss_model::Result<()> { ::core::unimplemented!() }
+                fn __write_sk(&self, _: &mut ::std::string::String) -> ::truss_model::Result<()> { ::core::unimplemented!() }
+                fn __attributes(
                     &self,
                 ) -> ::truss_model::Result<::std::vec::Vec<(&'static str, ::truss_model::aws_sdk_dynamodb::types::AttributeValue)>> {
                     ::core::unimplemented!()
@@ -515,9 +623,4 @@ pub fn fallback(input: &syn::DeriveInput) -> TokenStream {
             }
         };
     }
-}
-
-/// The local name a field is bound to while writing index keys.
-fn binding(field: &Field) -> proc_macro2::Ident {
-    format_ident!("__truss_{}", field.name)
 }

@@ -1,17 +1,24 @@
 //! Derive macros for [truss-model](https://docs.rs/truss-model). Use them
 //! through `truss_model`, which re-exports them with documentation.
 //!
-//! The derive works in three steps, each in its own module: `ast` parses
-//! the input and its attributes, `valid` checks the templates against the
-//! fields and collects every error, `expand` generates code.
+//! Each derive works in three steps: parse (`ast`, `attr`; the keywords in
+//! `symbol`), validate (`valid`, `template`, `alphabet`), expand (`expand`).
+//! Every error of an input is collected in one context (`ctxt`) through
+//! both first steps and reported together, next to a fallback impl so that
+//! one mistake gives one message. `collection` and `key_part` hold the
+//! `Collection` and `KeyPart` derives, in the same three steps.
+
+#![deny(clippy::too_many_lines)]
 
 mod alphabet;
 mod ast;
 mod attr;
 mod collection;
+mod ctxt;
 mod expand;
 mod key_part;
 mod rename;
+mod symbol;
 mod template;
 mod valid;
 
@@ -43,13 +50,52 @@ pub fn derive_key_part(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(Collection, attributes(truss))]
 pub fn derive_collection(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    collection::derive(&input)
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    collection::derive(&input).into()
 }
 
+/// Parses and checks the whole input, reporting every error together, then
+/// expands.
 fn entity(input: &syn::DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
-    let parsed = ast::Entity::from_input(input)?;
-    let checked = valid::check(&parsed)?;
-    Ok(expand::entity(&checked))
+    let mut errors = ctxt::Errors::default();
+    let parsed = ast::Entity::from_input(input, &mut errors);
+    let checked = parsed.as_ref().and_then(|p| valid::check(p, &mut errors));
+    errors.finish()?;
+    match checked {
+        Some(checked) => Ok(expand::entity(&checked)),
+        None => Err(syn::Error::new_spanned(&input.ident, "invalid entity")),
+    }
+}
+
+/// The code generated for one typical entity, printed for measuring
+/// (`cargo test -p truss-model-derive --lib emitted -- --ignored --nocapture
+/// | rustfmt`).
+#[cfg(test)]
+mod emitted {
+    #[test]
+    #[ignore = "prints the expansion of a sample entity, for measuring it"]
+    fn emitted() {
+        let input: syn::DeriveInput = syn::parse_quote! {
+            #[truss(
+                pk = "CREATOR#{creator_id}",
+                sk = "CLIP#{video_id}#{created_at}",
+                index(name = "GSI1", pk = "VIDEO#{video_id}", sk = "CLIP#{created_at}")
+            )]
+            #[serde(rename_all = "camelCase")]
+            pub struct Clip {
+                pub creator_id: String,
+                pub video_id: String,
+                pub created_at: DateTime<Utc>,
+                pub title: String,
+                pub virality: f64,
+                pub duration_secs: u32,
+                pub views: u64,
+                pub published: bool,
+                pub platforms: Vec<String>,
+                #[truss(version)]
+                pub version: u64,
+            }
+        };
+        let tokens = super::entity(&input).expect("expands");
+        println!("{tokens}");
+    }
 }

@@ -3,7 +3,9 @@
 //! are reported at once.
 
 use crate::ast::{Entity, Field};
-use crate::attr::{self, Errors};
+use crate::attr;
+use crate::ctxt::Errors;
+use crate::symbol::{KEY_FORMAT, PK, SK, VERSION};
 use crate::template::{self, Segment};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -134,7 +136,9 @@ fn named_format(name: &str, span: Span) -> Option<TokenStream> {
 /// key template names.
 fn formats<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Vec<(&'a str, TokenStream)> {
     let in_a_template = |name: &str| {
-        std::iter::once(&entity.pk)
+        entity
+            .pk
+            .iter()
             .chain(&entity.sk)
             .chain(entity.indexes.iter().flat_map(|i| std::iter::once(&i.pk).chain(&i.sk)))
             .filter_map(|lit| template::parse(&lit.value()).ok())
@@ -163,7 +167,7 @@ fn formats<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Vec<(&'a str, Tok
             errors.push(syn::Error::new(
                 span,
                 format!(
-                    "`key_format` on field `{}`, which no key template names",
+                    "`{KEY_FORMAT}` on field `{}`, which no key template names",
                     field.name
                 ),
             ));
@@ -185,14 +189,37 @@ pub struct ValidIndex<'a> {
     pub sk: Option<Template<'a>>,
 }
 
-pub fn check<'a>(entity: &'a Entity<'a>) -> syn::Result<Valid<'a>> {
-    let mut errors = Errors::default();
-    let formats = formats(entity, &mut errors);
-    let pk = template(entity, &entity.pk, "pk", false, &mut errors);
+/// Checks the parsed entity, leaving every problem in `errors`; `None`
+/// when something it needs to expand is missing (always with an error).
+pub fn check<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<Valid<'a>> {
+    let formats = formats(entity, errors);
+    let pk = entity
+        .pk
+        .as_ref()
+        .and_then(|lit| template(entity, lit, PK, false, errors));
     let sk = entity
         .sk
         .as_ref()
-        .map(|lit| template(entity, lit, "sk", false, &mut errors));
+        .map(|lit| template(entity, lit, SK, false, errors));
+    let indexes = indexes(entity, errors);
+    check_constants(entity, errors);
+    let version = version(entity, errors);
+    // A template with errors leaves nothing to expand.
+    let (pk, sk) = (pk?, sk.map_or(Some(None), |s| s.map(Some))?);
+    let key_fields = key_fields(&pk, sk.as_ref(), errors);
+    Some(Valid {
+        entity,
+        pk,
+        sk,
+        indexes,
+        key_fields,
+        version,
+        formats,
+    })
+}
+
+/// The indexes whose templates check, each with its accessor's name.
+fn indexes<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Vec<ValidIndex<'a>> {
     let mut indexes = Vec::new();
     for (i, index) in entity.indexes.iter().enumerate() {
         let name = index.name.value();
@@ -223,13 +250,13 @@ pub fn check<'a>(entity: &'a Entity<'a>) -> syn::Result<Valid<'a>> {
             ));
             continue;
         }
-        let which = format!("index `{name}` pk");
-        let pk = template(entity, &index.pk, &which, true, &mut errors);
-        let which = format!("index `{name}` sk");
+        let which = format!("index `{name}` {PK}");
+        let pk = template(entity, &index.pk, &which, true, errors);
+        let which = format!("index `{name}` {SK}");
         let sk = index
             .sk
             .as_ref()
-            .map(|lit| template(entity, lit, &which, true, &mut errors));
+            .map(|lit| template(entity, lit, &which, true, errors));
         if let (Some(pk), Some(sk)) = (pk, sk.map_or(Some(None), |s| s.map(Some))) {
             indexes.push(ValidIndex {
                 name,
@@ -241,7 +268,12 @@ pub fn check<'a>(entity: &'a Entity<'a>) -> syn::Result<Valid<'a>> {
             });
         }
     }
-    check_constants(entity, &mut errors);
+    indexes
+}
+
+/// The `#[truss(version)]` field: one at most, a `u64` serde writes and
+/// reads under one name.
+fn version<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<&'a Field<'a>> {
     let versions: Vec<&Field> = entity
         .fields
         .iter()
@@ -249,45 +281,41 @@ pub fn check<'a>(entity: &'a Entity<'a>) -> syn::Result<Valid<'a>> {
         .collect();
     for (i, field) in versions.iter().enumerate() {
         let span = field.version.unwrap_or_else(proc_macro2::Span::call_site);
+        let mut fail = |message: String| errors.push(syn::Error::new(span, message));
         if i > 0 {
-            errors.push(syn::Error::new(
-                span,
-                "only one field can be `#[truss(version)]`",
-            ));
+            fail(format!("only one field can be `#[truss({VERSION})]`"));
         }
-        let is_u64 = matches!(field.ty, syn::Type::Path(p) if p.path.is_ident("u64"));
-        if !is_u64 {
-            errors.push(syn::Error::new(
-                span,
-                format!("the version field `{}` must be a `u64`", field.name),
+        if !matches!(field.ty, syn::Type::Path(p) if p.path.is_ident("u64")) {
+            fail(format!(
+                "the version field `{}` must be a `u64`",
+                field.name
             ));
         }
         if field.serde.skipped_by.is_some() {
-            errors.push(syn::Error::new(
-                span,
-                format!(
-                    "the version field `{}` cannot be skipped by serde",
-                    field.name
-                ),
+            fail(format!(
+                "the version field `{}` cannot be skipped by serde",
+                field.name
             ));
         }
         if field.attribute != field.de_attribute {
-            errors.push(syn::Error::new(
-                span,
-                format!(
-                    "the version field `{}` is written as `{}` but read as `{}`; the version check needs one name",
-                    field.name, field.attribute, field.de_attribute
-                ),
+            fail(format!(
+                "the version field `{}` is written as `{}` but read as `{}`; the version check needs one name",
+                field.name, field.attribute, field.de_attribute
             ));
         }
     }
-    errors.finish()?;
-    // With no errors reported, every template was checked.
-    let (Some(pk), Some(sk)) = (pk, sk.map_or(Some(None), |s| s.map(Some))) else {
-        return Err(syn::Error::new_spanned(&entity.pk, "invalid key template"));
-    };
+    versions.first().copied()
+}
+
+/// The fields the primary-key templates name, in order of first
+/// appearance; the version field may not be one.
+fn key_fields<'a>(
+    pk: &Template<'a>,
+    sk: Option<&Template<'a>>,
+    errors: &mut Errors,
+) -> Vec<&'a Field<'a>> {
     let mut key_fields: Vec<&Field> = Vec::new();
-    for t in std::iter::once(&pk).chain(&sk) {
+    for t in std::iter::once(pk).chain(sk) {
         for segment in &t.segments {
             if let Checked::Field { field, .. } = segment {
                 if !key_fields.iter().any(|k| k.name == field.name) {
@@ -298,21 +326,13 @@ pub fn check<'a>(entity: &'a Entity<'a>) -> syn::Result<Valid<'a>> {
     }
     for field in &key_fields {
         if let Some(span) = field.version {
-            return Err(syn::Error::new(
+            errors.push(syn::Error::new(
                 span,
                 format!("the version field `{}` cannot be part of a key", field.name),
             ));
         }
     }
-    Ok(Valid {
-        entity,
-        pk,
-        sk,
-        indexes,
-        key_fields,
-        version: versions.first().copied(),
-        formats,
-    })
+    key_fields
 }
 
 fn template<'a>(

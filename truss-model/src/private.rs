@@ -1,7 +1,7 @@
 //! Support for generated code. Not public API.
 
 use crate::foundation::error::{Error, KeyPartError, Result};
-use crate::keys::key_part::{decode_exact, write_segment, KeyFormat};
+use crate::keys::key_part::{decode_exact, write_segment, KeyFormat, KeyPart, Native};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 
@@ -33,6 +33,30 @@ pub fn decode_attribute<T: Serialize, F: KeyFormat<T>>(
 ) -> std::result::Result<AttributeValue, KeyPartError> {
     let value = decode_exact::<T, F>(segment)?;
     crate::foundation::attr_value::to_value(&value).map_err(|e| KeyPartError::Other(e.to_string()))
+}
+
+/// One `{field}` of a template in its type's own encoding, for the
+/// templates generated code declares as constants.
+pub const fn field<T: Serialize + KeyPart>(
+    name: &'static str,
+    prefix: &'static str,
+    attribute: &'static str,
+) -> Segment {
+    field_as::<T, Native>(name, prefix, attribute)
+}
+
+/// One `{field}` of a template written in format `F`.
+pub const fn field_as<T: Serialize, F: KeyFormat<T>>(
+    name: &'static str,
+    prefix: &'static str,
+    attribute: &'static str,
+) -> Segment {
+    Segment::Field(KeyField {
+        name,
+        prefix,
+        attribute,
+        decode: decode_attribute::<T, F>,
+    })
 }
 
 /// A key field as an attribute, for [`EntityKey::attributes`](crate::EntityKey::attributes).

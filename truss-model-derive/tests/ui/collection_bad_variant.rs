@@ -13,4 +13,7 @@ enum Items {
     Pair(Link, Link),
 }
 
-fn main() {}
+// With the mistakes above, using the collection adds no errors of its own.
+fn main() {
+    let _ = Link::partition("x").collection::<Items>();
+}

@@ -186,7 +186,8 @@ const fn starts_with(text: &str, prefix: &str) -> bool {
 impl Template {
     /// Whether both templates have the same literals and placeholders in
     /// the same places (field names aside).
-    pub const fn same_shape(&self, other: &Template) -> bool {
+    #[doc(hidden)]
+    pub const fn __same_shape(&self, other: &Template) -> bool {
         let (a, b) = (self.segments(), other.segments());
         if a.len() != b.len() {
             return false;
@@ -206,7 +207,8 @@ impl Template {
     /// Whether some key could match both templates: same number of segments
     /// and, segment by segment, text both could hold (a placeholder can hold
     /// any text after its literal prefix, literals included).
-    pub const fn may_overlap(&self, other: &Template) -> bool {
+    #[doc(hidden)]
+    pub const fn __may_overlap(&self, other: &Template) -> bool {
         let (a, b) = (self.segments(), other.segments());
         if a.len() != b.len() {
             return false;
@@ -232,11 +234,11 @@ impl Template {
     }
 }
 
-/// `may_overlap` over optional sort-key templates (two entities without a
+/// `__may_overlap` over optional sort-key templates (two entities without a
 /// sort key share their one item per partition).
 pub const fn sort_keys_may_overlap(a: Option<Template>, b: Option<Template>) -> bool {
     match (a, b) {
-        (Some(a), Some(b)) => a.may_overlap(&b),
+        (Some(a), Some(b)) => a.__may_overlap(&b),
         (None, None) => true,
         _ => false,
     }

@@ -22,6 +22,26 @@ pub trait QueryTarget: Send + Sized + 'static {
     fn __decode(table: &Table, item: Item) -> Result<Self>;
 }
 
+/// Every entity is a query target: one impl here instead of one generated
+/// per entity.
+impl<E: Entity> QueryTarget for E {
+    fn __name() -> &'static str {
+        E::NAME
+    }
+
+    fn __has_sort_key() -> bool {
+        E::SK.is_some()
+    }
+
+    fn __scope(index: Option<Index>) -> SortCondition<Self> {
+        SortCondition::__scope(index)
+    }
+
+    fn __decode(table: &Table, item: Item) -> Result<Self> {
+        table.inner.decode(item)
+    }
+}
+
 /// An enum of entities that share a partition, decoded from one Query.
 ///
 /// Derive it on an enum with one variant per entity type:

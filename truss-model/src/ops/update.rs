@@ -57,7 +57,7 @@ impl Table {
         Update {
             table: self.clone(),
             key: self.inner.render_key(&key),
-            key_attributes: key.attributes(),
+            key_attributes: key.__attributes(),
             actions: Ok(Vec::new()),
             condition: None,
             must_exist: false,

@@ -29,7 +29,7 @@ impl TableInner {
     /// Encodes an entity as an item with its key attributes, and its size.
     /// The rendered keys move into the item: nothing is copied on the way.
     pub(crate) fn encode_item<E: Entity>(&self, entity: &E) -> Result<(Item, usize)> {
-        let key = self.render::<E>(|out| entity.write_pk(out), |out| entity.write_sk(out))?;
+        let key = self.render::<E>(|out| entity.__write_pk(out), |out| entity.__write_sk(out))?;
         let encode_error = |key: &RenderedKey, message: String| Error::Encode {
             entity: E::NAME,
             key: self.display(key),
@@ -91,7 +91,7 @@ impl TableInner {
         }
         for (i, index) in E::INDEXES.iter().enumerate() {
             let (mut pk, mut sk) = (String::new(), String::new());
-            if !entity.write_index(i, &mut pk, &mut sk)? {
+            if !entity.__write_index(i, &mut pk, &mut sk)? {
                 continue; // sparse: an optional field is None
             }
             self.check_len::<E>(index.pk_attribute, &pk, MAX_PARTITION_KEY_BYTES)?;
@@ -267,7 +267,7 @@ impl TableInner {
                 Err(_) => &mut fresh,
             };
             rendered.clear();
-            let written = entity.write_pk(rendered);
+            let written = entity.__write_pk(rendered);
             if written.is_err() || *rendered != pk {
                 return Err(key_mismatch(
                     &E::PK,
@@ -278,7 +278,7 @@ impl TableInner {
             }
             if let (Some(template), Some(attr), Some(sk)) = (&E::SK, &self.sk, sk) {
                 rendered.clear();
-                let written = entity.write_sk(rendered);
+                let written = entity.__write_sk(rendered);
                 if written.is_err() || *rendered != sk {
                     return Err(key_mismatch(
                         template,

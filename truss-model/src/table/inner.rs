@@ -49,18 +49,18 @@ impl TableInner {
     /// Renders a key with the given writers and checks DynamoDB's limits.
     pub(crate) fn render<E: Entity>(
         &self,
-        write_pk: impl FnOnce(&mut String) -> Result<()>,
-        write_sk: impl FnOnce(&mut String) -> Result<()>,
+        __write_pk: impl FnOnce(&mut String) -> Result<()>,
+        __write_sk: impl FnOnce(&mut String) -> Result<()>,
     ) -> Result<RenderedKey> {
         self.check_schema::<E>()?;
         // One allocation for typical keys (`CREATOR#<id>`, `CLIP#<timestamp>#<id>`).
         let mut pk = String::with_capacity(KEY_CAPACITY);
-        write_pk(&mut pk)?;
+        __write_pk(&mut pk)?;
         self.check_len::<E>(&self.pk, &pk, MAX_PARTITION_KEY_BYTES)?;
         let sk = match &self.sk {
             Some(attr) => {
                 let mut sk = String::with_capacity(KEY_CAPACITY);
-                write_sk(&mut sk)?;
+                __write_sk(&mut sk)?;
                 self.check_len::<E>(attr, &sk, MAX_SORT_KEY_BYTES)?;
                 Some(sk)
             }
@@ -70,7 +70,7 @@ impl TableInner {
     }
 
     pub(crate) fn render_key<K: EntityKey>(&self, key: &K) -> Result<RenderedKey> {
-        self.render::<K::Entity>(|out| key.write_pk(out), |out| key.write_sk(out))
+        self.render::<K::Entity>(|out| key.__write_pk(out), |out| key.__write_sk(out))
     }
 
     pub(crate) fn check_len<E: Entity>(&self, attr: &str, value: &str, max: usize) -> Result<()> {

@@ -30,7 +30,7 @@ pub struct Everything {
 fn main() {
     let key: EverythingKey = Everything::key("t", "o", 1u8, 2u16, 3u32, 4u64, -1i8, -2i16, -3i32, -4i64, true);
     let mut pk = String::new();
-    key.write_pk(&mut pk).unwrap();
+    key.__write_pk(&mut pk).unwrap();
     assert_eq!(pk, "T#t#o");
     let _: Partition<Everything> = Everything::partition("t", "o");
     let _: SortKey<

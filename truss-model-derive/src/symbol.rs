@@ -1,0 +1,35 @@
+//! Every attribute keyword the derives read, named once.
+
+/// `#[truss(...)]`.
+pub const TRUSS: &str = "truss";
+/// `#[serde(...)]`, read for the names serde gives fields.
+pub const SERDE: &str = "serde";
+
+// On an entity struct.
+pub const PK: &str = "pk";
+pub const SK: &str = "sk";
+pub const NAME: &str = "name";
+pub const INDEX: &str = "index";
+pub const CONSTANT: &str = "constant";
+pub const CHECKED_CONSTANT: &str = "checked_constant";
+
+// In `index(...)`, besides `name`, `pk` and `sk`.
+pub const PK_ATTR: &str = "pk_attr";
+pub const SK_ATTR: &str = "sk_attr";
+
+// On an entity's field.
+pub const VERSION: &str = "version";
+pub const KEY_FORMAT: &str = "key_format";
+
+// On a collection's variant.
+pub const OTHER: &str = "other";
+
+// serde's, on a container or a field.
+pub const RENAME: &str = "rename";
+pub const RENAME_ALL: &str = "rename_all";
+pub const SERIALIZE: &str = "serialize";
+pub const DESERIALIZE: &str = "deserialize";
+pub const SKIP: &str = "skip";
+pub const SKIP_SERIALIZING: &str = "skip_serializing";
+pub const SKIP_DESERIALIZING: &str = "skip_deserializing";
+pub const FLATTEN: &str = "flatten";
