@@ -97,7 +97,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let since = NaiveDate::from_ymd_opt(2026, 5, 25).ok_or("invalid date")?;
     let recent = table
         .query(DailyStat::partition("aK9xQ2z"))
-        .sort(DailyStat::sort_key().ge(since))
+        .key_condition(DailyStat::sort_key().ge(since))
         .all()
         .await?;
     println!("days since {since}: {}", recent.len());

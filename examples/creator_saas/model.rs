@@ -291,7 +291,7 @@ impl Studio {
             .query(Clip::partition(creator))
             .descending()
             .limit(PAGE_SIZE)
-            .after_opt(cursor)
+            .after(cursor)
             .page()
             .await
     }
@@ -306,10 +306,10 @@ impl Studio {
     ) -> Result<Page<Clip>> {
         self.table
             .query(Clip::gsi1(creator))
-            .sort(Clip::gsi1_sort_key().eq(video))
+            .key_condition(Clip::gsi1_sort_key().eq(video))
             .descending()
             .limit(PAGE_SIZE)
-            .after_opt(cursor)
+            .after(cursor)
             .page()
             .await
     }
@@ -320,7 +320,7 @@ impl Studio {
             .query(Stream::partition(creator))
             .descending()
             .limit(PAGE_SIZE)
-            .after_opt(cursor)
+            .after(cursor)
             .page()
             .await
     }
@@ -335,7 +335,7 @@ impl Studio {
     ) -> Result<Vec<DailyAnalytics>> {
         self.table
             .query(DailyAnalytics::partition(creator))
-            .sort(DailyAnalytics::sort_key().between(from, to))
+            .key_condition(DailyAnalytics::sort_key().between(from, to))
             .all()
             .await
     }

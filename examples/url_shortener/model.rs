@@ -131,7 +131,7 @@ impl Shortener {
             .query(Link::gsi1(owner))
             .descending()
             .limit(20)
-            .after_opt(cursor)
+            .after(cursor)
             .page()
             .await
     }

@@ -264,7 +264,7 @@ async fn formats_and_literal_prefixes_match_existing_keys_and_queries_stay_insid
     // Fixing the order number ends the prefix where the line starts.
     let of_7 = table
         .query(OrderLine::partition("jane.doe"))
-        .sort(OrderLine::sort_key().eq(7u32))
+        .key_condition(OrderLine::sort_key().eq(7u32))
         .all()
         .await
         .expect("reads");
@@ -272,14 +272,14 @@ async fn formats_and_literal_prefixes_match_existing_keys_and_queries_stay_insid
     // Ranges on the padded order number stay inside `$line_1#order_`.
     let after_7 = table
         .query(OrderLine::partition("jane.doe"))
-        .sort(OrderLine::sort_key().gt(7u32))
+        .key_condition(OrderLine::sort_key().gt(7u32))
         .all()
         .await
         .expect("reads");
     assert_eq!(after_7.iter().map(|l| l.order).collect::<Vec<_>>(), [12]);
     let up_to_12 = table
         .query(OrderLine::partition("jane.doe"))
-        .sort(OrderLine::sort_key().le(12u32))
+        .key_condition(OrderLine::sort_key().le(12u32))
         .all()
         .await
         .expect("reads");
@@ -652,7 +652,7 @@ async fn a_format_of_the_applications_own_matches_existing_keys() {
     assert_eq!((fr.country.as_str(), fr.name.as_str()), ("FR", "France"));
     let after_de = table
         .query(Country::partition("eu"))
-        .sort(Country::sort_key().gt("de"))
+        .key_condition(Country::sort_key().gt("de"))
         .all()
         .await
         .expect("query");

@@ -327,7 +327,7 @@ async fn escaped_and_unescaped_values_never_reach_each_other() {
     );
     let only_b = table
         .query(Clip::partition("a"))
-        .sort(Clip::sort_key().eq("b"))
+        .key_condition(Clip::sort_key().eq("b"))
         .all()
         .await
         .unwrap();

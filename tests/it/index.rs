@@ -103,7 +103,7 @@ async fn owners_links_newest_first_and_sparse_without_owner() {
             .query(OwnedLink::gsi1("user-001"))
             .descending()
             .limit(20)
-            .after_opt(cursor.take())
+            .after(cursor.take())
             .page()
             .await
             .unwrap();
@@ -119,7 +119,7 @@ async fn owners_links_newest_first_and_sparse_without_owner() {
     // Typed range on the index sort key.
     let recent = table
         .query(OwnedLink::gsi1("user-002"))
-        .sort(OwnedLink::gsi1_sort_key().ge(ts(3)))
+        .key_condition(OwnedLink::gsi1_sort_key().ge(ts(3)))
         .all()
         .await
         .unwrap();
@@ -185,7 +185,7 @@ async fn table_and_index_cursors_and_conditions_do_not_mix() {
 
     let err = table
         .query(OwnedLink::partition("a0"))
-        .sort(OwnedLink::gsi1_sort_key().ge(ts(1)))
+        .key_condition(OwnedLink::gsi1_sort_key().ge(ts(1)))
         .all()
         .await
         .unwrap_err();

@@ -17,7 +17,7 @@ async fn begins_with_v1_does_not_return_v10() {
 
     let v1 = table
         .query(Clip::partition("c1"))
-        .sort(Clip::sort_key().eq("v1"))
+        .key_condition(Clip::sort_key().eq("v1"))
         .all()
         .await
         .unwrap();
@@ -25,7 +25,7 @@ async fn begins_with_v1_does_not_return_v10() {
     assert!(v1.iter().all(|c| c.video_id == "v1"), "{v1:?}");
     let v10 = table
         .query(Clip::partition("c1"))
-        .sort(Clip::sort_key().eq("v10"))
+        .key_condition(Clip::sort_key().eq("v10"))
         .all()
         .await
         .unwrap();
@@ -91,59 +91,93 @@ async fn typed_ranges_on_the_next_field() {
     };
     let v1 = || Clip::sort_key().eq("v1");
     assert_eq!(
-        secs(q().sort(v1().gt(ts(50))).all().await.unwrap()),
+        secs(q().key_condition(v1().gt(ts(50))).all().await.unwrap()),
         [60, 70, 80, 90]
     );
     assert_eq!(
-        secs(q().sort(v1().ge(ts(50))).all().await.unwrap()),
+        secs(q().key_condition(v1().ge(ts(50))).all().await.unwrap()),
         [50, 60, 70, 80, 90]
     );
     assert_eq!(
-        secs(q().sort(v1().lt(ts(30))).all().await.unwrap()),
+        secs(q().key_condition(v1().lt(ts(30))).all().await.unwrap()),
         [0, 10, 20]
     );
     assert_eq!(
-        secs(q().sort(v1().le(ts(30))).all().await.unwrap()),
+        secs(q().key_condition(v1().le(ts(30))).all().await.unwrap()),
         [0, 10, 20, 30]
     );
     assert_eq!(
-        secs(q().sort(v1().between(ts(25), ts(45))).all().await.unwrap()),
+        secs(
+            q().key_condition(v1().between(ts(25), ts(45)))
+                .all()
+                .await
+                .unwrap()
+        ),
         [30, 40]
     );
     assert_eq!(
-        secs(q().sort(v1().between(ts(30), ts(30))).all().await.unwrap()),
+        secs(
+            q().key_condition(v1().between(ts(30), ts(30)))
+                .all()
+                .await
+                .unwrap()
+        ),
         [30]
     );
     assert_eq!(
-        secs(q().sort(v1().gt(ts(90))).all().await.unwrap()),
+        secs(q().key_condition(v1().gt(ts(90))).all().await.unwrap()),
         Vec::<i64>::new()
     );
     // Exact key.
-    assert_eq!(secs(q().sort(v1().eq(ts(40))).all().await.unwrap()), [40]);
+    assert_eq!(
+        secs(q().key_condition(v1().eq(ts(40))).all().await.unwrap()),
+        [40]
+    );
     // Newest first.
     assert_eq!(
-        secs(q().sort(v1().ge(ts(70))).descending().all().await.unwrap()),
+        secs(
+            q().key_condition(v1().ge(ts(70)))
+                .descending()
+                .all()
+                .await
+                .unwrap()
+        ),
         [90, 80, 70]
     );
 
     // Ranges on the first field cover whole videos, children included.
     let videos =
         |cs: Vec<Clip>| -> HashSet<String> { cs.into_iter().map(|c| c.video_id).collect() };
-    let gt_v1 = videos(q().sort(Clip::sort_key().gt("v1")).all().await.unwrap());
+    let gt_v1 = videos(
+        q().key_condition(Clip::sort_key().gt("v1"))
+            .all()
+            .await
+            .unwrap(),
+    );
     assert_eq!(gt_v1, HashSet::from(["v1x".to_string(), "v2".to_string()]));
-    let le_v1 = videos(q().sort(Clip::sort_key().le("v1")).all().await.unwrap());
+    let le_v1 = videos(
+        q().key_condition(Clip::sort_key().le("v1"))
+            .all()
+            .await
+            .unwrap(),
+    );
     assert_eq!(le_v1, HashSet::from(["v0".to_string(), "v1".to_string()]));
-    let lt_v1 = videos(q().sort(Clip::sort_key().lt("v1")).all().await.unwrap());
+    let lt_v1 = videos(
+        q().key_condition(Clip::sort_key().lt("v1"))
+            .all()
+            .await
+            .unwrap(),
+    );
     assert_eq!(lt_v1, HashSet::from(["v0".to_string()]));
     let between = q()
-        .sort(Clip::sort_key().between("v1", "v1x"))
+        .key_condition(Clip::sort_key().between("v1", "v1x"))
         .all()
         .await
         .unwrap();
     assert_eq!(between.len(), 20);
 
     let err = q()
-        .sort(v1().between(ts(50), ts(10)))
+        .key_condition(v1().between(ts(50), ts(10)))
         .all()
         .await
         .unwrap_err();
@@ -190,7 +224,7 @@ async fn integer_sort_keys_sort_numerically_in_dynamodb() {
     assert_eq!(got, expected);
     let negative: Vec<i64> = table
         .query(Event::partition("l"))
-        .sort(Event::sort_key().lt(0))
+        .key_condition(Event::sort_key().lt(0))
         .all()
         .await
         .unwrap()
@@ -238,7 +272,7 @@ async fn cursors_walk_every_item_exactly_once() {
         let page = table
             .query(Clip::partition("c1"))
             .limit(20)
-            .after_opt(cursor.take())
+            .after(cursor.take())
             .page()
             .await
             .unwrap();
@@ -308,7 +342,7 @@ async fn cursor_resumes_a_descending_narrowed_query() {
     let q = || {
         table
             .query(Clip::partition("c1"))
-            .sort(Clip::sort_key().eq("v3"))
+            .key_condition(Clip::sort_key().eq("v3"))
             .descending()
             .limit(10)
     };
@@ -373,7 +407,7 @@ async fn tampered_and_foreign_cursors_are_typed_errors() {
     // A valid cursor outside the query's sort range (all clips vs video v3).
     let err = table
         .query(Clip::partition("c1"))
-        .sort(Clip::sort_key().eq("v3"))
+        .key_condition(Clip::sort_key().eq("v3"))
         .after(cursor.clone())
         .page()
         .await

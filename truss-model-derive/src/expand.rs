@@ -227,9 +227,9 @@ fn inherent(valid: &Valid<'_>) -> TokenStream {
         impl #ident {
             #[doc = #key_doc]
             #[allow(clippy::too_many_arguments)]
-            #vis fn key(#( #key_names: impl ::truss_model::IntoValue<#key_types> ),*) -> #key_ident {
+            #vis fn key(#( #key_names: impl ::truss_model::IntoField<#key_types> ),*) -> #key_ident {
                 #key_ident {
-                    #( #key_names: ::truss_model::IntoValue::into_value(#key_names), )*
+                    #( #key_names: ::truss_model::IntoField::into_field(#key_names), )*
                 }
             }
 
@@ -290,11 +290,11 @@ fn partition_fn(
     let fields: Vec<&Field> = template_fields(template).collect();
     let params = fields.iter().map(|f| {
         let (field, ty) = (f.ident, f.option_of.unwrap_or(f.ty));
-        quote!(#field: impl ::truss_model::IntoValue<#ty>)
+        quote!(#field: impl ::truss_model::IntoField<#ty>)
     });
     let bindings = fields.iter().map(|f| {
         let (field, ty) = (f.ident, f.option_of.unwrap_or(f.ty));
-        quote!(let #field: #ty = ::truss_model::IntoValue::into_value(#field);)
+        quote!(let #field: #ty = ::truss_model::IntoField::into_field(#field);)
     });
     let write = call_writer(&quote!(Self), template, writer, |f| {
         let field = f.ident;

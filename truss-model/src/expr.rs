@@ -7,8 +7,8 @@
 //! hostile, is ever parsed as part of an expression.
 
 use crate::foundation::error::{Error, Result};
+use crate::foundation::into_field::IntoField;
 use crate::foundation::item::Item;
-use crate::foundation::value::IntoValue;
 use crate::keys::entity::Entity;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
@@ -72,39 +72,39 @@ macro_rules! handle {
 
             /// `attribute = value`.
             #[allow(clippy::should_implement_trait)]
-            pub fn eq(self, value: impl IntoValue<T>) -> Condition<E> {
-                self.compare("=", &value.into_value())
+            pub fn eq(self, value: impl IntoField<T>) -> Condition<E> {
+                self.compare("=", &value.into_field())
             }
 
             /// `attribute <> value`.
-            pub fn ne(self, value: impl IntoValue<T>) -> Condition<E> {
-                self.compare("<>", &value.into_value())
+            pub fn ne(self, value: impl IntoField<T>) -> Condition<E> {
+                self.compare("<>", &value.into_field())
             }
 
             /// `attribute < value`.
-            pub fn lt(self, value: impl IntoValue<T>) -> Condition<E> {
-                self.compare("<", &value.into_value())
+            pub fn lt(self, value: impl IntoField<T>) -> Condition<E> {
+                self.compare("<", &value.into_field())
             }
 
             /// `attribute <= value`.
-            pub fn le(self, value: impl IntoValue<T>) -> Condition<E> {
-                self.compare("<=", &value.into_value())
+            pub fn le(self, value: impl IntoField<T>) -> Condition<E> {
+                self.compare("<=", &value.into_field())
             }
 
             /// `attribute > value`.
-            pub fn gt(self, value: impl IntoValue<T>) -> Condition<E> {
-                self.compare(">", &value.into_value())
+            pub fn gt(self, value: impl IntoField<T>) -> Condition<E> {
+                self.compare(">", &value.into_field())
             }
 
             /// `attribute >= value`.
-            pub fn ge(self, value: impl IntoValue<T>) -> Condition<E> {
-                self.compare(">=", &value.into_value())
+            pub fn ge(self, value: impl IntoField<T>) -> Condition<E> {
+                self.compare(">=", &value.into_field())
             }
 
             /// `attribute BETWEEN low AND high`.
-            pub fn between(self, low: impl IntoValue<T>, high: impl IntoValue<T>) -> Condition<E> {
-                let low = value_of::<E>(self.name, &low.into_value());
-                let high = value_of::<E>(self.name, &high.into_value());
+            pub fn between(self, low: impl IntoField<T>, high: impl IntoField<T>) -> Condition<E> {
+                let low = value_of::<E>(self.name, &low.into_field());
+                let high = value_of::<E>(self.name, &high.into_field());
                 Condition::new(low.and_then(|l| high.map(|h| Node::Between(self.name, l, h))))
             }
 

@@ -40,10 +40,10 @@ pub use expr::{Attr, Condition, KeyAttr};
 pub use foundation::error::{
     CanceledAction, Error, KeyDisplay, KeyPartError, Result, UnprocessedWrite,
 };
+pub use foundation::into_field::IntoField;
 pub use foundation::item::Item;
 pub use foundation::limits::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 pub use foundation::number::{Number, NumberError};
-pub use foundation::value::IntoValue;
 pub use keys::constant::{Constant, ConstantValue};
 pub use keys::entity::{Entity, EntityKey, Partition};
 pub use keys::key_part::KeyPart;

@@ -5,9 +5,9 @@
 pub(crate) mod alphabet;
 pub(crate) mod attr_value;
 pub(crate) mod error;
+pub(crate) mod into_field;
 pub(crate) mod item;
 pub mod limits;
 pub(crate) mod number;
 pub mod size;
 pub(crate) mod validate;
-pub(crate) mod value;

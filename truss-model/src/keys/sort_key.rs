@@ -13,8 +13,8 @@
 
 use crate::foundation::alphabet::{BOUND, DELIMITER, MAX_CHAR};
 use crate::foundation::error::{Error, Result};
+use crate::foundation::into_field::IntoField;
 use crate::foundation::limits::MAX_SORT_KEY_BYTES;
-use crate::foundation::value::IntoValue;
 use crate::keys::entity::Entity;
 use crate::keys::key_part::{write_segment, KeyFormat, Keyed, OrderedKeyFormat};
 use crate::keys::template::{Index, Template};
@@ -122,7 +122,7 @@ impl<E: Entity, F> SortKey<E, F> {
         })
     }
 
-    fn condition(self, build: impl FnOnce(&str) -> Result<Condition>) -> SortCondition<E> {
+    fn condition(self, build: impl FnOnce(&str) -> Result<KeyCondition>) -> SortCondition<E> {
         SortCondition::new(self.prefix.and_then(|p| build(&p)), self.index)
     }
 }
@@ -131,10 +131,10 @@ impl<E: Entity, T, K: KeyFormat<T>, R> SortKey<E, (Keyed<T, K>, R)> {
     /// Fixes the next field to `value`: a narrower prefix that ends where
     /// the field after it starts.
     #[allow(clippy::should_implement_trait)]
-    pub fn eq(self, value: impl IntoValue<T>) -> SortKey<E, R> {
+    pub fn eq(self, value: impl IntoField<T>) -> SortKey<E, R> {
         let fixed = self.fixed;
         let template = self.template;
-        let prefix = self.with_value::<T, K>(&value.into_value()).map(|mut out| {
+        let prefix = self.with_value::<T, K>(&value.into_field()).map(|mut out| {
             if let Some(t) = template {
                 t.push_after_field(fixed, &mut out);
             }
@@ -150,74 +150,74 @@ impl<E: Entity, T, K: KeyFormat<T>, R> SortKey<E, (Keyed<T, K>, R)> {
     }
 
     /// Items whose next field is greater than `value`.
-    pub fn gt(self, value: impl IntoValue<T>) -> SortCondition<E>
+    pub fn gt(self, value: impl IntoField<T>) -> SortCondition<E>
     where
         K: OrderedKeyFormat<T>,
     {
-        let v = self.with_value::<T, K>(&value.into_value());
+        let v = self.with_value::<T, K>(&value.into_field());
         self.condition(|p| {
             let low = format!("{}{BOUND}", v?);
             Ok(match Self::upper(p) {
-                Some(up) => Condition::Between(low, up),
-                None => Condition::Ge(low),
+                Some(up) => KeyCondition::Between(low, up),
+                None => KeyCondition::Ge(low),
             })
         })
     }
 
     /// Items whose next field is greater than or equal to `value`.
-    pub fn ge(self, value: impl IntoValue<T>) -> SortCondition<E>
+    pub fn ge(self, value: impl IntoField<T>) -> SortCondition<E>
     where
         K: OrderedKeyFormat<T>,
     {
-        let v = self.with_value::<T, K>(&value.into_value());
+        let v = self.with_value::<T, K>(&value.into_field());
         self.condition(|p| {
             let low = v?;
             Ok(match Self::upper(p) {
-                Some(up) => Condition::Between(low, up),
-                None => Condition::Ge(low),
+                Some(up) => KeyCondition::Between(low, up),
+                None => KeyCondition::Ge(low),
             })
         })
     }
 
     /// Items whose next field is less than `value`.
-    pub fn lt(self, value: impl IntoValue<T>) -> SortCondition<E>
+    pub fn lt(self, value: impl IntoField<T>) -> SortCondition<E>
     where
         K: OrderedKeyFormat<T>,
     {
-        let v = self.with_value::<T, K>(&value.into_value());
+        let v = self.with_value::<T, K>(&value.into_field());
         self.condition(|p| {
             let v = v?;
             Ok(if p.is_empty() {
-                Condition::Lt(v)
+                KeyCondition::Lt(v)
             } else {
-                Condition::Between(p.to_owned(), predecessor(&v))
+                KeyCondition::Between(p.to_owned(), predecessor(&v))
             })
         })
     }
 
     /// Items whose next field is less than or equal to `value`.
-    pub fn le(self, value: impl IntoValue<T>) -> SortCondition<E>
+    pub fn le(self, value: impl IntoField<T>) -> SortCondition<E>
     where
         K: OrderedKeyFormat<T>,
     {
-        let v = self.with_value::<T, K>(&value.into_value());
+        let v = self.with_value::<T, K>(&value.into_field());
         self.condition(|p| {
             let high = format!("{}{BOUND}", v?);
             Ok(if p.is_empty() {
-                Condition::Le(high)
+                KeyCondition::Le(high)
             } else {
-                Condition::Between(p.to_owned(), high)
+                KeyCondition::Between(p.to_owned(), high)
             })
         })
     }
 
     /// Items whose next field lies in `low..=high`.
-    pub fn between(self, low: impl IntoValue<T>, high: impl IntoValue<T>) -> SortCondition<E>
+    pub fn between(self, low: impl IntoField<T>, high: impl IntoField<T>) -> SortCondition<E>
     where
         K: OrderedKeyFormat<T>,
     {
-        let low = self.with_value::<T, K>(&low.into_value());
-        let high = self.with_value::<T, K>(&high.into_value());
+        let low = self.with_value::<T, K>(&low.into_field());
+        let high = self.with_value::<T, K>(&high.into_field());
         self.condition(|_| {
             let (low, high) = (low?, format!("{}{BOUND}", high?));
             if low > high {
@@ -226,7 +226,7 @@ impl<E: Entity, T, K: KeyFormat<T>, R> SortKey<E, (Keyed<T, K>, R)> {
                     reason: "`between`: the lower bound is above the upper bound".into(),
                 });
             }
-            Ok(Condition::Between(low, high))
+            Ok(KeyCondition::Between(low, high))
         })
     }
 }
@@ -248,7 +248,7 @@ fn predecessor(key: &str) -> String {
 
 /// A key condition on the sort key, as sent to DynamoDB.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Condition {
+pub(crate) enum KeyCondition {
     /// No sort-key condition: the whole partition.
     All,
     Eq(String),
@@ -259,30 +259,30 @@ pub(crate) enum Condition {
     Lt(String),
 }
 
-impl Condition {
+impl KeyCondition {
     /// Whether a sort key satisfies the condition (byte order, as DynamoDB).
     pub(crate) fn admits(&self, sk: &str) -> bool {
         match self {
-            Condition::All => true,
-            Condition::Eq(v) => sk == v,
-            Condition::BeginsWith(p) => sk.starts_with(p.as_str()),
-            Condition::Between(lo, hi) => lo.as_str() <= sk && sk <= hi.as_str(),
-            Condition::Ge(v) => sk >= v.as_str(),
-            Condition::Le(v) => sk <= v.as_str(),
-            Condition::Lt(v) => sk < v.as_str(),
+            KeyCondition::All => true,
+            KeyCondition::Eq(v) => sk == v,
+            KeyCondition::BeginsWith(p) => sk.starts_with(p.as_str()),
+            KeyCondition::Between(lo, hi) => lo.as_str() <= sk && sk <= hi.as_str(),
+            KeyCondition::Ge(v) => sk >= v.as_str(),
+            KeyCondition::Le(v) => sk <= v.as_str(),
+            KeyCondition::Lt(v) => sk < v.as_str(),
         }
     }
 
     /// The key condition expression fragment and its values.
     pub(crate) fn expression(&self) -> Option<(&'static str, Vec<&str>)> {
         Some(match self {
-            Condition::All => return None,
-            Condition::Eq(v) => ("#sk = :sk", vec![v]),
-            Condition::BeginsWith(v) => ("begins_with(#sk, :sk)", vec![v]),
-            Condition::Between(lo, hi) => ("#sk BETWEEN :sk AND :sk_hi", vec![lo, hi]),
-            Condition::Ge(v) => ("#sk >= :sk", vec![v]),
-            Condition::Le(v) => ("#sk <= :sk", vec![v]),
-            Condition::Lt(v) => ("#sk < :sk", vec![v]),
+            KeyCondition::All => return None,
+            KeyCondition::Eq(v) => ("#sk = :sk", vec![v]),
+            KeyCondition::BeginsWith(v) => ("begins_with(#sk, :sk)", vec![v]),
+            KeyCondition::Between(lo, hi) => ("#sk BETWEEN :sk AND :sk_hi", vec![lo, hi]),
+            KeyCondition::Ge(v) => ("#sk >= :sk", vec![v]),
+            KeyCondition::Le(v) => ("#sk <= :sk", vec![v]),
+            KeyCondition::Lt(v) => ("#sk < :sk", vec![v]),
         })
     }
 
@@ -293,14 +293,14 @@ impl Condition {
 
 /// A condition on an entity's sort key, built from a [`SortKey`].
 pub struct SortCondition<E> {
-    pub(crate) condition: Result<Condition>,
+    pub(crate) condition: Result<KeyCondition>,
     /// The index the condition was built for (`None`: the table).
     pub(crate) index: Option<&'static str>,
     _entity: PhantomData<fn() -> E>,
 }
 
 impl<E: Entity> SortCondition<E> {
-    fn new(condition: Result<Condition>, index: Option<&'static str>) -> Self {
+    fn new(condition: Result<KeyCondition>, index: Option<&'static str>) -> Self {
         let condition = condition.and_then(|c| {
             for value in c.values() {
                 if value.len() > MAX_SORT_KEY_BYTES {
@@ -337,7 +337,7 @@ impl<E> SortCondition<E> {
     #[doc(hidden)]
     pub fn __all(index: Option<Index>) -> Self {
         SortCondition {
-            condition: Ok(Condition::All),
+            condition: Ok(KeyCondition::All),
             index: index.map(|i| i.name),
             _entity: PhantomData,
         }
@@ -370,13 +370,13 @@ impl<E: Entity, F> From<SortKey<E, F>> for SortCondition<E> {
         SortCondition::new(
             key.prefix.map(|p| {
                 if !has_sk {
-                    Condition::All
+                    KeyCondition::All
                 } else if fixed == total {
-                    Condition::Eq(p)
+                    KeyCondition::Eq(p)
                 } else if p.is_empty() {
-                    Condition::All
+                    KeyCondition::All
                 } else {
-                    Condition::BeginsWith(p)
+                    KeyCondition::BeginsWith(p)
                 }
             }),
             key.index,
@@ -399,11 +399,11 @@ mod tests {
 
     #[test]
     fn conditions_admit_like_dynamodb() {
-        let between = Condition::Between("CLIP#b".into(), "CLIP$".into());
+        let between = KeyCondition::Between("CLIP#b".into(), "CLIP$".into());
         assert!(between.admits("CLIP#c#1"));
         assert!(!between.admits("CLIPS#a"));
         assert!(!between.admits("CLIP#a"));
-        assert!(Condition::BeginsWith("CLIP#v1#".into()).admits("CLIP#v1#x"));
-        assert!(!Condition::BeginsWith("CLIP#v1#".into()).admits("CLIP#v10#x"));
+        assert!(KeyCondition::BeginsWith("CLIP#v1#".into()).admits("CLIP#v1#x"));
+        assert!(!KeyCondition::BeginsWith("CLIP#v1#".into()).admits("CLIP#v10#x"));
     }
 }

@@ -6,7 +6,7 @@ use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::foundation::limits::MAX_PARTITION_KEY_BYTES;
 use crate::keys::entity::{Entity, Partition};
-use crate::keys::sort_key::{Condition as SortRange, SortCondition};
+use crate::keys::sort_key::{KeyCondition, SortCondition};
 use crate::keys::template::Index;
 use crate::ops::collection::QueryTarget;
 use crate::ops::cursor::{invalid, Cursor};
@@ -106,9 +106,11 @@ impl<E> fmt::Debug for Query<E> {
 }
 
 impl<E: Entity> Query<E> {
-    /// Narrows the query with a sort-key condition built from the generated
-    /// `Type::sort_key()` (or `Type::<index>_sort_key()` on an index).
-    pub fn sort(mut self, condition: impl Into<SortCondition<E>>) -> Self {
+    /// Narrows the query with a condition on the sort key (DynamoDB's
+    /// `KeyConditionExpression` beyond the partition), built from the
+    /// generated `Type::sort_key()` (or `Type::<index>_sort_key()` on an
+    /// index). Results are ordered by [`descending`](Query::descending).
+    pub fn key_condition(mut self, condition: impl Into<SortCondition<E>>) -> Self {
         self.sort = condition.into();
         self
     }
@@ -152,16 +154,10 @@ impl<E: QueryTarget> Query<E> {
     }
 
     /// Starts after `cursor`, taken from a previous [`Page`] of the same
-    /// query.
-    pub fn after(mut self, cursor: Cursor) -> Self {
-        self.after = Some(cursor);
-        self
-    }
-
-    /// Like [`after`](Query::after), for an optional cursor (the first page
-    /// has none).
-    pub fn after_opt(mut self, cursor: Option<Cursor>) -> Self {
-        self.after = cursor;
+    /// query; `None` (the first page's "no cursor yet") starts at the
+    /// beginning, so a page handler can pass what its caller sent.
+    pub fn after(mut self, cursor: impl Into<Option<Cursor>>) -> Self {
+        self.after = cursor.into();
         self
     }
 
@@ -289,7 +285,7 @@ struct Plan<E> {
     filter: Option<Filter>,
     index: Option<Index>,
     pk: String,
-    condition: SortRange,
+    condition: KeyCondition,
     descending: bool,
     limit: Option<i32>,
     consistent: bool,

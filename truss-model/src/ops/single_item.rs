@@ -212,10 +212,10 @@ impl<E: Entity> Delete<E> {
 
     /// Sends the request.
     pub async fn send(self) -> Result<()> {
-        self.execute(false).await.map(|_| ())
+        self.execute(ReturnValue::None).await.map(|_| ())
     }
 
-    async fn execute(self, return_old: bool) -> Result<Option<E>> {
+    async fn execute(self, returning: ReturnValue) -> Result<Option<E>> {
         let key = self.key?;
         let inner = &self.table.inner;
         let required = Required {
@@ -241,11 +241,7 @@ impl<E: Entity> Delete<E> {
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .return_values(if return_old {
-                ReturnValue::AllOld
-            } else {
-                ReturnValue::None
-            })
+            .return_values(returning)
             .send()
             .await;
         match result {
@@ -269,7 +265,7 @@ pub struct DeleteReturning<E>(Delete<E>);
 impl<E: Entity> DeleteReturning<E> {
     /// Sends the request; `Ok(None)` if there was no item.
     pub async fn send(self) -> Result<Option<E>> {
-        self.0.execute(true).await
+        self.0.execute(ReturnValue::AllOld).await
     }
 }
 

@@ -22,6 +22,13 @@ use std::future::IntoFuture;
 pub use crate::foundation::error::CanceledAction;
 pub use crate::foundation::limits::MAX_TRANSACTION_ACTIONS;
 
+/// The actions a transaction takes on a key alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyedAction {
+    Delete,
+    ConditionCheck,
+}
+
 struct Action {
     entity: &'static str,
     key: RenderedKey,
@@ -157,7 +164,7 @@ impl Transaction {
         self,
         key: K,
         condition: Option<Condition<K::Entity>>,
-        check: bool,
+        kind: KeyedAction,
     ) -> Self {
         let table = self.table.clone();
         let action = (|| {
@@ -170,7 +177,7 @@ impl Transaction {
             let (names, values) = p.into_parts();
             let key_item = table.inner.key_item(&key);
             let bytes = key.pk.len() + key.sk.as_ref().map_or(0, String::len);
-            let write = if check {
+            let write = if kind == KeyedAction::ConditionCheck {
                 let check = ConditionCheck::builder()
                     .table_name(&table.inner.name)
                     .set_key(Some(key_item))
@@ -209,18 +216,18 @@ impl Transaction {
 
     /// Deletes the item with this key.
     pub fn delete<K: EntityKey>(self, key: K) -> Self {
-        self.keyed(key, None, false)
+        self.keyed(key, None, KeyedAction::Delete)
     }
 
     /// Deletes the item only if `condition` holds.
     pub fn delete_if<K: EntityKey>(self, key: K, condition: Condition<K::Entity>) -> Self {
-        self.keyed(key, Some(condition), false)
+        self.keyed(key, Some(condition), KeyedAction::Delete)
     }
 
     /// Requires `condition` to hold on the item with this key (which is not
     /// changed).
     pub fn check<K: EntityKey>(self, key: K, condition: Condition<K::Entity>) -> Self {
-        self.keyed(key, Some(condition), true)
+        self.keyed(key, Some(condition), KeyedAction::ConditionCheck)
     }
 
     fn unique_key(&self, name: &str, value: &str) -> Result<RenderedKey> {

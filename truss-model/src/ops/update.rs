@@ -2,8 +2,8 @@
 
 use crate::expr::{all, and, value_of, Attr, Condition, Node, Placeholders};
 use crate::foundation::error::{Error, Result};
+use crate::foundation::into_field::IntoField;
 use crate::foundation::item::Item;
-use crate::foundation::value::IntoValue;
 use crate::keys::entity::{Entity, EntityKey};
 use crate::ops::write::{condition_failed, Required};
 use crate::table::inner::RenderedKey;
@@ -90,8 +90,8 @@ impl<E: Entity> Update<E> {
     }
 
     /// `SET attribute = value`.
-    pub fn set<T: Serialize>(self, attr: Attr<E, T>, value: impl IntoValue<T>) -> Self {
-        let value = value_of::<E>(attr.name(), &value.into_value());
+    pub fn set<T: Serialize>(self, attr: Attr<E, T>, value: impl IntoField<T>) -> Self {
+        let value = value_of::<E>(attr.name(), &value.into_field());
         self.push(value.map(|v| Action::Set(attr.name(), v)))
     }
 
@@ -100,9 +100,9 @@ impl<E: Entity> Update<E> {
     pub fn set_if_not_exists<T: Serialize>(
         self,
         attr: Attr<E, T>,
-        value: impl IntoValue<T>,
+        value: impl IntoField<T>,
     ) -> Self {
-        let value = value_of::<E>(attr.name(), &value.into_value());
+        let value = value_of::<E>(attr.name(), &value.into_field());
         self.push(value.map(|v| Action::SetIfNotExists(attr.name(), v)))
     }
 
@@ -159,7 +159,7 @@ impl<E: Entity> Update<E> {
 
     /// Sends the request.
     pub async fn send(self) -> Result<()> {
-        self.execute(false).await.map(|_| ())
+        self.execute(ReturnValue::None).await.map(|_| ())
     }
 
     /// Checks and renders the update: key, expressions and placeholders.
@@ -265,7 +265,7 @@ impl<E: Entity> Update<E> {
         })
     }
 
-    async fn execute(self, return_new: bool) -> Result<Option<E>> {
+    async fn execute(self, returning: ReturnValue) -> Result<Option<E>> {
         let r = self.render()?;
         let inner = &r.table.inner;
         let output = inner
@@ -278,11 +278,7 @@ impl<E: Entity> Update<E> {
             .set_expression_attribute_names(r.names.clone())
             .set_expression_attribute_values(r.values.clone())
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .return_values(if return_new {
-                ReturnValue::AllNew
-            } else {
-                ReturnValue::None
-            })
+            .return_values(returning)
             .send()
             .await;
         match output {
@@ -335,12 +331,15 @@ pub struct UpdateReturning<E>(Update<E>);
 impl<E: Entity> UpdateReturning<E> {
     /// Sends the request and returns the item after the update.
     pub async fn send(self) -> Result<E> {
-        self.0.execute(true).await?.ok_or_else(|| Error::Decode {
-            entity: E::NAME,
-            key: Default::default(),
-            field: None,
-            message: "DynamoDB returned no attributes for ALL_NEW".into(),
-        })
+        self.0
+            .execute(ReturnValue::AllNew)
+            .await?
+            .ok_or_else(|| Error::Decode {
+                entity: E::NAME,
+                key: Default::default(),
+                field: None,
+                message: "DynamoDB returned no attributes for ALL_NEW".into(),
+            })
     }
 }
 

@@ -22,6 +22,21 @@ pub(crate) struct Civil {
 
 const NANOS_PER_SECOND: u32 = 1_000_000_000;
 
+/// Whether a date-time ends in `Z` (an instant in UTC) or in nothing (a
+/// date-time with no zone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Zone {
+    Utc,
+    Naive,
+}
+
+/// The unit of an epoch number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EpochUnit {
+    Seconds,
+    Millis,
+}
+
 /// Writes `value` into `slots` as exactly `slots.len()` decimal digits
 /// (zero-padded; callers pass values that fit).
 fn put_digits(slots: &mut [u8], mut value: u64) {
@@ -116,7 +131,7 @@ pub(crate) const fn precision_name(fraction: usize) -> &'static str {
 pub(crate) fn push_date_time<const FRACTION: usize>(
     out: &mut String,
     t: &Civil,
-    zone: bool,
+    zone: Zone,
 ) -> Result<(), KeyPartError> {
     let fraction = FRACTION;
     let (second, nanos) = if t.nanos >= NANOS_PER_SECOND {
@@ -154,7 +169,7 @@ pub(crate) fn push_date_time<const FRACTION: usize>(
         put_digits(&mut buf[20..20 + digits], u64::from(nanos / unit));
         len += 1 + digits;
     }
-    if zone {
+    if zone == Zone::Utc {
         buf[len] = b'Z';
         len += 1;
     }
@@ -165,17 +180,17 @@ pub(crate) fn push_date_time<const FRACTION: usize>(
 /// Reads exactly what [`push_date_time`] writes for `fraction` and `zone`;
 /// second 60 (a leap second) comes back as second 59 with `nanos` of 1e9 or
 /// more. The calendar check is the caller's.
-pub(crate) fn parse_date_time(segment: &str, fraction: usize, zone: bool) -> Option<Civil> {
+pub(crate) fn parse_date_time(segment: &str, fraction: usize, zone: Zone) -> Option<Civil> {
     let b = segment.as_bytes();
     let fraction_len = if fraction > 0 { fraction + 1 } else { 0 };
-    if b.len() != 19 + fraction_len + usize::from(zone) {
+    if b.len() != 19 + fraction_len + usize::from(zone == Zone::Utc) {
         return None;
     }
     let (year, month, day) = parse_date(segment.get(..10)?)?;
     if b[10] != b'T' || b[13] != b':' || b[16] != b':' {
         return None;
     }
-    if zone && b[b.len() - 1] != b'Z' {
+    if zone == Zone::Utc && b[b.len() - 1] != b'Z' {
         return None;
     }
     let mut nanos = 0;
@@ -210,9 +225,9 @@ pub(crate) fn push_epoch(
     out: &mut String,
     seconds: i64,
     nanos: u32,
-    millis: bool,
+    unit: EpochUnit,
 ) -> Result<(), KeyPartError> {
-    let (value, width, unit, lost) = if millis {
+    let (value, width, unit, lost) = if unit == EpochUnit::Millis {
         (
             i128::from(seconds) * 1000 + i128::from(nanos / 1_000_000),
             13,
@@ -247,7 +262,8 @@ pub(crate) fn push_epoch(
 }
 
 /// Reads exactly what [`push_epoch`] writes: seconds and nanoseconds.
-pub(crate) fn parse_epoch(segment: &str, millis: bool) -> Option<(i64, u32)> {
+pub(crate) fn parse_epoch(segment: &str, unit: EpochUnit) -> Option<(i64, u32)> {
+    let millis = unit == EpochUnit::Millis;
     let width = if millis { 13 } else { 10 };
     if segment.len() != width {
         return None;
@@ -277,6 +293,7 @@ mod tests {
     }
 
     fn text(t: &Civil, fraction: usize, zone: bool) -> Result<String, KeyPartError> {
+        let zone = if zone { Zone::Utc } else { Zone::Naive };
         let mut out = String::new();
         match fraction {
             0 => push_date_time::<0>(&mut out, t, zone),
@@ -308,7 +325,7 @@ mod tests {
             Err(KeyPartError::OutOfRange(_))
         ));
         assert_eq!(
-            parse_date_time("2026-05-24T09:00:01.123Z", 3, true),
+            parse_date_time("2026-05-24T09:00:01.123Z", 3, Zone::Utc),
             Some(t)
         );
         for bad in [
@@ -320,29 +337,32 @@ mod tests {
             "+026-05-24T09:00:01.123Z",
             "2026-05-24T09:00:01.12 Z",
         ] {
-            assert_eq!(parse_date_time(bad, 3, true), None, "{bad}");
+            assert_eq!(parse_date_time(bad, 3, Zone::Utc), None, "{bad}");
         }
     }
 
     #[test]
     fn epoch_widths_and_range() {
         let mut out = String::new();
-        push_epoch(&mut out, 1_780_000_000, 5_000_000, true).expect("fits");
+        push_epoch(&mut out, 1_780_000_000, 5_000_000, EpochUnit::Millis).expect("fits");
         assert_eq!(out, "1780000000005");
-        assert_eq!(parse_epoch(&out, true), Some((1_780_000_000, 5_000_000)));
+        assert_eq!(
+            parse_epoch(&out, EpochUnit::Millis),
+            Some((1_780_000_000, 5_000_000))
+        );
         out.clear();
-        push_epoch(&mut out, 7, 0, false).expect("fits");
+        push_epoch(&mut out, 7, 0, EpochUnit::Seconds).expect("fits");
         assert_eq!(out, "0000000007");
         let out_of_range = |seconds, nanos| {
             matches!(
-                push_epoch(&mut String::new(), seconds, nanos, false),
+                push_epoch(&mut String::new(), seconds, nanos, EpochUnit::Seconds),
                 Err(KeyPartError::OutOfRange(_))
             )
         };
         assert!(out_of_range(-1, 0));
         assert!(out_of_range(10_000_000_000, 0));
         assert!(out_of_range(1, 1), "sub-second digits");
-        assert_eq!(parse_epoch("178000000", false), None);
-        assert_eq!(parse_epoch("+780000000", false), None);
+        assert_eq!(parse_epoch("178000000", EpochUnit::Seconds), None);
+        assert_eq!(parse_epoch("+780000000", EpochUnit::Seconds), None);
     }
 }

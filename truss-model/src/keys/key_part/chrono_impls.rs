@@ -1,6 +1,6 @@
 //! Key encodings for `chrono` types (feature `chrono`).
 
-use super::calendar::{self, Civil};
+use super::calendar::{self, Civil, EpochUnit, Zone};
 use super::format::{
     EpochMillis, EpochSeconds, KeyFormat, OrderedKeyFormat, Rfc3339, EPOCH_MILLIS, EPOCH_SECONDS,
 };
@@ -46,11 +46,11 @@ impl<const DIGITS: usize> KeyFormat<DateTime<Utc>> for Rfc3339<DIGITS> {
     const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode(value: &DateTime<Utc>, out: &mut String) -> Result<(), KeyPartError> {
-        calendar::push_date_time::<DIGITS>(out, &civil(&value.naive_utc()), true)
+        calendar::push_date_time::<DIGITS>(out, &civil(&value.naive_utc()), Zone::Utc)
     }
 
     fn decode(segment: &str) -> Result<DateTime<Utc>, KeyPartError> {
-        calendar::parse_date_time(segment, DIGITS, true)
+        calendar::parse_date_time(segment, DIGITS, Zone::Utc)
             .and_then(naive)
             .map(|t| t.and_utc())
             .ok_or_else(|| malformed(segment, Self::EXPECTED))
@@ -81,7 +81,7 @@ macro_rules! epoch {
     )*};
 }
 
-epoch!(EpochSeconds => EPOCH_SECONDS, false; EpochMillis => EPOCH_MILLIS, true);
+epoch!(EpochSeconds => EPOCH_SECONDS, EpochUnit::Seconds; EpochMillis => EPOCH_MILLIS, EpochUnit::Millis);
 
 const NAIVE_DATE_TIME: &str = "date-time with 9 fractional digits (2026-05-24T09:00:00.000000000)";
 
@@ -91,11 +91,11 @@ impl KeyPart for NaiveDateTime {
     const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
-        calendar::push_date_time::<9>(out, &civil(self), false)
+        calendar::push_date_time::<9>(out, &civil(self), Zone::Naive)
     }
 
     fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
-        calendar::parse_date_time(segment, 9, false)
+        calendar::parse_date_time(segment, 9, Zone::Naive)
             .and_then(naive)
             .ok_or_else(|| malformed(segment, NAIVE_DATE_TIME))
     }

@@ -1,6 +1,6 @@
 //! Key encodings for `time` types (feature `time`).
 
-use super::calendar::{self, Civil};
+use super::calendar::{self, Civil, EpochUnit, Zone};
 use super::format::{
     EpochMillis, EpochSeconds, KeyFormat, OrderedKeyFormat, Rfc3339, EPOCH_MILLIS, EPOCH_SECONDS,
 };
@@ -64,11 +64,11 @@ impl<const DIGITS: usize> KeyFormat<OffsetDateTime> for Rfc3339<DIGITS> {
     const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode(value: &OffsetDateTime, out: &mut String) -> Result<(), KeyPartError> {
-        calendar::push_date_time::<DIGITS>(out, &civil(&utc(value)), true)
+        calendar::push_date_time::<DIGITS>(out, &civil(&utc(value)), Zone::Utc)
     }
 
     fn decode(segment: &str) -> Result<OffsetDateTime, KeyPartError> {
-        calendar::parse_date_time(segment, DIGITS, true)
+        calendar::parse_date_time(segment, DIGITS, Zone::Utc)
             .and_then(primitive)
             .map(PrimitiveDateTime::assume_utc)
             .ok_or_else(|| malformed(segment, Self::EXPECTED))
@@ -106,7 +106,7 @@ macro_rules! epoch {
     )*};
 }
 
-epoch!(EpochSeconds => EPOCH_SECONDS, false; EpochMillis => EPOCH_MILLIS, true);
+epoch!(EpochSeconds => EPOCH_SECONDS, EpochUnit::Seconds; EpochMillis => EPOCH_MILLIS, EpochUnit::Millis);
 
 const PRIMITIVE_DATE_TIME: &str =
     "date-time with 9 fractional digits (2026-05-24T09:00:00.000000000)";
@@ -117,11 +117,11 @@ impl KeyPart for PrimitiveDateTime {
     const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode_key(&self, out: &mut String) -> Result<(), KeyPartError> {
-        calendar::push_date_time::<9>(out, &civil(self), false)
+        calendar::push_date_time::<9>(out, &civil(self), Zone::Naive)
     }
 
     fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
-        calendar::parse_date_time(segment, 9, false)
+        calendar::parse_date_time(segment, 9, Zone::Naive)
             .and_then(primitive)
             .ok_or_else(|| malformed(segment, PRIMITIVE_DATE_TIME))
     }

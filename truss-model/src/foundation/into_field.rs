@@ -7,31 +7,31 @@ use std::borrow::Cow;
 ///
 /// Unlike `Into<T>`, this keeps integer literals typed by the field: with
 /// `count: u64`, `Link::COUNT.gt(0)` infers `0u64`.
-pub trait IntoValue<T> {
+pub trait IntoField<T> {
     /// The value.
-    fn into_value(self) -> T;
+    fn into_field(self) -> T;
 }
 
-impl<T> IntoValue<T> for T {
-    fn into_value(self) -> T {
+impl<T> IntoField<T> for T {
+    fn into_field(self) -> T {
         self
     }
 }
 
-impl IntoValue<String> for &str {
-    fn into_value(self) -> String {
+impl IntoField<String> for &str {
+    fn into_field(self) -> String {
         self.to_owned()
     }
 }
 
-impl IntoValue<String> for &String {
-    fn into_value(self) -> String {
+impl IntoField<String> for &String {
+    fn into_field(self) -> String {
         self.clone()
     }
 }
 
-impl IntoValue<String> for Cow<'_, str> {
-    fn into_value(self) -> String {
+impl IntoField<String> for Cow<'_, str> {
+    fn into_field(self) -> String {
         self.into_owned()
     }
 }
