@@ -408,3 +408,59 @@ async fn one_batch_reads_several_entity_types() {
     );
     assert_eq!(counter.take().get("BatchGetItem"), Some(&1));
 }
+
+#[tokio::test]
+async fn batches_are_awaited_and_batch_get_many_keeps_partial_results() {
+    // Fault injection, as above: DynamoDB Local never leaves keys
+    // unprocessed; the injector holds every other key back and reports it.
+    let (table, _, faults) = faulty_table("batch-many-partial", usize::MAX).await;
+    let plain = truss_model::Table::new(client().await, table.name());
+    let stats = stats("m", 30);
+    // Awaited like single operations.
+    let summary = plain
+        .batch_write()
+        .put_all(&stats)
+        .put(&link("m"))
+        .await
+        .unwrap();
+    assert_eq!(summary.written, 31);
+    let all = plain
+        .batch_get(
+            stats
+                .iter()
+                .map(|s| DailyStat::key(&s.code, s.date))
+                .collect::<Vec<_>>(),
+        )
+        .concurrency(2)
+        .await
+        .unwrap();
+    assert!(all.iter().all(Option::is_some));
+
+    let many = || {
+        stats.iter().fold(
+            table.batch_get_many::<LinkItems>().key(Link::key("m")),
+            |batch, s| batch.key(DailyStat::key(&s.code, s.date)),
+        )
+    };
+    let output = many()
+        .concurrency(1)
+        .retry(quick(1))
+        .send_partial()
+        .await
+        .unwrap();
+    assert_eq!(output.items.len(), 31);
+    assert_eq!(output.unprocessed.len(), faults.injected());
+    assert!(!output.unprocessed.is_empty());
+    for (position, item) in output.items.iter().enumerate() {
+        assert_eq!(
+            item.is_none(),
+            output.unprocessed.contains(&position),
+            "{position}"
+        );
+    }
+    let err = many().retry(quick(1)).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::UnprocessedKeys { entity: "LinkItems", unprocessed, .. } if !unprocessed.is_empty()),
+        "{err:?}"
+    );
+}

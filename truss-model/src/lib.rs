@@ -49,7 +49,9 @@ pub use keys::entity::{Entity, EntityKey, Partition};
 pub use keys::key_part::KeyPart;
 pub use keys::sort_key::{SortCondition, SortKey};
 pub use keys::template::{Index, Template};
-pub use ops::batch::{BatchGet, BatchGetMany, BatchGetOutput, BatchWrite, BatchWriteSummary};
+pub use ops::batch::{
+    BatchGet, BatchGetMany, BatchGetManyOutput, BatchGetOutput, BatchWrite, BatchWriteSummary,
+};
 pub use ops::collection::{Collection, Member, QueryTarget};
 pub use ops::cursor::Cursor;
 pub use ops::query::{Page, Query};

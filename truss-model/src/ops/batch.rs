@@ -2,7 +2,7 @@
 //! concurrency, unprocessed parts retried, and nothing lost when the retry
 //! budget runs out.
 
-use crate::foundation::error::{Error, Result};
+use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::foundation::item::Item;
 use crate::keys::entity::{Entity, EntityKey};
 use crate::table::inner::RenderedKey;
@@ -12,8 +12,10 @@ use aws_sdk_dynamodb::config::AsyncSleep;
 use aws_sdk_dynamodb::types::{
     AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest,
 };
+use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
 use std::collections::{HashMap, HashSet};
+use std::future::IntoFuture;
 
 /// Requests in flight at once, unless set.
 pub const DEFAULT_CONCURRENCY: usize = 4;
@@ -110,7 +112,7 @@ impl Table {
 /// A batch of puts and deletes. Everything is encoded and checked before the
 /// first request: an invalid key, an encode failure or a duplicate key fails
 /// the whole batch with nothing written.
-#[must_use = "a BatchWrite does nothing until sent"]
+#[must_use = "a BatchWrite does nothing until awaited"]
 pub struct BatchWrite {
     table: Table,
     entries: Result<Vec<Entry>>,
@@ -311,7 +313,7 @@ pub struct BatchGetOutput<K: EntityKey> {
 }
 
 /// A pending batch read of one entity type, by its keys `K`.
-#[must_use = "a BatchGet does nothing until sent"]
+#[must_use = "a BatchGet does nothing until awaited"]
 pub struct BatchGet<K: EntityKey> {
     table: Table,
     keys: Result<Vec<(RenderedKey, K)>>,
@@ -495,7 +497,7 @@ impl Table {
 }
 
 /// A pending batch read across the entity types of collection `C`.
-#[must_use = "a BatchGetMany does nothing until sent"]
+#[must_use = "a BatchGetMany does nothing until awaited"]
 pub struct BatchGetMany<C> {
     table: Table,
     keys: Result<Vec<(&'static str, RenderedKey)>>,
@@ -525,6 +527,12 @@ impl<C: crate::ops::collection::Collection> BatchGetMany<C> {
         self
     }
 
+    /// Requests in flight at once (at least 1; default 4).
+    pub fn concurrency(mut self, requests: usize) -> Self {
+        self.concurrency = requests.max(1);
+        self
+    }
+
     /// The retry policy for unprocessed keys.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.policy = policy;
@@ -533,33 +541,91 @@ impl<C: crate::ops::collection::Collection> BatchGetMany<C> {
 
     /// Reads every key (one entry per key, in order; `None` if absent);
     /// fails with [`Error::UnprocessedKeys`] if keys are still unread when
-    /// the retry budget runs out.
+    /// the retry budget runs out
+    /// ([`send_partial`](BatchGetMany::send_partial) keeps what was read).
     pub async fn send(self) -> Result<Vec<Option<C>>> {
+        let table = self.table.clone();
+        let keys: Vec<KeyDisplay> = match &self.keys {
+            Ok(keys) => keys.iter().map(|(_, k)| table.inner.display(k)).collect(),
+            Err(_) => Vec::new(),
+        };
+        let output = self.send_partial().await?;
+        if output.unprocessed.is_empty() {
+            return Ok(output.items);
+        }
+        Err(Error::UnprocessedKeys {
+            entity: C::__name(),
+            read: output.items.iter().filter(|i| i.is_some()).count(),
+            unprocessed: output
+                .unprocessed
+                .iter()
+                .map(|&i| keys[i].clone())
+                .collect(),
+        })
+    }
+
+    /// Reads every key it can: the items read, and the positions of the
+    /// keys left unread when the retry budget ran out.
+    pub async fn send_partial(self) -> Result<BatchGetManyOutput<C>> {
         let keys = self.keys?;
         let table = &self.table;
         let ids = keys.iter().map(|(_, key)| key.id());
         let (found, unread) =
             read_keys(table, ids, self.consistent, self.concurrency, self.policy).await?;
-        if !unread.is_empty() {
-            let unprocessed = keys
-                .iter()
-                .filter(|(_, k)| unread.contains(&k.id()))
-                .map(|(_, k)| table.inner.display(k))
-                .collect();
-            return Err(Error::UnprocessedKeys {
-                entity: C::__name(),
-                read: found.len(),
-                unprocessed,
-            });
+        let mut output = BatchGetManyOutput {
+            items: Vec::with_capacity(keys.len()),
+            unprocessed: Vec::new(),
+        };
+        for (position, (_, key)) in keys.iter().enumerate() {
+            let id = key.id();
+            if unread.contains(&id) {
+                output.items.push(None);
+                output.unprocessed.push(position);
+                continue;
+            }
+            let item = found.get(&id).cloned();
+            output
+                .items
+                .push(item.map(|i| C::__decode(table, i)).transpose()?);
         }
-        keys.iter()
-            .map(|(_, key)| {
-                found
-                    .get(&key.id())
-                    .cloned()
-                    .map(|item| C::__decode(table, item))
-                    .transpose()
-            })
-            .collect()
+        Ok(output)
+    }
+}
+
+/// Items read by a [`BatchGetMany`], in the order of the keys added.
+#[derive(Debug, Clone)]
+pub struct BatchGetManyOutput<C> {
+    /// One entry per key added: `None` if there is no such item, or if its
+    /// position is in `unprocessed`.
+    pub items: Vec<Option<C>>,
+    /// Positions (in the order the keys were added) of the keys not read
+    /// when the retry budget ran out (empty on success).
+    pub unprocessed: Vec<usize>,
+}
+
+impl IntoFuture for BatchWrite {
+    type Output = Result<BatchWriteSummary>;
+    type IntoFuture = BoxFuture<'static, Result<BatchWriteSummary>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+impl<K: EntityKey> IntoFuture for BatchGet<K> {
+    type Output = Result<Vec<Option<K::Entity>>>;
+    type IntoFuture = BoxFuture<'static, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+impl<C: crate::ops::collection::Collection> IntoFuture for BatchGetMany<C> {
+    type Output = Result<Vec<Option<C>>>;
+    type IntoFuture = BoxFuture<'static, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
