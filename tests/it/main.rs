@@ -16,6 +16,7 @@ mod collection;
 mod constants;
 mod creator_saas;
 mod electrodb;
+mod errors;
 mod existing_tables;
 mod hardening;
 mod index;

@@ -103,7 +103,10 @@ async fn one_failed_condition_writes_nothing_and_names_the_action() {
     assert_eq!(reasons[0].index, 1);
     assert_eq!(reasons[0].entity, "Link");
     assert_eq!(reasons[0].key.as_str(), "PK=LINK#l1, SK=META");
-    assert_eq!(reasons[0].code, "ConditionalCheckFailed");
+    assert_eq!(
+        reasons[0].code,
+        truss_model::CancellationCode::ConditionalCheckFailed
+    );
     assert!(err.to_string().contains("action 1 (Link"), "{err}");
     let after = scan(&table).await;
     assert_eq!(after, before, "nothing was written");

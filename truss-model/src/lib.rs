@@ -38,7 +38,7 @@ pub use ops::transaction;
 
 pub use expr::{Attr, Condition, KeyAttr};
 pub use foundation::error::{
-    CanceledAction, Error, KeyDisplay, KeyPartError, Result, UnprocessedWrite,
+    CanceledAction, CancellationCode, Error, KeyDisplay, KeyPartError, Result, UnprocessedWrite,
 };
 pub use foundation::into_field::IntoField;
 pub use foundation::item::Item;

@@ -1,5 +1,6 @@
 //! The library's error type.
 
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use std::fmt;
 
 /// Result alias used throughout truss-model.
@@ -38,7 +39,7 @@ pub enum Error {
         max: usize,
     },
     /// `create` found an item with the same key: nothing was written.
-    #[error("{entity} {key} already exists")]
+    #[error("{entity} ({key}) already exists")]
     AlreadyExists {
         /// The entity that was being created.
         entity: &'static str,
@@ -47,7 +48,7 @@ pub enum Error {
     },
     /// `replace` (or another operation requiring the item) found no item with
     /// this key: nothing was written.
-    #[error("{entity} {key} does not exist")]
+    #[error("{entity} ({key}) does not exist")]
     NotFound {
         /// The entity that was expected.
         entity: &'static str,
@@ -55,7 +56,7 @@ pub enum Error {
         key: KeyDisplay,
     },
     /// A condition attached to a write did not hold: nothing was written.
-    #[error("condition failed for {entity} {key}")]
+    #[error("condition failed for {entity} ({key})")]
     ConditionFailed {
         /// The entity that was being written.
         entity: &'static str,
@@ -65,7 +66,7 @@ pub enum Error {
     /// An optimistic-locking write found another version than the one it
     /// was based on: someone else wrote in between. Nothing was written;
     /// read again and retry.
-    #[error("{entity} {key} is stale: expected version {expected}, found {}", found.map_or("none".to_owned(), |v| v.to_string()))]
+    #[error("{entity} ({key}) is stale: expected version {expected}, found {}", found.map_or("none".to_owned(), |v| v.to_string()))]
     StaleVersion {
         /// The entity written.
         entity: &'static str,
@@ -94,7 +95,7 @@ pub enum Error {
     },
     /// An item is larger than DynamoDB's 400 KB limit (computed by
     /// DynamoDB's documented rules). Nothing was sent.
-    #[error("{entity} {key} is {size} bytes, over DynamoDB's item limit of {max} bytes")]
+    #[error("{entity} ({key}) is {size} bytes, over DynamoDB's item limit of {max} bytes")]
     ItemTooLarge {
         /// The entity.
         entity: &'static str,
@@ -106,7 +107,7 @@ pub enum Error {
         max: usize,
     },
     /// An entity could not be turned into a DynamoDB item.
-    #[error("could not encode {entity} {key}: {message}")]
+    #[error("could not encode {entity} ({key}): {message}")]
     Encode {
         /// The entity being encoded.
         entity: &'static str,
@@ -116,7 +117,7 @@ pub enum Error {
         message: String,
     },
     /// A DynamoDB item could not be read as an entity.
-    #[error("could not decode {entity} {key}{}: {message}", field.as_deref().map(|f| format!(", field `{f}`")).unwrap_or_default())]
+    #[error("could not decode {entity} ({key}){}: {message}", field.as_deref().map(|f| format!(", field `{f}`")).unwrap_or_default())]
     Decode {
         /// The entity being decoded.
         entity: &'static str,
@@ -170,7 +171,7 @@ pub enum Error {
         /// The writes not processed.
         unprocessed: Vec<UnprocessedWrite>,
         /// The error that stopped a chunk early, if any.
-        cause: Option<String>,
+        cause: Option<Box<Error>>,
     },
     /// A batch read ran out of retries with keys still unread
     /// ([`BatchGet::send_partial`](crate::BatchGet::send_partial) keeps the
@@ -217,17 +218,182 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn dynamo<E>(operation: &'static str, err: E) -> Self
+    /// An SDK error as [`Error::Dynamo`]: its message is the error code and
+    /// DynamoDB's message once (a service error), or the chain of causes
+    /// (a request that never got an answer); the whole SDK error, raw
+    /// response included, stays in `source` and in `Debug`.
+    pub(crate) fn dynamo<E, R>(operation: &'static str, err: SdkError<E, R>) -> Self
     where
-        E: std::error::Error + 'static,
-        aws_sdk_dynamodb::Error: From<E>,
+        E: std::error::Error + ProvideErrorMetadata + 'static,
+        R: std::fmt::Debug + 'static,
+        aws_sdk_dynamodb::Error: From<SdkError<E, R>>,
     {
-        let message = aws_sdk_dynamodb::error::DisplayErrorContext(&err).to_string();
+        let message = match err.as_service_error() {
+            Some(service) => match (service.code(), service.message()) {
+                (Some(code), Some(message)) => format!("{code}: {message}"),
+                (Some(code), None) => code.to_owned(),
+                _ => service.to_string(),
+            },
+            None => DisplayErrorContext(&err).to_string(),
+        };
         Error::Dynamo {
             operation,
             message,
             source: std::sync::Arc::new(aws_sdk_dynamodb::Error::from(err)),
         }
+    }
+
+    /// The error code of the SDK error inside [`Error::Dynamo`], if any
+    /// (`"ProvisionedThroughputExceededException"`, ...).
+    fn dynamo_code(&self) -> Option<&str> {
+        match self {
+            Error::Dynamo { source, .. } => source.code(),
+            _ => None,
+        }
+    }
+
+    fn canceled_for(&self, code: &CancellationCode) -> bool {
+        matches!(self, Error::TransactionCanceled { reasons } if reasons.iter().any(|r| &r.code == code))
+    }
+
+    /// The item was not there: [`Error::NotFound`].
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound { .. })
+    }
+
+    /// A create found an item with the key: [`Error::AlreadyExists`].
+    pub fn is_already_exists(&self) -> bool {
+        matches!(self, Error::AlreadyExists { .. })
+    }
+
+    /// An optimistic-locking write was stale: [`Error::StaleVersion`].
+    pub fn is_stale_version(&self) -> bool {
+        matches!(self, Error::StaleVersion { .. })
+    }
+
+    /// A condition of a write did not hold, whatever it was: a caller's
+    /// condition ([`Error::ConditionFailed`]), an existence check
+    /// ([`Error::AlreadyExists`], [`Error::NotFound`]), a version check
+    /// ([`Error::StaleVersion`]), a canceled transaction with a failed
+    /// condition, or DynamoDB's `ConditionalCheckFailedException` from a
+    /// raw call. Nothing was written.
+    pub fn is_condition_failed(&self) -> bool {
+        matches!(
+            self,
+            Error::ConditionFailed { .. }
+                | Error::AlreadyExists { .. }
+                | Error::NotFound { .. }
+                | Error::StaleVersion { .. }
+        ) || self.canceled_for(&CancellationCode::ConditionalCheckFailed)
+            || self.dynamo_code() == Some("ConditionalCheckFailedException")
+    }
+
+    /// DynamoDB throttled the request (provisioned throughput, on-demand
+    /// limits, account request limits), in a response or among a canceled
+    /// transaction's reasons. The SDK already retried it; waiting longer
+    /// may help.
+    pub fn is_throttling(&self) -> bool {
+        matches!(
+            self.dynamo_code(),
+            Some(
+                "ProvisionedThroughputExceededException"
+                    | "ThrottlingException"
+                    | "RequestLimitExceeded"
+            )
+        ) || self.canceled_for(&CancellationCode::ThrottlingError)
+            || self.canceled_for(&CancellationCode::ProvisionedThroughputExceeded)
+            || self.batch_cause().is_some_and(Error::is_throttling)
+    }
+
+    /// Another transaction was writing the same items: sending the same
+    /// transaction again may succeed.
+    pub fn is_transaction_conflict(&self) -> bool {
+        self.canceled_for(&CancellationCode::TransactionConflict)
+            || matches!(
+                self.dynamo_code(),
+                Some("TransactionConflictException" | "TransactionInProgressException")
+            )
+    }
+
+    /// The error that stopped a batch write early, for the predicates.
+    fn batch_cause(&self) -> Option<&Error> {
+        match self {
+            Error::UnprocessedWrites { cause, .. } => cause.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Sending the same request again later may succeed: throttling,
+    /// transaction conflicts, batch items left unprocessed, DynamoDB's
+    /// internal errors. Not a failed condition, a stale version or bad
+    /// input: those need a new read or new input.
+    pub fn is_retryable(&self) -> bool {
+        self.is_throttling()
+            || self.is_transaction_conflict()
+            || matches!(
+                self,
+                Error::UnprocessedWrites { .. } | Error::UnprocessedKeys { .. }
+            )
+            || matches!(
+                self.dynamo_code(),
+                Some("InternalServerError" | "ServiceUnavailable")
+            )
+    }
+}
+
+/// DynamoDB's reason for canceling one action of a transaction
+/// (`CancellationReason.Code`), with the codes it documents and any other
+/// kept as it came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CancellationCode {
+    /// The action's condition did not hold.
+    ConditionalCheckFailed,
+    /// Another transaction was writing the item.
+    TransactionConflict,
+    /// The request was throttled.
+    ThrottlingError,
+    /// Throughput of a provisioned table was exceeded.
+    ProvisionedThroughputExceeded,
+    /// An item collection (a partition with local indexes) is full.
+    ItemCollectionSizeLimitExceeded,
+    /// The action was refused as invalid (for example a too large item).
+    ValidationError,
+    /// A code this library does not know, as DynamoDB sent it.
+    Other(String),
+}
+
+impl CancellationCode {
+    /// Reads DynamoDB's code.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "ConditionalCheckFailed" => Self::ConditionalCheckFailed,
+            "TransactionConflict" => Self::TransactionConflict,
+            "ThrottlingError" => Self::ThrottlingError,
+            "ProvisionedThroughputExceeded" => Self::ProvisionedThroughputExceeded,
+            "ItemCollectionSizeLimitExceeded" => Self::ItemCollectionSizeLimitExceeded,
+            "ValidationError" => Self::ValidationError,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    /// DynamoDB's code, as it sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ConditionalCheckFailed => "ConditionalCheckFailed",
+            Self::TransactionConflict => "TransactionConflict",
+            Self::ThrottlingError => "ThrottlingError",
+            Self::ProvisionedThroughputExceeded => "ProvisionedThroughputExceeded",
+            Self::ItemCollectionSizeLimitExceeded => "ItemCollectionSizeLimitExceeded",
+            Self::ValidationError => "ValidationError",
+            Self::Other(code) => code,
+        }
+    }
+}
+
+impl fmt::Display for CancellationCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -240,9 +406,8 @@ pub struct CanceledAction {
     pub entity: &'static str,
     /// Its primary key.
     pub key: KeyDisplay,
-    /// DynamoDB's reason code: `ConditionalCheckFailed`,
-    /// `TransactionConflict`, `ItemCollectionSizeLimitExceeded`, ...
-    pub code: String,
+    /// DynamoDB's reason code.
+    pub code: CancellationCode,
     /// DynamoDB's message, if any.
     pub message: Option<String>,
 }
@@ -299,7 +464,11 @@ pub enum KeyPartError {
     Other(String),
 }
 
-/// A primary key rendered for messages: `PK=LINK#aK9xQ2z, SK=META`.
+/// A primary key rendered for messages: `PK=LINK#aK9xQ2z, SK=META`, as
+/// it prints. Build one from a typed key with
+/// [`Table::key_display`](crate::Table::key_display), for example to raise
+/// [`Error::NotFound`] from a lookup of your own
+/// ([`Table::not_found`](crate::Table::not_found)).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct KeyDisplay(pub(crate) String);
 
@@ -319,6 +488,6 @@ impl KeyDisplay {
 
 impl fmt::Display for KeyDisplay {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "({})", self.0)
+        f.write_str(&self.0)
     }
 }

@@ -230,7 +230,7 @@ impl BatchWrite {
             Err(Error::UnprocessedWrites {
                 written: summary.written,
                 unprocessed,
-                cause: cause.map(|e| e.to_string()),
+                cause: cause.map(Box::new),
             })
         }
     }

@@ -19,7 +19,7 @@ use futures::future::BoxFuture;
 use std::collections::HashSet;
 use std::future::IntoFuture;
 
-pub use crate::foundation::error::CanceledAction;
+pub use crate::foundation::error::{CanceledAction, CancellationCode};
 pub use crate::foundation::limits::MAX_TRANSACTION_ACTIONS;
 
 /// The actions a transaction takes on a key alone.
@@ -370,7 +370,7 @@ impl Transaction {
                                 index,
                                 entity,
                                 key,
-                                code: r.code().unwrap_or("Unknown").to_owned(),
+                                code: CancellationCode::from_code(r.code().unwrap_or("Unknown")),
                                 message: r.message().map(str::to_owned),
                             }
                         })

@@ -9,8 +9,8 @@ pub(crate) mod request_counter;
 pub(crate) mod retry;
 pub(crate) mod schema;
 
-use crate::foundation::error::Result;
-use crate::keys::entity::Entity;
+use crate::foundation::error::{Error, KeyDisplay, Result};
+use crate::keys::entity::{Entity, EntityKey};
 use aws_sdk_dynamodb::Client;
 use inner::TableInner;
 use std::fmt;
@@ -98,6 +98,40 @@ impl Table {
     /// item from its keys (as for items read by `get` or `query`).
     pub fn from_item<E: Entity>(&self, item: crate::foundation::item::Item) -> Result<E> {
         self.inner.decode(item)
+    }
+}
+
+impl Table {
+    /// A typed key as messages print it (`PK=LINK#aK9xQ2z, SK=META`), with
+    /// this table's key attribute names; the key's values are checked as
+    /// for a request.
+    pub fn key_display<K: EntityKey>(&self, key: &K) -> Result<KeyDisplay> {
+        self.inner.render_key(key).map(|k| self.inner.display(&k))
+    }
+
+    /// [`Error::NotFound`] for `key`, for lookups of your own:
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # use truss_model::{Entity, Table};
+    /// # #[derive(Entity, Serialize, Deserialize)]
+    /// # #[truss(pk = "LINK#{code}", sk = "META")]
+    /// # struct Link { code: String, target: String }
+    /// # async fn demo(table: Table) -> truss_model::Result<()> {
+    /// let key = Link::key("aK9xQ2z");
+    /// let link = table.get(key.clone()).await?.ok_or_else(|| table.not_found(&key))?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// A key that cannot be rendered gives the error that says why.
+    pub fn not_found<K: EntityKey>(&self, key: &K) -> Error {
+        match self.key_display(key) {
+            Ok(key) => Error::NotFound {
+                entity: <K::Entity as Entity>::NAME,
+                key,
+            },
+            Err(error) => error,
+        }
     }
 }
 
