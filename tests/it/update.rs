@@ -256,3 +256,63 @@ async fn updating_one_attribute_twice_is_refused_before_sending() {
     assert!(matches!(err, Error::InvalidUpdate { .. }), "{err:?}");
     assert_eq!(counter.total(), 0);
 }
+
+#[derive(truss_model::Entity, serde::Serialize, serde::Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "PRODUCT#{sku}", sk = "STOCK")]
+struct Product {
+    sku: String,
+    stock: u32,
+}
+
+#[tokio::test]
+async fn subtract_takes_from_an_unsigned_counter_in_one_update_and_the_guard_keeps_it_positive() {
+    let (table, counter) = counted_table("subtract").await;
+    table
+        .put(&Product {
+            sku: "p".into(),
+            stock: 5,
+        })
+        .await
+        .unwrap();
+    counter.take();
+    let take_three = || {
+        table
+            .update(Product::key("p"))
+            .subtract(Product::STOCK, 3)
+            .condition(Product::STOCK.ge(3))
+            .must_exist()
+            .return_new()
+    };
+    assert_eq!(take_three().await.unwrap().stock, 2);
+    assert_eq!(
+        counter.take().get("UpdateItem"),
+        Some(&1),
+        "one request, no read"
+    );
+    let err = take_three().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ConditionFailed {
+                entity: "Product",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let stored = table
+        .get(Product::key("p"))
+        .consistent()
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.stock, 2, "the refused update changed nothing");
+    // Zero changes nothing (it is sent as `-0`, which DynamoDB takes).
+    let back = table
+        .update(Product::key("p"))
+        .subtract(Product::STOCK, 0)
+        .return_new()
+        .await
+        .unwrap();
+    assert_eq!(back.stock, 2);
+}

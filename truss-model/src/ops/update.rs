@@ -113,6 +113,42 @@ impl<E: Entity> Update<E> {
         self.push(value.map(|v| Action::Add(attr.name(), v)))
     }
 
+    /// Takes `by` from a number in one UpdateItem (`ADD attribute -by`),
+    /// for counters of unsigned types too, which `add` cannot make
+    /// negative. Guard it with the natural condition so the count never
+    /// drops below zero, and the update changes nothing when too little
+    /// remains ([`Error::ConditionFailed`]):
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # use truss_model::{Entity, Table};
+    /// # #[derive(Entity, Serialize, Deserialize)]
+    /// # #[truss(pk = "PRODUCT#{sku}", sk = "STOCK")]
+    /// # struct Product { sku: String, stock: u32 }
+    /// # async fn demo(table: Table) -> truss_model::Result<()> {
+    /// // Take 3 from the stock if at least 3 remain.
+    /// table
+    ///     .update(Product::key("sku-1"))
+    ///     .subtract(Product::STOCK, 3)
+    ///     .condition(Product::STOCK.ge(3))
+    ///     .must_exist()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn subtract<T: Numeric>(self, attr: Attr<E, T>, by: T) -> Self {
+        let value = value_of::<E>(attr.name(), &by).and_then(|v| match v {
+            AttributeValue::N(n) => Ok(AttributeValue::N(match n.strip_prefix('-') {
+                Some(positive) => positive.to_owned(),
+                None => format!("-{n}"),
+            })),
+            _ => Err(Error::InvalidUpdate {
+                entity: E::NAME,
+                reason: format!("`subtract` on `{}`: not a number", attr.name()),
+            }),
+        });
+        self.push(value.map(|v| Action::Add(attr.name(), v)))
+    }
+
     /// Appends items to a list attribute (creating it if missing).
     pub fn append<T: Serialize>(
         self,
