@@ -166,15 +166,17 @@ async fn table_and_index_cursors_and_conditions_do_not_mix() {
         .unwrap_err();
     assert!(err.to_string().contains("another partition"), "{err}");
 
+    // A cursor of the table: a page of one from a partition of two items.
+    for secs in [1, 2] {
+        table.put(&clip("c", "v", secs)).await.unwrap();
+    }
     let table_page = table
-        .query(OwnedLink::partition("a0"))
+        .query(Clip::partition("c"))
         .limit(1)
         .page()
         .await
         .unwrap();
-    let table_cursor = table_page
-        .cursor
-        .expect("a full page (limit reached) carries a LastEvaluatedKey");
+    let table_cursor = table_page.cursor.expect("another item follows");
     let err = table
         .query(OwnedLink::gsi1("u1"))
         .after(table_cursor)
@@ -211,5 +213,36 @@ async fn table_and_index_cursors_and_conditions_do_not_mix() {
             .map(|l| l.code.as_str())
             .collect::<Vec<_>>(),
         ["a2", "a3"]
+    );
+}
+
+#[tokio::test]
+async fn an_exactly_full_last_page_has_no_cursor_on_an_index() {
+    let table = index_table("index-full-page").await;
+    for i in 0..4 {
+        table
+            .put(&owned(&format!("f{i}"), Some("u9"), i))
+            .await
+            .unwrap();
+    }
+    let first = table
+        .query(OwnedLink::gsi1("u9"))
+        .limit(2)
+        .page()
+        .await
+        .unwrap();
+    assert_eq!(first.items.len(), 2);
+    let second = table
+        .query(OwnedLink::gsi1("u9"))
+        .limit(2)
+        .after(first.cursor.expect("two more follow"))
+        .page()
+        .await
+        .unwrap();
+    let codes: Vec<_> = second.items.iter().map(|l| l.code.as_str()).collect();
+    assert_eq!(codes, ["f2", "f3"]);
+    assert!(
+        second.cursor.is_none(),
+        "the last page is exactly full and has no cursor"
     );
 }

@@ -448,3 +448,60 @@ async fn zero_limit_is_a_typed_error() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn an_exactly_full_last_page_has_no_cursor_and_no_empty_page_follows() {
+    let (table, counter) = counted_table("full-last-page").await;
+    for secs in 0..6 {
+        table.put(&clip("c1", "v1", secs)).await.unwrap();
+    }
+    counter.take();
+    let pages: Vec<_> = table
+        .query(Clip::partition("c1"))
+        .limit(3)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    let sizes: Vec<_> = pages
+        .iter()
+        .map(|p| (p.items.len(), p.cursor.is_some()))
+        .collect();
+    assert_eq!(sizes, [(3, true), (3, false)], "no third, empty page");
+    assert_eq!(counter.take().get("Query"), Some(&2));
+
+    // One page holding everything; descending; a filter all items pass.
+    for query in [
+        table.query(Clip::partition("c1")).limit(6),
+        table.query(Clip::partition("c1")).limit(6).descending(),
+        table
+            .query(Clip::partition("c1"))
+            .limit(6)
+            .filter(Clip::VIRALITY.ge(0.0)),
+    ] {
+        let page = query.page().await.unwrap();
+        assert_eq!((page.items.len(), page.cursor.is_some()), (6, false));
+    }
+    // A cursor in the middle still resumes right after the page.
+    let first = table
+        .query(Clip::partition("c1"))
+        .limit(4)
+        .page()
+        .await
+        .unwrap();
+    let rest = table
+        .query(Clip::partition("c1"))
+        .limit(4)
+        .after(first.cursor.expect("two more follow"))
+        .page()
+        .await
+        .unwrap();
+    let secs: Vec<_> = first
+        .items
+        .iter()
+        .chain(&rest.items)
+        .map(|c| c.created_at)
+        .collect();
+    assert_eq!(secs, (0..6).map(ts).collect::<Vec<_>>());
+    assert!(rest.cursor.is_none());
+}

@@ -120,10 +120,11 @@ impl<E: Entity> Query<E> {
     ///
     /// The filter applies after the key condition, so it can only narrow the
     /// query: whatever its values, no item of another partition or entity
-    /// type is returned. DynamoDB applies [`limit`](Query::limit) before the
-    /// filter and charges for every item read, so a page may hold fewer
-    /// items than the limit, or none, and still have a cursor; use
-    /// [`stream`](Query::stream) or [`all`](Query::all) to read them all.
+    /// type is returned. DynamoDB applies the page's [`limit`](Query::limit)
+    /// (and the one extra item a page reads) before the filter and charges
+    /// for every item read, so a page may hold fewer items than the limit,
+    /// or none, and still have a cursor; use [`stream`](Query::stream) or
+    /// [`all`](Query::all) to read them all.
     pub fn filter(mut self, condition: Condition<E>) -> Self {
         self.filter = Some(crate::expr::and(self.filter.take(), condition.node));
         self
@@ -138,11 +139,16 @@ impl<E: QueryTarget> Query<E> {
         self
     }
 
-    /// Reads at most `n` items per request (DynamoDB's `Limit`): the page
-    /// size. Values above `i32::MAX` are clamped; `0` is refused with
-    /// [`Error::InvalidQuery`] when the query runs.
+    /// Returns at most `n` items per page, one request each. A page asks
+    /// DynamoDB for one item more (`Limit` = `n + 1`) and keeps `n`: when
+    /// the extra item comes back another page follows, when it does not
+    /// this is the last page and [`Page::cursor`] is `None`, even when the
+    /// page is exactly full. The extra item is read (and billed) again as
+    /// the first item of the next page. Values above `i32::MAX - 1` are
+    /// clamped; `0` is refused with [`Error::InvalidQuery`] when the query
+    /// runs.
     pub fn limit(mut self, n: u32) -> Self {
-        self.limit = Some(i32::try_from(n).unwrap_or(i32::MAX));
+        self.limit = Some(i32::try_from(n).unwrap_or(i32::MAX - 1).min(i32::MAX - 1));
         self
     }
 
@@ -358,7 +364,10 @@ impl<E: QueryTarget> Plan<E> {
             .expression_attribute_values(":pk", AttributeValue::S(self.pk.clone()))
             .scan_index_forward(!self.descending)
             .consistent_read(self.consistent)
-            .set_limit(self.limit)
+            // One item more than the page holds: whether it comes back
+            // tells whether another page follows, so the last page has no
+            // cursor even when it is exactly full.
+            .set_limit(self.limit.map(|n| n.saturating_add(1)))
             .set_exclusive_start_key(start);
         let expression = match (self.condition.expression(), sk_attr) {
             (Some((fragment, values)), Some(sk)) => {
@@ -385,12 +394,37 @@ impl<E: QueryTarget> Plan<E> {
             .send()
             .await
             .map_err(|e| Error::dynamo("Query", e))?;
-        let items = output
-            .items
-            .unwrap_or_default()
+        let mut raw = output.items.unwrap_or_default();
+        let mut last = output.last_evaluated_key;
+        if let Some(limit) = self.limit.and_then(|n| usize::try_from(n).ok()) {
+            if raw.len() > limit {
+                // The extra item came back: the page ends with the
+                // `limit`-th item, and the next page starts after it.
+                raw.truncate(limit);
+                last = raw.last().map(|item| self.key_of(table, item));
+            }
+        }
+        let items = raw
             .into_iter()
             .map(|item| E::__decode(table, item))
             .collect::<Result<Vec<E>>>()?;
-        Ok((items, output.last_evaluated_key))
+        Ok((items, last))
+    }
+
+    /// The key DynamoDB would give as `LastEvaluatedKey` after `item`: the
+    /// table's key attributes and, on an index, the index's.
+    fn key_of(&self, table: &Table, item: &Item) -> Item {
+        let inner = &table.inner;
+        let (pk_attr, sk_attr) = self.key_attributes(table);
+        [
+            Some(pk_attr),
+            sk_attr,
+            Some(inner.pk.as_str()),
+            inner.sk.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|attr| item.get(attr).map(|v| (attr.to_owned(), v.clone())))
+        .collect()
     }
 }
