@@ -59,7 +59,7 @@ pub const fn field_as<T: Serialize, F: KeyFormat<T>>(
     })
 }
 
-/// A key field as an attribute, for [`EntityKey::attributes`](crate::EntityKey::attributes).
+/// A key field as an attribute, for `EntityKey::__attributes`.
 pub fn key_attribute<T: Serialize>(
     attribute: &'static str,
     value: &T,

@@ -28,7 +28,7 @@ pub struct Page<T> {
 impl Table {
     /// Queries the items of entity `E` in one partition.
     ///
-    /// Without a [`sort`](Query::sort) condition the query covers exactly the
+    /// Without a [`key_condition`](Query::key_condition) the query covers exactly the
     /// sort keys `E`'s template can produce (for `CLIP#{created_at}`, every
     /// key that begins with `CLIP#`), so other entity types sharing the
     /// partition are never read.
