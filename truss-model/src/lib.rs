@@ -93,6 +93,21 @@ pub use table::Table;
 /// | `version` | the optimistic-locking version (a `u64`) |
 /// | `key_format = "..."` or `key_format = Type` | how the field is written in keys (see [`key_part`]) |
 ///
+/// It generates, next to `struct Clip` with key fields `creator_id`,
+/// `video_id`, `created_at` and an index named `GSI1`:
+///
+/// | item | what it is | naming rule |
+/// |---|---|---|
+/// | `ClipKey` | the typed primary key, one public field per key field | the type's name + `Key` |
+/// | `Clip::key(creator_id, video_id, created_at)` | builds it | key fields in order of first appearance in `pk`, then `sk` |
+/// | `Clip::partition(creator_id)` | the partition to query | the `pk` template's fields |
+/// | `Clip::sort_key()` | the typed sort-key condition builder (with an `sk`) | |
+/// | `Clip::gsi1(video_id)` | the index's partition to query | the index name in lower case, other characters than ASCII letters and digits as `_`: `ByStatus` → `bystatus()`, `by-note` → `by_note()` |
+/// | `Clip::gsi1_sort_key()` | the index's sort-key condition builder | the same + `_sort_key` |
+/// | `Clip::TITLE`, `Clip::CREATED_AT`, ... | a typed handle per stored field: [`Attr`] (conditions and updates) or, for key, index and version fields, [`KeyAttr`] (conditions only) | the field name in upper case |
+/// | `impl Entity`, `impl EntityKey for ClipKey` | the traits | |
+///
+/// Entities are also [`QueryTarget`]s, so [`Table::query`] reads them.
 /// See the crate documentation for the template rules.
 pub use truss_model_derive::Entity;
 
