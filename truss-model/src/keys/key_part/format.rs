@@ -104,6 +104,7 @@ pub struct Keyed<T, F = Native>(PhantomData<fn() -> (T, F)>);
 #[derive(Debug, Clone, Copy)]
 pub struct Rfc3339<const DIGITS: usize>;
 
+#[cfg(any(feature = "chrono", feature = "time"))]
 impl<const DIGITS: usize> Rfc3339<DIGITS> {
     // A compile-time error for more than 9 digits, never a run-time panic.
     #[allow(clippy::panic)]
@@ -129,7 +130,9 @@ pub struct EpochSeconds;
 #[derive(Debug, Clone, Copy)]
 pub struct EpochMillis;
 
+#[cfg(any(feature = "chrono", feature = "time"))]
 pub(crate) const EPOCH_SECONDS: &str = "epoch seconds, 10 digits (1779613200)";
+#[cfg(any(feature = "chrono", feature = "time"))]
 pub(crate) const EPOCH_MILLIS: &str = "epoch milliseconds, 13 digits (1779613200123)";
 
 /// Unsigned integers zero-padded to `N` digits (`Width<6>`: `000042`); a
