@@ -4,6 +4,7 @@ use crate::common::*;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use truss_model::{Cursor, Entity, Error};
 
 /// The seed's link with the "list a user's links" index: sparse when the
@@ -245,4 +246,79 @@ async fn an_exactly_full_last_page_has_no_cursor_on_an_index() {
         second.cursor.is_none(),
         "the last page is exactly full and has no cursor"
     );
+}
+
+#[tokio::test]
+async fn an_owner_change_moves_a_link_between_owners_pages_in_one_update() {
+    let (client, counter) = counted_client().await;
+    let table = truss_model::Table::new(client, table_name("index-follow"));
+    table
+        .definition()
+        .entity::<OwnedLink>()
+        .create()
+        .await
+        .unwrap();
+    for (code, owner, secs) in [("a", "u1", 1), ("b", "u1", 2), ("c", "u2", 3)] {
+        table.put(&owned(code, Some(owner), secs)).await.unwrap();
+    }
+    let codes = |links: Vec<OwnedLink>| links.into_iter().map(|l| l.code).collect::<Vec<_>>();
+    counter.take();
+    let moved = table
+        .update(OwnedLink::key("a"))
+        .set_index(OwnedLink::set_gsi1(Some("u2".to_string()), ts(1)))
+        .must_exist()
+        .return_new()
+        .await
+        .unwrap();
+    assert_eq!(moved.owner_id.as_deref(), Some("u2"));
+    assert_eq!(
+        counter.take(),
+        BTreeMap::from([("UpdateItem".to_string(), 1)])
+    );
+    let u1 = table.query(OwnedLink::gsi1("u1")).all().await.unwrap();
+    let u2 = table.query(OwnedLink::gsi1("u2")).all().await.unwrap();
+    assert_eq!(codes(u1), ["b"]);
+    assert_eq!(
+        codes(u2),
+        ["a", "c"],
+        "in the new owner's pages, in created_at order"
+    );
+    let raw = raw_get(table.client(), table.name(), "LINK#a", "META").await;
+    assert_eq!(raw["GSI1PK"], s("OWNER#u2"));
+
+    // No owner: the link leaves the sparse index, and still reads.
+    table
+        .update(OwnedLink::key("a"))
+        .set_index(OwnedLink::set_gsi1(None, ts(1)))
+        .must_exist()
+        .await
+        .unwrap();
+    let raw = raw_get(table.client(), table.name(), "LINK#a", "META").await;
+    assert!(
+        !raw.contains_key("GSI1PK") && !raw.contains_key("GSI1SK"),
+        "{raw:?}"
+    );
+    let u2 = table.query(OwnedLink::gsi1("u2")).all().await.unwrap();
+    assert_eq!(codes(u2), ["c"]);
+    let a = table.get(OwnedLink::key("a")).await.unwrap().unwrap();
+    assert_eq!(a.owner_id, None);
+
+    // A new created_at moves it within its owner's order as well.
+    table
+        .update(OwnedLink::key("b"))
+        .set_index(OwnedLink::set_gsi1(Some("u2".to_string()), ts(9)))
+        .await
+        .unwrap();
+    let u2 = table.query(OwnedLink::gsi1("u2")).all().await.unwrap();
+    assert_eq!(codes(u2), ["c", "b"]);
+    // The setter twice in one update is refused before sending.
+    counter.take();
+    let err = table
+        .update(OwnedLink::key("b"))
+        .set_index(OwnedLink::set_gsi1(Some("u1".to_string()), ts(9)))
+        .set_index(OwnedLink::set_gsi1(Some("u3".to_string()), ts(9)))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidUpdate { .. }), "{err:?}");
+    assert_eq!(counter.total(), 0);
 }

@@ -220,6 +220,7 @@ fn inherent(valid: &Valid<'_>) -> TokenStream {
         .enumerate()
         .map(|(n, i)| index_accessors(valid, n, i));
     let writers = writers(valid);
+    let setters = index_setters(valid);
     let handles = handles(valid);
     quote! {
         #[automatically_derived]
@@ -236,6 +237,7 @@ fn inherent(valid: &Valid<'_>) -> TokenStream {
             #partition
             #sort_key
             #(#indexes)*
+            #(#setters)*
             #writers
             #(#handles)*
         }
@@ -315,6 +317,152 @@ fn partition_fn(
             #(#bindings)*
             #render
         }
+    }
+}
+
+/// The fields of an index's templates that are not primary-key fields:
+/// those an update may change, together with the index.
+fn index_fields<'a>(valid: &Valid<'a>, index: &ValidIndex<'a>) -> Vec<&'a Field<'a>> {
+    let mut fields: Vec<&Field> = Vec::new();
+    for f in template_fields(&index.pk).chain(index.sk.iter().flat_map(template_fields)) {
+        let primary = valid.key_fields.iter().any(|k| k.name == f.name);
+        if !primary && !fields.iter().any(|g| g.name == f.name) {
+            fields.push(f);
+        }
+    }
+    fields
+}
+
+/// The indexes grouped so that no field feeds indexes of two groups: an
+/// update changing a field must recompute every index the field feeds.
+fn index_groups<'v, 'a>(valid: &'v Valid<'a>) -> Vec<Vec<(usize, &'v ValidIndex<'a>)>> {
+    let mut groups: Vec<Vec<(usize, &ValidIndex)>> = Vec::new();
+    for (n, index) in valid.indexes.iter().enumerate() {
+        let fields = index_fields(valid, index);
+        let (mut joined, rest): (Vec<_>, Vec<_>) = groups.into_iter().partition(|group| {
+            group.iter().any(|(_, other)| {
+                index_fields(valid, other)
+                    .iter()
+                    .any(|f| fields.iter().any(|g| g.name == f.name))
+            })
+        });
+        let mut group: Vec<_> = joined.drain(..).flatten().collect();
+        group.push((n, index));
+        group.sort_by_key(|(n, _)| *n);
+        groups = rest;
+        groups.push(group);
+    }
+    groups.sort_by_key(|group| group[0].0);
+    groups
+}
+
+/// `Type::set_<index>(fields...)`: new values for the fields of an index
+/// group and the index keys they give, for `Update::set_index`. Fields of
+/// the primary key come from the update's key.
+fn index_setters(valid: &Valid<'_>) -> Vec<TokenStream> {
+    let entity = valid.entity;
+    let (ident, vis, name) = (entity.ident, entity.vis, &entity.name);
+    let key_ident = format_ident!("{}Key", ident);
+    index_groups(valid)
+        .into_iter()
+        .filter_map(|group| {
+            let mut fields: Vec<&Field> = Vec::new();
+            for (_, index) in &group {
+                for f in index_fields(valid, index) {
+                    if !fields.iter().any(|g| g.name == f.name) {
+                        fields.push(f);
+                    }
+                }
+            }
+            // An index over primary-key fields only never changes.
+            if fields.is_empty() {
+                return None;
+            }
+            let accessors: Vec<&str> = group.iter().map(|(_, i)| i.accessor.as_str()).collect();
+            let setter = format_ident!("set_{}", accessors.join("_and_"));
+            let params = fields.iter().map(|f| {
+                let (field, ty) = (f.ident, f.ty);
+                quote!(#field: impl ::truss_model::IntoField<#ty>)
+            });
+            let bindings = fields.iter().map(|f| {
+                let (field, ty) = (f.ident, f.ty);
+                quote!(let #field: #ty = ::truss_model::IntoField::into_field(#field);)
+            });
+            let attributes = fields.iter().map(|f| {
+                let (field, attribute) = (f.ident, &f.attribute);
+                quote!(::truss_model::__private::key_attribute(#attribute, &#field, #name))
+            });
+            let keys = group.iter().map(|(n, index)| index_keys(valid, *n, index));
+            let names: Vec<String> = group.iter().map(|(_, i)| format!("`{}`", i.name)).collect();
+            let doc = format!(
+                "New values for the fields of index {} of [`{ident}`], with its recomputed keys, for [`Update::set_index`](::truss_model::Update::set_index).",
+                names.join(", ")
+            );
+            Some(quote! {
+                #[doc = #doc]
+                #[allow(clippy::too_many_arguments)]
+                #vis fn #setter(#(#params),*) -> ::truss_model::IndexSet<Self> {
+                    #(#bindings)*
+                    let fields = [#(#attributes),*].into_iter().collect();
+                    ::truss_model::IndexSet::__new(fields, move |__truss_key: &#key_ident| {
+                        ::core::result::Result::Ok(::std::vec![#(#keys),*])
+                    })
+                }
+            })
+        })
+        .collect()
+}
+
+/// One index's keys from the setter's fields and the update's key:
+/// `(INDEXES[n], Some((pk, sk)))`, or `None` keys when an optional field
+/// is `None`.
+fn index_keys(valid: &Valid<'_>, n: usize, index: &ValidIndex<'_>) -> TokenStream {
+    let binding = |f: &Field| format_ident!("__truss_{}", f.name);
+    let mut bound: Vec<&Field> = Vec::new();
+    for f in template_fields(&index.pk).chain(index.sk.iter().flat_map(template_fields)) {
+        if !bound.iter().any(|b| b.name == f.name) {
+            bound.push(f);
+        }
+    }
+    let bindings = bound.iter().map(|f| {
+        let (field, bound) = (f.ident, binding(f));
+        if valid.key_fields.iter().any(|k| k.name == f.name) {
+            quote!(let #bound = &__truss_key.#field;)
+        } else if f.option_of.is_some() {
+            quote! {
+                let ::core::option::Option::Some(#bound) = &#field else {
+                    return ::core::result::Result::Ok(::core::option::Option::None);
+                };
+            }
+        } else {
+            quote!(let #bound = &#field;)
+        }
+    });
+    let pk_writer = writer_name(&format!("{}_pk", index.accessor));
+    let pk_args = template_fields(&index.pk).map(binding);
+    let sk = match &index.sk {
+        Some(t) => {
+            let sk_writer = writer_name(&format!("{}_sk", index.accessor));
+            let args = template_fields(t).map(binding);
+            quote! {
+                let mut sk = ::std::string::String::new();
+                Self::#sk_writer(#(#args,)* &mut sk)?;
+                ::core::option::Option::Some(sk)
+            }
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    quote! {
+        (
+            <Self as ::truss_model::Entity>::INDEXES[#n],
+            (|| -> ::truss_model::Result<::core::option::Option<(::std::string::String, ::core::option::Option<::std::string::String>)>> {
+                #(#bindings)*
+                let mut pk = ::std::string::String::new();
+                Self::#pk_writer(#(#pk_args,)* &mut pk)?;
+                let sk = { #sk };
+                ::core::result::Result::Ok(::core::option::Option::Some((pk, sk)))
+            })()?,
+        )
     }
 }
 

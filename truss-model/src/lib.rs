@@ -57,7 +57,7 @@ pub use ops::cursor::Cursor;
 pub use ops::query::{Page, Query};
 pub use ops::single_item::{Delete, DeleteReturning, Get, Put};
 pub use ops::transaction::Transaction;
-pub use ops::update::{Numeric, Update, UpdateReturning};
+pub use ops::update::{IndexSet, Numeric, Update, UpdateReturning};
 pub use table::request_counter::RequestCounter;
 pub use table::retry::RetryPolicy;
 pub use table::schema::TableDefinition;

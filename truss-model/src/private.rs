@@ -99,3 +99,5 @@ pub fn decode_without_key_check<E: crate::keys::entity::Entity>(
         .inner
         .decode_with(item, crate::table::codec::KeyCheck::Skip)
 }
+
+pub use crate::ops::update::IndexKeys;

@@ -4,7 +4,9 @@ use crate::expr::{all, and, value_of, Attr, Condition, Node, Placeholders};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::into_field::IntoField;
 use crate::foundation::item::Item;
+use crate::foundation::limits::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::keys::entity::{Entity, EntityKey};
+use crate::keys::template::Index;
 use crate::ops::write::{condition_failed, Required};
 use crate::table::inner::RenderedKey;
 use crate::table::Table;
@@ -12,8 +14,49 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 use futures::future::BoxFuture;
 use serde::Serialize;
+use std::fmt;
 use std::future::IntoFuture;
 use std::marker::PhantomData;
+
+/// What an index setter computes for one index: its key attributes' new
+/// values, or `None` when an optional field of its templates is `None` (the
+/// item leaves the sparse index). Made by generated code.
+#[doc(hidden)]
+pub type IndexKeys = (Index, Option<(String, Option<String>)>);
+
+type IndexKeysFn<E> = Box<dyn FnOnce(&<E as Entity>::Key) -> Result<Vec<IndexKeys>> + Send>;
+
+/// New values for the fields of an index, with the index keys they give:
+/// made by the generated `Type::set_<index>(...)`, which takes exactly the
+/// index's fields (its key fields come from the update's key), and applied
+/// by [`Update::set_index`]. So an index key can never go stale: its fields
+/// change only together with it.
+#[must_use = "an IndexSet does nothing until applied with Update::set_index"]
+pub struct IndexSet<E: Entity> {
+    fields: Result<Vec<(&'static str, AttributeValue)>>,
+    keys: IndexKeysFn<E>,
+}
+
+impl<E: Entity> IndexSet<E> {
+    #[doc(hidden)]
+    pub fn __new(
+        fields: Result<Vec<(&'static str, AttributeValue)>>,
+        keys: impl FnOnce(&E::Key) -> Result<Vec<IndexKeys>> + Send + 'static,
+    ) -> Self {
+        IndexSet {
+            fields,
+            keys: Box::new(keys),
+        }
+    }
+}
+
+impl<E: Entity> fmt::Debug for IndexSet<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IndexSet")
+            .field("fields", &self.fields)
+            .finish_non_exhaustive()
+    }
+}
 
 /// Types DynamoDB's `ADD` can add to: numbers (and optional numbers).
 pub trait Numeric: Serialize {}
@@ -53,11 +96,16 @@ impl Table {
     /// also writes the key fields as attributes, so an item it creates
     /// decodes like any other. Key fields themselves have no update methods
     /// ([`KeyAttr`](crate::KeyAttr)): changing a key means writing a new item.
-    pub fn update<K: EntityKey>(&self, key: K) -> Update<K::Entity> {
+    pub fn update<K>(&self, key: K) -> Update<K::Entity>
+    where
+        K: EntityKey,
+        K::Entity: Entity<Key = K>,
+    {
         Update {
             table: self.clone(),
             key: self.inner.render_key(&key),
             key_attributes: key.__attributes(),
+            typed_key: key,
             actions: Ok(Vec::new()),
             condition: None,
             must_exist: false,
@@ -69,10 +117,12 @@ impl Table {
 
 /// A pending UpdateItem; `.await` it or call [`send`](Update::send).
 #[must_use = "an Update does nothing until awaited"]
-pub struct Update<E> {
+pub struct Update<E: Entity> {
     table: Table,
     key: Result<RenderedKey>,
     key_attributes: Result<Vec<(&'static str, AttributeValue)>>,
+    /// The key as given, for index setters whose templates name key fields.
+    typed_key: E::Key,
     actions: Result<Vec<Action>>,
     condition: Option<Result<Node>>,
     must_exist: bool,
@@ -147,6 +197,66 @@ impl<E: Entity> Update<E> {
             }),
         });
         self.push(value.map(|v| Action::Add(attr.name(), v)))
+    }
+
+    /// Sets the fields of an index and recomputes its key attributes in the
+    /// same UpdateItem: `set` with the generated `Type::set_<index>(...)`.
+    /// When an optional field of the index is `None`, both index key
+    /// attributes are removed and the item leaves the (sparse) index.
+    ///
+    /// ```no_run
+    /// # use chrono::{DateTime, Utc};
+    /// # use serde::{Deserialize, Serialize};
+    /// # use truss_model::{Entity, Table};
+    /// #[derive(Entity, Serialize, Deserialize)]
+    /// #[truss(
+    ///     pk = "LINK#{code}",
+    ///     sk = "META",
+    ///     index(name = "GSI1", pk = "OWNER#{owner_id}", sk = "LINK#{created_at}")
+    /// )]
+    /// struct Link { code: String, owner_id: Option<String>, created_at: DateTime<Utc> }
+    ///
+    /// # async fn demo(table: Table, created_at: DateTime<Utc>) -> truss_model::Result<()> {
+    /// // Move the link to another owner: one UpdateItem, its GSI1 keys with it.
+    /// table
+    ///     .update(Link::key("aK9xQ2z"))
+    ///     .set_index(Link::set_gsi1(Some("user-002".to_string()), created_at))
+    ///     .must_exist()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn set_index(self, set: IndexSet<E>) -> Self {
+        let actions = (|| {
+            let mut actions: Vec<Action> = set
+                .fields?
+                .into_iter()
+                .map(|(attribute, value)| Action::Set(attribute, value))
+                .collect();
+            let inner = &self.table.inner;
+            for (index, keys) in (set.keys)(&self.typed_key)? {
+                match keys {
+                    Some((pk, sk)) => {
+                        inner.check_len::<E>(index.pk_attribute, &pk, MAX_PARTITION_KEY_BYTES)?;
+                        actions.push(Action::Set(index.pk_attribute, AttributeValue::S(pk)));
+                        if let (Some(attribute), Some(sk)) = (index.sk_attribute, sk) {
+                            inner.check_len::<E>(attribute, &sk, MAX_SORT_KEY_BYTES)?;
+                            actions.push(Action::Set(attribute, AttributeValue::S(sk)));
+                        }
+                    }
+                    None => {
+                        actions.push(Action::Remove(index.pk_attribute));
+                        actions.extend(index.sk_attribute.map(Action::Remove));
+                    }
+                }
+            }
+            Ok(actions)
+        })();
+        match actions {
+            Ok(actions) => actions
+                .into_iter()
+                .fold(self, |update, a| update.push(Ok(a))),
+            Err(e) => self.push(Err(e)),
+        }
     }
 
     /// Appends items to a list attribute (creating it if missing).
@@ -362,7 +472,7 @@ impl<E: Entity> IntoFuture for Update<E> {
 
 /// A pending UpdateItem that returns the updated item.
 #[must_use = "an Update does nothing until awaited"]
-pub struct UpdateReturning<E>(Update<E>);
+pub struct UpdateReturning<E: Entity>(Update<E>);
 
 impl<E: Entity> UpdateReturning<E> {
     /// Sends the request and returns the item after the update.
