@@ -26,6 +26,7 @@ mod items;
 mod query;
 mod requests;
 mod requests_per_pattern;
+mod scan;
 mod serde_names;
 mod transaction;
 mod update;

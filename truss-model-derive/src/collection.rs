@@ -132,6 +132,15 @@ fn expand(parsed: &Parsed<'_>) -> TokenStream {
             }
         }
     });
+    let tests = variants.iter().map(|v| {
+        let ty = v.ty;
+        quote!(::truss_model::__private::matches::<#ty>(table, item))
+    });
+    let matches = if other.is_some() {
+        quote!(true)
+    } else {
+        quote!(#(#tests)||*)
+    };
     let fallback = match other {
         Some(variant) => quote!(::core::result::Result::Ok(Self::#variant(item))),
         None => quote!(::core::result::Result::Err(
@@ -155,6 +164,9 @@ fn expand(parsed: &Parsed<'_>) -> TokenStream {
                     index: ::core::option::Option<::truss_model::Index>,
                 ) -> ::truss_model::__private::SortCondition<Self> {
                     ::truss_model::__private::SortCondition::__all(index)
+                }
+                fn __matches(table: &::truss_model::Table, item: &::truss_model::Item) -> bool {
+                    #matches
                 }
                 fn __decode(
                     table: &::truss_model::Table,
@@ -239,6 +251,9 @@ fn fallback(parsed: &Parsed<'_>) -> TokenStream {
                 fn __scope(
                     _: ::core::option::Option<::truss_model::Index>,
                 ) -> ::truss_model::__private::SortCondition<Self> { ::core::unimplemented!() }
+                fn __matches(_: &::truss_model::Table, _: &::truss_model::Item) -> bool {
+                    ::core::unimplemented!()
+                }
                 fn __decode(_: &::truss_model::Table, _: ::truss_model::Item) -> ::truss_model::Result<Self> {
                     ::core::unimplemented!()
                 }

@@ -34,6 +34,8 @@ pub use ops::batch;
 #[doc(inline)]
 pub use ops::cursor;
 #[doc(inline)]
+pub use ops::scan;
+#[doc(inline)]
 pub use ops::transaction;
 
 pub use expr::{Attr, Condition, KeyAttr};
@@ -55,6 +57,7 @@ pub use ops::batch::{
 pub use ops::collection::{Collection, Member, QueryTarget};
 pub use ops::cursor::Cursor;
 pub use ops::query::{Page, Query};
+pub use ops::scan::{Change, Checkpoint, Progress, Scan, ScanTarget, ScanWrite};
 pub use ops::single_item::{Delete, DeleteReturning, Get, Put};
 pub use ops::transaction::Transaction;
 pub use ops::update::{IndexSet, Numeric, Update, UpdateReturning};

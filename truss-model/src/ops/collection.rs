@@ -19,6 +19,8 @@ pub trait QueryTarget: Send + Sized + 'static {
     #[doc(hidden)]
     fn __scope(index: Option<Index>) -> SortCondition<Self>;
     #[doc(hidden)]
+    fn __matches(table: &Table, item: &Item) -> bool;
+    #[doc(hidden)]
     fn __decode(table: &Table, item: Item) -> Result<Self>;
 }
 
@@ -35,6 +37,10 @@ impl<E: Entity> QueryTarget for E {
 
     fn __scope(index: Option<Index>) -> SortCondition<Self> {
         SortCondition::__scope(index)
+    }
+
+    fn __matches(table: &Table, item: &Item) -> bool {
+        matches::<E>(table, item)
     }
 
     fn __decode(table: &Table, item: Item) -> Result<Self> {

@@ -1,11 +1,12 @@
 //! Layer 5, operations: what a table does. Single-item reads and writes,
-//! updates, queries with their cursors and collections, batches and
-//! transactions; `write` holds what the writes share.
+//! updates, queries with their cursors and collections, batches,
+//! transactions and parallel scans; `write` holds what the writes share.
 
 pub mod batch;
 pub(crate) mod collection;
 pub mod cursor;
 pub(crate) mod query;
+pub mod scan;
 pub(crate) mod single_item;
 pub mod transaction;
 pub(crate) mod update;

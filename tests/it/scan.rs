@@ -1,0 +1,471 @@
+//! Parallel scans, backfills and their checkpoints against DynamoDB Local.
+
+use crate::common::*;
+use futures::TryStreamExt;
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use truss_model::{Change, Checkpoint, Entity, Error, Item, Progress, Table};
+
+/// A document a backfill migrates: `migrated` counts how often it was
+/// changed, so changing an item twice shows.
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "DOC#{id}", sk = "META")]
+struct Doc {
+    id: String,
+    n: u32,
+    migrated: u32,
+}
+
+fn docs(n: u32) -> Vec<Doc> {
+    (0..n)
+        .map(|n| Doc {
+            id: format!("d{n:05}"),
+            n,
+            migrated: 0,
+        })
+        .collect()
+}
+
+/// `n` documents and 300 items of another entity type in a new table.
+async fn filled(test: &str, n: u32) -> Table {
+    let table = table(test).await;
+    let stats: Vec<DailyStat> = (0..300)
+        .map(|i| DailyStat {
+            code: format!("L{}", i % 3),
+            date: date(2000, 1, 1) + chrono::Duration::days(i64::from(i)),
+            count: 1,
+        })
+        .collect();
+    table
+        .batch_write()
+        .put_all(&docs(n))
+        .put_all(&stats)
+        .concurrency(8)
+        .await
+        .unwrap();
+    table
+}
+
+fn migrate(mut doc: Doc) -> Change<Doc> {
+    doc.migrated += 1;
+    Change::Put(doc)
+}
+
+#[tokio::test]
+async fn a_backfill_stopped_halfway_and_resumed_changes_every_item_exactly_once() {
+    let table = filled("scan-backfill", 10_000).await;
+    let reports = Arc::new(Mutex::new(Vec::<Progress>::new()));
+    let seen = reports.clone();
+    let first = table
+        .scan::<Doc>()
+        .segments(4)
+        .page_size(250)
+        .stop_after(5_000)
+        .on_progress(move |p| seen.lock().unwrap().push(p.clone()))
+        .run(migrate)
+        .await
+        .unwrap();
+    assert!(!first.is_finished(), "stopped halfway: {first:?}");
+    assert!(
+        (5_000..7_000).contains(&first.scanned),
+        "stops starting pages at 5,000 items read; pages in flight finish: {}",
+        first.scanned
+    );
+    assert!(first.put > 0 && first.put < 10_000);
+    assert_eq!(first.put, first.matched, "every document read was changed");
+    assert_eq!((first.deleted, first.conflicts, first.gone), (0, 0, 0));
+    assert!(
+        first.consumed_capacity > 0.0,
+        "capacity as DynamoDB reports it"
+    );
+    let reports = std::mem::take(&mut *reports.lock().unwrap());
+    let last = reports.last().unwrap();
+    assert_eq!(
+        last.checkpoint, first.checkpoint,
+        "the last report is the latest"
+    );
+    assert!(reports.windows(2).all(|w| w[0].scanned < w[1].scanned));
+    assert_eq!(
+        reports.len() as u64,
+        first.requests - first.put,
+        "one report per page"
+    );
+
+    // The checkpoint travels as JSON between the two runs.
+    let saved = serde_json::to_string(&first.checkpoint).unwrap();
+    let checkpoint: Checkpoint = serde_json::from_str(&saved).unwrap();
+    assert_eq!(checkpoint.segments(), 4);
+    let second = table
+        .scan::<Doc>()
+        .page_size(250)
+        .resume(checkpoint)
+        .run(migrate)
+        .await
+        .unwrap();
+    assert!(second.is_finished());
+    assert_eq!(first.put + second.put, 10_000, "each document changed once");
+    assert_eq!(
+        first.scanned + second.scanned,
+        10_300,
+        "each item read once"
+    );
+
+    // The typed export sees every document, each changed exactly once, and
+    // the other entity type untouched.
+    let all: Vec<Doc> = table
+        .scan::<Doc>()
+        .segments(8)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 10_000);
+    assert!(all.iter().all(|d| d.migrated == 1), "changed exactly once");
+    let stats: Vec<DailyStat> = table
+        .scan()
+        .segments(3)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(stats.len(), 300);
+    assert!(stats.iter().all(|s| s.count == 1));
+    let raw: Vec<Item> = table.scan().stream().try_collect().await.unwrap();
+    assert_eq!(raw.len(), 10_300, "Item reads every item");
+
+    // Resuming a finished checkpoint reads nothing.
+    let again = table
+        .scan::<Doc>()
+        .resume(second.checkpoint.clone())
+        .run(migrate)
+        .await
+        .unwrap();
+    assert_eq!((again.scanned, again.requests), (0, 0));
+}
+
+#[tokio::test]
+async fn a_paced_run_stays_under_its_capacity_target() {
+    const TARGET: f64 = 50.0;
+    let table = filled("scan-pace", 150).await;
+    // Unpaced, the same work runs well above the target: pacing is what
+    // keeps the paced run under it.
+    let started = Instant::now();
+    let free = table
+        .scan::<Doc>()
+        .segments(2)
+        .page_size(50)
+        .run(migrate)
+        .await
+        .unwrap();
+    let free_rate = free.consumed_capacity / started.elapsed().as_secs_f64();
+    assert!(free.consumed_capacity >= 150.0, "a put is at least 1 unit");
+    assert!(
+        free_rate > 1.5 * TARGET,
+        "unpaced: {free_rate:.0} units/s, not above the target"
+    );
+
+    let started = Instant::now();
+    let paced = table
+        .scan::<Doc>()
+        .segments(2)
+        .page_size(50)
+        .pace(TARGET)
+        .run(migrate)
+        .await
+        .unwrap();
+    let elapsed = started.elapsed().as_secs_f64();
+    assert_eq!(paced.put, 150);
+    let rate = paced.consumed_capacity / elapsed;
+    assert!(
+        rate <= TARGET,
+        "paced at {TARGET} units/s, ran at {rate:.1} ({} units in {elapsed:.2} s)",
+        paced.consumed_capacity
+    );
+    assert!(
+        rate > 0.6 * TARGET,
+        "and close to it, not far below: {rate:.1}"
+    );
+    assert!(paced.capacity_per_second() <= TARGET);
+}
+
+/// An account with an optimistic-locking version.
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "ACCOUNT#{id}", sk = "META")]
+struct Account {
+    id: String,
+    balance: i64,
+    tier: Option<String>,
+    #[truss(version)]
+    version: u64,
+}
+
+fn account(id: &str) -> Account {
+    Account {
+        id: id.into(),
+        balance: 10,
+        tier: None,
+        version: 0,
+    }
+}
+
+/// Another writer, acting while the backfill holds an item it has read
+/// (the function is synchronous; the test blocks in place to write).
+fn meanwhile<F: std::future::Future>(work: F) -> F::Output {
+    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(work))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_concurrent_change_is_never_overwritten_and_a_deleted_item_never_returns() {
+    let table = table("scan-conflict").await;
+    for id in ["a", "b", "c"] {
+        table.create(&account(id)).await.unwrap();
+    }
+    let calls = AtomicUsize::new(0);
+    let progress = table
+        .scan::<Account>()
+        .run(|mut acc: Account| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            if acc.tier.is_none() && acc.id == "a" && acc.balance == 10 {
+                // Someone deposits between the backfill's read and write.
+                meanwhile(async {
+                    let update = table
+                        .update(Account::key("a"))
+                        .add(Account::BALANCE, 5)
+                        .expect_version(acc.version);
+                    update.await.unwrap();
+                });
+            }
+            if acc.id == "b" {
+                // Someone deletes it.
+                meanwhile(async { table.delete(Account::key("b")).await.unwrap() });
+            }
+            acc.tier = Some("gold".into());
+            Change::Put(acc)
+        })
+        .await
+        .unwrap();
+    assert_eq!(progress.conflicts, 2, "a changed, b deleted: {progress:?}");
+    assert_eq!(progress.gone, 1);
+    assert_eq!(progress.put, 2, "a (after reading it again) and c");
+    assert_eq!(calls.load(Ordering::Relaxed), 4, "a twice, b once, c once");
+    let a = table.get(Account::key("a")).await.unwrap().unwrap();
+    assert_eq!(a.balance, 15, "the deposit is kept");
+    assert_eq!(a.tier.as_deref(), Some("gold"), "and the backfill applied");
+    assert_eq!(a.version, 3, "created, deposited, backfilled");
+    assert!(
+        table.get(Account::key("b")).await.unwrap().is_none(),
+        "b stays deleted"
+    );
+    assert_eq!(scan(&table).await.len(), 2);
+}
+
+/// A tag whose key is its name; the migration lower-cases names (a re-key).
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "TAG#{name}", sk = "META")]
+struct Tag {
+    name: String,
+    uses: u32,
+}
+
+fn lower(mut tag: Tag) -> Change<Tag> {
+    let lower = tag.name.to_lowercase();
+    if lower == tag.name {
+        return Change::Keep;
+    }
+    tag.name = lower;
+    Change::Put(tag)
+}
+
+#[tokio::test]
+async fn a_re_key_moves_items_in_transactions_and_never_overwrites_another() {
+    let (table, counter) = counted_table("scan-rekey").await;
+    for name in ["Rust", "Go", "sql"] {
+        table
+            .put(&Tag {
+                name: name.into(),
+                uses: 1,
+            })
+            .await
+            .unwrap();
+    }
+    let progress = table.scan::<Tag>().run(lower).await.unwrap();
+    assert_eq!(progress.put, 2);
+    assert_eq!(counter.take().get("TransactWriteItems"), Some(&2));
+    let mut names: Vec<String> = table
+        .scan::<Tag>()
+        .stream()
+        .map_ok(|t| t.name)
+        .try_collect()
+        .await
+        .unwrap();
+    names.sort();
+    assert_eq!(names, ["go", "rust", "sql"], "moved, old keys deleted");
+
+    // `Rust` would land on the existing `rust`: refused, nothing lost.
+    table
+        .put(&Tag {
+            name: "Rust".into(),
+            uses: 7,
+        })
+        .await
+        .unwrap();
+    let err = table.scan::<Tag>().run(lower).await.unwrap_err();
+    assert!(err.is_already_exists(), "{err}");
+    assert!(err.to_string().contains("TAG#rust"), "{err}");
+    let old = table.get(Tag::key("Rust")).await.unwrap().unwrap();
+    assert_eq!(old.uses, 7, "the item read is still there");
+    let existing = table.get(Tag::key("rust")).await.unwrap().unwrap();
+    assert_eq!(existing.uses, 1, "the item at the new key is untouched");
+}
+
+#[tokio::test]
+async fn deletes_and_raw_items_go_through_the_same_runner() {
+    let table = filled("scan-delete", 100).await;
+    let gone = table
+        .scan::<Doc>()
+        .segments(2)
+        .run(|doc: Doc| {
+            if doc.n % 2 == 0 {
+                Change::Delete
+            } else {
+                Change::Keep
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!((gone.deleted, gone.put, gone.matched), (50, 0, 100));
+    // Raw items: a new attribute on every item of the table.
+    let tagged = table
+        .scan::<Item>()
+        .run(|mut item: Item| {
+            item.insert("backfilled".into(), s("yes"));
+            Change::Put(item)
+        })
+        .await
+        .unwrap();
+    assert_eq!(tagged.put, 350);
+    assert!(scan(&table)
+        .await
+        .iter()
+        .all(|i| i.get("backfilled") == Some(&s("yes"))));
+}
+
+#[tokio::test]
+async fn an_item_of_the_target_that_does_not_decode_stops_the_run_with_its_key() {
+    let table = filled("scan-undecodable", 20).await;
+    table
+        .client()
+        .put_item()
+        .table_name(table.name())
+        .item("PK", s("DOC#broken"))
+        .item("SK", s("META"))
+        .item("n", s("not a number"))
+        .send()
+        .await
+        .unwrap();
+    let err = table.scan::<Doc>().run(migrate).await.unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err}");
+    assert!(err.to_string().contains("DOC#broken"), "{err}");
+    let err = table
+        .scan::<Doc>()
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn bad_settings_and_damaged_or_foreign_checkpoints_send_nothing() {
+    let (table, counter) = counted_table("scan-checks").await;
+    table.put(&docs(1)[0]).await.unwrap();
+    let stopped = table
+        .scan::<Doc>()
+        .segments(3)
+        .page_size(1)
+        .stop_after(1)
+        .run(Change::Put)
+        .await
+        .unwrap();
+    let checkpoint = stopped.checkpoint;
+    counter.take();
+
+    let invalid_query = |e: &Error| matches!(e, Error::InvalidQuery { .. });
+    let invalid_cursor = |e: &Error| matches!(e, Error::InvalidCursor { .. });
+    let keep = |_: Doc| Change::Keep;
+    let err = table.scan::<Doc>().segments(0).run(keep).await.unwrap_err();
+    assert!(invalid_query(&err), "{err}");
+    let err = table
+        .scan::<Doc>()
+        .segments(1_000_001)
+        .run(keep)
+        .await
+        .unwrap_err();
+    assert!(invalid_query(&err), "{err}");
+    let err = table
+        .scan::<Doc>()
+        .page_size(0)
+        .run(keep)
+        .await
+        .unwrap_err();
+    assert!(invalid_query(&err), "{err}");
+    for rate in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+        let err = table.scan::<Doc>().pace(rate).run(keep).await.unwrap_err();
+        assert!(invalid_query(&err), "{rate}: {err}");
+    }
+    let err = table
+        .scan::<Doc>()
+        .segments(4)
+        .resume(checkpoint.clone())
+        .run(keep)
+        .await
+        .unwrap_err();
+    assert!(invalid_query(&err), "another segment count: {err}");
+
+    // Another target, another table.
+    let err = table
+        .scan::<Tag>()
+        .resume(checkpoint.clone())
+        .run(|_| Change::Keep)
+        .await;
+    assert!(invalid_cursor(&err.unwrap_err()));
+    let other = Table::new(table.client().clone(), "another-table");
+    let err = other
+        .scan::<Doc>()
+        .resume(checkpoint.clone())
+        .run(keep)
+        .await;
+    assert!(invalid_cursor(&err.unwrap_err()));
+
+    // Every single-character change to the checkpoint's cursor text.
+    let json = serde_json::to_string(&checkpoint).unwrap();
+    let at = json.find("\"after\":\"").expect("a segment in progress") + 9;
+    let end = at + json[at..].find('"').unwrap();
+    for i in at..end {
+        let mut bytes = json.clone().into_bytes();
+        bytes[i] = if bytes[i] == b'A' { b'B' } else { b'A' };
+        let tampered: Checkpoint = serde_json::from_slice(&bytes).unwrap();
+        let err = table
+            .scan::<Doc>()
+            .resume(tampered)
+            .run(keep)
+            .await
+            .unwrap_err();
+        assert!(invalid_cursor(&err), "flip at {i}: {err}");
+    }
+    // Hostile JSON is a deserialization error, never a panic.
+    for text in [
+        "{}",
+        "[]",
+        r#"{"format":1,"table":"t","target":"Doc","segments":[]}"#,
+    ] {
+        if let Ok(c) = serde_json::from_str::<Checkpoint>(text) {
+            let err = table.scan::<Doc>().resume(c).run(keep).await.unwrap_err();
+            assert!(invalid_cursor(&err), "{text}: {err}");
+        }
+    }
+    assert!(counter.take().is_empty(), "no request for any of these");
+    assert_eq!(scan(&table).await.len(), 1);
+}

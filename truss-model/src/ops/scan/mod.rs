@@ -1,0 +1,393 @@
+//! Parallel scans: the whole table, or the items of one entity type or
+//! collection, read segment by segment with bounded concurrency, as a typed
+//! stream (exports, `stream`) or with a function applied to each item
+//! (backfills and migrations, `run` in `backfill`), resumable from a
+//! `checkpoint` and paced to a rate of consumed capacity (`pace`).
+
+pub(crate) mod backfill;
+pub(crate) mod checkpoint;
+pub(crate) mod pace;
+pub(crate) mod progress;
+pub(crate) mod writes;
+
+pub use backfill::{Change, ScanWrite};
+pub use checkpoint::Checkpoint;
+pub use progress::Progress;
+
+use crate::foundation::error::{Error, Result};
+use crate::foundation::item::Item;
+use crate::ops::collection::QueryTarget;
+use crate::table::Table;
+use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
+use checkpoint::check_segments;
+use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
+use pace::Pacer;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// Segments scanned at once, unless set.
+pub const DEFAULT_SCAN_CONCURRENCY: usize = 4;
+
+/// What a [`Scan`] reads: an [`Entity`](crate::Entity) (the items whose keys
+/// match its templates), a [`Collection`](crate::Collection) (the items of
+/// its variants; every item, with an `other` variant), or [`Item`] (every
+/// item, as stored).
+pub trait ScanTarget: Send + Sized + 'static {
+    #[doc(hidden)]
+    fn __name() -> &'static str;
+    #[doc(hidden)]
+    fn __matches(table: &Table, item: &Item) -> bool;
+    #[doc(hidden)]
+    fn __decode(table: &Table, item: Item) -> Result<Self>;
+}
+
+impl<T: QueryTarget> ScanTarget for T {
+    fn __name() -> &'static str {
+        T::__name()
+    }
+
+    fn __matches(table: &Table, item: &Item) -> bool {
+        T::__matches(table, item)
+    }
+
+    fn __decode(table: &Table, item: Item) -> Result<Self> {
+        T::__decode(table, item)
+    }
+}
+
+/// Every item, as stored.
+impl ScanTarget for Item {
+    fn __name() -> &'static str {
+        "Item"
+    }
+
+    fn __matches(_: &Table, _: &Item) -> bool {
+        true
+    }
+
+    fn __decode(_: &Table, item: Item) -> Result<Self> {
+        Ok(item)
+    }
+}
+
+impl Table {
+    /// Starts a parallel Scan of the items of `T`: an entity type, a
+    /// collection, or [`Item`] for every item of the table.
+    ///
+    /// A Scan reads (and is billed for) the whole table whatever `T` is;
+    /// items that are not `T`'s are skipped. Finish it with
+    /// [`stream`](Scan::stream) (an export) or [`run`](Scan::run) (a
+    /// backfill or migration).
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # use truss_model::{Change, Entity, Table};
+    /// #[derive(Entity, Serialize, Deserialize)]
+    /// #[truss(pk = "LINK#{code}", sk = "META", index(name = "ByOwner", pk = "OWNER#{owner}"))]
+    /// struct Link { code: String, owner: Option<String>, target: String }
+    ///
+    /// # async fn demo(table: Table) -> truss_model::Result<()> {
+    /// // A backfill after adding the index: every put writes the index's
+    /// // attributes. 4 segments, at most 100 capacity units per second.
+    /// let done = table
+    ///     .scan::<Link>()
+    ///     .segments(4)
+    ///     .pace(100.0)
+    ///     .on_progress(|p| eprintln!("{} read, {} written", p.scanned, p.put))
+    ///     .run(Change::Put)
+    ///     .await?;
+    /// assert!(done.is_finished());
+    ///
+    /// // An export: every link, segments read in parallel.
+    /// let links = table.scan::<Link>().segments(8).stream();
+    /// # Ok(()) }
+    /// ```
+    pub fn scan<T: ScanTarget>(&self) -> Scan<T> {
+        Scan {
+            table: self.clone(),
+            segments: None,
+            concurrency: DEFAULT_SCAN_CONCURRENCY,
+            write_concurrency: DEFAULT_SCAN_CONCURRENCY,
+            page_size: None,
+            consistent: false,
+            pace: None,
+            resume: None,
+            stop_after: None,
+            on_progress: None,
+            _target: PhantomData,
+        }
+    }
+}
+
+/// The callback of [`Scan::on_progress`].
+type OnProgress = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// A parallel Scan builder; finish it with [`stream`](Scan::stream) or
+/// [`run`](Scan::run).
+#[must_use = "a Scan does nothing until stream() is polled or run() is awaited"]
+pub struct Scan<T> {
+    table: Table,
+    segments: Option<usize>,
+    concurrency: usize,
+    write_concurrency: usize,
+    page_size: Option<i32>,
+    consistent: bool,
+    pace: Option<f64>,
+    resume: Option<Checkpoint>,
+    stop_after: Option<u64>,
+    on_progress: Option<OnProgress>,
+    _target: PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for Scan<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scan")
+            .field("table", &self.table.name())
+            .field("segments", &self.segments)
+            .field("concurrency", &self.concurrency)
+            .field("write_concurrency", &self.write_concurrency)
+            .field("page_size", &self.page_size)
+            .field("consistent", &self.consistent)
+            .field("pace", &self.pace)
+            .field("resume", &self.resume)
+            .field("stop_after", &self.stop_after)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: ScanTarget> Scan<T> {
+    /// Splits the table into `n` segments read in parallel (DynamoDB's
+    /// `TotalSegments`, 1 to 1,000,000; default 1). A resumed scan keeps
+    /// its checkpoint's count; another count is an [`Error::InvalidQuery`].
+    pub fn segments(mut self, n: usize) -> Self {
+        self.segments = Some(n);
+        self
+    }
+
+    /// Segments read at once (at least 1; default 4).
+    pub fn concurrency(mut self, segments: usize) -> Self {
+        self.concurrency = segments.max(1);
+        self
+    }
+
+    /// Writes in flight at once per segment, in [`run`](Scan::run) (at
+    /// least 1; default 4).
+    pub fn write_concurrency(mut self, writes: usize) -> Self {
+        self.write_concurrency = writes.max(1);
+        self
+    }
+
+    /// Reads at most `n` items per Scan request (DynamoDB's `Limit`; by
+    /// default a page is 1 MB of data). Smaller pages mean finer progress
+    /// reports, checkpoints and pacing, and more requests. Values above
+    /// `i32::MAX` are clamped; `0` is an [`Error::InvalidQuery`].
+    pub fn page_size(mut self, n: u32) -> Self {
+        self.page_size = Some(i32::try_from(n).unwrap_or(i32::MAX));
+        self
+    }
+
+    /// Uses strongly consistent reads (twice the read capacity).
+    pub fn consistent(mut self) -> Self {
+        self.consistent = true;
+        self
+    }
+
+    /// Paces the scan to `capacity_units_per_second` of consumed capacity,
+    /// reads and writes together, as DynamoDB reports it: over the whole
+    /// run, capacity used divided by time taken stays at or under the rate.
+    /// The rate must be positive and finite, and the client needs a sleep
+    /// implementation (the SDK's default configuration has one); otherwise
+    /// the scan fails with [`Error::InvalidQuery`] before any request.
+    pub fn pace(mut self, capacity_units_per_second: f64) -> Self {
+        self.pace = Some(capacity_units_per_second);
+        self
+    }
+
+    /// Continues from a checkpoint of an earlier run (see
+    /// [`Progress::checkpoint`]): finished segments are skipped, the others
+    /// continue after their last completed page.
+    pub fn resume(mut self, checkpoint: Checkpoint) -> Self {
+        self.resume = Some(checkpoint);
+        self
+    }
+
+    /// Starts no new page once `items` items have been read in this run
+    /// (pages in progress finish), leaving a checkpoint to resume from.
+    pub fn stop_after(mut self, items: u64) -> Self {
+        self.stop_after = Some(items);
+        self
+    }
+
+    /// Calls `report` after every page, with the counts so far and a
+    /// checkpoint to resume from. Reports come one at a time, in order, so
+    /// the last checkpoint reported is the latest; keep `report` quick (it
+    /// holds up the other segments while it runs).
+    pub fn on_progress(mut self, report: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
+        self.on_progress = Some(Arc::new(report));
+        self
+    }
+
+    /// Every item of `T`, segments read in parallel (up to
+    /// [`concurrency`](Scan::concurrency) at once), in no particular order.
+    /// An item that matches `T` but does not decode is an error in the
+    /// stream; the other segments go on.
+    pub fn stream(self) -> impl Stream<Item = Result<T>> + Send + 'static {
+        let concurrency = self.concurrency;
+        let segments: Vec<BoxStream<'static, Result<Vec<Result<T>>>>> = match self.plan() {
+            Ok((plan, starts)) => {
+                let plan = Arc::new(plan);
+                starts
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(segment, start)| {
+                        let table = plan.table.clone();
+                        let pages = plan.clone().pages(segment, start?);
+                        Some(pages.map_ok(move |page| decode_page(&table, page)).boxed())
+                    })
+                    .collect()
+            }
+            Err(error) => vec![stream::once(async { Err(error) }).boxed()],
+        };
+        stream::iter(segments)
+            .flatten_unordered(concurrency)
+            .flat_map(|page| match page {
+                Ok(items) => stream::iter(items).left_stream(),
+                Err(error) => stream::once(async { Err(error) }).right_stream(),
+            })
+    }
+
+    /// Checks the scan's settings and the checkpoint it resumes from;
+    /// returns the plan and each segment's start (`None`: done).
+    fn plan(&self) -> Result<(Plan, Vec<Option<Option<Item>>>)> {
+        let name = T::__name();
+        let invalid = |reason: &str| Error::InvalidQuery {
+            entity: name,
+            reason: reason.to_owned(),
+        };
+        if self.page_size == Some(0) {
+            return Err(invalid("`page_size` must be at least 1"));
+        }
+        let starts = match &self.resume {
+            Some(checkpoint) => {
+                if self.segments.is_some_and(|n| n != checkpoint.segments()) {
+                    return Err(invalid(&format!(
+                        "the checkpoint has {} segments; a resumed scan keeps them",
+                        checkpoint.segments()
+                    )));
+                }
+                checkpoint.starts(&self.table, name)?
+            }
+            None => {
+                let segments = self.segments.unwrap_or(1);
+                check_segments(name, segments)?;
+                vec![Some(None); segments]
+            }
+        };
+        let pacer = match self.pace {
+            None => None,
+            Some(rate) if !(rate.is_finite() && rate > 0.0) => {
+                return Err(invalid("the pace must be a positive, finite rate"))
+            }
+            Some(rate) => match self.table.inner.client.config().sleep_impl() {
+                Some(sleep) => Some(Pacer::new(rate, sleep)),
+                None => return Err(invalid("pacing needs a sleep implementation on the client")),
+            },
+        };
+        Ok((
+            Plan {
+                table: self.table.clone(),
+                total: starts.len(),
+                page_size: self.page_size,
+                consistent: self.consistent,
+                pacer,
+            },
+            starts,
+        ))
+    }
+}
+
+/// A checked scan, shared by its segments.
+pub(crate) struct Plan {
+    pub(crate) table: Table,
+    pub(crate) total: usize,
+    page_size: Option<i32>,
+    consistent: bool,
+    pub(crate) pacer: Option<Pacer>,
+}
+
+/// One page of one segment, as read.
+pub(crate) struct RawPage {
+    pub(crate) items: Vec<Item>,
+    /// Where the segment goes on; `None` when it is done.
+    pub(crate) last: Option<Item>,
+    /// The read capacity DynamoDB reported for the page.
+    pub(crate) capacity: f64,
+}
+
+impl Plan {
+    /// Reads one page of `segment` from `start`: one Scan request, after
+    /// waiting for the pace.
+    pub(crate) async fn page(&self, segment: usize, start: Option<Item>) -> Result<RawPage> {
+        if let Some(pacer) = &self.pacer {
+            pacer.wait().await;
+        }
+        let inner = &self.table.inner;
+        let mut request = inner
+            .client
+            .scan()
+            .table_name(&inner.name)
+            .set_limit(self.page_size)
+            .consistent_read(self.consistent)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .set_exclusive_start_key(start);
+        if self.total > 1 {
+            // Both fit in an i32: at most 1,000,000 segments (checked).
+            let to_i32 = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+            request = request
+                .segment(to_i32(segment))
+                .total_segments(to_i32(self.total));
+        }
+        let output = request.send().await.map_err(|e| Error::dynamo("Scan", e))?;
+        let capacity = output
+            .consumed_capacity
+            .and_then(|c| c.capacity_units)
+            .unwrap_or(0.0);
+        if let Some(pacer) = &self.pacer {
+            pacer.charge(capacity);
+        }
+        Ok(RawPage {
+            items: output.items.unwrap_or_default(),
+            last: output.last_evaluated_key.filter(|k| !k.is_empty()),
+            capacity,
+        })
+    }
+
+    /// The pages of one segment from `start`, lazily.
+    fn pages(
+        self: Arc<Self>,
+        segment: usize,
+        start: Option<Item>,
+    ) -> impl Stream<Item = Result<RawPage>> + Send + 'static {
+        stream::try_unfold(Some(start), move |start| {
+            let plan = self.clone();
+            async move {
+                let Some(start) = start else {
+                    return Ok(None);
+                };
+                let page = plan.page(segment, start).await?;
+                let next = page.last.clone().map(Some);
+                Ok(Some((page, next)))
+            }
+        })
+    }
+}
+
+/// The items of a page that are `T`'s, decoded.
+fn decode_page<T: ScanTarget>(table: &Table, page: RawPage) -> Vec<Result<T>> {
+    page.items
+        .into_iter()
+        .filter(|item| T::__matches(table, item))
+        .map(|item| T::__decode(table, item))
+        .collect()
+}

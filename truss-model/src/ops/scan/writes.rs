@@ -1,0 +1,259 @@
+//! The writes of a backfill, each conditional on the item read being
+//! unchanged: PutItem, DeleteItem, and a transaction for a re-key.
+
+use super::progress::Tally;
+use super::Plan;
+use crate::expr::{all, Placeholders};
+use crate::foundation::error::{Error, Result};
+use crate::foundation::item::Item;
+use crate::table::inner::RenderedKey;
+use crate::table::Table;
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConsumedCapacity, Delete, Put, ReturnConsumedCapacity, TransactWriteItem,
+};
+
+/// What a write requires of the item read: its key, and the version it was
+/// read at (`Some(None)`: a versioned entity's item without a version).
+pub(crate) struct Read {
+    pub(crate) key: RenderedKey,
+    pub(crate) version: Option<(&'static str, Option<AttributeValue>)>,
+}
+
+/// What a write did: `done` is `None` after a conflict.
+pub(crate) struct Sent {
+    pub(crate) done: Option<Done>,
+    pub(crate) capacity: f64,
+}
+
+pub(crate) enum Done {
+    Put,
+    Deleted,
+}
+
+pub(crate) fn charge(plan: &Plan, capacity: Option<&ConsumedCapacity>) -> f64 {
+    let units = capacity.and_then(|c| c.capacity_units).unwrap_or(0.0);
+    if let Some(pacer) = &plan.pacer {
+        pacer.charge(units);
+    }
+    units
+}
+
+/// The condition every write of a backfill carries: the item read still
+/// exists, at the version read.
+pub(crate) fn unchanged(plan: &Plan, read: &Read, p: &mut Placeholders) -> String {
+    let mut clauses = vec![format!(
+        "attribute_exists({})",
+        p.name(&plan.table.inner.pk)
+    )];
+    match &read.version {
+        None => {}
+        Some((attr, Some(version))) => {
+            let (n, v) = (p.name(attr), p.value(version.clone()));
+            clauses.push(format!("{n} = {v}"));
+        }
+        Some((attr, None)) => clauses.push(format!("attribute_not_exists({})", p.name(attr))),
+    }
+    all(clauses).unwrap_or_default()
+}
+
+pub(crate) async fn put(
+    plan: &Plan,
+    target: &'static str,
+    read: &Read,
+    item: Item,
+) -> Result<Sent> {
+    let inner = &plan.table.inner;
+    let key = key_of(&plan.table, target, &item)?;
+    if key != read.key {
+        return rekey(plan, target, read, key, item).await;
+    }
+    let mut p = Placeholders::default();
+    let condition = unchanged(plan, read, &mut p);
+    let (names, values) = p.into_parts();
+    let result = inner
+        .client
+        .put_item()
+        .table_name(&inner.name)
+        .set_item(Some(item))
+        .condition_expression(condition)
+        .set_expression_attribute_names(names)
+        .set_expression_attribute_values(values)
+        .return_consumed_capacity(ReturnConsumedCapacity::Total)
+        .send()
+        .await;
+    match result {
+        Ok(output) => Ok(Sent {
+            done: Some(Done::Put),
+            capacity: charge(plan, output.consumed_capacity.as_ref()),
+        }),
+        Err(err) => match err.as_service_error() {
+            // A refused write consumes capacity too; DynamoDB does not
+            // report it with the error, so it counts as none.
+            Some(PutItemError::ConditionalCheckFailedException(_)) => Ok(Sent {
+                done: None,
+                capacity: 0.0,
+            }),
+            _ => Err(Error::dynamo("PutItem", err)),
+        },
+    }
+}
+
+pub(crate) async fn delete(plan: &Plan, read: &Read) -> Result<Sent> {
+    let inner = &plan.table.inner;
+    let mut p = Placeholders::default();
+    let condition = unchanged(plan, read, &mut p);
+    let (names, values) = p.into_parts();
+    let result = inner
+        .client
+        .delete_item()
+        .table_name(&inner.name)
+        .set_key(Some(inner.key_item(&read.key)))
+        .condition_expression(condition)
+        .set_expression_attribute_names(names)
+        .set_expression_attribute_values(values)
+        .return_consumed_capacity(ReturnConsumedCapacity::Total)
+        .send()
+        .await;
+    match result {
+        Ok(output) => Ok(Sent {
+            done: Some(Done::Deleted),
+            capacity: charge(plan, output.consumed_capacity.as_ref()),
+        }),
+        Err(err) => match err.as_service_error() {
+            Some(DeleteItemError::ConditionalCheckFailedException(_)) => Ok(Sent {
+                done: None,
+                capacity: 0.0,
+            }),
+            _ => Err(Error::dynamo("DeleteItem", err)),
+        },
+    }
+}
+
+/// A re-key: one transaction creating the item at its new key and deleting
+/// the one read.
+pub(crate) async fn rekey(
+    plan: &Plan,
+    target: &'static str,
+    read: &Read,
+    key: RenderedKey,
+    item: Item,
+) -> Result<Sent> {
+    let inner = &plan.table.inner;
+    let build = |e: aws_sdk_dynamodb::error::BuildError| Error::InvalidTransaction {
+        reason: e.to_string(),
+    };
+    let mut p = Placeholders::default();
+    let absent = format!("attribute_not_exists({})", p.name(&inner.pk));
+    let (names, _) = p.into_parts();
+    let put = Put::builder()
+        .table_name(&inner.name)
+        .set_item(Some(item))
+        .condition_expression(absent)
+        .set_expression_attribute_names(names)
+        .build()
+        .map_err(build)?;
+    let mut p = Placeholders::default();
+    let condition = unchanged(plan, read, &mut p);
+    let (names, values) = p.into_parts();
+    let delete = Delete::builder()
+        .table_name(&inner.name)
+        .set_key(Some(inner.key_item(&read.key)))
+        .condition_expression(condition)
+        .set_expression_attribute_names(names)
+        .set_expression_attribute_values(values)
+        .build()
+        .map_err(build)?;
+    let result = inner
+        .client
+        .transact_write_items()
+        .transact_items(TransactWriteItem::builder().put(put).build())
+        .transact_items(TransactWriteItem::builder().delete(delete).build())
+        .return_consumed_capacity(ReturnConsumedCapacity::Total)
+        .send()
+        .await;
+    let err = match result {
+        Ok(output) => {
+            let units = output
+                .consumed_capacity
+                .unwrap_or_default()
+                .iter()
+                .map(|c| charge(plan, Some(c)))
+                .sum();
+            return Ok(Sent {
+                done: Some(Done::Put),
+                capacity: units,
+            });
+        }
+        Err(err) => err,
+    };
+    let codes: Vec<Option<String>> = match err.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(e)) => e
+            .cancellation_reasons()
+            .iter()
+            .map(|r| r.code().map(str::to_owned))
+            .collect(),
+        _ => return Err(Error::dynamo("TransactWriteItems", err)),
+    };
+    let code = |i: usize| codes.get(i).cloned().flatten();
+    if code(0).as_deref() == Some("ConditionalCheckFailed") {
+        return Err(Error::AlreadyExists {
+            entity: target,
+            key: inner.display(&key),
+        });
+    }
+    match (code(1).as_deref(), code(0).as_deref()) {
+        (Some("ConditionalCheckFailed"), _)
+        | (Some("TransactionConflict"), _)
+        | (_, Some("TransactionConflict")) => Ok(Sent {
+            done: None,
+            capacity: 0.0,
+        }),
+        _ => Err(Error::dynamo("TransactWriteItems", err)),
+    }
+}
+
+/// Reads an item again after a conflict: consistently, so the next write
+/// is based on what is stored now.
+pub(crate) async fn reread(
+    plan: &Plan,
+    key: &RenderedKey,
+    tally: &mut Tally,
+) -> Result<Option<Item>> {
+    if let Some(pacer) = &plan.pacer {
+        pacer.wait().await;
+    }
+    let inner = &plan.table.inner;
+    let output = inner
+        .client
+        .get_item()
+        .table_name(&inner.name)
+        .set_key(Some(inner.key_item(key)))
+        .consistent_read(true)
+        .return_consumed_capacity(ReturnConsumedCapacity::Total)
+        .send()
+        .await
+        .map_err(|e| Error::dynamo("GetItem", e))?;
+    tally.requests += 1;
+    tally.capacity += charge(plan, output.consumed_capacity.as_ref());
+    Ok(output.item)
+}
+
+/// The primary key an item holds (string key attributes).
+pub(crate) fn key_of(table: &Table, target: &'static str, item: &Item) -> Result<RenderedKey> {
+    let inner = &table.inner;
+    let text = |attr: &str| match item.get(attr) {
+        Some(AttributeValue::S(s)) => Ok(s.clone()),
+        _ => Err(Error::Encode {
+            entity: target,
+            key: Default::default(),
+            message: format!("the item has no string key attribute `{attr}`"),
+        }),
+    };
+    Ok(RenderedKey {
+        pk: text(&inner.pk)?,
+        sk: inner.sk.as_deref().map(text).transpose()?,
+    })
+}
