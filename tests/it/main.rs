@@ -11,6 +11,7 @@ mod saas;
 #[path = "../../examples/url_shortener/model.rs"]
 mod shortener;
 
+mod attribute_index;
 mod batch;
 mod collection;
 mod constants;

@@ -3,7 +3,7 @@
 use crate::attr;
 use crate::ctxt::Errors;
 use crate::rename;
-use crate::symbol::{NAME, PK, RENAME_ALL};
+use crate::symbol::{NAME, PARTITION, PK, RENAME_ALL, SORT};
 use syn::{Data, DeriveInput, Fields, Ident, LitStr, Type, Visibility};
 
 pub struct Entity<'a> {
@@ -15,6 +15,7 @@ pub struct Entity<'a> {
     pub pk: Option<LitStr>,
     pub sk: Option<LitStr>,
     pub indexes: Vec<Index>,
+    pub attribute_indexes: Vec<AttributeIndex>,
     pub constants: Vec<Constant>,
     pub fields: Vec<Field<'a>>,
 }
@@ -35,6 +36,14 @@ pub struct Index {
     pub sk: Option<LitStr>,
     pub pk_attr: String,
     pub sk_attr: String,
+}
+
+/// A declared global secondary index over the entity's own attributes:
+/// `index(name = "...", partition = [...], sort = [...])`.
+pub struct AttributeIndex {
+    pub name: LitStr,
+    pub partition: attr::FieldList,
+    pub sort: Option<attr::FieldList>,
 }
 
 pub struct Field<'a> {
@@ -93,6 +102,7 @@ impl<'a> Entity<'a> {
                 ),
             ));
         }
+        let (indexes, attribute_indexes) = indexes(truss.indexes, errors);
         Some(Entity {
             ident: &input.ident,
             vis: &input.vis,
@@ -102,7 +112,8 @@ impl<'a> Entity<'a> {
                 .unwrap_or_else(|| input.ident.to_string()),
             pk: truss.pk,
             sk: truss.sk,
-            indexes: indexes(truss.indexes, errors),
+            indexes,
+            attribute_indexes,
             constants: truss
                 .constants
                 .into_iter()
@@ -165,15 +176,43 @@ fn fields<'a>(
         .collect()
 }
 
-/// The declared indexes that have a name and a partition-key template,
-/// with their key attributes' names.
-fn indexes(declared: Vec<attr::IndexAttrs>, errors: &mut Errors) -> Vec<Index> {
+/// The declared indexes: those with key templates (a name and a
+/// partition-key template, with their key attributes' names), and those
+/// over attributes (a name and partition attributes).
+fn indexes(
+    declared: Vec<attr::IndexAttrs>,
+    errors: &mut Errors,
+) -> (Vec<Index>, Vec<AttributeIndex>) {
     let mut indexes = Vec::new();
+    let mut attribute_indexes = Vec::new();
     for index in declared {
+        if index.partition.is_some() || index.sort.is_some() {
+            let templated = [&index.pk, &index.sk, &index.pk_attr, &index.sk_attr];
+            if let Some(lit) = templated.into_iter().flatten().next() {
+                errors.push(syn::Error::new(
+                    lit.span(),
+                    format!("an index over attributes takes `{PARTITION} = [...]` and `{SORT} = [...]`, not key templates"),
+                ));
+                continue;
+            }
+            let (Some(name), Some(partition)) = (index.name, index.partition) else {
+                errors.push(syn::Error::new(
+                    index.span,
+                    format!("an index over attributes needs `{NAME} = \"...\"` and `{PARTITION} = [field, ...]`"),
+                ));
+                continue;
+            };
+            attribute_indexes.push(AttributeIndex {
+                name,
+                partition,
+                sort: index.sort,
+            });
+            continue;
+        }
         let (Some(name), Some(pk)) = (index.name, index.pk) else {
             errors.push(syn::Error::new(
                 index.span,
-                format!("an index needs `{NAME} = \"...\"` and `{PK} = \"...\"`"),
+                format!("an index needs `{NAME} = \"...\"` and `{PK} = \"...\"` (key templates) or `{PARTITION} = [field, ...]` (attributes)"),
             ));
             continue;
         };
@@ -191,7 +230,7 @@ fn indexes(declared: Vec<attr::IndexAttrs>, errors: &mut Errors) -> Vec<Index> {
             sk_attr,
         });
     }
-    indexes
+    (indexes, attribute_indexes)
 }
 
 /// `T` when `ty` is `Option<T>` (by its last path segment).

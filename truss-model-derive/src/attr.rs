@@ -53,7 +53,8 @@ fn constants(
     Ok(())
 }
 
-/// `index(name = "...", pk = "...", sk = "...", pk_attr = "...", sk_attr = "...")`.
+/// `index(name = "...", pk = "...", sk = "...", pk_attr = "...", sk_attr = "...")`
+/// or `index(name = "...", partition = [field, ...], sort = [field, ...])`.
 pub struct IndexAttrs {
     pub span: proc_macro2::Span,
     pub name: Option<LitStr>,
@@ -61,6 +62,27 @@ pub struct IndexAttrs {
     pub sk: Option<LitStr>,
     pub pk_attr: Option<LitStr>,
     pub sk_attr: Option<LitStr>,
+    pub partition: Option<FieldList>,
+    pub sort: Option<FieldList>,
+}
+
+/// `[field, ...]`: the fields of an index over attributes, with the span of
+/// the list.
+pub struct FieldList {
+    pub span: proc_macro2::Span,
+    pub fields: Vec<syn::Ident>,
+}
+
+fn field_list(inner: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<FieldList> {
+    let value = inner.value()?;
+    let content;
+    let brackets = syn::bracketed!(content in value);
+    let fields =
+        syn::punctuated::Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated(&content)?;
+    Ok(FieldList {
+        span: brackets.span.join(),
+        fields: fields.into_iter().collect(),
+    })
 }
 
 fn index(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<IndexAttrs> {
@@ -71,8 +93,25 @@ fn index(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<IndexAttrs> {
         sk: None,
         pk_attr: None,
         sk_attr: None,
+        partition: None,
+        sort: None,
     };
     meta.parse_nested_meta(|inner| {
+        let list = if inner.path.is_ident(PARTITION) {
+            Some(&mut index.partition)
+        } else if inner.path.is_ident(SORT) {
+            Some(&mut index.sort)
+        } else {
+            None
+        };
+        if let Some(slot) = list {
+            let fields = field_list(&inner)?;
+            if slot.is_some() {
+                return Err(syn::Error::new(fields.span, "duplicate index attribute"));
+            }
+            *slot = Some(fields);
+            return Ok(());
+        }
         let slot = if inner.path.is_ident(NAME) {
             &mut index.name
         } else if inner.path.is_ident(PK) {
@@ -85,7 +124,7 @@ fn index(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<IndexAttrs> {
             &mut index.sk_attr
         } else {
             return Err(inner.error(format!(
-                "unknown index attribute; expected `{NAME}`, `{PK}`, `{SK}`, `{PK_ATTR}` or `{SK_ATTR}`"
+                "unknown index attribute; expected `{NAME}`, `{PK}`, `{SK}`, `{PK_ATTR}`, `{SK_ATTR}`, `{PARTITION} = [...]` or `{SORT} = [...]`"
             )));
         };
         let value: LitStr = inner.value()?.parse()?;
@@ -187,6 +226,9 @@ pub struct SerdeField {
     /// The serde attribute that keeps the field out of the item, if any.
     pub skipped_by: Option<&'static str>,
     pub flatten: bool,
+    /// The serde attribute that writes the field with other code
+    /// (`with`, `serialize_with`, `deserialize_with`), if any.
+    pub custom: Option<&'static str>,
 }
 
 pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, SerdeContainer) {
@@ -253,6 +295,12 @@ pub fn field(attrs: &[Attribute]) -> SerdeField {
                 out.skipped_by = Some(skip);
             } else if path.is_ident(FLATTEN) {
                 out.flatten = true;
+            } else if let Some(custom) = [WITH, SERIALIZE_WITH, DESERIALIZE_WITH]
+                .into_iter()
+                .find(|s| path.is_ident(s))
+            {
+                out.custom = Some(custom);
+                skip_value(&meta);
             } else {
                 skip_value(&meta);
             }

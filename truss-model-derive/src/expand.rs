@@ -96,6 +96,7 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
             }
         }
     });
+    let attribute_indexes = crate::attribute_index::constant(valid);
     let constants = constants(valid);
     let constants = (!constants.is_empty())
         .then(|| quote!(const CONSTANTS: &'static [::truss_model::Constant] = &[#(#constants),*];));
@@ -124,6 +125,7 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
             type Key = #key_ident;
             type SortFields = #sort_fields;
             #indexes
+            #attribute_indexes
             #constants
             #version
 
@@ -219,6 +221,7 @@ fn inherent(valid: &Valid<'_>) -> TokenStream {
         .iter()
         .enumerate()
         .map(|(n, i)| index_accessors(valid, n, i));
+    let attribute_indexes = crate::attribute_index::accessors(valid);
     let writers = writers(valid);
     let setters = index_setters(valid);
     let handles = handles(valid);
@@ -237,6 +240,7 @@ fn inherent(valid: &Valid<'_>) -> TokenStream {
             #partition
             #sort_key
             #(#indexes)*
+            #(#attribute_indexes)*
             #(#setters)*
             #writers
             #(#handles)*
@@ -302,17 +306,25 @@ fn partition_fn(
         let field = f.ident;
         quote!(&#field)
     });
-    let render = match index {
-        None => quote!(::truss_model::__private::Partition::__render(|out| { #write })),
-        Some(n) => quote! {
-            ::truss_model::__private::Partition::__render_index(
-                <Self as ::truss_model::Entity>::INDEXES[#n],
-                |out| { #write },
-            )
-        },
+    let (render, allow) = match index {
+        None => (
+            quote!(::truss_model::__private::Partition::__render(|out| { #write })),
+            None,
+        ),
+        // An index named like the type (`Link` and `link()`) is fine.
+        Some(n) => (
+            quote! {
+                ::truss_model::__private::Partition::__render_index(
+                    <Self as ::truss_model::Entity>::INDEXES[#n],
+                    |out| { #write },
+                )
+            },
+            Some(quote!(#[allow(clippy::self_named_constructors)])),
+        ),
     };
     quote! {
         #[doc = #doc]
+        #allow
         #vis fn #name(#(#params),*) -> ::truss_model::Partition<Self> {
             #(#bindings)*
             #render

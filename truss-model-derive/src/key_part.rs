@@ -1,5 +1,6 @@
-//! `#[derive(KeyPart)]`: unit enums written as their serde names, and
-//! single-field structs written as their field.
+//! `#[derive(KeyPart)]`: unit enums written as their serde names (and
+//! usable as attributes of an index key), and single-field structs written
+//! as their field.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -114,10 +115,26 @@ fn expand(input: &DeriveInput, shape: &Shape<'_>) -> TokenStream {
             }
         }
     };
+    // A unit enum is stored as its serde name: a string attribute, which
+    // can be a key of an index over attributes (sorted by name, like its
+    // keys). A newtype's storage is its field's, which it may not know.
+    let index_key = matches!(shape, Shape::SerdeNames).then(|| {
+        quote! {
+            #[automatically_derived]
+            impl ::truss_model::IndexKeyType for #ident {
+                const SCALAR: ::truss_model::ScalarType = ::truss_model::ScalarType::String;
+            }
+            #[automatically_derived]
+            impl ::truss_model::OrderedIndexKey for #ident {}
+            #[automatically_derived]
+            impl ::truss_model::TextIndexKey for #ident {}
+        }
+    });
     quote! {
         #[automatically_derived]
         impl ::truss_model::KeyPart for #ident {
             #body
         }
+        #index_key
     }
 }

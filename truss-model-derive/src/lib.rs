@@ -6,13 +6,15 @@
 //! Every error of an input is collected in one context (`ctxt`) through
 //! both first steps and reported together, next to a fallback impl so that
 //! one mistake gives one message. `collection` and `key_part` hold the
-//! `Collection` and `KeyPart` derives, in the same three steps.
+//! `Collection` and `KeyPart` derives, in the same three steps;
+//! `attribute_index` checks and expands indexes over attributes.
 
 #![deny(clippy::too_many_lines)]
 
 mod alphabet;
 mod ast;
 mod attr;
+mod attribute_index;
 mod collection;
 mod ctxt;
 mod expand;

@@ -16,6 +16,8 @@ pub const CHECKED_CONSTANT: &str = "checked_constant";
 // In `index(...)`, besides `name`, `pk` and `sk`.
 pub const PK_ATTR: &str = "pk_attr";
 pub const SK_ATTR: &str = "sk_attr";
+pub const PARTITION: &str = "partition";
+pub const SORT: &str = "sort";
 
 // On an entity's field.
 pub const VERSION: &str = "version";
@@ -33,3 +35,6 @@ pub const SKIP: &str = "skip";
 pub const SKIP_SERIALIZING: &str = "skip_serializing";
 pub const SKIP_DESERIALIZING: &str = "skip_deserializing";
 pub const FLATTEN: &str = "flatten";
+pub const WITH: &str = "with";
+pub const SERIALIZE_WITH: &str = "serialize_with";
+pub const DESERIALIZE_WITH: &str = "deserialize_with";

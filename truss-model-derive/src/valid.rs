@@ -32,6 +32,8 @@ pub struct Valid<'a> {
     pub pk: Template<'a>,
     pub sk: Option<Template<'a>>,
     pub indexes: Vec<ValidIndex<'a>>,
+    /// The indexes over attributes.
+    pub attribute_indexes: Vec<crate::attribute_index::ValidAttributeIndex<'a>>,
     /// Fields named by either template, in order of first appearance.
     pub key_fields: Vec<&'a Field<'a>>,
     /// The `#[truss(version)]` field.
@@ -202,6 +204,7 @@ pub fn check<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<Valid<'a
         .as_ref()
         .map(|lit| template(entity, lit, SK, false, errors));
     let indexes = indexes(entity, errors);
+    let attribute_indexes = crate::attribute_index::check(entity, errors);
     check_constants(entity, errors);
     let version = version(entity, errors);
     // A template with errors leaves nothing to expand.
@@ -212,10 +215,36 @@ pub fn check<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<Valid<'a
         pk,
         sk,
         indexes,
+        attribute_indexes,
         key_fields,
         version,
         formats,
     })
+}
+
+/// The name of an index's generated accessor: the index name in lower
+/// case, other characters than ASCII letters and digits as `_`; `None`
+/// (with an error) when it would not start with a letter.
+pub fn accessor(name: &LitStr, errors: &mut Errors) -> Option<String> {
+    let accessor: String = name
+        .value()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !accessor.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        errors.push(syn::Error::new(
+            name.span(),
+            "index name must start with a letter: it names the generated accessor",
+        ));
+        return None;
+    }
+    Some(accessor)
 }
 
 /// The indexes whose templates check, each with its accessor's name.
@@ -223,23 +252,9 @@ fn indexes<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Vec<ValidIndex<'a
     let mut indexes = Vec::new();
     for (i, index) in entity.indexes.iter().enumerate() {
         let name = index.name.value();
-        let accessor: String = name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        if !accessor.starts_with(|c: char| c.is_ascii_alphabetic()) {
-            errors.push(syn::Error::new(
-                index.name.span(),
-                "index name must start with a letter: it names the generated accessor",
-            ));
+        let Some(accessor) = accessor(&index.name, errors) else {
             continue;
-        }
+        };
         if entity.indexes[..i]
             .iter()
             .any(|other| other.name.value() == name)
@@ -423,7 +438,7 @@ fn field<'a>(
 
 /// The closest name within a small edit distance, or else one that extends
 /// it or that it extends (`owner` -> `owner_id`).
-fn suggestion<'n>(name: &str, names: impl Iterator<Item = &'n str>) -> Option<&'n str> {
+pub fn suggestion<'n>(name: &str, names: impl Iterator<Item = &'n str>) -> Option<&'n str> {
     let names: Vec<&str> = names.collect();
     let limit = name.len().div_ceil(3);
     names

@@ -46,6 +46,10 @@ pub use foundation::into_field::IntoField;
 pub use foundation::item::Item;
 pub use foundation::limits::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 pub use foundation::number::{Number, NumberError};
+pub use keys::attribute_index::{
+    AttributeIndex, AttributeSortKey, IndexAttribute, IndexKeyType, OrderedIndexKey, ScalarType,
+    TextIndexKey,
+};
 pub use keys::constant::{Constant, ConstantValue};
 pub use keys::entity::{Entity, EntityKey, Partition};
 pub use keys::key_part::KeyPart;

@@ -101,3 +101,21 @@ pub fn decode_without_key_check<E: crate::keys::entity::Entity>(
 }
 
 pub use crate::ops::update::IndexKeys;
+
+/// The stored type of an index key attribute's field type, for the
+/// `ATTRIBUTE_INDEXES` generated code declares (a type that cannot be a key
+/// attribute fails to compile here, at the field).
+pub const fn scalar<T: crate::keys::attribute_index::IndexKeyType>(
+) -> crate::keys::attribute_index::ScalarType {
+    T::SCALAR
+}
+
+/// A value of an index key attribute, for a generated partition accessor
+/// (checked against the index by `Partition::__attributes`).
+pub fn attribute_value<T: Serialize>(
+    value: &T,
+    attribute: &'static str,
+    entity: &'static str,
+) -> Result<AttributeValue> {
+    key_attribute(attribute, value, entity).map(|(_, value)| value)
+}

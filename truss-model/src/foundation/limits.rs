@@ -19,6 +19,10 @@ pub const MAX_TRANSACTION_BYTES: usize = 4 * 1024 * 1024;
 /// Actions in one transaction.
 pub const MAX_TRANSACTION_ACTIONS: usize = 100;
 
+/// Attributes per key of an index over attributes: up to four partition
+/// attributes and four sort attributes.
+pub const MAX_INDEX_KEY_ATTRIBUTES: usize = 4;
+
 /// Write requests in one BatchWriteItem.
 pub const MAX_BATCH_WRITE: usize = 25;
 

@@ -1,7 +1,9 @@
 //! The traits the derive implements, and the partition handle it generates.
 
 use crate::foundation::error::{Error, Result};
+use crate::keys::attribute_index::{check_value, AttributeIndex};
 use crate::keys::template::{Index, Template};
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
@@ -30,8 +32,13 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     /// drives the typed [`SortKey`](crate::SortKey) builder.
     type SortFields;
 
-    /// The global secondary indexes declared on the entity.
+    /// The global secondary indexes declared on the entity with key
+    /// templates (`index(name = "...", pk = "...", sk = "...")`).
     const INDEXES: &'static [Index] = &[];
+
+    /// The global secondary indexes declared on the entity over its own
+    /// attributes (`index(name = "...", partition = [...], sort = [...])`).
+    const ATTRIBUTE_INDEXES: &'static [AttributeIndex] = &[];
 
     /// The constant attributes declared on the entity
     /// (`#[truss(constant(...))]`).
@@ -87,61 +94,116 @@ pub trait EntityKey: Clone + fmt::Debug + Send + Sync + 'static {
     fn __attributes(&self) -> Result<Vec<(&'static str, aws_sdk_dynamodb::types::AttributeValue)>>;
 }
 
-/// The partition of an entity: its rendered partition key, ready to query.
+/// The partition of an entity: its rendered partition key (or, on an
+/// index over attributes, its partition attributes' values), ready to
+/// query.
 ///
-/// Built by the generated `Type::partition(...)`. A value that cannot be part
-/// of a key is kept as an error and reported by the query before any
-/// request is sent.
+/// Built by the generated `Type::partition(...)` and index accessors. A
+/// value that cannot be part of a key is kept as an error and reported by
+/// the query before any request is sent.
 pub struct Partition<E> {
-    pub(crate) pk: Result<String>,
-    pub(crate) index: Option<Index>,
+    pub(crate) key: PartitionKey,
     _entity: PhantomData<fn() -> E>,
+}
+
+/// Where a partition is and what identifies it.
+#[derive(Debug, Clone)]
+pub(crate) enum PartitionKey {
+    /// The table's partition key, or a template index's, rendered.
+    Rendered {
+        index: Option<Index>,
+        pk: Result<String>,
+    },
+    /// The values of an attribute index's partition attributes, in order.
+    Attributes {
+        index: AttributeIndex,
+        values: Result<Vec<AttributeValue>>,
+    },
 }
 
 impl<E: Entity> Partition<E> {
     #[doc(hidden)]
     pub fn __render(write: impl FnOnce(&mut String) -> Result<()>) -> Self {
-        let mut pk = String::new();
-        let pk = write(&mut pk).map(|()| pk);
-        Partition {
-            pk,
-            index: None,
-            _entity: PhantomData,
-        }
+        Self::rendered(None, write)
     }
 
     #[doc(hidden)]
     pub fn __render_index(index: Index, write: impl FnOnce(&mut String) -> Result<()>) -> Self {
-        Partition {
-            index: Some(index),
-            ..Self::__render(write)
-        }
+        Self::rendered(Some(index), write)
     }
 
-    /// The index this partition belongs to, or `None` for the table.
-    pub fn index(&self) -> Option<&Index> {
-        self.index.as_ref()
-    }
-
-    pub(crate) fn cast<T>(self) -> Partition<T> {
+    fn rendered(index: Option<Index>, write: impl FnOnce(&mut String) -> Result<()>) -> Self {
+        let mut pk = String::new();
+        let pk = write(&mut pk).map(|()| pk);
         Partition {
-            pk: self.pk,
-            index: self.index,
+            key: PartitionKey::Rendered { index, pk },
             _entity: PhantomData,
         }
     }
 
-    /// The rendered partition key, or why it could not be rendered.
-    pub fn pk(&self) -> Result<&str, &Error> {
-        self.pk.as_deref()
+    /// The partition of an index over attributes, from the values of its
+    /// partition attributes in order (each checked: of the attribute's
+    /// type, not empty).
+    #[doc(hidden)]
+    pub fn __attributes(
+        index: AttributeIndex,
+        values: impl IntoIterator<Item = Result<AttributeValue>>,
+    ) -> Self {
+        let values = values
+            .into_iter()
+            .zip(index.partition)
+            .map(|(value, attribute)| {
+                let value = value?;
+                check_value(E::NAME, index.name, attribute, &value).map(|()| value)
+            })
+            .collect::<Result<Vec<_>>>();
+        Partition {
+            key: PartitionKey::Attributes { index, values },
+            _entity: PhantomData,
+        }
+    }
+}
+
+impl<E> Partition<E> {
+    /// The name of the index this partition belongs to, or `None` for the
+    /// table.
+    pub fn index_name(&self) -> Option<&'static str> {
+        match &self.key {
+            PartitionKey::Rendered { index, .. } => index.map(|i| i.name),
+            PartitionKey::Attributes { index, .. } => Some(index.name),
+        }
+    }
+
+    /// The template index this partition belongs to (`None` for the table
+    /// and for an index over attributes).
+    pub fn index(&self) -> Option<&Index> {
+        match &self.key {
+            PartitionKey::Rendered { index, .. } => index.as_ref(),
+            PartitionKey::Attributes { .. } => None,
+        }
+    }
+
+    /// The rendered partition key, or why it could not be rendered; `None`
+    /// for an index over attributes, whose partition is several values.
+    pub fn pk(&self) -> Option<Result<&str, &Error>> {
+        match &self.key {
+            PartitionKey::Rendered { pk, .. } => Some(pk.as_deref()),
+            PartitionKey::Attributes { .. } => None,
+        }
+    }
+
+    pub(crate) fn cast<T>(self) -> Partition<T> {
+        Partition {
+            key: self.key,
+            _entity: PhantomData,
+        }
     }
 }
 
 impl<E> Clone for Partition<E> {
     fn clone(&self) -> Self {
         Partition {
-            pk: self.pk.clone(),
-            index: self.index,
+            key: self.key.clone(),
             _entity: PhantomData,
         }
     }
@@ -149,9 +211,6 @@ impl<E> Clone for Partition<E> {
 
 impl<E> fmt::Debug for Partition<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Partition")
-            .field("pk", &self.pk)
-            .field("index", &self.index.map(|i| i.name))
-            .finish()
+        f.debug_tuple("Partition").field(&self.key).finish()
     }
 }

@@ -15,6 +15,7 @@ use crate::foundation::alphabet::{BOUND, DELIMITER, MAX_CHAR};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::into_field::IntoField;
 use crate::foundation::limits::MAX_SORT_KEY_BYTES;
+use crate::keys::attribute_index::AttributeCondition;
 use crate::keys::entity::Entity;
 use crate::keys::key_part::{write_segment, KeyFormat, Keyed, OrderedKeyFormat};
 use crate::keys::template::{Index, Template};
@@ -247,7 +248,7 @@ fn predecessor(key: &str) -> String {
 }
 
 /// A key condition on the sort key, as sent to DynamoDB.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum KeyCondition {
     /// No sort-key condition: the whole partition.
     All,
@@ -257,6 +258,8 @@ pub(crate) enum KeyCondition {
     Ge(String),
     Le(String),
     Lt(String),
+    /// On the sort attributes of an index over attributes.
+    Attributes(AttributeCondition),
 }
 
 impl KeyCondition {
@@ -270,13 +273,15 @@ impl KeyCondition {
             KeyCondition::Ge(v) => sk >= v.as_str(),
             KeyCondition::Le(v) => sk <= v.as_str(),
             KeyCondition::Lt(v) => sk < v.as_str(),
+            // Checked on the whole key instead (`AttributeCondition::admits`).
+            KeyCondition::Attributes(_) => false,
         }
     }
 
     /// The key condition expression fragment and its values.
     pub(crate) fn expression(&self) -> Option<(&'static str, Vec<&str>)> {
         Some(match self {
-            KeyCondition::All => return None,
+            KeyCondition::All | KeyCondition::Attributes(_) => return None,
             KeyCondition::Eq(v) => ("#sk = :sk", vec![v]),
             KeyCondition::BeginsWith(v) => ("begins_with(#sk, :sk)", vec![v]),
             KeyCondition::Between(lo, hi) => ("#sk BETWEEN :sk AND :sk_hi", vec![lo, hi]),
@@ -333,6 +338,15 @@ impl<E: Entity> SortCondition<E> {
 }
 
 impl<E> SortCondition<E> {
+    /// A condition on the sort attributes of index `index`.
+    pub(crate) fn attributes(condition: Result<AttributeCondition>, index: &'static str) -> Self {
+        SortCondition {
+            condition: condition.map(KeyCondition::Attributes),
+            index: Some(index),
+            _entity: PhantomData,
+        }
+    }
+
     /// No condition: the whole partition (collections).
     #[doc(hidden)]
     pub fn __all(index: Option<Index>) -> Self {

@@ -5,6 +5,7 @@ use crate::foundation::error::{Error, Result};
 use crate::foundation::into_field::IntoField;
 use crate::foundation::item::Item;
 use crate::foundation::limits::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
+use crate::keys::attribute_index::{check_value, key_attribute};
 use crate::keys::entity::{Entity, EntityKey};
 use crate::keys::template::Index;
 use crate::ops::write::{condition_failed, Required};
@@ -77,6 +78,33 @@ enum Action {
     Remove(&'static str),
 }
 
+/// A `SET` action, checked when `attribute` is a key attribute of an index
+/// over attributes: a value of its type, not empty; `None` (NULL, which
+/// DynamoDB refuses as a key) becomes `REMOVE` for a plain `SET`.
+fn index_checked<E: Entity>(
+    attribute: &'static str,
+    value: AttributeValue,
+    action: fn(&'static str, AttributeValue) -> Action,
+) -> Result<Action> {
+    let Some((index, key)) = key_attribute(E::ATTRIBUTE_INDEXES, attribute) else {
+        return Ok(action(attribute, value));
+    };
+    if let AttributeValue::Null(_) = value {
+        return match action(attribute, AttributeValue::Null(true)) {
+            Action::Set(..) => Ok(Action::Remove(attribute)),
+            _ => Err(Error::InvalidUpdate {
+                entity: E::NAME,
+                reason: format!(
+                    "`{attribute}` is a key attribute of index `{}`: it cannot be set to NULL",
+                    index.name
+                ),
+            }),
+        };
+    }
+    check_value(E::NAME, index.name, key, &value)?;
+    Ok(action(attribute, value))
+}
+
 impl Action {
     fn attribute(&self) -> &'static str {
         match self {
@@ -140,9 +168,14 @@ impl<E: Entity> Update<E> {
     }
 
     /// `SET attribute = value`.
+    ///
+    /// On a key attribute of an index over attributes, the value is checked
+    /// as for a put (its type, not empty), and `None` removes the attribute:
+    /// the item leaves that (sparse) index. Either way DynamoDB moves the
+    /// item in the index in the same write.
     pub fn set<T: Serialize>(self, attr: Attr<E, T>, value: impl IntoField<T>) -> Self {
         let value = value_of::<E>(attr.name(), &value.into_field());
-        self.push(value.map(|v| Action::Set(attr.name(), v)))
+        self.push(value.and_then(|v| index_checked::<E>(attr.name(), v, Action::Set)))
     }
 
     /// `SET attribute = if_not_exists(attribute, value)`: sets it only if
@@ -153,7 +186,7 @@ impl<E: Entity> Update<E> {
         value: impl IntoField<T>,
     ) -> Self {
         let value = value_of::<E>(attr.name(), &value.into_field());
-        self.push(value.map(|v| Action::SetIfNotExists(attr.name(), v)))
+        self.push(value.and_then(|v| index_checked::<E>(attr.name(), v, Action::SetIfNotExists)))
     }
 
     /// `ADD attribute by`: an atomic counter; a missing attribute counts

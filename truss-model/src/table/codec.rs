@@ -3,6 +3,7 @@
 use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::foundation::item::Item;
 use crate::foundation::limits::{MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
+use crate::keys::attribute_index::check_value;
 use crate::keys::entity::Entity;
 use crate::keys::template::Template;
 use crate::table::inner::{RenderedKey, TableInner};
@@ -110,6 +111,22 @@ impl TableInner {
                         "the entity has an attribute named `{attr}`, which is index `{}`'s key attribute",
                         index.name
                     )));
+                }
+            }
+        }
+        for index in E::ATTRIBUTE_INDEXES {
+            for attribute in index.attributes() {
+                match item.get(attribute.name) {
+                    None => {}
+                    // An optional key field that is `None`: the item stays
+                    // out of the (sparse) index; DynamoDB refuses NULL keys.
+                    Some(AttributeValue::Null(_)) => {
+                        if let Some(null) = item.remove(attribute.name) {
+                            size -=
+                                attribute.name.len() + crate::foundation::size::value_size(&null);
+                        }
+                    }
+                    Some(value) => check_value(E::NAME, index.name, attribute, value)?,
                 }
             }
         }

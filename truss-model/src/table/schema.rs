@@ -1,6 +1,7 @@
 //! The table definition derived from the table handle and its entities.
 
 use crate::foundation::error::{Error, Result};
+use crate::keys::attribute_index::{AttributeIndex, ScalarType};
 use crate::keys::entity::Entity;
 use crate::keys::template::Index;
 use crate::table::Table;
@@ -23,6 +24,7 @@ pub struct TableDefinition {
     table: Table,
     checks: Vec<Result<()>>,
     indexes: Vec<Index>,
+    attribute_indexes: Vec<AttributeIndex>,
 }
 
 impl Table {
@@ -34,6 +36,7 @@ impl Table {
             table: self.clone(),
             checks: Vec::new(),
             indexes: Vec::new(),
+            attribute_indexes: Vec::new(),
         }
     }
 }
@@ -63,7 +66,47 @@ impl TableDefinition {
                 })),
             }
         }
+        for index in E::ATTRIBUTE_INDEXES {
+            let known = self.attribute_indexes.iter().find(|i| i.name == index.name);
+            let clash = match known {
+                None if self.indexes.iter().any(|i| i.name == index.name) => {
+                    Some("is a template index on another entity".to_owned())
+                }
+                None => {
+                    self.attribute_indexes.push(*index);
+                    None
+                }
+                Some(known) if same_keys(known, index) => None,
+                Some(known) => Some(format!(
+                    "has key attributes {} here but {} on another entity",
+                    describe(index),
+                    describe(known)
+                )),
+            };
+            if let Some(clash) = clash {
+                self.checks.push(Err(
+                    self.schema_error::<E>(format!("index `{}` {clash}", index.name))
+                ));
+            }
+        }
+        if let Some(index) = E::INDEXES
+            .iter()
+            .find(|i| self.attribute_indexes.iter().any(|a| a.name == i.name))
+        {
+            self.checks.push(Err(self.schema_error::<E>(format!(
+                "index `{}` is an index over attributes on another entity",
+                index.name
+            ))));
+        }
         self
+    }
+
+    fn schema_error<E: Entity>(&self, reason: String) -> Error {
+        Error::Schema {
+            table: self.table.inner.name.clone(),
+            entity: E::NAME,
+            reason,
+        }
     }
 
     /// The global secondary indexes, as the SDK types (projection ALL).
@@ -72,25 +115,32 @@ impl TableDefinition {
             table: self.table.inner.name.clone(),
             message: e.to_string(),
         };
-        self.indexes
-            .iter()
-            .map(|index| {
-                let mut keys = vec![KeySchemaElement::builder()
-                    .attribute_name(index.pk_attribute)
-                    .key_type(KeyType::Hash)
-                    .build()
-                    .map_err(build_error)?];
-                if let Some(sk) = index.sk_attribute {
-                    keys.push(
-                        KeySchemaElement::builder()
-                            .attribute_name(sk)
-                            .key_type(KeyType::Range)
-                            .build()
-                            .map_err(build_error)?,
-                    );
-                }
+        let element = |name: &str, key_type: KeyType| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(key_type)
+                .build()
+                .map_err(build_error)
+        };
+        let templates = self.indexes.iter().map(|index| {
+            let sort = index.sk_attribute.map(|sk| (sk, KeyType::Range));
+            let keys = std::iter::once((index.pk_attribute, KeyType::Hash)).chain(sort);
+            (index.name, keys.collect::<Vec<_>>())
+        });
+        let attributes = self.attribute_indexes.iter().map(|index| {
+            let partition = index.partition.iter().map(|a| (a.name, KeyType::Hash));
+            let sort = index.sort.iter().map(|a| (a.name, KeyType::Range));
+            (index.name, partition.chain(sort).collect::<Vec<_>>())
+        });
+        templates
+            .chain(attributes)
+            .map(|(name, keys)| {
+                let keys = keys
+                    .into_iter()
+                    .map(|(attribute, key_type)| element(attribute, key_type))
+                    .collect::<Result<Vec<_>>>()?;
                 GlobalSecondaryIndex::builder()
-                    .index_name(index.name)
+                    .index_name(name)
                     .set_key_schema(Some(keys))
                     .projection(
                         Projection::builder()
@@ -118,21 +168,45 @@ impl TableDefinition {
         let index_attributes = self
             .indexes
             .iter()
-            .flat_map(|i| std::iter::once(i.pk_attribute).chain(i.sk_attribute));
-        let names: Vec<&str> = std::iter::once(inner.pk.as_str())
+            .flat_map(|i| std::iter::once(i.pk_attribute).chain(i.sk_attribute))
+            .map(|name| (name, ScalarType::String));
+        let attribute_index_attributes = self
+            .attribute_indexes
+            .iter()
+            .flat_map(AttributeIndex::attributes)
+            .map(|a| (a.name, a.scalar));
+        let typed: Vec<(&str, ScalarType)> = std::iter::once(inner.pk.as_str())
             .chain(inner.sk.as_deref())
+            .map(|name| (name, ScalarType::String))
             .chain(index_attributes)
+            .chain(attribute_index_attributes)
             .collect();
-        let mut seen = Vec::new();
-        for name in names {
-            if seen.contains(&name) {
-                continue;
+        let mut seen: Vec<(&str, ScalarType)> = Vec::new();
+        for (name, scalar) in typed {
+            match seen.iter().find(|(n, _)| *n == name) {
+                Some((_, known)) if *known == scalar => continue,
+                Some((_, known)) => {
+                    return Err(Error::Schema {
+                        table: inner.name.clone(),
+                        entity: "the table definition",
+                        reason: format!(
+                            "attribute `{name}` is a key of type {} in one place and {} in another",
+                            known.letter(),
+                            scalar.letter()
+                        ),
+                    })
+                }
+                None => seen.push((name, scalar)),
             }
-            seen.push(name);
+            let attribute_type = match scalar {
+                ScalarType::String => ScalarAttributeType::S,
+                ScalarType::Number => ScalarAttributeType::N,
+                ScalarType::Binary => ScalarAttributeType::B,
+            };
             attributes.push(
                 AttributeDefinition::builder()
                     .attribute_name(name)
-                    .attribute_type(ScalarAttributeType::S)
+                    .attribute_type(attribute_type)
                     .build()
                     .map_err(build_error)?,
             );
@@ -226,4 +300,22 @@ impl TableDefinition {
                 message: aws_sdk_dynamodb::error::DisplayErrorContext(&e).to_string(),
             })
     }
+}
+
+/// Whether two declarations of an index over attributes have the same
+/// keys.
+fn same_keys(a: &AttributeIndex, b: &AttributeIndex) -> bool {
+    a.partition == b.partition && a.sort == b.sort
+}
+
+/// An index's keys as messages print them: `(tenant_id S, region S; placed_at N)`.
+fn describe(index: &AttributeIndex) -> String {
+    let list = |attributes: &[crate::keys::attribute_index::IndexAttribute]| {
+        attributes
+            .iter()
+            .map(|a| format!("{} {}", a.name, a.scalar.letter()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!("({}; {})", list(index.partition), list(index.sort))
 }

@@ -1,18 +1,21 @@
-//! Queries on one partition of one entity type.
+//! Queries on one partition of one entity type or collection, on the
+//! table or an index; `plan` holds a checked query and sends its pages.
+
+mod plan;
 
 use crate::expr::Condition;
-use crate::expr::{Node, Placeholders};
+use crate::expr::Node;
 use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::foundation::limits::MAX_PARTITION_KEY_BYTES;
-use crate::keys::entity::{Entity, Partition};
+use crate::keys::attribute_index::AttributeCondition;
+use crate::keys::entity::{Entity, Partition, PartitionKey};
 use crate::keys::sort_key::{KeyCondition, SortCondition};
-use crate::keys::template::Index;
 use crate::ops::collection::QueryTarget;
-use crate::ops::cursor::{invalid, Cursor};
+use crate::ops::cursor::Cursor;
 use crate::table::Table;
-use aws_sdk_dynamodb::types::AttributeValue;
 use futures::stream::{self, Stream, TryStreamExt};
+use plan::{Filter, Keys, Plan};
 use std::fmt;
 
 /// One page of query results.
@@ -37,19 +40,31 @@ impl Table {
     /// [`Partition::collection`]) the query reads the whole partition and
     /// decodes each item into its variant.
     pub fn query<E: QueryTarget>(&self, partition: Partition<E>) -> Query<E> {
-        let attr = partition
-            .index
-            .map_or(self.inner.pk.as_str(), |i| i.pk_attribute);
-        let pk = partition.pk.and_then(|pk| {
-            self.inner
-                .check_len_of(E::__name(), attr, &pk, MAX_PARTITION_KEY_BYTES)
-                .map(|()| pk)
-        });
+        let (partition, sort) = match partition.key {
+            PartitionKey::Rendered { index, pk } => {
+                let attr = index.map_or(self.inner.pk.as_str(), |i| i.pk_attribute);
+                let pk = pk.and_then(|pk| {
+                    self.inner
+                        .check_len_of(E::__name(), attr, &pk, MAX_PARTITION_KEY_BYTES)
+                        .map(|()| pk)
+                });
+                (PartitionKey::Rendered { index, pk }, E::__scope(index))
+            }
+            PartitionKey::Attributes { index, values } => {
+                let everything = AttributeCondition {
+                    eqs: Vec::new(),
+                    range: None,
+                };
+                (
+                    PartitionKey::Attributes { index, values },
+                    SortCondition::attributes(Ok(everything), index.name),
+                )
+            }
+        };
         Query {
             table: self.clone(),
-            pk,
-            index: partition.index,
-            sort: E::__scope(partition.index),
+            partition,
+            sort,
             descending: false,
             limit: None,
             consistent: false,
@@ -64,8 +79,7 @@ impl Table {
 #[must_use = "a Query does nothing until page(), stream() or all() is awaited"]
 pub struct Query<E> {
     table: Table,
-    pk: Result<String>,
-    index: Option<Index>,
+    partition: PartitionKey,
     sort: SortCondition<E>,
     descending: bool,
     limit: Option<i32>,
@@ -78,8 +92,7 @@ impl<E> Clone for Query<E> {
     fn clone(&self) -> Self {
         Query {
             table: self.table.clone(),
-            pk: self.pk.clone(),
-            index: self.index,
+            partition: self.partition.clone(),
             sort: self.sort.clone(),
             descending: self.descending,
             limit: self.limit,
@@ -94,8 +107,7 @@ impl<E> fmt::Debug for Query<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Query")
             .field("table", &self.table.name())
-            .field("pk", &self.pk)
-            .field("index", &self.index.map(|i| i.name))
+            .field("partition", &self.partition)
             .field("sort", &self.sort)
             .field("descending", &self.descending)
             .field("limit", &self.limit)
@@ -208,7 +220,7 @@ impl<E: QueryTarget> Query<E> {
             let (items, last) = plan.fetch(&table, start).await?;
             let cursor = last
                 .as_ref()
-                .map(|key| Cursor::encode(plan.index_name(), key))
+                .map(|key| Cursor::encode(plan.keys.index_name(), key))
                 .transpose()?;
             let next = match last {
                 Some(key) => State::Next(plan, table, key),
@@ -227,7 +239,10 @@ impl<E: QueryTarget> Query<E> {
         self.table
             .inner
             .check_schema_of(E::__name(), E::__has_sort_key())?;
-        let index_name = self.index.map(|i| i.name);
+        let index_name = match &self.partition {
+            PartitionKey::Rendered { index, .. } => index.map(|i| i.name),
+            PartitionKey::Attributes { index, .. } => Some(index.name),
+        };
         if self.sort.index != index_name {
             let name =
                 |i: Option<&str>| i.map_or("the table".to_owned(), |n| format!("index `{n}`"));
@@ -240,7 +255,7 @@ impl<E: QueryTarget> Query<E> {
                 ),
             });
         }
-        if self.consistent && self.index.is_some() {
+        if self.consistent && index_name.is_some() {
             return Err(Error::InvalidQuery {
                 entity: E::__name(),
                 reason: "global secondary indexes do not support consistent reads".into(),
@@ -253,178 +268,40 @@ impl<E: QueryTarget> Query<E> {
             });
         }
         let filter = match &self.filter {
-            Some(node) => {
-                let mut p = Placeholders::default();
-                let expression = p.render(node.as_ref().map_err(Clone::clone)?);
-                let (names, values) = p.into_parts();
-                Some(Filter {
-                    expression,
-                    names: names.unwrap_or_default(),
-                    values: values.unwrap_or_default(),
+            Some(node) => Some(Filter::new(node.as_ref().map_err(Clone::clone)?)),
+            None => None,
+        };
+        let keys = match (&self.partition, self.sort.condition.clone()?) {
+            (PartitionKey::Attributes { index, values }, KeyCondition::Attributes(condition)) => {
+                Keys::Attributes {
+                    index: *index,
+                    values: values.clone()?,
+                    condition,
+                }
+            }
+            (PartitionKey::Rendered { index, pk }, condition)
+                if !matches!(condition, KeyCondition::Attributes(_)) =>
+            {
+                Keys::Rendered {
+                    index: *index,
+                    pk: pk.clone()?,
+                    condition,
+                }
+            }
+            _ => {
+                return Err(Error::InvalidQuery {
+                    entity: E::__name(),
+                    reason: "the sort condition was built for another kind of index".into(),
                 })
             }
-            None => None,
         };
         Ok(Plan {
             filter,
-            index: self.index,
-            pk: self.pk.clone()?,
-            condition: self.sort.condition.clone()?,
+            keys,
             descending: self.descending,
             limit: self.limit,
             consistent: self.consistent,
             _entity: std::marker::PhantomData,
         })
-    }
-}
-
-/// A rendered filter expression with its own placeholders (`#n0`, `:v0`),
-/// distinct from the key condition's (`#pk`, `:pk`, `#sk`, `:sk`).
-struct Filter {
-    expression: String,
-    names: std::collections::HashMap<String, String>,
-    values: Item,
-}
-
-/// A validated query, ready to send page after page.
-struct Plan<E> {
-    filter: Option<Filter>,
-    index: Option<Index>,
-    pk: String,
-    condition: KeyCondition,
-    descending: bool,
-    limit: Option<i32>,
-    consistent: bool,
-    _entity: std::marker::PhantomData<fn() -> E>,
-}
-
-impl<E: QueryTarget> Plan<E> {
-    fn index_name(&self) -> Option<&'static str> {
-        self.index.map(|i| i.name)
-    }
-
-    /// The key attributes of the target: (partition, sort).
-    fn key_attributes<'t>(&self, table: &'t Table) -> (&'t str, Option<&'t str>) {
-        match &self.index {
-            Some(index) => (index.pk_attribute, index.sk_attribute),
-            None => (&table.inner.pk, table.inner.sk.as_deref()),
-        }
-    }
-
-    /// Decodes a cursor and checks it belongs to this query: same index,
-    /// same partition, sort key inside the query's condition.
-    fn check_cursor(&self, table: &Table, cursor: &Cursor) -> Result<Item> {
-        let (index, key) = cursor.decode()?;
-        if index.as_deref() != self.index_name() {
-            let name =
-                |i: Option<&str>| i.map_or("the table".to_owned(), |n| format!("index `{n}`"));
-            return Err(invalid(&format!(
-                "the cursor belongs to {}, not to {}",
-                name(index.as_deref()),
-                name(self.index_name())
-            )));
-        }
-        let schema = || invalid("the cursor's key does not match the key schema");
-        let inner = &table.inner;
-        let (pk_attr, sk_attr) = self.key_attributes(table);
-        let mut expected: Vec<&str> = vec![pk_attr, &inner.pk];
-        expected.extend(sk_attr);
-        expected.extend(inner.sk.as_deref());
-        expected.sort_unstable();
-        expected.dedup();
-        if key.len() != expected.len() || expected.iter().any(|a| !key.contains_key(*a)) {
-            return Err(schema());
-        }
-        match key.get(pk_attr) {
-            Some(AttributeValue::S(pk)) if *pk == self.pk => {}
-            _ => return Err(invalid("the cursor belongs to another partition")),
-        }
-        if let Some(attr) = sk_attr {
-            match key.get(attr) {
-                Some(AttributeValue::S(sk)) if self.condition.admits(sk) => {}
-                _ => {
-                    return Err(invalid(
-                        "the cursor lies outside this query's sort-key range",
-                    ))
-                }
-            }
-        }
-        Ok(key)
-    }
-
-    async fn fetch(&self, table: &Table, start: Option<Item>) -> Result<(Vec<E>, Option<Item>)> {
-        let inner = &table.inner;
-        let (pk_attr, sk_attr) = self.key_attributes(table);
-        let mut request = inner
-            .client
-            .query()
-            .table_name(&inner.name)
-            .set_index_name(self.index_name().map(str::to_owned))
-            .expression_attribute_names("#pk", pk_attr)
-            .expression_attribute_values(":pk", AttributeValue::S(self.pk.clone()))
-            .scan_index_forward(!self.descending)
-            .consistent_read(self.consistent)
-            // One item more than the page holds: whether it comes back
-            // tells whether another page follows, so the last page has no
-            // cursor even when it is exactly full.
-            .set_limit(self.limit.map(|n| n.saturating_add(1)))
-            .set_exclusive_start_key(start);
-        let expression = match (self.condition.expression(), sk_attr) {
-            (Some((fragment, values)), Some(sk)) => {
-                request = request.expression_attribute_names("#sk", sk);
-                for (name, value) in [":sk", ":sk_hi"].into_iter().zip(values) {
-                    request = request
-                        .expression_attribute_values(name, AttributeValue::S(value.to_owned()));
-                }
-                format!("#pk = :pk AND {fragment}")
-            }
-            _ => "#pk = :pk".to_owned(),
-        };
-        if let Some(filter) = &self.filter {
-            for (placeholder, name) in &filter.names {
-                request = request.expression_attribute_names(placeholder, name);
-            }
-            for (placeholder, value) in &filter.values {
-                request = request.expression_attribute_values(placeholder, value.clone());
-            }
-            request = request.filter_expression(&filter.expression);
-        }
-        let output = request
-            .key_condition_expression(expression)
-            .send()
-            .await
-            .map_err(|e| Error::dynamo("Query", e))?;
-        let mut raw = output.items.unwrap_or_default();
-        let mut last = output.last_evaluated_key;
-        if let Some(limit) = self.limit.and_then(|n| usize::try_from(n).ok()) {
-            if raw.len() > limit {
-                // The extra item came back: the page ends with the
-                // `limit`-th item, and the next page starts after it.
-                raw.truncate(limit);
-                last = raw.last().map(|item| self.key_of(table, item));
-            }
-        }
-        let items = raw
-            .into_iter()
-            .map(|item| E::__decode(table, item))
-            .collect::<Result<Vec<E>>>()?;
-        Ok((items, last))
-    }
-
-    /// The key DynamoDB would give as `LastEvaluatedKey` after `item`: the
-    /// table's key attributes and, on an index, the index's.
-    fn key_of(&self, table: &Table, item: &Item) -> Item {
-        let inner = &table.inner;
-        let (pk_attr, sk_attr) = self.key_attributes(table);
-        [
-            Some(pk_attr),
-            sk_attr,
-            Some(inner.pk.as_str()),
-            inner.sk.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .filter_map(|attr| item.get(attr).map(|v| (attr.to_owned(), v.clone())))
-        .collect()
     }
 }

@@ -1,0 +1,297 @@
+//! A checked query: its key condition on the table, a template index or an
+//! index over attributes, its filter, and the requests for its pages.
+
+use crate::expr::{Node, Placeholders};
+use crate::foundation::error::{Error, Result};
+use crate::foundation::item::Item;
+use crate::keys::attribute_index::{
+    same_partition, AttributeCondition, AttributeIndex, ScalarType,
+};
+use crate::keys::sort_key::KeyCondition;
+use crate::keys::template::Index;
+use crate::ops::collection::QueryTarget;
+use crate::ops::cursor::{invalid, Cursor};
+use crate::table::Table;
+use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
+
+/// A rendered filter expression with its own placeholders (`#n0`, `:v0`),
+/// distinct from the key condition's (`#pk`, `:pk`, `#sk`, `:sk` on a
+/// rendered key; `#k0`, `:k0`, ... on an index over attributes).
+pub(super) struct Filter {
+    expression: String,
+    names: HashMap<String, String>,
+    values: Item,
+}
+
+impl Filter {
+    pub(super) fn new(node: &Node) -> Self {
+        let mut p = Placeholders::default();
+        let expression = p.render(node);
+        let (names, values) = p.into_parts();
+        Filter {
+            expression,
+            names: names.unwrap_or_default(),
+            values: values.unwrap_or_default(),
+        }
+    }
+}
+
+/// What a query's key condition is on.
+pub(super) enum Keys {
+    /// The table's keys or a template index's: one rendered partition key
+    /// and a condition on the rendered sort key.
+    Rendered {
+        index: Option<Index>,
+        pk: String,
+        condition: KeyCondition,
+    },
+    /// An index over attributes: the partition attributes' values and a
+    /// condition on the sort attributes.
+    Attributes {
+        index: AttributeIndex,
+        values: Vec<AttributeValue>,
+        condition: AttributeCondition,
+    },
+}
+
+impl Keys {
+    pub(super) fn index_name(&self) -> Option<&'static str> {
+        match self {
+            Keys::Rendered { index, .. } => index.map(|i| i.name),
+            Keys::Attributes { index, .. } => Some(index.name),
+        }
+    }
+
+    /// The attributes of a `LastEvaluatedKey`: the target's key attributes
+    /// and the table's, each once.
+    fn key_attributes<'t>(&'t self, table: &'t Table) -> Vec<&'t str> {
+        let inner = &table.inner;
+        let mut names: Vec<&str> = match self {
+            Keys::Rendered {
+                index: Some(index), ..
+            } => std::iter::once(index.pk_attribute)
+                .chain(index.sk_attribute)
+                .collect(),
+            Keys::Rendered { index: None, .. } => Vec::new(),
+            Keys::Attributes { index, .. } => index.attributes().map(|a| a.name).collect(),
+        };
+        names.push(&inner.pk);
+        names.extend(inner.sk.as_deref());
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    /// The key condition expression, its names and its values.
+    fn expression(&self, table: &Table) -> (String, HashMap<String, String>, Item) {
+        let mut names = HashMap::new();
+        let mut values = Item::new();
+        let expression = match self {
+            Keys::Rendered {
+                index,
+                pk,
+                condition,
+            } => {
+                let inner = &table.inner;
+                let (pk_attr, sk_attr) = match index {
+                    Some(index) => (index.pk_attribute, index.sk_attribute),
+                    None => (inner.pk.as_str(), inner.sk.as_deref()),
+                };
+                names.insert("#pk".to_owned(), pk_attr.to_owned());
+                values.insert(":pk".to_owned(), AttributeValue::S(pk.clone()));
+                match (condition.expression(), sk_attr) {
+                    (Some((fragment, bounds)), Some(sk)) => {
+                        names.insert("#sk".to_owned(), sk.to_owned());
+                        for (name, value) in [":sk", ":sk_hi"].into_iter().zip(bounds) {
+                            values.insert(name.to_owned(), AttributeValue::S(value.to_owned()));
+                        }
+                        format!("#pk = :pk AND {fragment}")
+                    }
+                    _ => "#pk = :pk".to_owned(),
+                }
+            }
+            Keys::Attributes {
+                index,
+                values: partition,
+                condition,
+            } => {
+                let mut clauses = Vec::new();
+                let mut name_of = |attr: &str| {
+                    let placeholder = format!("#k{}", names.len());
+                    names.insert(placeholder.clone(), attr.to_owned());
+                    placeholder
+                };
+                let mut value_of = |value: AttributeValue| {
+                    let placeholder = format!(":k{}", values.len());
+                    values.insert(placeholder.clone(), value);
+                    placeholder
+                };
+                let equal = partition
+                    .iter()
+                    .zip(index.partition)
+                    .chain(condition.eqs.iter().zip(index.sort));
+                for (value, attribute) in equal {
+                    let name = name_of(attribute.name);
+                    clauses.push(format!("{name} = {}", value_of(value.clone())));
+                }
+                if let (Some(range), Some(attribute)) =
+                    (&condition.range, index.sort.get(condition.eqs.len()))
+                {
+                    clauses.push(range.render(&name_of(attribute.name), &mut value_of));
+                }
+                clauses.join(" AND ")
+            }
+        };
+        (expression, names, values)
+    }
+
+    /// Checks that a cursor's key lies in this query's partition and range.
+    fn admits(&self, table: &Table, key: &Item) -> Result<()> {
+        let (partition_ok, range_ok) = match self {
+            Keys::Rendered {
+                index,
+                pk,
+                condition,
+            } => {
+                let inner = &table.inner;
+                let (pk_attr, sk_attr) = match index {
+                    Some(index) => (index.pk_attribute, index.sk_attribute),
+                    None => (inner.pk.as_str(), inner.sk.as_deref()),
+                };
+                let text = |attr: &str| match key.get(attr) {
+                    Some(AttributeValue::S(s)) => Some(s.as_str()),
+                    _ => None,
+                };
+                let partition_ok = text(pk_attr) == Some(pk.as_str());
+                let range_ok = match sk_attr {
+                    Some(attr) => text(attr).is_some_and(|sk| condition.admits(sk)),
+                    None => true,
+                };
+                (partition_ok, range_ok)
+            }
+            Keys::Attributes {
+                index,
+                values,
+                condition,
+            } => {
+                let typed = index.attributes().all(|a| {
+                    key.get(a.name)
+                        .is_some_and(|v| ScalarType::of(v) == Some(a.scalar))
+                });
+                if !typed {
+                    return Err(invalid("the cursor's key does not match the key schema"));
+                }
+                (
+                    same_partition(index, values, key),
+                    condition.admits(index, key),
+                )
+            }
+        };
+        if !partition_ok {
+            return Err(invalid("the cursor belongs to another partition"));
+        }
+        if !range_ok {
+            return Err(invalid(
+                "the cursor lies outside this query's sort-key range",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A validated query, ready to send page after page.
+pub(super) struct Plan<E> {
+    pub(super) filter: Option<Filter>,
+    pub(super) keys: Keys,
+    pub(super) descending: bool,
+    pub(super) limit: Option<i32>,
+    pub(super) consistent: bool,
+    pub(super) _entity: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E: QueryTarget> Plan<E> {
+    /// Decodes a cursor and checks it belongs to this query: same index,
+    /// same partition, key inside the query's condition.
+    pub(super) fn check_cursor(&self, table: &Table, cursor: &Cursor) -> Result<Item> {
+        let (index, key) = cursor.decode()?;
+        let own = self.keys.index_name();
+        if index.as_deref() != own {
+            let name =
+                |i: Option<&str>| i.map_or("the table".to_owned(), |n| format!("index `{n}`"));
+            return Err(invalid(&format!(
+                "the cursor belongs to {}, not to {}",
+                name(index.as_deref()),
+                name(own)
+            )));
+        }
+        let expected = self.keys.key_attributes(table);
+        if key.len() != expected.len() || expected.iter().any(|a| !key.contains_key(*a)) {
+            return Err(invalid("the cursor's key does not match the key schema"));
+        }
+        self.keys.admits(table, &key)?;
+        Ok(key)
+    }
+
+    pub(super) async fn fetch(
+        &self,
+        table: &Table,
+        start: Option<Item>,
+    ) -> Result<(Vec<E>, Option<Item>)> {
+        let inner = &table.inner;
+        let (expression, mut names, mut values) = self.keys.expression(table);
+        if let Some(filter) = &self.filter {
+            names.extend(filter.names.clone());
+            values.extend(filter.values.clone());
+        }
+        let output = inner
+            .client
+            .query()
+            .table_name(&inner.name)
+            .set_index_name(self.keys.index_name().map(str::to_owned))
+            .key_condition_expression(expression)
+            .set_filter_expression(self.filter.as_ref().map(|f| f.expression.clone()))
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+            .scan_index_forward(!self.descending)
+            .consistent_read(self.consistent)
+            // One item more than the page holds: whether it comes back
+            // tells whether another page follows, so the last page has no
+            // cursor even when it is exactly full.
+            .set_limit(self.limit.map(|n| n.saturating_add(1)))
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| Error::dynamo("Query", e))?;
+        let mut raw = output.items.unwrap_or_default();
+        let mut last = output.last_evaluated_key;
+        if let Some(limit) = self.limit.and_then(|n| usize::try_from(n).ok()) {
+            if raw.len() > limit {
+                // The extra item came back: the page ends with the
+                // `limit`-th item, and the next page starts after it.
+                raw.truncate(limit);
+                last = raw.last().map(|item| self.key_of(table, item));
+            }
+        }
+        if let Keys::Attributes { .. } = self.keys {
+            // Other entity types with the same attributes share the index;
+            // a query of one type (or one collection) skips theirs.
+            raw.retain(|item| E::__matches(table, item));
+        }
+        let items = raw
+            .into_iter()
+            .map(|item| E::__decode(table, item))
+            .collect::<Result<Vec<E>>>()?;
+        Ok((items, last))
+    }
+
+    /// The key DynamoDB would give as `LastEvaluatedKey` after `item`: the
+    /// table's key attributes and, on an index, the index's.
+    fn key_of(&self, table: &Table, item: &Item) -> Item {
+        self.keys
+            .key_attributes(table)
+            .into_iter()
+            .filter_map(|attr| item.get(attr).map(|v| (attr.to_owned(), v.clone())))
+            .collect()
+    }
+}
