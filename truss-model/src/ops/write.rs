@@ -33,7 +33,7 @@ pub(crate) fn put_condition<E: Entity>(
         PutMode::Replace => clauses.push(format!("attribute_exists({})", p.name(&inner.pk))),
     }
     if let (Some(attr), Some(version)) = (E::VERSION, expected_version) {
-        clauses.push(version_condition(inner, attr, version, p));
+        clauses.push(version_condition(attr, version, p));
     }
     if let Some(node) = condition {
         clauses.push(format!("({})", p.render(&node?)));
@@ -42,15 +42,16 @@ pub(crate) fn put_condition<E: Entity>(
 }
 
 /// The optimistic-locking condition for a write based on `version`: the stored
-/// version is the one in hand, or no item exists (version 0).
+/// version is the one in hand, or, at version 0, none is stored (no item, or
+/// one written without a version: by another tool, or before the entity had
+/// one, as an item read through a revision upgrade).
 pub(crate) fn version_condition(
-    inner: &TableInner,
     attr: &str,
     version: u64,
     p: &mut crate::expr::Placeholders,
 ) -> String {
     match version {
-        0 => format!("attribute_not_exists({})", p.name(&inner.pk)),
+        0 => format!("attribute_not_exists({})", p.name(attr)),
         v => {
             let (n, v) = (p.name(attr), p.value(AttributeValue::N(v.to_string())));
             format!("{n} = {v}")
