@@ -27,6 +27,7 @@ mod items;
 mod query;
 mod requests;
 mod requests_per_pattern;
+mod revision;
 mod scan;
 mod serde_names;
 mod transaction;

@@ -17,6 +17,8 @@ pub struct Entity<'a> {
     pub indexes: Vec<Index>,
     pub attribute_indexes: Vec<AttributeIndex>,
     pub constants: Vec<Constant>,
+    /// `revision(...)`, checked by `crate::revision`.
+    pub revision: Option<attr::RevisionAttrs>,
     pub fields: Vec<Field<'a>>,
 }
 
@@ -123,6 +125,7 @@ impl<'a> Entity<'a> {
                     check: c.check,
                 })
                 .collect(),
+            revision: truss.revision,
             fields,
         })
     }

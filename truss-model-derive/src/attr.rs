@@ -14,6 +14,70 @@ pub struct ContainerAttrs {
     pub name: Option<LitStr>,
     pub indexes: Vec<IndexAttrs>,
     pub constants: Vec<ConstantAttrs>,
+    pub revision: Option<RevisionAttrs>,
+}
+
+/// `revision(N, from(1 = OldType, ...), attr = "...", write_back)`: the
+/// entity's schema revision, the older types items of earlier revisions
+/// are read as, the attribute storing it, and whether upgraded items are
+/// written back.
+pub struct RevisionAttrs {
+    pub span: proc_macro2::Span,
+    pub current: syn::LitInt,
+    pub from: Vec<(syn::LitInt, syn::Type)>,
+    pub attr: Option<LitStr>,
+    pub write_back: bool,
+}
+
+fn revision(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<RevisionAttrs> {
+    let span = meta.path.span();
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let current: syn::LitInt = content.parse().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            format!("expected the current revision first: `{REVISION}(2, {FROM}(1 = OldType))`"),
+        )
+    })?;
+    let mut out = RevisionAttrs {
+        span,
+        current,
+        from: Vec::new(),
+        attr: None,
+        write_back: false,
+    };
+    while !content.is_empty() {
+        content.parse::<syn::Token![,]>()?;
+        if content.is_empty() {
+            break;
+        }
+        let key: syn::Ident = syn::ext::IdentExt::parse_any(&content)?;
+        if key == FROM {
+            let list;
+            syn::parenthesized!(list in content);
+            while !list.is_empty() {
+                let number: syn::LitInt = list.parse()?;
+                list.parse::<syn::Token![=]>()?;
+                let ty: syn::Type = list.parse()?;
+                out.from.push((number, ty));
+                if list.is_empty() {
+                    break;
+                }
+                list.parse::<syn::Token![,]>()?;
+            }
+        } else if key == ATTR {
+            content.parse::<syn::Token![=]>()?;
+            out.attr = Some(content.parse()?);
+        } else if key == WRITE_BACK {
+            out.write_back = true;
+        } else {
+            return Err(syn::Error::new(
+                key.span(),
+                format!("unknown revision setting; expected `{FROM}(N = Type, ...)`, `{ATTR} = \"...\"` or `{WRITE_BACK}`"),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// One entry of `constant(name = value, ...)` or
@@ -241,6 +305,14 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, S
                     truss.indexes.push(index(&meta)?);
                     return Ok(());
                 }
+                if meta.path.is_ident(REVISION) {
+                    let parsed = revision(&meta)?;
+                    if truss.revision.is_some() {
+                        return Err(syn::Error::new(parsed.span, "duplicate truss attribute"));
+                    }
+                    truss.revision = Some(parsed);
+                    return Ok(());
+                }
                 if meta.path.is_ident(CONSTANT) || meta.path.is_ident(CHECKED_CONSTANT) {
                     let check = meta.path.is_ident(CHECKED_CONSTANT);
                     return constants(&meta, check, &mut truss.constants);
@@ -253,7 +325,7 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, S
                     &mut truss.name
                 } else {
                     return Err(meta.error(format!(
-                        "unknown truss attribute; expected `{PK} = \"...\"`, `{SK} = \"...\"`, `{NAME} = \"...\"`, `{INDEX}(...)`, `{CONSTANT}(...)` or `{CHECKED_CONSTANT}(...)`"
+                        "unknown truss attribute; expected `{PK} = \"...\"`, `{SK} = \"...\"`, `{NAME} = \"...\"`, `{INDEX}(...)`, `{CONSTANT}(...)`, `{CHECKED_CONSTANT}(...)` or `{REVISION}(...)`"
                     )));
                 };
                 let value: LitStr = meta.value()?.parse()?;

@@ -109,6 +109,7 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
             }
         }
     });
+    let revision = crate::revision::expand(valid.revision.as_ref());
     let owner = quote!(Self);
     let write_pk = call_writer(&owner, &valid.pk, &writer_name("pk"), field_of_self);
     let write_sk = match &valid.sk {
@@ -128,6 +129,7 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
             #attribute_indexes
             #constants
             #version
+            #revision
 
             fn to_key(&self) -> #key_ident {
                 #key_ident {

@@ -20,6 +20,7 @@ mod ctxt;
 mod expand;
 mod key_part;
 mod rename;
+mod revision;
 mod symbol;
 mod template;
 mod valid;

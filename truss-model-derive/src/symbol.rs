@@ -12,6 +12,12 @@ pub const NAME: &str = "name";
 pub const INDEX: &str = "index";
 pub const CONSTANT: &str = "constant";
 pub const CHECKED_CONSTANT: &str = "checked_constant";
+pub const REVISION: &str = "revision";
+
+// In `revision(...)`.
+pub const FROM: &str = "from";
+pub const ATTR: &str = "attr";
+pub const WRITE_BACK: &str = "write_back";
 
 // In `index(...)`, besides `name`, `pk` and `sk`.
 pub const PK_ATTR: &str = "pk_attr";

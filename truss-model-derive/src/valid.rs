@@ -41,6 +41,8 @@ pub struct Valid<'a> {
     /// The key format of each field with `#[truss(key_format = ...)]`,
     /// spanned at the attribute's value.
     pub formats: Vec<(&'a str, TokenStream)>,
+    /// `revision(...)`.
+    pub revision: Option<crate::revision::ValidRevision<'a>>,
 }
 
 impl Valid<'_> {
@@ -207,6 +209,7 @@ pub fn check<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<Valid<'a
     let attribute_indexes = crate::attribute_index::check(entity, errors);
     check_constants(entity, errors);
     let version = version(entity, errors);
+    let revision = crate::revision::check(entity, errors);
     // A template with errors leaves nothing to expand.
     let (pk, sk) = (pk?, sk.map_or(Some(None), |s| s.map(Some))?);
     let key_fields = key_fields(&pk, sk.as_ref(), errors);
@@ -219,6 +222,7 @@ pub fn check<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<Valid<'a
         key_fields,
         version,
         formats,
+        revision,
     })
 }
 

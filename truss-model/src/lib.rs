@@ -53,6 +53,7 @@ pub use keys::attribute_index::{
 pub use keys::constant::{Constant, ConstantValue};
 pub use keys::entity::{Entity, EntityKey, Partition};
 pub use keys::key_part::KeyPart;
+pub use keys::revision::Revision;
 pub use keys::sort_key::{SortCondition, SortKey};
 pub use keys::template::{Index, Template};
 pub use ops::batch::{

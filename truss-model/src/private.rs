@@ -119,3 +119,15 @@ pub fn attribute_value<T: Serialize>(
 ) -> Result<AttributeValue> {
     key_attribute(attribute, value, entity).map(|(_, value)| value)
 }
+
+pub use crate::keys::revision::Upgraded;
+
+/// Decodes an item of an older revision as `Old` and converts it, for the
+/// `__upgrade` generated code declares.
+pub fn upgrade<Old: serde::de::DeserializeOwned, E: From<Old>>(
+    item: crate::foundation::item::Item,
+) -> Upgraded<E> {
+    crate::foundation::attr_value::from_item::<Old>(item)
+        .map(E::from)
+        .map_err(|e| (e.path(), e.message().to_owned()))
+}

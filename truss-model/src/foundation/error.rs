@@ -79,6 +79,21 @@ pub enum Error {
         /// failure (DynamoDB does; some DynamoDB-compatible servers do not).
         found: Option<u64>,
     },
+    /// An update found the item at another schema revision than the
+    /// entity's: nothing was written. An update writes the current
+    /// revision's fields; read the item (which upgrades it) and put it, or
+    /// run a backfill, first.
+    #[error("{entity} ({key}) is at revision {found}; updates apply to revision {current}: read and put it (or backfill) first")]
+    OldRevision {
+        /// The entity updated.
+        entity: &'static str,
+        /// Its primary key.
+        key: KeyDisplay,
+        /// The item's revision.
+        found: u64,
+        /// The entity's current revision.
+        current: u64,
+    },
     /// A transaction was canceled: nothing was written. Lists each action
     /// that failed and why.
     #[error("transaction canceled: {}", reasons.iter().map(|r| format!("action {} ({} {}): {}", r.index, r.entity, r.key, r.code)).collect::<Vec<_>>().join("; "))]
@@ -274,13 +289,15 @@ impl Error {
     /// A condition of a write did not hold, whatever it was: a caller's
     /// condition ([`Error::ConditionFailed`]), an existence check
     /// ([`Error::AlreadyExists`], [`Error::NotFound`]), a version check
-    /// ([`Error::StaleVersion`]), a canceled transaction with a failed
+    /// ([`Error::StaleVersion`]), a revision check ([`Error::OldRevision`]),
+    /// a canceled transaction with a failed
     /// condition, or DynamoDB's `ConditionalCheckFailedException` from a
     /// raw call. Nothing was written.
     pub fn is_condition_failed(&self) -> bool {
         matches!(
             self,
             Error::ConditionFailed { .. }
+                | Error::OldRevision { .. }
                 | Error::AlreadyExists { .. }
                 | Error::NotFound { .. }
                 | Error::StaleVersion { .. }

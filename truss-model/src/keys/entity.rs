@@ -48,6 +48,20 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     /// (`#[truss(version)]`), if any.
     const VERSION: Option<&'static str> = None;
 
+    /// The schema revision (`#[truss(revision(...))]`), if declared.
+    const REVISION: Option<crate::keys::revision::Revision> = None;
+
+    /// Decodes an item of an older `revision` as the type declared for it
+    /// and converts it; `None` when no type is declared for it.
+    #[doc(hidden)]
+    fn __upgrade(
+        revision: u64,
+        item: crate::foundation::item::Item,
+    ) -> Option<crate::keys::revision::Upgraded<Self>> {
+        let _ = (revision, item);
+        None
+    }
+
     /// This item's version (0 for an item never written).
     fn version(&self) -> u64 {
         0

@@ -1,11 +1,12 @@
 //! Layer 2, keys: how entities are keyed. Key parts and formats, key
-//! templates, indexes over attributes, constants, the `Entity` traits and
+//! templates, indexes over attributes, constants, schema revisions, the `Entity` traits and
 //! partitions, and typed sort-key conditions.
 
 pub(crate) mod attribute_index;
 pub(crate) mod constant;
 pub(crate) mod entity;
 pub mod key_part;
+pub(crate) mod revision;
 pub(crate) mod shape_errors;
 pub(crate) mod sort_key;
 pub mod template;

@@ -5,8 +5,10 @@
 use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::foundation::item::Item;
 use crate::keys::entity::{Entity, EntityKey};
+use crate::ops::write_back::write_back;
 use crate::table::inner::RenderedKey;
 use crate::table::retry::RetryPolicy;
+use crate::table::upgrades;
 use crate::table::Table;
 use aws_sdk_dynamodb::config::AsyncSleep;
 use aws_sdk_dynamodb::types::{
@@ -374,18 +376,23 @@ impl<K: EntityKey> BatchGet<K> {
             items: Vec::with_capacity(keys.len()),
             unprocessed: Vec::new(),
         };
-        for (rendered, key) in keys {
-            let id = rendered.id();
-            if unread.contains(&id) {
-                output.items.push(None);
-                output.unprocessed.push(key);
-                continue;
+        let (decoded, pending) = upgrades::collecting(|| -> Result<()> {
+            for (rendered, key) in keys {
+                let id = rendered.id();
+                if unread.contains(&id) {
+                    output.items.push(None);
+                    output.unprocessed.push(key);
+                    continue;
+                }
+                let item = found.get(&id).cloned();
+                output
+                    .items
+                    .push(item.map(|i| table.inner.decode(i)).transpose()?);
             }
-            let item = found.get(&id).cloned();
-            output
-                .items
-                .push(item.map(|i| table.inner.decode(i)).transpose()?);
-        }
+            Ok(())
+        });
+        decoded?;
+        write_back(table, pending).await?;
         Ok(output)
     }
 }
@@ -576,18 +583,23 @@ impl<C: crate::ops::collection::Collection> BatchGetMany<C> {
             items: Vec::with_capacity(keys.len()),
             unprocessed: Vec::new(),
         };
-        for (position, (_, key)) in keys.iter().enumerate() {
-            let id = key.id();
-            if unread.contains(&id) {
-                output.items.push(None);
-                output.unprocessed.push(position);
-                continue;
+        let (decoded, pending) = upgrades::collecting(|| -> Result<()> {
+            for (position, (_, key)) in keys.iter().enumerate() {
+                let id = key.id();
+                if unread.contains(&id) {
+                    output.items.push(None);
+                    output.unprocessed.push(position);
+                    continue;
+                }
+                let item = found.get(&id).cloned();
+                output
+                    .items
+                    .push(item.map(|i| C::__decode(table, i)).transpose()?);
             }
-            let item = found.get(&id).cloned();
-            output
-                .items
-                .push(item.map(|i| C::__decode(table, i)).transpose()?);
-        }
+            Ok(())
+        });
+        decoded?;
+        write_back(table, pending).await?;
         Ok(output)
     }
 }

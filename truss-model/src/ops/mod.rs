@@ -11,3 +11,4 @@ pub(crate) mod single_item;
 pub mod transaction;
 pub(crate) mod update;
 pub(crate) mod write;
+pub(crate) mod write_back;

@@ -5,7 +5,9 @@ use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::keys::entity::{Entity, EntityKey};
 use crate::ops::write::{condition_failed, put_condition, PutMode, Required};
+use crate::ops::write_back::write_back;
 use crate::table::inner::RenderedKey;
+use crate::table::upgrades;
 use crate::table::Table;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
@@ -109,7 +111,11 @@ impl<E: Entity> Get<E> {
             .send()
             .await
             .map_err(|e| Error::dynamo("GetItem", e))?;
-        output.item.map(|item| inner.decode(item)).transpose()
+        let (entity, pending) =
+            upgrades::collecting(|| output.item.map(|item| inner.decode(item)).transpose());
+        let entity = entity?;
+        write_back(&self.table, pending).await?;
+        Ok(entity)
     }
 }
 

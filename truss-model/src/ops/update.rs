@@ -408,6 +408,22 @@ impl<E: Entity> Update<E> {
             let (n, v) = (p.name(attr), p.value(AttributeValue::N("1".into())));
             add.push(format!("{n} {v}"));
         }
+        // An update writes the current revision's shape: it applies to an
+        // item at that revision (or creates one), never to an older item,
+        // whose fields it would mix with the new ones.
+        let mut conditions = Vec::new();
+        if let Some(revision) = E::REVISION {
+            let (n, v) = (
+                p.name(revision.attribute),
+                p.value(AttributeValue::N(revision.current.to_string())),
+            );
+            set.push(format!("{n} = if_not_exists({n}, {v})"));
+            let absent = match revision.current {
+                1 => format!("attribute_not_exists({n})"),
+                _ => format!("attribute_not_exists({})", p.name(&inner.pk)),
+            };
+            conditions.push(format!("({absent} OR {n} = {v})"));
+        }
         let mut expression = Vec::new();
         for (keyword, clauses) in [("SET", set), ("ADD", add), ("REMOVE", remove)] {
             if !clauses.is_empty() {
@@ -415,7 +431,6 @@ impl<E: Entity> Update<E> {
             }
         }
 
-        let mut conditions = Vec::new();
         if self.must_exist {
             conditions.push(format!("attribute_exists({})", p.name(&inner.pk)));
         }
@@ -463,17 +478,27 @@ impl<E: Entity> Update<E> {
         match output {
             Ok(output) => output.attributes.map(|item| inner.decode(item)).transpose(),
             Err(err) => Err(match err.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(e)) => condition_failed::<E>(
-                    &r.table,
-                    &r.key,
-                    e.item.as_ref(),
-                    Required {
-                        exists: r.must_exist,
-                        absent: false,
-                        version: r.expected_version,
-                        condition: r.has_condition,
-                    },
-                ),
+                Some(UpdateItemError::ConditionalCheckFailedException(e)) => {
+                    match older_revision::<E>(e.item.as_ref()) {
+                        Some((found, current)) => Error::OldRevision {
+                            entity: E::NAME,
+                            key: inner.display(&r.key),
+                            found,
+                            current,
+                        },
+                        None => condition_failed::<E>(
+                            &r.table,
+                            &r.key,
+                            e.item.as_ref(),
+                            Required {
+                                exists: r.must_exist,
+                                absent: false,
+                                version: r.expected_version,
+                                condition: r.has_condition,
+                            },
+                        ),
+                    }
+                }
                 _ => Error::dynamo("UpdateItem", err),
             }),
         }
@@ -529,4 +554,13 @@ impl<E: Entity> IntoFuture for UpdateReturning<E> {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
+}
+
+/// The revision of the item a failed update returned, and the entity's,
+/// when the item is at another revision (which the update requires).
+fn older_revision<E: Entity>(item: Option<&Item>) -> Option<(u64, u64)> {
+    let revision = E::REVISION?;
+    let item = item.filter(|i| !i.is_empty())?;
+    let found = revision.of(item.get(revision.attribute)).ok()?;
+    (found != revision.current).then_some((found, revision.current))
 }

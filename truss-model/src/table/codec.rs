@@ -7,6 +7,7 @@ use crate::keys::attribute_index::check_value;
 use crate::keys::entity::Entity;
 use crate::keys::template::Template;
 use crate::table::inner::{RenderedKey, TableInner};
+use crate::table::upgrades::{self, WriteBack};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 /// Whether decoding checks that an entity's keys are the item's.
@@ -51,8 +52,11 @@ impl TableInner {
         };
         // Room for the table keys, the version, two attributes per index
         // and the constants.
-        let extra =
-            2 + usize::from(E::VERSION.is_some()) + 2 * E::INDEXES.len() + E::CONSTANTS.len();
+        let extra = 2
+            + usize::from(E::VERSION.is_some())
+            + usize::from(E::REVISION.is_some())
+            + 2 * E::INDEXES.len()
+            + E::CONSTANTS.len();
         // The size is counted while serializing, then kept up to date here.
         let (mut item, mut size) = crate::foundation::attr_value::to_item(entity, extra)
             .map_err(|e| encode_error(&key, e.to_string()))?;
@@ -139,6 +143,19 @@ impl TableInner {
                     format!(
                         "the constant attribute `{}` is also a key attribute of the table or an index",
                         constant.name
+                    ),
+                ));
+            }
+        }
+        if let Some(revision) = E::REVISION {
+            let value = AttributeValue::N(revision.current.to_string());
+            size += revision.attribute.len() + crate::foundation::size::value_size(&value);
+            if item.insert(revision.attribute.to_owned(), value).is_some() {
+                return Err(encode_error(
+                    &self.key_of(&item),
+                    format!(
+                        "the revision attribute `{}` is also a key attribute of the table or an index",
+                        revision.attribute
                     ),
                 ));
             }
@@ -250,11 +267,61 @@ impl TableInner {
                     .map_err(|(f, m)| decode_error(f, m))?;
             }
         }
-        let entity: E = crate::foundation::attr_value::from_item(item)
-            .map_err(|e| decode_error(e.path(), e.message().to_owned()))?;
+        // The revision the item was written at: this code's, or an older
+        // one read as the type declared for it and converted.
+        let mut upgraded_from = None;
+        let entity: E = match E::REVISION {
+            Some(revision) => {
+                let found = revision
+                    .of(item.get(revision.attribute))
+                    .map_err(|m| decode_error(Some(revision.attribute.to_owned()), m))?;
+                item.remove(revision.attribute);
+                if found == revision.current {
+                    crate::foundation::attr_value::from_item(item)
+                        .map_err(|e| decode_error(e.path(), e.message().to_owned()))?
+                } else if found > revision.current {
+                    return Err(decode_error(
+                        Some(revision.attribute.to_owned()),
+                        format!(
+                            "the item was written at revision {found}, newer than this model's revision {}: it is left as it is",
+                            revision.current
+                        ),
+                    ));
+                } else {
+                    upgraded_from = Some(found);
+                    E::__upgrade(found, item)
+                        .ok_or_else(|| {
+                            (
+                                Some(revision.attribute.to_owned()),
+                                format!(
+                                    "the item is at revision {found} and {} declares no type for it: add `from({found} = OldType)` to its `revision(...)`",
+                                    E::NAME
+                                ),
+                            )
+                        })
+                        .and_then(|upgraded| upgraded)
+                        .map_err(|(f, m)| {
+                            decode_error(f, format!("read at revision {found}: {m}"))
+                        })?
+                }
+            }
+            None => crate::foundation::attr_value::from_item(item)
+                .map_err(|e| decode_error(e.path(), e.message().to_owned()))?,
+        };
         if check == KeyCheck::Check {
             self.check_keys(&entity, pk_value, sk_value)
                 .map_err(|(f, m)| decode_error(f, m))?;
+        }
+        if let (Some(from), Some(revision)) = (upgraded_from, E::REVISION) {
+            if revision.write_back && upgrades::is_collecting() {
+                let (item, _) = self.encode_item(&entity)?;
+                upgrades::push(WriteBack {
+                    item,
+                    revision,
+                    from,
+                    version: E::VERSION.map(|attr| (attr, entity.version())),
+                });
+            }
         }
         Ok(entity)
     }

@@ -8,6 +8,7 @@ pub(crate) mod inner;
 pub(crate) mod request_counter;
 pub(crate) mod retry;
 pub(crate) mod schema;
+pub(crate) mod upgrades;
 
 use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::keys::entity::{Entity, EntityKey};

@@ -40,8 +40,10 @@ pub enum Change<T> {
 pub trait ScanWrite: ScanTarget {
     #[doc(hidden)]
     fn __to_item(&self, table: &Table) -> Result<Item>;
+    /// The attributes a write requires unchanged since the read: the
+    /// version and the revision.
     #[doc(hidden)]
-    fn __version_attribute() -> Option<&'static str>;
+    fn __guards() -> [Option<&'static str>; 2];
 }
 
 impl<E: Entity> ScanWrite for E {
@@ -49,8 +51,8 @@ impl<E: Entity> ScanWrite for E {
         table.inner.encode_item(self).map(|(item, _)| item)
     }
 
-    fn __version_attribute() -> Option<&'static str> {
-        E::VERSION
+    fn __guards() -> [Option<&'static str>; 2] {
+        [E::VERSION, E::REVISION.map(|r| r.attribute)]
     }
 }
 
@@ -60,8 +62,8 @@ impl ScanWrite for Item {
         Ok(self.clone())
     }
 
-    fn __version_attribute() -> Option<&'static str> {
-        None
+    fn __guards() -> [Option<&'static str>; 2] {
+        [None, None]
     }
 }
 
@@ -254,7 +256,11 @@ where
     for _ in 0..ATTEMPTS {
         let read = Read {
             key,
-            version: T::__version_attribute().map(|attr| (attr, item.get(attr).cloned())),
+            guards: T::__guards()
+                .into_iter()
+                .flatten()
+                .map(|attr| (attr, item.get(attr).cloned()))
+                .collect(),
         };
         let write = match f(T::__decode(table, item)?) {
             Change::Keep => return Ok(tally),

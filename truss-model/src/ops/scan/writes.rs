@@ -15,11 +15,11 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, ConsumedCapacity, Delete, Put, ReturnConsumedCapacity, TransactWriteItem,
 };
 
-/// What a write requires of the item read: its key, and the version it was
-/// read at (`Some(None)`: a versioned entity's item without a version).
+/// What a write requires of the item read: its key, and the guard
+/// attributes (version, revision) as read (`None`: the item lacked it).
 pub(crate) struct Read {
     pub(crate) key: RenderedKey,
-    pub(crate) version: Option<(&'static str, Option<AttributeValue>)>,
+    pub(crate) guards: Vec<(&'static str, Option<AttributeValue>)>,
 }
 
 /// What a write did: `done` is `None` after a conflict.
@@ -42,19 +42,20 @@ pub(crate) fn charge(plan: &Plan, capacity: Option<&ConsumedCapacity>) -> f64 {
 }
 
 /// The condition every write of a backfill carries: the item read still
-/// exists, at the version read.
+/// exists, at the version and revision read.
 pub(crate) fn unchanged(plan: &Plan, read: &Read, p: &mut Placeholders) -> String {
     let mut clauses = vec![format!(
         "attribute_exists({})",
         p.name(&plan.table.inner.pk)
     )];
-    match &read.version {
-        None => {}
-        Some((attr, Some(version))) => {
-            let (n, v) = (p.name(attr), p.value(version.clone()));
-            clauses.push(format!("{n} = {v}"));
+    for (attr, read) in &read.guards {
+        match read {
+            Some(value) => {
+                let (n, v) = (p.name(attr), p.value(value.clone()));
+                clauses.push(format!("{n} = {v}"));
+            }
+            None => clauses.push(format!("attribute_not_exists({})", p.name(attr))),
         }
-        Some((attr, None)) => clauses.push(format!("attribute_not_exists({})", p.name(attr))),
     }
     all(clauses).unwrap_or_default()
 }
