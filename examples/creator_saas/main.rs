@@ -30,7 +30,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     ));
     let created = studio.ensure_table().await?;
     println!(
-        "table creator-saas with GSI1: {}",
+        "table creator-saas with GSI1 and Activity: {}",
         if created { "created" } else { "exists" }
     );
     let seeded = studio.seed_demo("ada", 240).await?;
@@ -45,27 +45,30 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     counter.take();
 
     let dashboard = studio.dashboard("ada").await?;
-    println!("\n== dashboard ({} request)", counter.total());
+    println!(
+        "\n== dashboard ({} request, {} items read)",
+        counter.total(),
+        dashboard.recent.len() + dashboard.connected.len() + 1
+    );
     if let Some(p) = &dashboard.profile {
         println!("{} ({}), plan {}", p.display_name, p.handle, p.plan);
     }
-    for v in &dashboard.recent_videos {
-        println!(
-            "  video {:<4} {:<14} uploaded {}",
-            v.video_id, v.title, v.uploaded_at
-        );
-    }
-    for c in &dashboard.recent_clips {
-        println!(
-            "  clip  {} {:<12} virality {:.2}",
-            c.created_at, c.title, c.virality
-        );
-    }
-    for d in &dashboard.last_week {
-        println!(
-            "  {}  views {:>5}  followers {}",
-            d.date, d.views, d.followers
-        );
+    for item in dashboard.recent.iter().take(8) {
+        match item {
+            model::Activity::Clip(c) => println!(
+                "  {} clip   {:<12} virality {:.2}",
+                c.created_at, c.title, c.virality
+            ),
+            model::Activity::Stream(s) => {
+                println!(
+                    "  {} stream {:<12} peak {}",
+                    s.started_at, s.title, s.peak_viewers
+                )
+            }
+            model::Activity::Video(v) => {
+                println!("  {} video  {:<12}", v.uploaded_at, v.title)
+            }
+        }
     }
     println!("  connected: {:?}", dashboard.connected);
 

@@ -18,8 +18,16 @@
 //! both by time across videos and by video; the index holds the second
 //! order, and each page is still one Query.)
 //!
-//! The dashboard reads the creator's whole partition in one Query, as the
-//! seed does, and decodes it into [`CreatorItem`], a six-variant collection.
+//! The dashboard reads index `Activity`, one Query with a limit, so its cost
+//! does not grow with the partition: `ActivityPK = CREATOR#<creatorId>`, and
+//! `ActivitySK` is `Z#PROFILE` and `Z#TOKEN#<platform>` for the profile and
+//! the connected platforms, `T#<time>#CLIP#<clipId>` (and `#VIDEO#`,
+//! `#STREAM#`) for the timeline. Read in descending order, the profile and
+//! tokens come first, then the newest content: a bounded page decoded into
+//! [`DashboardItem`]. The timeline alone, from a time on, is
+//! [`Studio::activity_since`]: a sort-key range the three content types
+//! share. Analytics stay on their own page. The whole partition still reads
+//! as [`CreatorItem`], a six-variant collection.
 #![allow(dead_code)]
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -104,7 +112,11 @@ impl fmt::Display for Secret {
 
 /// The creator's profile.
 #[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[truss(pk = "CREATOR#{creator_id}", sk = "PROFILE")]
+#[truss(
+    pk = "CREATOR#{creator_id}",
+    sk = "PROFILE",
+    index(name = "Activity", pk = "CREATOR#{creator_id}", sk = "Z#PROFILE")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
     pub creator_id: String,
@@ -115,7 +127,15 @@ pub struct Profile {
 
 /// An uploaded video.
 #[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[truss(pk = "CREATOR#{creator_id}", sk = "VIDEO#{video_id}")]
+#[truss(
+    pk = "CREATOR#{creator_id}",
+    sk = "VIDEO#{video_id}",
+    index(
+        name = "Activity",
+        pk = "CREATOR#{creator_id}",
+        sk = "T#{uploaded_at}#VIDEO#{video_id}"
+    )
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Video {
     pub creator_id: String,
@@ -126,6 +146,9 @@ pub struct Video {
 }
 
 /// A vertical clip cut from a video, scored for virality.
+// Both indexes are keyed by the creator: clippy reads the repeated
+// `pk = "..."` as a duplicated attribute.
+#[allow(clippy::duplicated_attributes)]
 #[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[truss(
     pk = "CREATOR#{creator_id}",
@@ -134,6 +157,11 @@ pub struct Video {
         name = "GSI1",
         pk = "CREATOR#{creator_id}",
         sk = "CLIP#{video_id}#{created_at}#{clip_id}"
+    ),
+    index(
+        name = "Activity",
+        pk = "CREATOR#{creator_id}",
+        sk = "T#{created_at}#CLIP#{clip_id}"
     )
 )]
 #[serde(rename_all = "camelCase")]
@@ -149,7 +177,15 @@ pub struct Clip {
 
 /// A live stream.
 #[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[truss(pk = "CREATOR#{creator_id}", sk = "STREAM#{started_at}#{stream_id}")]
+#[truss(
+    pk = "CREATOR#{creator_id}",
+    sk = "STREAM#{started_at}#{stream_id}",
+    index(
+        name = "Activity",
+        pk = "CREATOR#{creator_id}",
+        sk = "T#{started_at}#STREAM#{stream_id}"
+    )
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Stream {
     pub creator_id: String,
@@ -174,7 +210,15 @@ pub struct DailyAnalytics {
 
 /// A connected platform's OAuth token. `Debug` never shows the token.
 #[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[truss(pk = "CREATOR#{creator_id}", sk = "TOKEN#{platform}")]
+#[truss(
+    pk = "CREATOR#{creator_id}",
+    sk = "TOKEN#{platform}",
+    index(
+        name = "Activity",
+        pk = "CREATOR#{creator_id}",
+        sk = "Z#TOKEN#{platform}"
+    )
+)]
 #[serde(rename_all = "camelCase")]
 pub struct PlatformToken {
     pub creator_id: String,
@@ -194,19 +238,42 @@ pub enum CreatorItem {
     Video(Video),
 }
 
-/// The dashboard, built from one Query.
+/// What the dashboard reads from index `Activity`.
+#[derive(Collection, Debug, Clone, PartialEq)]
+pub enum DashboardItem {
+    Profile(Profile),
+    Token(PlatformToken),
+    Clip(Clip),
+    Stream(Stream),
+    Video(Video),
+}
+
+/// The creator's timeline on index `Activity`: content, by time.
+#[derive(Collection, Debug, Clone, PartialEq)]
+pub enum Activity {
+    Clip(Clip),
+    Stream(Stream),
+    Video(Video),
+}
+
+/// The dashboard, built from one bounded Query.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dashboard {
     pub profile: Option<Profile>,
-    /// Newest first.
-    pub recent_videos: Vec<Video>,
-    /// Newest first.
-    pub recent_clips: Vec<Clip>,
-    /// Newest first.
-    pub recent_streams: Vec<Stream>,
-    /// The last seven days, oldest first.
-    pub last_week: Vec<DailyAnalytics>,
     pub connected: Vec<Platform>,
+    /// The newest content of every kind, newest first: at most
+    /// [`DASHBOARD_ITEMS`] items with the profile and tokens.
+    pub recent: Vec<Activity>,
+}
+
+impl Dashboard {
+    /// The recent clips, newest first.
+    pub fn recent_clips(&self) -> impl Iterator<Item = &Clip> {
+        self.recent.iter().filter_map(|a| match a {
+            Activity::Clip(c) => Some(c),
+            _ => None,
+        })
+    }
 }
 
 /// A connected platform as the app shows it: no token.
@@ -218,8 +285,9 @@ pub struct Connection {
 
 /// Page size of the list pages.
 pub const PAGE_SIZE: u32 = 20;
-/// How many recent items the dashboard shows per kind.
-pub const RECENT: usize = 5;
+/// How many items the dashboard reads at most: the profile, up to four
+/// tokens, and the newest content.
+pub const DASHBOARD_ITEMS: u32 = 25;
 
 /// The application's data access: one method per page, one Query each.
 #[derive(Clone, Debug)]
@@ -232,7 +300,7 @@ impl Studio {
         Studio { table }
     }
 
-    /// Creates the table (with GSI1) unless it exists.
+    /// Creates the table (with GSI1 and Activity) unless it exists.
     pub async fn ensure_table(&self) -> Result<bool> {
         self.table
             .definition()
@@ -246,43 +314,50 @@ impl Studio {
             .await
     }
 
-    /// Dashboard: the whole partition, one Query, decoded by key.
+    /// Dashboard: one Query on index `Activity`, newest first, at most
+    /// [`DASHBOARD_ITEMS`] items whatever the partition holds.
     pub async fn dashboard(&self, creator: &str) -> Result<Dashboard> {
-        let items = self
+        let page = self
             .table
-            .query(Profile::partition(creator).collection::<CreatorItem>())
-            .all()
+            .query(Profile::activity(creator).collection::<DashboardItem>())
+            .descending()
+            .limit(DASHBOARD_ITEMS)
+            .page()
             .await?;
         let mut dashboard = Dashboard {
             profile: None,
-            recent_videos: Vec::new(),
-            recent_clips: Vec::new(),
-            recent_streams: Vec::new(),
-            last_week: Vec::new(),
             connected: Vec::new(),
+            recent: Vec::new(),
         };
-        for item in items {
+        for item in page.items {
             match item {
-                CreatorItem::Profile(p) => dashboard.profile = Some(p),
-                CreatorItem::Video(v) => dashboard.recent_videos.push(v),
-                CreatorItem::Clip(c) => dashboard.recent_clips.push(c),
-                CreatorItem::Stream(s) => dashboard.recent_streams.push(s),
-                CreatorItem::Analytics(a) => dashboard.last_week.push(a),
-                CreatorItem::Token(t) => dashboard.connected.push(t.platform),
+                DashboardItem::Profile(p) => dashboard.profile = Some(p),
+                DashboardItem::Token(t) => dashboard.connected.push(t.platform),
+                DashboardItem::Clip(c) => dashboard.recent.push(Activity::Clip(c)),
+                DashboardItem::Stream(s) => dashboard.recent.push(Activity::Stream(s)),
+                DashboardItem::Video(v) => dashboard.recent.push(Activity::Video(v)),
             }
         }
-        dashboard
-            .recent_videos
-            .sort_by_key(|v| std::cmp::Reverse(v.uploaded_at));
-        dashboard.recent_videos.truncate(RECENT);
-        // Clips, streams and analytics arrive in key (time) order.
-        dashboard.recent_clips.reverse();
-        dashboard.recent_clips.truncate(RECENT);
-        dashboard.recent_streams.reverse();
-        dashboard.recent_streams.truncate(RECENT);
-        let keep = dashboard.last_week.len().saturating_sub(7);
-        dashboard.last_week.drain(..keep);
+        // Tokens arrive in descending key order.
+        dashboard.connected.reverse();
         Ok(dashboard)
+    }
+
+    /// The timeline from `since` on, oldest first, a page at a time: one
+    /// Query on index `Activity` with a range the content types share.
+    pub async fn activity_since(
+        &self,
+        creator: &str,
+        since: DateTime<Utc>,
+        cursor: Option<Cursor>,
+    ) -> Result<Page<Activity>> {
+        self.table
+            .query(Clip::activity(creator).collection::<Activity>())
+            .key_condition(Clip::activity_sort_key().ge(since).collection())
+            .limit(PAGE_SIZE)
+            .after(cursor)
+            .page()
+            .await
     }
 
     /// Clips page: newest first, 20 per page.

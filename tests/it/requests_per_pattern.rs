@@ -80,7 +80,10 @@ async fn every_access_pattern_sends_what_benchmarks_md_says() {
     counter.take();
     let dashboard = studio.dashboard("ada").await.unwrap();
     assert!(dashboard.profile.is_some());
-    rows.row("creator_saas", "dashboard (six entity types)");
+    rows.row(
+        "creator_saas",
+        "dashboard (Activity index, at most 25 items)",
+    );
     let clips = studio.clips("ada", None).await.unwrap();
     assert_eq!(clips.items.len(), saas::PAGE_SIZE as usize);
     rows.row("creator_saas", "clips, newest first, first page");

@@ -141,6 +141,10 @@ fn expand(parsed: &Parsed<'_>) -> TokenStream {
     } else {
         quote!(#(#tests)||*)
     };
+    let templates = variants.iter().map(|v| {
+        let ty = v.ty;
+        quote!(::truss_model::__private::sort_template::<#ty>(index))
+    });
     let fallback = match other {
         Some(variant) => quote!(::core::result::Result::Ok(Self::#variant(item))),
         None => quote!(::core::result::Result::Err(
@@ -174,6 +178,11 @@ fn expand(parsed: &Parsed<'_>) -> TokenStream {
                 ) -> ::truss_model::Result<Self> {
                     #(#arms)*
                     #fallback
+                }
+                fn __sort_templates(
+                    index: ::core::option::Option<&'static str>,
+                ) -> ::std::vec::Vec<::core::option::Option<::truss_model::Template>> {
+                    [#(#templates),*].into_iter().flatten().collect()
                 }
             }
 
@@ -255,6 +264,11 @@ fn fallback(parsed: &Parsed<'_>) -> TokenStream {
                     ::core::unimplemented!()
                 }
                 fn __decode(_: &::truss_model::Table, _: ::truss_model::Item) -> ::truss_model::Result<Self> {
+                    ::core::unimplemented!()
+                }
+                fn __sort_templates(
+                    _: ::core::option::Option<&'static str>,
+                ) -> ::std::vec::Vec<::core::option::Option<::truss_model::Template>> {
                     ::core::unimplemented!()
                 }
             }

@@ -56,6 +56,7 @@ pub const fn field_as<T: Serialize, F: KeyFormat<T>>(
         prefix,
         attribute,
         decode: decode_attribute::<T, F>,
+        expected: F::EXPECTED,
     })
 }
 
@@ -79,7 +80,7 @@ pub use crate::expr::{Attr, KeyAttr};
 pub use crate::keys::constant::constants_differ;
 pub use crate::keys::sort_key::SortCondition;
 pub use crate::keys::template::sort_keys_may_overlap;
-pub use crate::ops::collection::{matches, unmatched};
+pub use crate::ops::collection::{matches, sort_template, unmatched};
 
 /// Decodes an item as entity `E` (key fields recovered from the keys).
 pub fn decode<E: crate::keys::entity::Entity>(

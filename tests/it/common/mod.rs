@@ -2,6 +2,7 @@
 //! fresh table per test, and entities modelled on the seed designs.
 #![allow(dead_code)]
 
+pub mod capacity;
 pub mod faults;
 pub mod js;
 
@@ -24,7 +25,7 @@ pub async fn client() -> Client {
     Client::new(&sdk_config().await)
 }
 
-async fn sdk_config() -> aws_config::SdkConfig {
+pub(crate) async fn sdk_config() -> aws_config::SdkConfig {
     match std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
         Ok(url) if !url.is_empty() => {}
         _ => panic!("{HOW_TO_RUN}"),

@@ -124,7 +124,12 @@ impl<E: Entity, F> SortKey<E, F> {
     }
 
     fn condition(self, build: impl FnOnce(&str) -> Result<KeyCondition>) -> SortCondition<E> {
-        SortCondition::new(self.prefix.and_then(|p| build(&p)), self.index)
+        // A range is on the next field: one more than those fixed.
+        SortCondition::new(self.prefix.and_then(|p| build(&p)), self.index).shaped(
+            self.template,
+            self.fixed + 1,
+            true,
+        )
     }
 }
 
@@ -301,6 +306,11 @@ pub struct SortCondition<E> {
     pub(crate) condition: Result<KeyCondition>,
     /// The index the condition was built for (`None`: the table).
     pub(crate) index: Option<&'static str>,
+    /// The template the condition was built on and how many of its fields
+    /// it constrains, and whether the last is a range (`None` for
+    /// conditions on attributes): what a collection's variants must share
+    /// for it to mean the same on theirs.
+    pub(crate) shape: Option<(Template, usize, bool)>,
     _entity: PhantomData<fn() -> E>,
 }
 
@@ -322,8 +332,14 @@ impl<E: Entity> SortCondition<E> {
         SortCondition {
             condition,
             index,
+            shape: None,
             _entity: PhantomData,
         }
+    }
+
+    fn shaped(mut self, template: Option<Template>, fields: usize, range: bool) -> Self {
+        self.shape = template.map(|t| (t, fields, range));
+        self
     }
 
     /// The condition every query on `E` starts from: its sort-key scope on
@@ -343,6 +359,7 @@ impl<E> SortCondition<E> {
         SortCondition {
             condition: condition.map(KeyCondition::Attributes),
             index: Some(index),
+            shape: None,
             _entity: PhantomData,
         }
     }
@@ -353,6 +370,7 @@ impl<E> SortCondition<E> {
         SortCondition {
             condition: Ok(KeyCondition::All),
             index: index.map(|i| i.name),
+            shape: None,
             _entity: PhantomData,
         }
     }
@@ -363,6 +381,7 @@ impl<E> Clone for SortCondition<E> {
         SortCondition {
             condition: self.condition.clone(),
             index: self.index,
+            shape: self.shape,
             _entity: PhantomData,
         }
     }
@@ -395,6 +414,20 @@ impl<E: Entity, F> From<SortKey<E, F>> for SortCondition<E> {
             }),
             key.index,
         )
+        .shaped(key.template, fixed, false)
+    }
+}
+
+impl<E> SortCondition<E> {
+    /// The same condition for another target, checked by the caller.
+    pub(crate) fn retarget<C>(self, check: impl FnOnce(&Self) -> Result<()>) -> SortCondition<C> {
+        let condition = check(&self).and(self.condition);
+        SortCondition {
+            condition,
+            index: self.index,
+            shape: self.shape,
+            _entity: PhantomData,
+        }
     }
 }
 

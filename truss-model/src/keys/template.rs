@@ -22,6 +22,10 @@ pub struct KeyField {
     pub attribute: &'static str,
     /// Reads an encoded segment back into the field's attribute value.
     pub decode: FieldDecoder,
+    /// The field's key encoding, described (`KeyFormat::EXPECTED`): two
+    /// fields with the same description are written alike, so a range on
+    /// one is a range on the other.
+    pub expected: &'static str,
 }
 
 /// One `#`-separated part of a template.
@@ -204,6 +208,39 @@ impl Template {
         true
     }
 
+    /// Whether `other` is written like this template in the part a
+    /// sort-key condition on it covers: its literal text up to the first
+    /// field, then each of its first `fields` fields (same literal prefix,
+    /// same encoding) and, for a prefix (`range` false), the literal text
+    /// up to the next field's value. A condition built on this template
+    /// then means the same on `other`'s keys.
+    pub(crate) fn shares_prefix(&self, other: &Template, fields: usize, range: bool) -> bool {
+        let theirs = other.segments();
+        let mut seen = 0;
+        for (i, a) in self.segments().iter().enumerate() {
+            if range && seen == fields {
+                // A range ends with its field's value.
+                return true;
+            }
+            match (a, theirs.get(i)) {
+                (Segment::Literal(x), Some(Segment::Literal(y))) if x == y => {}
+                (Segment::Field(x), Some(Segment::Field(y))) if x.prefix == y.prefix => {
+                    if seen == fields {
+                        // A prefix ends with this field's literal prefix.
+                        return true;
+                    }
+                    if x.expected != y.expected {
+                        return false;
+                    }
+                    seen += 1;
+                }
+                _ => return false,
+            }
+        }
+        // The whole template: an exact key.
+        self.segments().len() == theirs.len()
+    }
+
     /// Whether some key could match both templates: same number of segments
     /// and, segment by segment, text both could hold (a placeholder can hold
     /// any text after its literal prefix, literals included).
@@ -260,6 +297,7 @@ mod tests {
             prefix,
             attribute: name,
             decode,
+            expected: "text",
         })
     }
     const ELECTRO: Template = Template::__new(
@@ -327,5 +365,53 @@ mod tests {
         let mut s = String::from("$shop#store_s1");
         ELECTRO.push_after_field(0, &mut s);
         assert_eq!(s, "$shop#store_s1#id_");
+    }
+
+    #[test]
+    fn conditions_are_shared_only_where_templates_agree() {
+        const AT_CLIP: Template = Template::__new(
+            "T#{at}#CLIP#{id}",
+            &[
+                Segment::Literal("T"),
+                field("at"),
+                Segment::Literal("CLIP"),
+                field("id"),
+            ],
+        );
+        const AT_VIDEO: Template = Template::__new(
+            "T#{uploaded}#VIDEO#{id}",
+            &[
+                Segment::Literal("T"),
+                field("uploaded"),
+                Segment::Literal("VIDEO"),
+                field("id"),
+            ],
+        );
+        const PROFILE: Template = Template::__new(
+            "Z#PROFILE",
+            &[Segment::Literal("Z"), Segment::Literal("PROFILE")],
+        );
+        const NUMERIC: Template = Template::__new(
+            "T#{n}",
+            &[
+                Segment::Literal("T"),
+                Segment::Field(KeyField {
+                    name: "n",
+                    prefix: "",
+                    attribute: "n",
+                    decode,
+                    expected: "20-digit integer",
+                }),
+            ],
+        );
+        // A range on the time, and the `T#` prefix, cover shared text.
+        assert!(AT_CLIP.shares_prefix(&AT_VIDEO, 1, true));
+        assert!(AT_CLIP.shares_prefix(&AT_VIDEO, 0, false));
+        // Fixing the time then covers `#CLIP#`, which videos do not write.
+        assert!(!AT_CLIP.shares_prefix(&AT_VIDEO, 1, false));
+        assert!(!AT_CLIP.shares_prefix(&PROFILE, 0, false));
+        // Same text, another encoding: the range would mean another thing.
+        assert!(!AT_CLIP.shares_prefix(&NUMERIC, 1, true));
+        assert!(AT_CLIP.shares_prefix(&NUMERIC, 0, false));
     }
 }

@@ -4,7 +4,7 @@ use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::foundation::item::Item;
 use crate::keys::entity::{Entity, Partition};
 use crate::keys::sort_key::SortCondition;
-use crate::keys::template::Index;
+use crate::keys::template::{Index, Template};
 use crate::table::Table;
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -22,6 +22,11 @@ pub trait QueryTarget: Send + Sized + 'static {
     fn __matches(table: &Table, item: &Item) -> bool;
     #[doc(hidden)]
     fn __decode(table: &Table, item: Item) -> Result<Self>;
+    /// The sort-key template of each entity type the target reads on the
+    /// table (`None`) or index `index`: `None` for a type without one there.
+    /// Types that are not in that index are left out.
+    #[doc(hidden)]
+    fn __sort_templates(index: Option<&'static str>) -> Vec<Option<Template>>;
 }
 
 /// Every entity is a query target: one impl here instead of one generated
@@ -45,6 +50,88 @@ impl<E: Entity> QueryTarget for E {
 
     fn __decode(table: &Table, item: Item) -> Result<Self> {
         table.inner.decode(item)
+    }
+
+    fn __sort_templates(index: Option<&'static str>) -> Vec<Option<Template>> {
+        sort_template::<E>(index).into_iter().collect()
+    }
+}
+
+/// An entity's sort-key template on the table (`index` `None`) or on a
+/// template index; `None` when the entity is not in that index.
+pub fn sort_template<E: Entity>(index: Option<&'static str>) -> Option<Option<Template>> {
+    match index {
+        None => Some(E::SK),
+        Some(name) => E::INDEXES
+            .iter()
+            .find(|i| i.name == name)
+            .map(|i| i.sk)
+            .or_else(|| {
+                // An index over attributes: its conditions name attributes,
+                // which mean the same on every type in it.
+                E::ATTRIBUTE_INDEXES
+                    .iter()
+                    .any(|i| i.name == name)
+                    .then_some(None)
+            }),
+    }
+}
+
+impl<E: Entity> SortCondition<E> {
+    /// The same condition on collection `C`: a sort-key range its variants
+    /// share. On the table or an index with key templates, every variant
+    /// in it must write the keys the condition covers alike (the same
+    /// literal text and, for each field the condition fixes or bounds, the
+    /// same encoding: `CLIP#{created_at}` and `CLIP#{uploaded_at}` with two
+    /// `DateTime<Utc>`s do); otherwise the query is an
+    /// [`Error::InvalidQuery`] before any request.
+    ///
+    /// ```
+    /// # use chrono::{DateTime, Utc};
+    /// # use serde::{Deserialize, Serialize};
+    /// # use truss_model::{Collection, Entity, SortCondition};
+    /// #[derive(Entity, Serialize, Deserialize)]
+    /// #[truss(pk = "CREATOR#{creator_id}", sk = "CLIP#{clip_id}",
+    ///         index(name = "Activity", pk = "CREATOR#{creator_id}", sk = "AT#{created_at}#CLIP#{clip_id}"))]
+    /// struct Clip { creator_id: String, clip_id: String, created_at: DateTime<Utc> }
+    /// #[derive(Entity, Serialize, Deserialize)]
+    /// #[truss(pk = "CREATOR#{creator_id}", sk = "VIDEO#{video_id}",
+    ///         index(name = "Activity", pk = "CREATOR#{creator_id}", sk = "AT#{uploaded_at}#VIDEO#{video_id}"))]
+    /// struct Video { creator_id: String, video_id: String, uploaded_at: DateTime<Utc> }
+    /// #[derive(Collection)]
+    /// enum Recent { Clip(Clip), Video(Video) }
+    ///
+    /// # fn demo(since: DateTime<Utc>) {
+    /// // Everything since `since`, clips and videos alike.
+    /// let since: SortCondition<Recent> = Clip::activity_sort_key().ge(since).collection();
+    /// # }
+    /// ```
+    pub fn collection<C: Collection>(self) -> SortCondition<C>
+    where
+        E: Member<C>,
+    {
+        self.retarget(|condition| {
+            let Some((template, fields, range)) = condition.shape else {
+                return Ok(());
+            };
+            for theirs in C::__sort_templates(condition.index) {
+                let shared = theirs.is_some_and(|t| template.shares_prefix(&t, fields, range));
+                if !shared {
+                    return Err(Error::InvalidQuery {
+                        entity: C::__name(),
+                        reason: format!(
+                            "the sort-key condition on {}{} is not one every variant of {} shares: their sort-key templates{} differ in the part it covers (`{}`, {fields} field(s))",
+                            E::NAME,
+                            condition.index.map(|i| format!(" (index {i})")).unwrap_or_default(),
+                            C::__name(),
+                            condition.index.map(|i| format!(" on {i}")).unwrap_or_default(),
+                            template.source(),
+                        ),
+                    });
+                }
+            }
+            Ok(())
+        })
     }
 }
 

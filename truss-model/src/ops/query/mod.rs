@@ -117,16 +117,22 @@ impl<E> fmt::Debug for Query<E> {
     }
 }
 
-impl<E: Entity> Query<E> {
+impl<E: QueryTarget> Query<E> {
     /// Narrows the query with a condition on the sort key (DynamoDB's
     /// `KeyConditionExpression` beyond the partition), built from the
     /// generated `Type::sort_key()` (or `Type::<index>_sort_key()` on an
     /// index). Results are ordered by [`descending`](Query::descending).
+    ///
+    /// On a [`Collection`](crate::Collection), the condition is one built
+    /// on a variant and converted with [`SortCondition::collection`]: a
+    /// range every variant shares.
     pub fn key_condition(mut self, condition: impl Into<SortCondition<E>>) -> Self {
         self.sort = condition.into();
         self
     }
+}
 
+impl<E: Entity> Query<E> {
     /// Keeps only the items that satisfy `condition` (DynamoDB's
     /// `FilterExpression`; several calls combine with AND).
     ///
