@@ -141,53 +141,6 @@ async fn run() {
     .await;
 }
 
-/// A network round trip DynamoDB Local on the same machine does not have:
-/// the HTTP connector waits before each request.
-mod latency {
-    use aws_smithy_runtime_api::client::http::{
-        HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
-        SharedHttpConnector,
-    };
-    use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
-    use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-    use std::time::Duration;
-
-    #[derive(Debug)]
-    pub struct Delayed {
-        pub inner: SharedHttpClient,
-        pub rtt: Duration,
-    }
-
-    impl HttpClient for Delayed {
-        fn http_connector(
-            &self,
-            settings: &HttpConnectorSettings,
-            components: &RuntimeComponents,
-        ) -> SharedHttpConnector {
-            SharedHttpConnector::new(DelayedConnector {
-                inner: self.inner.http_connector(settings, components),
-                rtt: self.rtt,
-            })
-        }
-    }
-
-    #[derive(Debug)]
-    struct DelayedConnector {
-        inner: SharedHttpConnector,
-        rtt: Duration,
-    }
-
-    impl HttpConnector for DelayedConnector {
-        fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-            let (inner, rtt) = (self.inner.clone(), self.rtt);
-            HttpConnectorFuture::new(async move {
-                tokio::time::sleep(rtt).await;
-                inner.call(request).await
-            })
-        }
-    }
-}
-
 /// Checks that both send the same requests, warms up, then times them
 /// interleaved (alternating which goes first) and prints one table row.
 async fn pair<L, R, LF, RF>(ctx: &Ctx, name: &str, rounds: usize, mut lib: L, mut raw: R)

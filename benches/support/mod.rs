@@ -220,3 +220,50 @@ pub fn rerun_under_dynamodb_local() {
         .expect("run scripts/with-dynamodb-local");
     std::process::exit(status.code().unwrap_or(1));
 }
+
+/// A network round trip DynamoDB Local on the same machine does not have:
+/// the HTTP connector waits before each request.
+pub mod latency {
+    use aws_smithy_runtime_api::client::http::{
+        HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+        SharedHttpConnector,
+    };
+    use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+    use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+    use std::time::Duration;
+
+    #[derive(Debug)]
+    pub struct Delayed {
+        pub inner: SharedHttpClient,
+        pub rtt: Duration,
+    }
+
+    impl HttpClient for Delayed {
+        fn http_connector(
+            &self,
+            settings: &HttpConnectorSettings,
+            components: &RuntimeComponents,
+        ) -> SharedHttpConnector {
+            SharedHttpConnector::new(DelayedConnector {
+                inner: self.inner.http_connector(settings, components),
+                rtt: self.rtt,
+            })
+        }
+    }
+
+    #[derive(Debug)]
+    struct DelayedConnector {
+        inner: SharedHttpConnector,
+        rtt: Duration,
+    }
+
+    impl HttpConnector for DelayedConnector {
+        fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+            let (inner, rtt) = (self.inner.clone(), self.rtt);
+            HttpConnectorFuture::new(async move {
+                tokio::time::sleep(rtt).await;
+                inner.call(request).await
+            })
+        }
+    }
+}

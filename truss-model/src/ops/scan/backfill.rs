@@ -77,8 +77,9 @@ impl<T: ScanWrite> Scan<T> {
     /// [`write_concurrency`](Scan::write_concurrency) writes in flight, one
     /// request per changed item (two capacity units per item for a re-key's
     /// transaction). Every write is conditional on the item still existing
-    /// and, for an entity with a `version` field, on its version being the
-    /// one read: when another writer got there first, the item is read
+    /// and, for an entity with a `version` field or a `revision`, on its
+    /// version and revision being the ones read: when another writer got
+    /// there first, the item is read
     /// again (consistently) and `f` applied to it anew, so no concurrent
     /// change is overwritten. Without a `version` field, a change written
     /// between the scan's read and the backfill's write is overwritten.
