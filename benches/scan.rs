@@ -57,7 +57,10 @@ async fn run() {
 
     for (title, rtt) in [
         ("against DynamoDB Local", None),
-        ("over a simulated 2 ms round trip", Some(Duration::from_millis(2))),
+        (
+            "over a simulated 2 ms round trip",
+            Some(Duration::from_millis(2)),
+        ),
     ] {
         let client = client(rtt).await;
         let table = Table::new(client.clone(), &name);
