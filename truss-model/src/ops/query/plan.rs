@@ -95,11 +95,7 @@ impl Keys {
                 pk,
                 condition,
             } => {
-                let inner = &table.inner;
-                let (pk_attr, sk_attr) = match index {
-                    Some(index) => (index.pk_attribute, index.sk_attribute),
-                    None => (inner.pk.as_str(), inner.sk.as_deref()),
-                };
+                let (pk_attr, sk_attr) = key_attributes(table, index.as_ref());
                 names.insert("#pk".to_owned(), pk_attr.to_owned());
                 values.insert(":pk".to_owned(), AttributeValue::S(pk.clone()));
                 match (condition.expression(), sk_attr) {
@@ -156,11 +152,7 @@ impl Keys {
                 pk,
                 condition,
             } => {
-                let inner = &table.inner;
-                let (pk_attr, sk_attr) = match index {
-                    Some(index) => (index.pk_attribute, index.sk_attribute),
-                    None => (inner.pk.as_str(), inner.sk.as_deref()),
-                };
+                let (pk_attr, sk_attr) = key_attributes(table, index.as_ref());
                 let text = |attr: &str| match key.get(attr) {
                     Some(AttributeValue::S(s)) => Some(s.as_str()),
                     _ => None,
@@ -298,5 +290,13 @@ impl<E: QueryTarget> Plan<E> {
             .into_iter()
             .filter_map(|attr| item.get(attr).map(|v| (attr.to_owned(), v.clone())))
             .collect()
+    }
+}
+
+/// The partition and sort key attributes of the table or a template index.
+fn key_attributes<'a>(table: &'a Table, index: Option<&Index>) -> (&'a str, Option<&'a str>) {
+    match index {
+        Some(index) => (index.pk_attribute, index.sk_attribute),
+        None => (table.inner.pk.as_str(), table.inner.sk.as_deref()),
     }
 }
