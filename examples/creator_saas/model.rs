@@ -19,7 +19,8 @@
 //! order, and each page is still one Query.)
 //!
 //! The dashboard reads index `Activity`, one Query with a limit, so its cost
-//! does not grow with the partition: `ActivityPK = CREATOR#<creatorId>`, and
+//! does not grow with the partition: `ActivityPK = CREATOR#<creatorId>` (an
+//! index without `pk` keeps the entity's partition template), and
 //! `ActivitySK` is `Z#PROFILE` and `Z#TOKEN#<platform>` for the profile and
 //! the connected platforms, `T#<time>#CLIP#<clipId>` (and `#VIDEO#`,
 //! `#STREAM#`) for the timeline. Read in descending order, the profile and
@@ -115,7 +116,7 @@ impl fmt::Display for Secret {
 #[truss(
     pk = "CREATOR#{creator_id}",
     sk = "PROFILE",
-    index(name = "Activity", pk = "CREATOR#{creator_id}", sk = "Z#PROFILE")
+    index(name = "Activity", sk = "Z#PROFILE")
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
@@ -130,11 +131,7 @@ pub struct Profile {
 #[truss(
     pk = "CREATOR#{creator_id}",
     sk = "VIDEO#{video_id}",
-    index(
-        name = "Activity",
-        pk = "CREATOR#{creator_id}",
-        sk = "T#{uploaded_at}#VIDEO#{video_id}"
-    )
+    index(name = "Activity", sk = "T#{uploaded_at}#VIDEO#{video_id}")
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Video {
@@ -146,9 +143,6 @@ pub struct Video {
 }
 
 /// A vertical clip cut from a video, scored for virality.
-// Both indexes are keyed by the creator: clippy reads the repeated
-// `pk = "..."` as a duplicated attribute.
-#[allow(clippy::duplicated_attributes)]
 #[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[truss(
     pk = "CREATOR#{creator_id}",
@@ -158,11 +152,7 @@ pub struct Video {
         pk = "CREATOR#{creator_id}",
         sk = "CLIP#{video_id}#{created_at}#{clip_id}"
     ),
-    index(
-        name = "Activity",
-        pk = "CREATOR#{creator_id}",
-        sk = "T#{created_at}#CLIP#{clip_id}"
-    )
+    index(name = "Activity", sk = "T#{created_at}#CLIP#{clip_id}")
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Clip {
@@ -180,11 +170,7 @@ pub struct Clip {
 #[truss(
     pk = "CREATOR#{creator_id}",
     sk = "STREAM#{started_at}#{stream_id}",
-    index(
-        name = "Activity",
-        pk = "CREATOR#{creator_id}",
-        sk = "T#{started_at}#STREAM#{stream_id}"
-    )
+    index(name = "Activity", sk = "T#{started_at}#STREAM#{stream_id}")
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Stream {
@@ -213,11 +199,7 @@ pub struct DailyAnalytics {
 #[truss(
     pk = "CREATOR#{creator_id}",
     sk = "TOKEN#{platform}",
-    index(
-        name = "Activity",
-        pk = "CREATOR#{creator_id}",
-        sk = "Z#TOKEN#{platform}"
-    )
+    index(name = "Activity", sk = "Z#TOKEN#{platform}")
 )]
 #[serde(rename_all = "camelCase")]
 pub struct PlatformToken {

@@ -3,7 +3,7 @@
 use crate::attr;
 use crate::ctxt::Errors;
 use crate::rename;
-use crate::symbol::{NAME, PARTITION, PK, RENAME_ALL, SORT};
+use crate::symbol::{NAME, PARTITION, PK, RENAME_ALL, SK, SORT};
 use syn::{Data, DeriveInput, Fields, Ident, LitStr, Type, Visibility};
 
 pub struct Entity<'a> {
@@ -104,7 +104,7 @@ impl<'a> Entity<'a> {
                 ),
             ));
         }
-        let (indexes, attribute_indexes) = indexes(truss.indexes, errors);
+        let (indexes, attribute_indexes) = indexes(truss.indexes, truss.pk.as_ref(), errors);
         Some(Entity {
             ident: &input.ident,
             vis: &input.vis,
@@ -179,11 +179,13 @@ fn fields<'a>(
         .collect()
 }
 
-/// The declared indexes: those with key templates (a name and a
-/// partition-key template, with their key attributes' names), and those
-/// over attributes (a name and partition attributes).
+/// The declared indexes: those with key templates (a name, a
+/// partition-key template, the entity's own unless `pk` names another, and
+/// their key attributes' names), and those over attributes (a name and
+/// partition attributes).
 fn indexes(
     declared: Vec<attr::IndexAttrs>,
+    entity_pk: Option<&LitStr>,
     errors: &mut Errors,
 ) -> (Vec<Index>, Vec<AttributeIndex>) {
     let mut indexes = Vec::new();
@@ -212,10 +214,18 @@ fn indexes(
             });
             continue;
         }
-        let (Some(name), Some(pk)) = (index.name, index.pk) else {
+        // Without `pk`, an index orders the entity's own partitions
+        // another way (`sk` only): repeating the template in every such
+        // index would also trip clippy's `duplicated_attributes`.
+        let pk = match (&index.pk, &index.sk) {
+            (Some(pk), _) => Some(pk.clone()),
+            (None, Some(_)) => entity_pk.cloned(),
+            (None, None) => None,
+        };
+        let (Some(name), Some(pk)) = (index.name, pk) else {
             errors.push(syn::Error::new(
                 index.span,
-                format!("an index needs `{NAME} = \"...\"` and `{PK} = \"...\"` (key templates) or `{PARTITION} = [field, ...]` (attributes)"),
+                format!("an index needs `{NAME} = \"...\"` and key templates (`{PK} = \"...\"`, `{SK} = \"...\"` or both; without `{PK}`, the entity's) or `{PARTITION} = [field, ...]` (attributes)"),
             ));
             continue;
         };

@@ -92,11 +92,11 @@ impl<E: Entity> SortCondition<E> {
     /// # use truss_model::{Collection, Entity, SortCondition};
     /// #[derive(Entity, Serialize, Deserialize)]
     /// #[truss(pk = "CREATOR#{creator_id}", sk = "CLIP#{clip_id}",
-    ///         index(name = "Activity", pk = "CREATOR#{creator_id}", sk = "AT#{created_at}#CLIP#{clip_id}"))]
+    ///         index(name = "Activity", sk = "AT#{created_at}#CLIP#{clip_id}"))]
     /// struct Clip { creator_id: String, clip_id: String, created_at: DateTime<Utc> }
     /// #[derive(Entity, Serialize, Deserialize)]
     /// #[truss(pk = "CREATOR#{creator_id}", sk = "VIDEO#{video_id}",
-    ///         index(name = "Activity", pk = "CREATOR#{creator_id}", sk = "AT#{uploaded_at}#VIDEO#{video_id}"))]
+    ///         index(name = "Activity", sk = "AT#{uploaded_at}#VIDEO#{video_id}"))]
     /// struct Video { creator_id: String, video_id: String, uploaded_at: DateTime<Utc> }
     /// #[derive(Collection)]
     /// enum Recent { Clip(Clip), Video(Video) }
