@@ -20,7 +20,7 @@ use support::*;
 
 const ITEMS: u32 = 20_000;
 const PAGE: i32 = 1_000;
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 9;
 
 fn main() {
     rerun_under_dynamodb_local();
