@@ -5,10 +5,9 @@
 use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::foundation::item::Item;
 use crate::keys::entity::{Entity, EntityKey};
-use crate::ops::write_back::write_back;
+use crate::ops::write_back::decoding;
 use crate::table::inner::RenderedKey;
 use crate::table::retry::RetryPolicy;
-use crate::table::upgrades;
 use crate::table::Table;
 use aws_sdk_dynamodb::config::AsyncSleep;
 use aws_sdk_dynamodb::types::{
@@ -376,7 +375,7 @@ impl<K: EntityKey> BatchGet<K> {
             items: Vec::with_capacity(keys.len()),
             unprocessed: Vec::new(),
         };
-        let (decoded, pending) = upgrades::collecting(|| -> Result<()> {
+        decoding(table, || -> Result<()> {
             for (rendered, key) in keys {
                 let id = rendered.id();
                 if unread.contains(&id) {
@@ -390,9 +389,8 @@ impl<K: EntityKey> BatchGet<K> {
                     .push(item.map(|i| table.inner.decode(i)).transpose()?);
             }
             Ok(())
-        });
-        decoded?;
-        write_back(table, pending).await?;
+        })
+        .await?;
         Ok(output)
     }
 }
@@ -583,7 +581,7 @@ impl<C: crate::ops::collection::Collection> BatchGetMany<C> {
             items: Vec::with_capacity(keys.len()),
             unprocessed: Vec::new(),
         };
-        let (decoded, pending) = upgrades::collecting(|| -> Result<()> {
+        decoding(table, || -> Result<()> {
             for (position, (_, key)) in keys.iter().enumerate() {
                 let id = key.id();
                 if unread.contains(&id) {
@@ -597,9 +595,8 @@ impl<C: crate::ops::collection::Collection> BatchGetMany<C> {
                     .push(item.map(|i| C::__decode(table, i)).transpose()?);
             }
             Ok(())
-        });
-        decoded?;
-        write_back(table, pending).await?;
+        })
+        .await?;
         Ok(output)
     }
 }

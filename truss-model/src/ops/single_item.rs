@@ -5,9 +5,8 @@ use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::keys::entity::{Entity, EntityKey};
 use crate::ops::write::{condition_failed, put_condition, PutMode, Required};
-use crate::ops::write_back::write_back;
+use crate::ops::write_back::decoding;
 use crate::table::inner::RenderedKey;
-use crate::table::upgrades;
 use crate::table::Table;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
@@ -111,11 +110,10 @@ impl<E: Entity> Get<E> {
             .send()
             .await
             .map_err(|e| Error::dynamo("GetItem", e))?;
-        let (entity, pending) =
-            upgrades::collecting(|| output.item.map(|item| inner.decode(item)).transpose());
-        let entity = entity?;
-        write_back(&self.table, pending).await?;
-        Ok(entity)
+        decoding(&self.table, || {
+            output.item.map(|item| inner.decode(item)).transpose()
+        })
+        .await
     }
 }
 

@@ -59,6 +59,25 @@ pub(crate) fn version_condition(
     }
 }
 
+/// The condition of a write based on an item as read: it still exists, and
+/// each guard attribute (version, revision) still holds the value read, or
+/// is still absent (`None`).
+pub(crate) fn unchanged_since_read(
+    inner: &TableInner,
+    guards: &[(&'static str, Option<AttributeValue>)],
+    p: &mut Placeholders,
+) -> String {
+    let mut clauses = vec![format!("attribute_exists({})", p.name(&inner.pk))];
+    for (attr, read) in guards {
+        let n = p.name(attr);
+        clauses.push(match read {
+            Some(value) => format!("{n} = {}", p.value(value.clone())),
+            None => format!("attribute_not_exists({n})"),
+        });
+    }
+    all(clauses).unwrap_or_default()
+}
+
 /// What a conditional write required, to tell its failure apart.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Required {

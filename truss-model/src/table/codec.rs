@@ -5,9 +5,10 @@ use crate::foundation::item::Item;
 use crate::foundation::limits::{MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::keys::attribute_index::check_value;
 use crate::keys::entity::Entity;
+use crate::keys::revision::Revision;
 use crate::keys::template::Template;
 use crate::table::inner::{RenderedKey, TableInner};
-use crate::table::upgrades::{self, WriteBack};
+use crate::table::upgrades::{self, Guards, WriteBack};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 /// Whether decoding checks that an entity's keys are the item's.
@@ -267,63 +268,77 @@ impl TableInner {
                     .map_err(|(f, m)| decode_error(f, m))?;
             }
         }
+        let from_item = |item: Item| {
+            crate::foundation::attr_value::from_item::<E>(item)
+                .map_err(|e| decode_error(e.path(), e.message().to_owned()))
+        };
         // The revision the item was written at: this code's, or an older
         // one read as the type declared for it and converted.
-        let mut upgraded_from = None;
-        let entity: E = match E::REVISION {
-            Some(revision) => {
-                let found = revision
-                    .of(item.get(revision.attribute))
-                    .map_err(|m| decode_error(Some(revision.attribute.to_owned()), m))?;
-                item.remove(revision.attribute);
-                if found == revision.current {
-                    crate::foundation::attr_value::from_item(item)
-                        .map_err(|e| decode_error(e.path(), e.message().to_owned()))?
-                } else if found > revision.current {
-                    return Err(decode_error(
-                        Some(revision.attribute.to_owned()),
-                        format!(
-                            "the item was written at revision {found}, newer than this model's revision {}: it is left as it is",
-                            revision.current
-                        ),
-                    ));
-                } else {
-                    upgraded_from = Some(found);
-                    E::__upgrade(found, item)
-                        .ok_or_else(|| {
-                            (
-                                Some(revision.attribute.to_owned()),
-                                format!(
-                                    "the item is at revision {found} and {} declares no type for it: add `from({found} = OldType)` to its `revision(...)`",
-                                    E::NAME
-                                ),
-                            )
-                        })
-                        .and_then(|upgraded| upgraded)
-                        .map_err(|(f, m)| {
-                            decode_error(f, format!("read at revision {found}: {m}"))
-                        })?
-                }
-            }
-            None => crate::foundation::attr_value::from_item(item)
-                .map_err(|e| decode_error(e.path(), e.message().to_owned()))?,
+        let (entity, write_back) = match E::REVISION {
+            None => (from_item(item)?, None),
+            Some(revision) => self.by_revision::<E>(revision, item, from_item, decode_error)?,
         };
         if check == KeyCheck::Check {
             self.check_keys(&entity, pk_value, sk_value)
                 .map_err(|(f, m)| decode_error(f, m))?;
         }
-        if let (Some(from), Some(revision)) = (upgraded_from, E::REVISION) {
-            if revision.write_back && upgrades::is_collecting() {
-                let (item, _) = self.encode_item(&entity)?;
-                upgrades::push(WriteBack {
-                    item,
-                    revision,
-                    from,
-                    version: E::VERSION.map(|attr| (attr, entity.version())),
-                });
-            }
+        if let Some(guards) = write_back {
+            let (item, _) = self.encode_item(&entity)?;
+            upgrades::push(WriteBack { item, guards });
         }
         Ok(entity)
+    }
+
+    /// Decodes an item of an entity with revisions: as the entity at the
+    /// current revision, or as the type declared for its older revision,
+    /// converted; with, when the upgrade is to be written back, the
+    /// attributes that write requires unchanged.
+    fn by_revision<E: Entity>(
+        &self,
+        revision: Revision,
+        mut item: Item,
+        from_item: impl FnOnce(Item) -> Result<E>,
+        decode_error: impl Fn(Option<String>, String) -> Error,
+    ) -> Result<(E, Option<Guards>)> {
+        let stored = item.remove(revision.attribute);
+        let found = revision
+            .of(stored.as_ref())
+            .map_err(|m| decode_error(Some(revision.attribute.to_owned()), m))?;
+        let mut write_back = None;
+        let entity = if found == revision.current {
+            from_item(item)?
+        } else if found > revision.current {
+            return Err(decode_error(
+                Some(revision.attribute.to_owned()),
+                format!(
+                    "the item was written at revision {found}, newer than this model's revision {}: it is left as it is",
+                    revision.current
+                ),
+            ));
+        } else {
+            if revision.write_back && upgrades::is_collecting() {
+                // What the write-back requires unchanged: the attributes
+                // as read, before the old shape is consumed.
+                let mut guards = vec![(revision.attribute, stored)];
+                if let Some(attr) = E::VERSION {
+                    guards.push((attr, item.get(attr).cloned()));
+                }
+                write_back = Some(guards);
+            }
+            E::__upgrade(found, item)
+                .ok_or_else(|| {
+                    (
+                        Some(revision.attribute.to_owned()),
+                        format!(
+                            "the item is at revision {found} and {} declares no type for it: add `from({found} = OldType)` to its `revision(...)`",
+                            E::NAME
+                        ),
+                    )
+                })
+                .and_then(|upgraded| upgraded)
+                .map_err(|(f, m)| decode_error(f, format!("read at revision {found}: {m}")))?
+        };
+        Ok((entity, write_back))
     }
 
     /// Checks that the decoded entity's own keys are the keys it was read

@@ -6,18 +6,19 @@
 //! [`collecting`], which gathers what the upgrades asked for, then send it.
 
 use crate::foundation::item::Item;
-use crate::keys::revision::Revision;
+use aws_sdk_dynamodb::types::AttributeValue;
 use std::cell::RefCell;
+
+/// Attributes a write requires unchanged since the read, with their values
+/// as read (`None`: absent).
+pub(crate) type Guards = Vec<(&'static str, Option<AttributeValue>)>;
 
 /// An upgraded item to write back, with what its write requires.
 pub(crate) struct WriteBack {
     /// The upgraded entity, encoded (at the current revision).
     pub(crate) item: Item,
-    pub(crate) revision: Revision,
-    /// The revision the item was read at.
-    pub(crate) from: u64,
-    /// The version attribute and the version read (versioned entities).
-    pub(crate) version: Option<(&'static str, u64)>,
+    /// The revision and version attributes as read (`None`: absent).
+    pub(crate) guards: Guards,
 }
 
 thread_local! {

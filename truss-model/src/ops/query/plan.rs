@@ -11,8 +11,7 @@ use crate::keys::sort_key::KeyCondition;
 use crate::keys::template::Index;
 use crate::ops::collection::QueryTarget;
 use crate::ops::cursor::{invalid, Cursor};
-use crate::ops::write_back::write_back;
-use crate::table::upgrades;
+use crate::ops::write_back::decoding;
 use crate::table::Table;
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
@@ -272,13 +271,12 @@ impl<E: QueryTarget> Plan<E> {
             // a query of one type (or one collection) skips theirs.
             raw.retain(|item| E::__matches(table, item));
         }
-        let (items, pending) = upgrades::collecting(|| {
+        let items = decoding(table, || {
             raw.into_iter()
                 .map(|item| E::__decode(table, item))
                 .collect::<Result<Vec<E>>>()
-        });
-        let items = items?;
-        write_back(table, pending).await?;
+        })
+        .await?;
         Ok((items, last))
     }
 

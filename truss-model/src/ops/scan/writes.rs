@@ -3,10 +3,12 @@
 
 use super::progress::Tally;
 use super::Plan;
-use crate::expr::{all, Placeholders};
+use crate::expr::Placeholders;
 use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
+use crate::ops::write::unchanged_since_read;
 use crate::table::inner::RenderedKey;
+use crate::table::upgrades::Guards;
 use crate::table::Table;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
@@ -19,7 +21,7 @@ use aws_sdk_dynamodb::types::{
 /// attributes (version, revision) as read (`None`: the item lacked it).
 pub(crate) struct Read {
     pub(crate) key: RenderedKey,
-    pub(crate) guards: Vec<(&'static str, Option<AttributeValue>)>,
+    pub(crate) guards: Guards,
 }
 
 /// What a write did: `done` is `None` after a conflict.
@@ -43,21 +45,8 @@ pub(crate) fn charge(plan: &Plan, capacity: Option<&ConsumedCapacity>) -> f64 {
 
 /// The condition every write of a backfill carries: the item read still
 /// exists, at the version and revision read.
-pub(crate) fn unchanged(plan: &Plan, read: &Read, p: &mut Placeholders) -> String {
-    let mut clauses = vec![format!(
-        "attribute_exists({})",
-        p.name(&plan.table.inner.pk)
-    )];
-    for (attr, read) in &read.guards {
-        match read {
-            Some(value) => {
-                let (n, v) = (p.name(attr), p.value(value.clone()));
-                clauses.push(format!("{n} = {v}"));
-            }
-            None => clauses.push(format!("attribute_not_exists({})", p.name(attr))),
-        }
-    }
-    all(clauses).unwrap_or_default()
+fn unchanged(plan: &Plan, read: &Read, p: &mut Placeholders) -> String {
+    unchanged_since_read(&plan.table.inner, &read.guards, p)
 }
 
 pub(crate) async fn put(
