@@ -30,6 +30,8 @@ mod requests_per_pattern;
 mod revision;
 mod scan;
 mod serde_names;
+mod stream;
 mod transaction;
+mod ttl;
 mod update;
 mod url_shortener;

@@ -65,6 +65,8 @@ pub struct Field<'a> {
     pub serde: attr::SerdeField,
     /// `#[truss(version)]`: the optimistic-locking version field.
     pub version: Option<proc_macro2::Span>,
+    /// `#[truss(ttl)]`: the item's expiry.
+    pub ttl: Option<proc_macro2::Span>,
     /// `#[truss(key_format = ...)]`: how the field is written in keys.
     pub key_format: Option<attr::KeyFormat>,
 }
@@ -173,6 +175,7 @@ fn fields<'a>(
                 de_attribute,
                 serde,
                 version: truss.version,
+                ttl: truss.ttl,
                 key_format: truss.key_format,
             })
         })

@@ -248,6 +248,8 @@ pub enum KeyFormat {
 pub struct FieldAttrs {
     /// `version`: the optimistic-locking version field, with its span.
     pub version: Option<proc_macro2::Span>,
+    /// `ttl`: the item's expiry, with its span.
+    pub ttl: Option<proc_macro2::Span>,
     pub key_format: Option<KeyFormat>,
 }
 
@@ -258,6 +260,9 @@ pub fn field_truss(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
         let result = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident(VERSION) {
                 found.version = Some(meta.path.span());
+                Ok(())
+            } else if meta.path.is_ident(TTL) {
+                found.ttl = Some(meta.path.span());
                 Ok(())
             } else if meta.path.is_ident(KEY_FORMAT) {
                 let value = meta.value()?;
@@ -272,7 +277,7 @@ pub fn field_truss(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                 Ok(())
             } else {
                 Err(meta.error(format!(
-                    "unknown truss field attribute; expected `{VERSION}` or `{KEY_FORMAT} = ...`"
+                    "unknown truss field attribute; expected `{VERSION}`, `{TTL}` or `{KEY_FORMAT} = ...`"
                 )))
             }
         });

@@ -16,6 +16,7 @@ struct Variant<'a> {
 /// The enum, read.
 struct Parsed<'a> {
     ident: &'a Ident,
+    vis: &'a syn::Visibility,
     /// The entity variants.
     variants: Vec<Variant<'a>>,
     /// The `#[truss(other)]` variant, if any.
@@ -61,6 +62,7 @@ fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Parsed<'a>> 
     }
     let mut parsed = Parsed {
         ident: &input.ident,
+        vis: &input.vis,
         variants: Vec::new(),
         other: None,
         others: 0,
@@ -145,6 +147,8 @@ fn expand(parsed: &Parsed<'_>) -> TokenStream {
         let ty = v.ty;
         quote!(::truss_model::__private::sort_template::<#ty>(index))
     });
+    let expiry_types = variants.iter().map(|v| v.ty);
+    let (key_enum, change_target) = change_target(parsed);
     let fallback = match other {
         Some(variant) => quote!(::core::result::Result::Ok(Self::#variant(item))),
         None => quote!(::core::result::Result::Err(
@@ -152,9 +156,12 @@ fn expand(parsed: &Parsed<'_>) -> TokenStream {
         )),
     };
     quote! {
+        #key_enum
+
         const _: () = {
             #checks
             #members
+            #change_target
 
             #[automatically_derived]
             impl ::truss_model::QueryTarget for #ident {
@@ -184,12 +191,80 @@ fn expand(parsed: &Parsed<'_>) -> TokenStream {
                 ) -> ::std::vec::Vec<::core::option::Option<::truss_model::Template>> {
                     [#(#templates),*].into_iter().flatten().collect()
                 }
+                fn __expiries() -> ::std::vec::Vec<&'static str> {
+                    let mut found = ::std::vec::Vec::new();
+                    #(
+                        if let ::core::option::Option::Some(ttl) = <#expiry_types as ::truss_model::Entity>::TTL {
+                            if !found.contains(&ttl.attribute) {
+                                found.push(ttl.attribute);
+                            }
+                        }
+                    )*
+                    found
+                }
             }
 
             #[automatically_derived]
             impl ::truss_model::Collection for #ident {}
         };
     }
+}
+
+/// `<Enum>Key`, the typed key of a change of the collection (a variant per
+/// entity variant, holding its key; `Other(Item)` with the raw keys for the
+/// `other` variant), and `impl ChangeTarget`.
+fn change_target(parsed: &Parsed<'_>) -> (TokenStream, TokenStream) {
+    let (ident, vis) = (parsed.ident, parsed.vis);
+    let name = ident.to_string();
+    let key_ident = quote::format_ident!("{}Key", ident);
+    let variants = parsed.variants.iter().map(|v| {
+        let (variant, ty) = (v.ident, v.ty);
+        let doc = format!("The key of a [`{ident}::{variant}`].");
+        quote!(#[doc = #doc] #variant(<#ty as ::truss_model::Entity>::Key))
+    });
+    let other_variant = parsed.other.map(|variant| {
+        let doc = format!("The key attributes of a [`{ident}::{variant}`], as stored.");
+        quote!(#[doc = #doc] #variant(::truss_model::Item),)
+    });
+    let doc =
+        format!("The key of a change of [`{ident}`] read from a stream: one variant per entity.");
+    let key_enum = quote! {
+        #[doc = #doc]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+        #vis enum #key_ident {
+            #(#variants,)*
+            #other_variant
+        }
+    };
+    let arms = parsed.variants.iter().map(|v| {
+        let (variant, ty) = (v.ident, v.ty);
+        quote! {
+            if let ::core::option::Option::Some(key) = ::truss_model::__private::decode_key::<#ty>(table, keys) {
+                return ::core::option::Option::Some(key.map(#key_ident::#variant));
+            }
+        }
+    });
+    let fallback = match parsed.other {
+        Some(variant) => {
+            quote!(::core::option::Option::Some(::core::result::Result::Ok(#key_ident::#variant(::core::clone::Clone::clone(keys)))))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let impl_ = quote! {
+        #[automatically_derived]
+        impl ::truss_model::stream::ChangeTarget for #ident {
+            type Key = #key_ident;
+            fn __decode_key(
+                table: &::truss_model::Table,
+                keys: &::truss_model::Item,
+            ) -> ::core::option::Option<::truss_model::Result<#key_ident>> {
+                let _ = #name;
+                #(#arms)*
+                #fallback
+            }
+        }
+    };
+    (key_enum, impl_)
 }
 
 /// Compile-time checks across the variants' entity types: one partition

@@ -110,6 +110,13 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
         }
     });
     let revision = crate::revision::expand(valid.revision.as_ref());
+    let ttl = valid.ttl.map(|f| {
+        let (ty, attribute) = (f.ty, &f.attribute);
+        quote_spanned! {ty.span()=>
+            const TTL: ::core::option::Option<::truss_model::Ttl> =
+                ::core::option::Option::Some(::truss_model::Ttl::__new::<#ty>(#attribute));
+        }
+    });
     let owner = quote!(Self);
     let write_pk = call_writer(&owner, &valid.pk, &writer_name("pk"), field_of_self);
     let write_sk = match &valid.sk {
@@ -130,6 +137,7 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
             #constants
             #version
             #revision
+            #ttl
 
             fn to_key(&self) -> #key_ident {
                 #key_ident {
@@ -164,6 +172,10 @@ fn key_impl(valid: &Valid<'_>) -> TokenStream {
         let (field, attribute) = (f.ident, &f.attribute);
         quote!(::truss_model::__private::key_attribute(#attribute, &self.#field, #name)?)
     });
+    let from_attributes = valid.key_fields.iter().map(|f| {
+        let (field, attribute) = (f.ident, &f.attribute);
+        quote!(#field: ::truss_model::__private::key_field(item, #attribute)?)
+    });
     quote! {
         #[automatically_derived]
         impl ::truss_model::EntityKey for #key_ident {
@@ -181,6 +193,13 @@ fn key_impl(valid: &Valid<'_>) -> TokenStream {
                 &self,
             ) -> ::truss_model::Result<::std::vec::Vec<(&'static str, ::truss_model::aws_sdk_dynamodb::types::AttributeValue)>> {
                 ::core::result::Result::Ok(::std::vec![#(#attributes),*])
+            }
+
+            fn __from_attributes(
+                item: &mut ::truss_model::Item,
+            ) -> ::core::result::Result<Self, (::core::option::Option<::std::string::String>, ::std::string::String)> {
+                let _ = &item;
+                ::core::result::Result::Ok(#key_ident { #(#from_attributes,)* })
             }
         }
     }
@@ -780,6 +799,11 @@ pub fn fallback(input: &syn::DeriveInput) -> TokenStream {
                 fn __attributes(
                     &self,
                 ) -> ::truss_model::Result<::std::vec::Vec<(&'static str, ::truss_model::aws_sdk_dynamodb::types::AttributeValue)>> {
+                    ::core::unimplemented!()
+                }
+                fn __from_attributes(
+                    _: &mut ::truss_model::Item,
+                ) -> ::core::result::Result<Self, (::core::option::Option<::std::string::String>, ::std::string::String)> {
                     ::core::unimplemented!()
                 }
             }

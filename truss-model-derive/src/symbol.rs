@@ -27,6 +27,7 @@ pub const SORT: &str = "sort";
 
 // On an entity's field.
 pub const VERSION: &str = "version";
+pub const TTL: &str = "ttl";
 pub const KEY_FORMAT: &str = "key_format";
 
 // On a collection's variant.

@@ -5,7 +5,7 @@
 use crate::ast::{Entity, Field};
 use crate::attr;
 use crate::ctxt::Errors;
-use crate::symbol::{KEY_FORMAT, PK, SK, VERSION};
+use crate::symbol::{KEY_FORMAT, PK, SK, TTL, VERSION};
 use crate::template::{self, Segment};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -38,6 +38,8 @@ pub struct Valid<'a> {
     pub key_fields: Vec<&'a Field<'a>>,
     /// The `#[truss(version)]` field.
     pub version: Option<&'a Field<'a>>,
+    /// The `#[truss(ttl)]` field.
+    pub ttl: Option<&'a Field<'a>>,
     /// The key format of each field with `#[truss(key_format = ...)]`,
     /// spanned at the attribute's value.
     pub formats: Vec<(&'a str, TokenStream)>,
@@ -209,6 +211,7 @@ pub fn check<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<Valid<'a
     let attribute_indexes = crate::attribute_index::check(entity, errors);
     check_constants(entity, errors);
     let version = version(entity, errors);
+    let ttl = ttl(entity, errors);
     let revision = crate::revision::check(entity, errors);
     // A template with errors leaves nothing to expand.
     let (pk, sk) = (pk?, sk.map_or(Some(None), |s| s.map(Some))?);
@@ -221,6 +224,7 @@ pub fn check<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<Valid<'a
         attribute_indexes,
         key_fields,
         version,
+        ttl,
         formats,
         revision,
     })
@@ -324,6 +328,41 @@ fn version<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<&'a Field<
         }
     }
     versions.first().copied()
+}
+
+/// The `#[truss(ttl)]` field: one at most, not the version, stored and read
+/// under one name (DynamoDB's TTL reads one attribute). Its type must
+/// implement `TtlValue`, which the expansion checks.
+fn ttl<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<&'a Field<'a>> {
+    let fields: Vec<&Field> = entity.fields.iter().filter(|f| f.ttl.is_some()).collect();
+    for (i, field) in fields.iter().enumerate() {
+        let span = field.ttl.unwrap_or_else(proc_macro2::Span::call_site);
+        let mut fail = |message: String| errors.push(syn::Error::new(span, message));
+        if i > 0 {
+            fail(format!(
+                "only one field can be `#[truss({TTL})]`: a table's TTL reads one attribute"
+            ));
+        }
+        if field.version.is_some() {
+            fail(format!(
+                "the expiry `{}` cannot also be the version field",
+                field.name
+            ));
+        }
+        if field.serde.skipped_by.is_some() {
+            fail(format!(
+                "the expiry `{}` cannot be skipped by serde",
+                field.name
+            ));
+        }
+        if field.attribute != field.de_attribute {
+            fail(format!(
+                "the expiry `{}` is written as `{}` but read as `{}`; TTL reads one attribute",
+                field.name, field.attribute, field.de_attribute
+            ));
+        }
+    }
+    fields.first().copied()
 }
 
 /// The fields the primary-key templates name, in order of first

@@ -145,7 +145,14 @@ pub(crate) fn value_of<E: Entity>(
         key: Default::default(),
         message: format!("attribute `{attribute}`: {message}"),
     };
-    crate::foundation::attr_value::to_value(value).map_err(|e| encode_error(e.to_string()))
+    let value =
+        crate::foundation::attr_value::to_value(value).map_err(|e| encode_error(e.to_string()))?;
+    match E::TTL {
+        // The expiry is stored as epoch seconds: conditions and updates
+        // on it compare and write that form.
+        Some(ttl) if ttl.attribute == attribute => ttl.store(value).map_err(encode_error),
+        _ => Ok(value),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -36,6 +36,8 @@ pub use ops::cursor;
 #[doc(inline)]
 pub use ops::scan;
 #[doc(inline)]
+pub use ops::stream;
+#[doc(inline)]
 pub use ops::transaction;
 
 pub use expr::{Attr, Condition, KeyAttr};
@@ -56,6 +58,7 @@ pub use keys::key_part::KeyPart;
 pub use keys::revision::Revision;
 pub use keys::sort_key::{SortCondition, SortKey};
 pub use keys::template::{Index, Template};
+pub use keys::ttl::{Ttl, TtlValue};
 pub use ops::batch::{
     BatchGet, BatchGetMany, BatchGetManyOutput, BatchGetOutput, BatchWrite, BatchWriteSummary,
 };

@@ -75,12 +75,25 @@ pub fn key_attribute<T: Serialize>(
         })
 }
 
+/// A key field from its attribute, for `EntityKey::__from_attributes`.
+pub fn key_field<T: serde::de::DeserializeOwned>(
+    item: &mut crate::foundation::item::Item,
+    attribute: &'static str,
+) -> std::result::Result<T, (Option<String>, String)> {
+    let value = item
+        .remove(attribute)
+        .ok_or_else(|| (Some(attribute.to_owned()), "missing key field".to_owned()))?;
+    crate::foundation::attr_value::from_value(value)
+        .map_err(|e| (Some(attribute.to_owned()), e.to_string()))
+}
+
 pub use crate::expr::{Attr, KeyAttr};
 
 pub use crate::keys::constant::constants_differ;
 pub use crate::keys::sort_key::SortCondition;
 pub use crate::keys::template::sort_keys_may_overlap;
 pub use crate::ops::collection::{matches, sort_template, unmatched};
+pub use crate::ops::stream::decode_key;
 
 /// Decodes an item as entity `E` (key fields recovered from the keys).
 pub fn decode<E: crate::keys::entity::Entity>(

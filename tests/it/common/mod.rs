@@ -296,3 +296,15 @@ pub fn assert_decode(err: &truss_model::Error, entity: &str, field: &str, parts:
         other => panic!("expected Decode, got {other:?}"),
     }
 }
+
+/// A DynamoDB Streams client for the same DynamoDB Local (which serves the
+/// Streams API on its one port).
+pub async fn streams_client() -> aws_sdk_dynamodbstreams::Client {
+    let config = sdk_config().await;
+    let endpoint =
+        std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_else(|_| panic!("{HOW_TO_RUN}"));
+    let config = aws_sdk_dynamodbstreams::config::Builder::from(&config)
+        .endpoint_url(endpoint)
+        .build();
+    aws_sdk_dynamodbstreams::Client::from_conf(config)
+}

@@ -230,6 +230,16 @@ pub enum Error {
         #[source]
         source: std::sync::Arc<aws_sdk_dynamodb::Error>,
     },
+    /// The DynamoDB Streams API returned an error, or a table has no
+    /// stream to read.
+    #[error("DynamoDB Streams {operation} failed: {message}")]
+    Stream {
+        /// The operation (`DescribeStream`, `GetShardIterator`,
+        /// `GetRecords`, or `DescribeTable` for the stream's ARN).
+        operation: &'static str,
+        /// What happened.
+        message: String,
+    },
 }
 
 impl Error {

@@ -51,6 +51,10 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     /// The schema revision (`#[truss(revision(...))]`), if declared.
     const REVISION: Option<crate::keys::revision::Revision> = None;
 
+    /// The expiry field (`#[truss(ttl)]`), if declared: stored as epoch
+    /// seconds, the attribute the table's TTL is enabled on.
+    const TTL: Option<crate::keys::ttl::Ttl> = None;
+
     /// Decodes an item of an older `revision` as the type declared for it
     /// and converts it; `None` when no type is declared for it.
     #[doc(hidden)]
@@ -106,6 +110,13 @@ pub trait EntityKey: Clone + fmt::Debug + Send + Sync + 'static {
     /// the item they create decodes.
     #[doc(hidden)]
     fn __attributes(&self) -> Result<Vec<(&'static str, aws_sdk_dynamodb::types::AttributeValue)>>;
+
+    /// The key from its fields' attributes (as parsed from the key
+    /// attributes), or the failing attribute and why.
+    #[doc(hidden)]
+    fn __from_attributes(
+        item: &mut crate::foundation::item::Item,
+    ) -> std::result::Result<Self, (Option<String>, String)>;
 }
 
 /// The partition of an entity: its rendered partition key (or, on an

@@ -1,5 +1,5 @@
 //! Layer 2, keys: how entities are keyed. Key parts and formats, key
-//! templates, indexes over attributes, constants, schema revisions, the `Entity` traits and
+//! templates, indexes over attributes, constants, schema revisions, expiry (TTL), the `Entity` traits and
 //! partitions, and typed sort-key conditions.
 
 pub(crate) mod attribute_index;
@@ -10,3 +10,4 @@ pub(crate) mod revision;
 pub(crate) mod shape_errors;
 pub(crate) mod sort_key;
 pub mod template;
+pub(crate) mod ttl;

@@ -27,6 +27,11 @@ pub trait QueryTarget: Send + Sized + 'static {
     /// Types that are not in that index are left out.
     #[doc(hidden)]
     fn __sort_templates(index: Option<&'static str>) -> Vec<Option<Template>>;
+    /// The expiry attributes (`#[truss(ttl)]`) of the entity types read.
+    #[doc(hidden)]
+    fn __expiries() -> Vec<&'static str> {
+        Vec::new()
+    }
 }
 
 /// Every entity is a query target: one impl here instead of one generated
@@ -54,6 +59,10 @@ impl<E: Entity> QueryTarget for E {
 
     fn __sort_templates(index: Option<&'static str>) -> Vec<Option<Template>> {
         sort_template::<E>(index).into_iter().collect()
+    }
+
+    fn __expiries() -> Vec<&'static str> {
+        E::TTL.map(|t| t.attribute).into_iter().collect()
     }
 }
 

@@ -1,6 +1,6 @@
 //! Layer 5, operations: what a table does. Single-item reads and writes,
 //! updates, queries with their cursors and collections, batches,
-//! transactions and parallel scans; `write` holds what the writes share.
+//! transactions, parallel scans and typed stream changes; `write` holds what the writes share.
 
 pub mod batch;
 pub(crate) mod collection;
@@ -8,6 +8,7 @@ pub mod cursor;
 pub(crate) mod query;
 pub mod scan;
 pub(crate) mod single_item;
+pub mod stream;
 pub mod transaction;
 pub(crate) mod update;
 pub(crate) mod write;

@@ -4,6 +4,7 @@ use crate::expr::{all, and, Condition, Node, Placeholders};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::keys::entity::{Entity, EntityKey};
+use crate::keys::ttl::now_epoch_seconds;
 use crate::ops::write::{condition_failed, put_condition, PutMode, Required};
 use crate::ops::write_back::decoding;
 use crate::table::inner::RenderedKey;
@@ -37,6 +38,7 @@ impl Table {
             table: self.clone(),
             key: self.inner.render_key(&key),
             consistent: false,
+            hide_expired: false,
             _entity: PhantomData,
         }
     }
@@ -87,6 +89,7 @@ pub struct Get<E> {
     table: Table,
     key: Result<RenderedKey>,
     consistent: bool,
+    hide_expired: bool,
     _entity: PhantomData<fn() -> E>,
 }
 
@@ -94,6 +97,15 @@ impl<E: Entity> Get<E> {
     /// Uses a strongly consistent read.
     pub fn consistent(mut self) -> Self {
         self.consistent = true;
+        self
+    }
+
+    /// Answers `None` for an item whose expiry (`#[truss(ttl)]`) has
+    /// passed: DynamoDB deletes expired items lazily (usually within days),
+    /// and until then reads return them. Without an expiry field it
+    /// changes nothing.
+    pub fn hide_expired(mut self) -> Self {
+        self.hide_expired = true;
         self
     }
 
@@ -110,8 +122,12 @@ impl<E: Entity> Get<E> {
             .send()
             .await
             .map_err(|e| Error::dynamo("GetItem", e))?;
+        let mut item = output.item;
+        if let (true, Some(ttl)) = (self.hide_expired, E::TTL) {
+            item = item.filter(|item| !ttl.expired(item, now_epoch_seconds()));
+        }
         decoding(&self.table, || {
-            output.item.map(|item| inner.decode(item)).transpose()
+            item.map(|item| inner.decode(item)).transpose()
         })
         .await
     }

@@ -61,6 +61,16 @@ impl TableInner {
         // The size is counted while serializing, then kept up to date here.
         let (mut item, mut size) = crate::foundation::attr_value::to_item(entity, extra)
             .map_err(|e| encode_error(&key, e.to_string()))?;
+        if let Some(ttl) = E::TTL {
+            if let Some(value) = item.remove(ttl.attribute) {
+                let stored = ttl
+                    .store(value.clone())
+                    .map_err(|m| encode_error(&key, format!("expiry `{}`: {m}", ttl.attribute)))?;
+                size = size + crate::foundation::size::value_size(&stored)
+                    - crate::foundation::size::value_size(&value);
+                item.insert(ttl.attribute.to_owned(), stored);
+            }
+        }
         size += self.pk.len() + key.pk.len();
         if let (Some(attr), Some(sk)) = (&self.sk, &key.sk) {
             size += attr.len() + sk.len();
@@ -268,7 +278,15 @@ impl TableInner {
                     .map_err(|(f, m)| decode_error(f, m))?;
             }
         }
-        let from_item = |item: Item| {
+        let from_item = |mut item: Item| {
+            if let Some(ttl) = E::TTL {
+                if let Some(value) = item.remove(ttl.attribute) {
+                    let value = ttl
+                        .load(value)
+                        .map_err(|m| decode_error(Some(ttl.attribute.to_owned()), m))?;
+                    item.insert(ttl.attribute.to_owned(), value);
+                }
+            }
             crate::foundation::attr_value::from_item::<E>(item)
                 .map_err(|e| decode_error(e.path(), e.message().to_owned()))
         };
@@ -495,7 +513,7 @@ fn lacks_key_fields<E: Entity>(item: &Item) -> bool {
 
 /// Inserts the attribute of every template field the item lacks, parsed
 /// from the key (attribute `key_attr`).
-fn recover_fields(
+pub(crate) fn recover_fields(
     template: &Template,
     key_attr: &str,
     key: &str,

@@ -9,7 +9,8 @@ use aws_sdk_dynamodb::client::Waiters as _;
 use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TimeToLiveSpecification, TimeToLiveStatus,
 };
 use std::time::Duration;
 
@@ -25,6 +26,9 @@ pub struct TableDefinition {
     checks: Vec<Result<()>>,
     indexes: Vec<Index>,
     attribute_indexes: Vec<AttributeIndex>,
+    /// The expiry attribute the entities declare (one per table).
+    ttl: Option<&'static str>,
+    stream: Option<StreamViewType>,
 }
 
 impl Table {
@@ -37,6 +41,8 @@ impl Table {
             checks: Vec::new(),
             indexes: Vec::new(),
             attribute_indexes: Vec::new(),
+            ttl: None,
+            stream: None,
         }
     }
 }
@@ -89,6 +95,16 @@ impl TableDefinition {
                 ));
             }
         }
+        if let Some(ttl) = E::TTL {
+            match self.ttl {
+                None => self.ttl = Some(ttl.attribute),
+                Some(known) if known == ttl.attribute => {}
+                Some(known) => self.checks.push(Err(self.schema_error::<E>(format!(
+                    "its expiry is `{}` but another entity's is `{known}`: a table's TTL reads one attribute",
+                    ttl.attribute
+                )))),
+            }
+        }
         if let Some(index) = E::INDEXES
             .iter()
             .find(|i| self.attribute_indexes.iter().any(|a| a.name == i.name))
@@ -99,6 +115,20 @@ impl TableDefinition {
             ))));
         }
         self
+    }
+
+    /// Enables the table's stream with this view (`NEW_AND_OLD_IMAGES`,
+    /// `NEW_IMAGE`, `OLD_IMAGE` or `KEYS_ONLY`) when it is created: what a
+    /// [stream consumer](crate::stream) reads.
+    pub fn stream(mut self, view: StreamViewType) -> Self {
+        self.stream = Some(view);
+        self
+    }
+
+    /// The attribute the table's TTL is enabled on: the expiry field
+    /// (`#[truss(ttl)]`) of the entities, if any declares one.
+    pub fn ttl_attribute(&self) -> Option<&'static str> {
+        self.ttl
     }
 
     fn schema_error<E: Entity>(&self, reason: String) -> Error {
@@ -242,10 +272,83 @@ impl TableDefinition {
             .set_attribute_definitions(Some(attributes))
             .set_key_schema(Some(keys))
             .set_global_secondary_indexes((!indexes.is_empty()).then_some(indexes))
+            .set_stream_specification(
+                self.stream
+                    .clone()
+                    .map(|view| {
+                        StreamSpecification::builder()
+                            .stream_enabled(true)
+                            .stream_view_type(view)
+                            .build()
+                    })
+                    .transpose()
+                    .map_err(|e| Error::TableNotReady {
+                        table: inner.name.clone(),
+                        message: e.to_string(),
+                    })?,
+            )
             .send()
             .await
             .map_err(|e| Error::dynamo("CreateTable", e))?;
-        self.wait_active().await
+        self.wait_active().await?;
+        self.enable_ttl().await
+    }
+
+    /// Enables TTL on the expiry attribute (UpdateTimeToLive), unless no
+    /// entity declares one or it is enabled on it already. A table whose
+    /// TTL is enabled on another attribute is an [`Error::Schema`]:
+    /// DynamoDB allows one, and changing it is the owner's decision.
+    async fn enable_ttl(&self) -> Result<()> {
+        let Some(attribute) = self.ttl else {
+            return Ok(());
+        };
+        let inner = &self.table.inner;
+        let current = inner
+            .client
+            .describe_time_to_live()
+            .table_name(&inner.name)
+            .send()
+            .await
+            .map_err(|e| Error::dynamo("DescribeTimeToLive", e))?;
+        let description = current.time_to_live_description();
+        let enabled_on = description
+            .filter(|d| {
+                matches!(
+                    d.time_to_live_status(),
+                    Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+                )
+            })
+            .and_then(|d| d.attribute_name());
+        match enabled_on {
+            Some(name) if name == attribute => return Ok(()),
+            Some(other) => {
+                return Err(Error::Schema {
+                    table: inner.name.clone(),
+                    entity: "the table definition",
+                    reason: format!(
+                        "the table's TTL is enabled on `{other}`, but the entities' expiry is `{attribute}`"
+                    ),
+                })
+            }
+            None => {}
+        }
+        let specification = TimeToLiveSpecification::builder()
+            .enabled(true)
+            .attribute_name(attribute)
+            .build()
+            .map_err(|e| Error::TableNotReady {
+                table: inner.name.clone(),
+                message: e.to_string(),
+            })?;
+        inner
+            .client
+            .update_time_to_live()
+            .table_name(&inner.name)
+            .time_to_live_specification(specification)
+            .send()
+            .await
+            .map_err(|e| Error::dynamo("UpdateTimeToLive", e))?;
+        Ok(())
     }
 
     /// Creates the table unless it exists, then waits until it is ACTIVE.
@@ -262,6 +365,7 @@ impl TableDefinition {
         {
             Ok(_) => {
                 self.wait_active().await?;
+                self.enable_ttl().await?;
                 return Ok(false);
             }
             Err(err)
@@ -280,7 +384,8 @@ impl TableDefinition {
                 ) =>
             {
                 // Created concurrently by someone else.
-                self.wait_active().await.map(|()| false)
+                self.wait_active().await?;
+                self.enable_ttl().await.map(|()| false)
             }
             Err(err) => Err(err),
         }

@@ -68,6 +68,11 @@ pub(crate) fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, CodecError
     T::deserialize(de::Deserializer(AttributeValue::M(item)))
 }
 
+/// Deserializes one attribute value.
+pub(crate) fn from_value<T: DeserializeOwned>(value: AttributeValue) -> Result<T, CodecError> {
+    T::deserialize(de::Deserializer(value))
+}
+
 /// An encode or decode failure with the path to the failing value.
 #[derive(Debug)]
 pub(crate) struct CodecError {

@@ -70,6 +70,7 @@ impl Table {
             consistent: false,
             after: None,
             filter: None,
+            hide_expired: false,
         }
     }
 }
@@ -86,6 +87,7 @@ pub struct Query<E> {
     consistent: bool,
     after: Option<Cursor>,
     filter: Option<Result<Node>>,
+    hide_expired: bool,
 }
 
 impl<E> Clone for Query<E> {
@@ -99,6 +101,7 @@ impl<E> Clone for Query<E> {
             consistent: self.consistent,
             after: self.after.clone(),
             filter: self.filter.clone(),
+            hide_expired: self.hide_expired,
         }
     }
 }
@@ -167,6 +170,17 @@ impl<E: QueryTarget> Query<E> {
     /// runs.
     pub fn limit(mut self, n: u32) -> Self {
         self.limit = Some(i32::try_from(n).unwrap_or(i32::MAX - 1).min(i32::MAX - 1));
+        self
+    }
+
+    /// Leaves out items whose expiry (`#[truss(ttl)]`) has passed but
+    /// that DynamoDB has not deleted yet (it deletes lazily, usually within
+    /// days). They are dropped after the read, as a filter would: a page
+    /// can hold fewer than [`limit`](Query::limit) items, and they still
+    /// count against the read capacity. On a collection, the expiry of
+    /// each variant that declares one is read.
+    pub fn hide_expired(mut self) -> Self {
+        self.hide_expired = true;
         self
     }
 
@@ -303,6 +317,7 @@ impl<E: QueryTarget> Query<E> {
         };
         Ok(Plan {
             filter,
+            hide_expired: self.hide_expired,
             keys,
             descending: self.descending,
             limit: self.limit,

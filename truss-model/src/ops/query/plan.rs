@@ -196,6 +196,7 @@ impl Keys {
 /// A validated query, ready to send page after page.
 pub(super) struct Plan<E> {
     pub(super) filter: Option<Filter>,
+    pub(super) hide_expired: bool,
     pub(super) keys: Keys,
     pub(super) descending: bool,
     pub(super) limit: Option<i32>,
@@ -270,6 +271,15 @@ impl<E: QueryTarget> Plan<E> {
             // Other entity types with the same attributes share the index;
             // a query of one type (or one collection) skips theirs.
             raw.retain(|item| E::__matches(table, item));
+        }
+        if self.hide_expired {
+            let now = crate::keys::ttl::now_epoch_seconds();
+            let expiries = E::__expiries();
+            raw.retain(|item| {
+                !expiries
+                    .iter()
+                    .any(|attr| crate::keys::ttl::expired_at(item.get(*attr), now))
+            });
         }
         let items = decoding(table, || {
             raw.into_iter()

@@ -1,0 +1,283 @@
+//! Expiry fields (`#[truss(ttl)]`) against DynamoDB Local: stored as epoch
+//! seconds whatever the Rust type, TTL enabled by the table definition,
+//! expired-but-present items hidden when asked and returned when not.
+
+use crate::common::*;
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
+use truss_model::{Collection, Entity, Error, Table};
+
+/// A login session that expires.
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "USER#{user_id}", sk = "SESSION#{token}")]
+#[serde(rename_all = "camelCase")]
+struct Session {
+    user_id: String,
+    token: String,
+    #[truss(ttl)]
+    expires_at: DateTime<Utc>,
+}
+
+/// A one-time code whose expiry is epoch seconds, optional.
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "USER#{user_id}", sk = "CODE#{code}")]
+#[serde(rename_all = "camelCase")]
+struct OneTimeCode {
+    user_id: String,
+    code: String,
+    #[truss(ttl)]
+    expires_at: Option<u64>,
+}
+
+/// The user's profile, which never expires.
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "USER#{user_id}", sk = "PROFILE")]
+struct Profile {
+    user_id: String,
+    name: String,
+}
+
+#[derive(Collection, Debug, Clone, PartialEq)]
+enum UserItem {
+    Session(Session),
+    Code(OneTimeCode),
+    Profile(Profile),
+}
+
+async fn ttl_table(test: &str) -> Table {
+    let table = Table::new(client().await, table_name(test));
+    table
+        .definition()
+        .entity::<Session>()
+        .entity::<OneTimeCode>()
+        .entity::<Profile>()
+        .create()
+        .await
+        .expect("create the table");
+    table
+}
+
+fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(0)
+}
+
+fn session(token: &str, expires_at: DateTime<Utc>) -> Session {
+    Session {
+        user_id: "u1".into(),
+        token: token.into(),
+        expires_at,
+    }
+}
+
+async fn raw(
+    table: &Table,
+    pk: &str,
+    sk: &str,
+) -> std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> {
+    table
+        .client()
+        .get_item()
+        .table_name(table.name())
+        .key("PK", s(pk))
+        .key("SK", s(sk))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("raw get")
+        .item
+        .expect("the item")
+}
+
+#[tokio::test]
+async fn the_table_definition_enables_ttl_on_the_expiry_attribute() {
+    let table = ttl_table("ttl-enabled").await;
+    let description = table
+        .client()
+        .describe_time_to_live()
+        .table_name(table.name())
+        .send()
+        .await
+        .expect("DescribeTimeToLive");
+    let ttl = description
+        .time_to_live_description()
+        .expect("a description");
+    assert_eq!(ttl.attribute_name(), Some("expiresAt"));
+    assert_eq!(
+        ttl.time_to_live_status(),
+        Some(&aws_sdk_dynamodb::types::TimeToLiveStatus::Enabled)
+    );
+    // Again on the existing table: nothing to change, no error.
+    let created = table
+        .definition()
+        .entity::<Session>()
+        .create_if_not_exists()
+        .await
+        .expect("exists");
+    assert!(!created);
+}
+
+#[tokio::test]
+async fn an_expiry_is_stored_as_epoch_seconds_whatever_its_type() {
+    let table = ttl_table("ttl-stored").await;
+    let at = DateTime::from_timestamp(1_900_000_000, 0).expect("time");
+    table.put(&session("t1", at)).await.expect("put");
+    let item = raw(&table, "USER#u1", "SESSION#t1").await;
+    assert_eq!(
+        item["expiresAt"],
+        aws_sdk_dynamodb::types::AttributeValue::N("1900000000".into())
+    );
+    assert_eq!(
+        table.get(Session::key("u1", "t1")).await.expect("get"),
+        Some(session("t1", at))
+    );
+
+    let code = OneTimeCode {
+        user_id: "u1".into(),
+        code: "123456".into(),
+        expires_at: Some(1_900_000_100),
+    };
+    table.put(&code).await.expect("put");
+    let item = raw(&table, "USER#u1", "CODE#123456").await;
+    assert_eq!(
+        item["expiresAt"],
+        aws_sdk_dynamodb::types::AttributeValue::N("1900000100".into())
+    );
+
+    // Updates and conditions use the stored form too.
+    let later = at + Duration::days(1);
+    table
+        .update(Session::key("u1", "t1"))
+        .set(Session::EXPIRES_AT, later)
+        .condition(Session::EXPIRES_AT.eq(at))
+        .await
+        .expect("extend the session");
+    let item = raw(&table, "USER#u1", "SESSION#t1").await;
+    assert_eq!(
+        item["expiresAt"],
+        aws_sdk_dynamodb::types::AttributeValue::N("1900086400".into())
+    );
+}
+
+#[tokio::test]
+async fn a_fraction_of_a_second_is_refused_and_nothing_is_written() {
+    let table = ttl_table("ttl-fraction").await;
+    let at = DateTime::from_timestamp(1_900_000_000, 500_000_000).expect("time");
+    match table.put(&session("t1", at)).await {
+        Err(Error::Encode { message, .. }) => {
+            assert!(message.contains("fraction of a second"), "{message}");
+        }
+        other => panic!("expected an encode error, got {other:?}"),
+    }
+    assert!(scan(&table).await.is_empty(), "nothing was written");
+}
+
+#[tokio::test]
+async fn expired_items_are_hidden_when_asked_and_returned_when_not() {
+    let table = ttl_table("ttl-hidden").await;
+    let past = now() - Duration::hours(1);
+    let future = now() + Duration::hours(1);
+    table.put(&session("old", past)).await.expect("put");
+    table.put(&session("new", future)).await.expect("put");
+    let expired_code = OneTimeCode {
+        user_id: "u1".into(),
+        code: "111111".into(),
+        expires_at: Some(u64::try_from(past.timestamp()).expect("after the epoch")),
+    };
+    let timeless_code = OneTimeCode {
+        user_id: "u1".into(),
+        code: "222222".into(),
+        expires_at: None,
+    };
+    table.put(&expired_code).await.expect("put");
+    table.put(&timeless_code).await.expect("put");
+    let profile = Profile {
+        user_id: "u1".into(),
+        name: "Ada".into(),
+    };
+    table.put(&profile).await.expect("put");
+
+    // Get.
+    let old = Session::key("u1", "old");
+    assert_eq!(
+        table.get(old.clone()).await.expect("get"),
+        Some(session("old", past))
+    );
+    assert_eq!(table.get(old).hide_expired().await.expect("get"), None);
+    assert!(table
+        .get(Session::key("u1", "new"))
+        .hide_expired()
+        .await
+        .expect("get")
+        .is_some());
+
+    // Query of one type.
+    let sessions = |hide: bool| {
+        let query = table.query(Session::partition("u1")).consistent();
+        async move {
+            let query = if hide { query.hide_expired() } else { query };
+            query.all().await.expect("query")
+        }
+    };
+    assert_eq!(sessions(false).await.len(), 2);
+    assert_eq!(sessions(true).await, vec![session("new", future)]);
+
+    // A collection: each variant's expiry, items without one kept.
+    let everything = table
+        .query(Session::partition("u1").collection::<UserItem>())
+        .consistent()
+        .all()
+        .await
+        .expect("collection");
+    assert_eq!(everything.len(), 5);
+    let live = table
+        .query(Session::partition("u1").collection::<UserItem>())
+        .consistent()
+        .hide_expired()
+        .all()
+        .await
+        .expect("collection");
+    assert_eq!(
+        live,
+        vec![
+            UserItem::Code(timeless_code),
+            UserItem::Profile(profile),
+            UserItem::Session(session("new", future)),
+        ]
+    );
+    // Nothing was deleted or changed by hiding.
+    assert_eq!(scan(&table).await.len(), 5);
+}
+
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "USER#{user_id}", sk = "INVITE#{code}")]
+struct Invite {
+    user_id: String,
+    code: String,
+    #[truss(ttl)]
+    valid_until: u64,
+}
+
+#[tokio::test]
+async fn two_expiry_attributes_in_one_table_are_a_schema_error_before_any_request() {
+    let table = Table::new(client().await, table_name("ttl-two"));
+    match table
+        .definition()
+        .entity::<Session>()
+        .entity::<Invite>()
+        .create()
+        .await
+    {
+        Err(Error::Schema { entity, reason, .. }) => {
+            assert_eq!(entity, "Invite");
+            assert!(reason.contains("one attribute"), "{reason}");
+        }
+        other => panic!("expected a schema error, got {other:?}"),
+    }
+    let listed = table
+        .client()
+        .list_tables()
+        .send()
+        .await
+        .expect("list tables");
+    assert!(!listed.table_names().iter().any(|n| n == table.name()));
+}

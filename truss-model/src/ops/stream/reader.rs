@@ -1,0 +1,340 @@
+//! Following a table's stream through the DynamoDB Streams API: shards in
+//! parent-before-child order, iterators renewed when they expire, closed
+//! shards finished and their children picked up.
+
+use super::StreamRecord;
+use crate::foundation::error::{Error, Result};
+use crate::table::Table;
+use aws_sdk_dynamodbstreams::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodbstreams::operation::get_records::GetRecordsError;
+use aws_sdk_dynamodbstreams::types::ShardIteratorType;
+use aws_sdk_dynamodbstreams::Client;
+use std::time::{Duration, Instant};
+
+/// Where a [`StreamReader`] starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartAt {
+    /// The oldest record still in the stream (`TRIM_HORIZON`; records are
+    /// kept 24 hours).
+    Oldest,
+    /// Only records written after the reader opened (`LATEST`).
+    Latest,
+}
+
+/// How often the stream's shards are listed again to find new ones
+/// (DynamoDB opens new shards over time, and when a shard closes).
+const DESCRIBE_EVERY: Duration = Duration::from_secs(10);
+
+/// The most records one GetRecords returns.
+const RECORDS_PER_CALL: i32 = 1000;
+
+#[derive(Debug)]
+struct Shard {
+    id: String,
+    parent: Option<String>,
+    iterator: Option<String>,
+    /// The last record read, to renew an expired iterator after it.
+    last_sequence: Option<String>,
+    /// Whether the shard is closed and read to its end.
+    finished: bool,
+    /// Whether reading began at `start` (the shards open when the reader
+    /// opened) rather than at the shard's beginning (shards found later).
+    from_start: bool,
+}
+
+/// Follows a table's stream through the DynamoDB Streams API, for local
+/// development, tests and long-running consumers outside Lambda.
+///
+/// ```no_run
+/// # use serde::{Deserialize, Serialize};
+/// # use truss_model::{Entity, Table};
+/// use truss_model::stream::StartAt;
+/// # #[derive(Entity, Serialize, Deserialize, Debug)]
+/// # #[truss(pk = "LINK#{code}", sk = "META")]
+/// # struct Link { code: String, clicks: u64 }
+/// # async fn demo(table: Table, config: &aws_config::SdkConfig) -> truss_model::Result<()> {
+/// let streams = aws_sdk_dynamodbstreams::Client::new(config);
+/// let mut reader = table.stream_reader(streams, StartAt::Latest).await?;
+/// loop {
+///     for record in reader.poll().await? {
+///         if let Some(change) = table.change_if::<Link>(record)? {
+///             println!("{:?} {:?}", change.kind, change.key);
+///         }
+///     }
+///     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+/// }
+/// # }
+/// ```
+///
+/// Each [`poll`](StreamReader::poll) reads what every readable shard
+/// holds now (one GetRecords per shard): the records of one item come in
+/// the order they were written, a child shard's after its parent's.
+/// Positions live in memory only: a reader that restarts starts again at
+/// its [`StartAt`].
+#[derive(Debug)]
+pub struct StreamReader {
+    client: Client,
+    stream_arn: String,
+    start: StartAt,
+    shards: Vec<Shard>,
+    described: Option<Instant>,
+    requests: u64,
+}
+
+impl Table {
+    /// Opens a reader of this table's stream (which must be enabled, see
+    /// [`TableDefinition::stream`](crate::TableDefinition::stream)): one
+    /// DescribeTable for the stream's ARN, one DescribeStream, and an
+    /// iterator per open shard, taken now, so [`StartAt::Latest`] sees
+    /// every record written after this returns.
+    pub async fn stream_reader(&self, client: Client, start: StartAt) -> Result<StreamReader> {
+        let inner = &self.inner;
+        let table = inner
+            .client
+            .describe_table()
+            .table_name(&inner.name)
+            .send()
+            .await
+            .map_err(|e| Error::dynamo("DescribeTable", e))?;
+        let stream_arn = table
+            .table()
+            .and_then(|t| t.latest_stream_arn())
+            .ok_or_else(|| Error::Stream {
+                operation: "DescribeTable",
+                message: format!("table `{}` has no stream enabled", inner.name),
+            })?
+            .to_owned();
+        let mut reader = StreamReader {
+            client,
+            stream_arn,
+            start,
+            shards: Vec::new(),
+            described: None,
+            requests: 1,
+        };
+        reader.describe(true).await?;
+        for i in 0..reader.shards.len() {
+            if !reader.shards[i].finished {
+                reader.open_iterator(i, false).await?;
+            }
+        }
+        Ok(reader)
+    }
+}
+
+impl StreamReader {
+    /// The stream's ARN.
+    pub fn stream_arn(&self) -> &str {
+        &self.stream_arn
+    }
+
+    /// How many Streams API requests the reader has sent (DescribeTable
+    /// included).
+    pub fn requests(&self) -> u64 {
+        self.requests
+    }
+
+    /// Reads the records every readable shard holds now, in order; empty
+    /// when there are none yet. A shard is readable once its parent is
+    /// read to its end (or is gone from the stream).
+    pub async fn poll(&mut self) -> Result<Vec<StreamRecord>> {
+        if self
+            .described
+            .is_none_or(|at| at.elapsed() >= DESCRIBE_EVERY)
+        {
+            self.describe(false).await?;
+        }
+        let mut records = Vec::new();
+        // Shards are visited in order; a child found ready after its
+        // parent finished in this poll is read in this poll too.
+        let mut i = 0;
+        while i < self.shards.len() {
+            if self.readable(i) {
+                if self.shards[i].iterator.is_none() {
+                    self.open_iterator(i, false).await?;
+                }
+                let closed_before = self.shards[i].finished;
+                self.read_shard(i, &mut records).await?;
+                if self.shards[i].finished && !closed_before {
+                    // Its children may not be listed yet.
+                    self.describe(false).await?;
+                }
+            }
+            i += 1;
+        }
+        Ok(records)
+    }
+
+    fn readable(&self, i: usize) -> bool {
+        let shard = &self.shards[i];
+        if shard.finished {
+            return false;
+        }
+        match &shard.parent {
+            None => true,
+            Some(parent) => self
+                .shards
+                .iter()
+                .find(|s| &s.id == parent)
+                .is_none_or(|p| p.finished),
+        }
+    }
+
+    /// Lists the stream's shards and adds the new ones. On open, closed
+    /// shards are finished unless the reader starts at the oldest record.
+    async fn describe(&mut self, opening: bool) -> Result<()> {
+        let mut start_after: Option<String> = None;
+        loop {
+            self.requests += 1;
+            let output = self
+                .client
+                .describe_stream()
+                .stream_arn(&self.stream_arn)
+                .set_exclusive_start_shard_id(start_after.clone())
+                .send()
+                .await
+                .map_err(|e| stream_error("DescribeStream", e))?;
+            let Some(description) = output.stream_description else {
+                break;
+            };
+            for shard in description.shards.unwrap_or_default() {
+                let Some(id) = shard.shard_id else { continue };
+                if self.shards.iter().any(|s| s.id == id) {
+                    continue;
+                }
+                let closed = shard
+                    .sequence_number_range
+                    .as_ref()
+                    .is_some_and(|r| r.ending_sequence_number.is_some());
+                self.shards.push(Shard {
+                    id,
+                    parent: shard.parent_shard_id,
+                    iterator: None,
+                    last_sequence: None,
+                    // Starting at the latest record, what closed shards
+                    // hold is before the start.
+                    finished: opening && closed && self.start == StartAt::Latest,
+                    from_start: opening,
+                });
+            }
+            start_after = description.last_evaluated_shard_id;
+            if start_after.is_none() {
+                break;
+            }
+        }
+        self.described = Some(Instant::now());
+        Ok(())
+    }
+
+    /// Takes an iterator for shard `i`: after its last record read, else
+    /// at the reader's start (`renew`: at the shard's oldest record, for an
+    /// iterator taken on an empty shard, see `read_shard`).
+    async fn open_iterator(&mut self, i: usize, renew: bool) -> Result<()> {
+        let shard = &self.shards[i];
+        let (kind, sequence) = match (&shard.last_sequence, shard.from_start, self.start) {
+            (Some(sequence), _, _) => (
+                ShardIteratorType::AfterSequenceNumber,
+                Some(sequence.clone()),
+            ),
+            (None, true, StartAt::Latest) if !renew => (ShardIteratorType::Latest, None),
+            _ => (ShardIteratorType::TrimHorizon, None),
+        };
+        self.requests += 1;
+        let output = self
+            .client
+            .get_shard_iterator()
+            .stream_arn(&self.stream_arn)
+            .shard_id(&shard.id)
+            .shard_iterator_type(kind)
+            .set_sequence_number(sequence)
+            .send()
+            .await
+            .map_err(|e| stream_error("GetShardIterator", e))?;
+        let shard = &mut self.shards[i];
+        shard.iterator = output.shard_iterator;
+        if shard.iterator.is_none() {
+            shard.finished = true;
+        }
+        Ok(())
+    }
+
+    /// One GetRecords on shard `i` (renewing its iterator once if it
+    /// expired); a shard whose next iterator is absent is closed and read.
+    async fn read_shard(&mut self, i: usize, records: &mut Vec<StreamRecord>) -> Result<()> {
+        for attempt in 0..2 {
+            let Some(iterator) = self.shards[i].iterator.clone() else {
+                return Ok(());
+            };
+            self.requests += 1;
+            let result = self
+                .client
+                .get_records()
+                .shard_iterator(iterator)
+                .limit(RECORDS_PER_CALL)
+                .send()
+                .await;
+            match result {
+                Ok(output) => {
+                    let shard = &mut self.shards[i];
+                    for record in output.records.unwrap_or_default() {
+                        let record = StreamRecord::from(record);
+                        if let Some(sequence) = &record.sequence_number {
+                            shard.last_sequence = Some(sequence.clone());
+                        }
+                        records.push(record);
+                    }
+                    shard.iterator = output.next_shard_iterator;
+                    shard.finished = shard.iterator.is_none();
+                    return Ok(());
+                }
+                Err(e)
+                    if attempt == 0
+                        && matches!(
+                            e.as_service_error(),
+                            Some(GetRecordsError::ExpiredIteratorException(_))
+                        ) =>
+                {
+                    // Iterators expire after 15 minutes: take a new one
+                    // after the last record read.
+                    self.shards[i].iterator = None;
+                    self.open_iterator(i, false).await?;
+                }
+                Err(e)
+                    if attempt == 0
+                        && self.shards[i].last_sequence.is_none()
+                        && matches!(
+                            e.as_service_error(),
+                            Some(GetRecordsError::TrimmedDataAccessException(_))
+                        ) =>
+                {
+                    // DynamoDB Local answers this to the first GetRecords
+                    // of an iterator taken while the shard was empty, once
+                    // the shard has records. Nothing has been read from
+                    // the shard, so its oldest record is where to resume
+                    // (on DynamoDB, what was trimmed is gone either way;
+                    // a second refusal is returned).
+                    self.shards[i].iterator = None;
+                    self.open_iterator(i, true).await?;
+                }
+                Err(e) => return Err(stream_error("GetRecords", e)),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn stream_error<E, R>(operation: &'static str, err: SdkError<E, R>) -> Error
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let message = match err.as_service_error() {
+        Some(service) => match (service.code(), service.message()) {
+            (Some(code), Some(message)) => format!("{code}: {message}"),
+            (Some(code), None) => code.to_owned(),
+            _ => service.to_string(),
+        },
+        None => aws_sdk_dynamodbstreams::error::DisplayErrorContext(&err).to_string(),
+    };
+    Error::Stream { operation, message }
+}
