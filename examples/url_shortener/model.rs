@@ -16,12 +16,19 @@
 //! 4. count a click: two atomic UpdateItems (an UpdateItem addresses one
 //!    item, and a click changes two: `clicks` on META, then the day's
 //!    `count`, so a click on a missing link writes nothing); the dashboard
-//!    (link + every daily stat): one Query.
+//!    (link + every daily stat): one Query. The redirect path
+//!    ([`Shortener::follow`]) opens and counts in those two UpdateItems,
+//!    the first returning the link.
+//! 5. with a stream consumer instead: a click is one UpdateItem on META
+//!    ([`Shortener::record_click`]); the consumer reads the link's MODIFY
+//!    records (old and new images) and adds the difference to the day's
+//!    stat ([`Shortener::apply_change`]).
 #![allow(dead_code)]
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::hash::{BuildHasher, Hasher};
+use truss_model::stream::{ChangeKind, StreamChange};
 use truss_model::{Collection, Cursor, Entity, Error, Page, Result, Table};
 
 /// A short link.
@@ -90,6 +97,18 @@ impl Shortener {
             .await
     }
 
+    /// Creates the table with a stream of old and new images, for the
+    /// click consumer (pattern 5).
+    pub async fn ensure_table_with_stream(&self) -> Result<bool> {
+        self.table
+            .definition()
+            .entity::<Link>()
+            .entity::<DailyStat>()
+            .stream(aws_sdk_dynamodb::types::StreamViewType::NewAndOldImages)
+            .create_if_not_exists()
+            .await
+    }
+
     /// Pattern 1: the hot path, one GetItem.
     pub async fn open(&self, code: &str) -> Result<Option<Link>> {
         self.table.get(Link::key(code)).await
@@ -149,6 +168,69 @@ impl Shortener {
         self.table
             .update(DailyStat::key(code, day))
             .add(DailyStat::COUNT, 1)
+            .await
+    }
+
+    /// The redirect: opens the link and counts the click in two UpdateItems
+    /// (`clicks += 1` returning the link, then the day's count); `None`,
+    /// with nothing written, when there is no such link.
+    pub async fn follow(&self, code: &str, day: NaiveDate) -> Result<Option<Link>> {
+        let link = match self.record_click(code).await? {
+            Some(link) => link,
+            None => return Ok(None),
+        };
+        self.table
+            .update(DailyStat::key(code, day))
+            .add(DailyStat::COUNT, 1)
+            .await?;
+        Ok(Some(link))
+    }
+
+    /// Pattern 5: a click as one UpdateItem (`clicks += 1` on META,
+    /// returning the link); the day's stat is left to the stream consumer.
+    /// `None`, with nothing written, when there is no such link.
+    pub async fn record_click(&self, code: &str) -> Result<Option<Link>> {
+        match self
+            .table
+            .update(Link::key(code))
+            .add(Link::CLICKS, 1)
+            .must_exist()
+            .return_new()
+            .await
+        {
+            Ok(link) => Ok(Some(link)),
+            Err(Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Pattern 5, the consumer: the clicks a change of a link's items adds
+    /// (a link's `clicks` going up), as `(code, day, clicks)`, the day
+    /// being the one the change was written on; `None` for any other
+    /// change.
+    pub fn clicks_in(change: &StreamChange<LinkItem>) -> Option<(String, NaiveDate, u64)> {
+        let (ChangeKind::Modify, Some(LinkItem::Link(old)), Some(LinkItem::Link(new))) =
+            (change.kind, &change.old, &change.new)
+        else {
+            return None;
+        };
+        let added = new.clicks.checked_sub(old.clicks).filter(|n| *n > 0)?;
+        let written: DateTime<Utc> = change.approximate_creation?.into();
+        Some((new.code.clone(), written.date_naive(), added))
+    }
+
+    /// Pattern 5, the consumer: adds a change's clicks to the day's stat
+    /// (one UpdateItem, none for other changes). A record delivered twice
+    /// is counted twice: Lambda retries deliver records again, so a
+    /// consumer that must count exactly once keeps the last sequence
+    /// number it applied (or uses a transaction with a marker item).
+    pub async fn apply_change(&self, change: &StreamChange<LinkItem>) -> Result<()> {
+        let Some((code, day, clicks)) = Self::clicks_in(change) else {
+            return Ok(());
+        };
+        self.table
+            .update(DailyStat::key(code.as_str(), day))
+            .add(DailyStat::COUNT, clicks)
             .await
     }
 

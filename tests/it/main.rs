@@ -10,6 +10,8 @@ mod common;
 mod saas;
 #[path = "../../examples/url_shortener/model.rs"]
 mod shortener;
+#[path = "../../examples/url_shortener_http/app.rs"]
+mod shortener_http;
 
 mod attribute_index;
 mod batch;
@@ -35,3 +37,4 @@ mod transaction;
 mod ttl;
 mod update;
 mod url_shortener;
+mod url_shortener_http;

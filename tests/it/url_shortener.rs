@@ -240,3 +240,64 @@ async fn seed_items_written_like_the_cli_are_read_and_ours_read_back_raw() {
     assert_eq!(raw["createdAt"], s("2026-05-24T09:00:00Z"));
     assert_eq!(raw["clicks"].as_n().unwrap(), "0");
 }
+
+/// Pattern 5: clicks recorded as one UpdateItem each reach the daily stats
+/// through the stream consumer, which reads the link's MODIFY records.
+#[tokio::test]
+async fn clicks_reach_the_daily_stats_through_the_stream_consumer() {
+    use crate::shortener::LinkItem;
+    use truss_model::stream::{StartAt, StreamChange};
+    let table = truss_model::Table::new(
+        common::client().await,
+        common::table_name("shortener-stream"),
+    );
+    let app = Shortener::new(table.clone());
+    assert!(app.ensure_table_with_stream().await.expect("create"));
+    let mut reader = table
+        .stream_reader(common::streams_client().await, StartAt::Oldest)
+        .await
+        .expect("open the stream");
+    let now = chrono::Utc::now();
+    let mut code = Some("s7r3am1".to_owned());
+    let link = app
+        .create("https://example.com/s", None, now, || {
+            code.take().unwrap_or_default()
+        })
+        .await
+        .expect("create");
+    for _ in 0..5 {
+        assert!(app.record_click(&link.code).await.expect("click").is_some());
+    }
+    assert_eq!(app.record_click("missing").await.expect("no link"), None);
+    // Before the consumer runs: clicks on the link, no stat.
+    let before = app
+        .dashboard(&link.code)
+        .await
+        .expect("read")
+        .expect("link");
+    assert_eq!((before.link.clicks, before.stats.len()), (5, 0));
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut changes = 0;
+    while changes < 6 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {changes} of 6 records"
+        );
+        for record in reader.poll().await.expect("poll") {
+            let change: StreamChange<LinkItem> = table.change(record).expect("a link item");
+            app.apply_change(&change).await.expect("apply");
+            changes += 1;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let after = app
+        .dashboard(&link.code)
+        .await
+        .expect("read")
+        .expect("link");
+    assert_eq!(after.link.clicks, 5);
+    assert_eq!(after.stats.len(), 1);
+    assert_eq!(after.stats[0].count, 5);
+    assert_eq!(after.stats[0].date, chrono::Utc::now().date_naive());
+}

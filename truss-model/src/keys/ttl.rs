@@ -203,9 +203,7 @@ mod tests {
             ttl.store(date("2023-11-14T22:13:20Z")),
             Ok(AttributeValue::N("1700000000".into()))
         );
-        let back = ttl
-            .load(AttributeValue::N("1700000000".into()))
-            .unwrap();
+        let back = ttl.load(AttributeValue::N("1700000000".into())).unwrap();
         let parsed: chrono::DateTime<chrono::Utc> = from_value(back).unwrap();
         assert_eq!(parsed.timestamp(), 1_700_000_000);
         let error = ttl.store(date("2023-11-14T22:13:20.5Z")).unwrap_err();
