@@ -102,6 +102,7 @@ pub use table::Table;
 /// | attribute | meaning |
 /// |---|---|
 /// | `version` | the optimistic-locking version (a `u64`) |
+/// | `ttl` | the item's expiry for DynamoDB's TTL: `DateTime<Utc>`, `u64` / `i64` epoch seconds or an `Option` of one, stored as `N` epoch seconds (see the guide's "Expiry (TTL)") |
 /// | `key_format = "..."` or `key_format = Type` | how the field is written in keys (see [`key_part`]) |
 ///
 /// It generates, next to `struct Clip` with key fields `creator_id`,
