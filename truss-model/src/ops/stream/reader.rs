@@ -338,3 +338,62 @@ where
     };
     Error::Stream { operation, message }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shard(id: &str, parent: Option<&str>, finished: bool) -> Shard {
+        Shard {
+            id: id.into(),
+            parent: parent.map(str::to_owned),
+            iterator: None,
+            last_sequence: None,
+            finished,
+            from_start: false,
+        }
+    }
+
+    fn reader(shards: Vec<Shard>) -> StreamReader {
+        let config = aws_sdk_dynamodbstreams::Config::builder()
+            .behavior_version(aws_sdk_dynamodbstreams::config::BehaviorVersion::latest())
+            .build();
+        StreamReader {
+            client: Client::from_conf(config),
+            stream_arn: "arn".into(),
+            start: StartAt::Oldest,
+            shards,
+            described: None,
+            requests: 0,
+        }
+    }
+
+    // Shard splits cannot be produced by DynamoDB Local, so the order in
+    // which parents and children are read is checked here, without a
+    // stream.
+    #[test]
+    fn a_child_is_read_only_after_its_parent_is_finished() {
+        let open_parent = reader(vec![
+            shard("parent", None, false),
+            shard("child-a", Some("parent"), false),
+            shard("child-b", Some("parent"), false),
+        ]);
+        assert!(open_parent.readable(0));
+        assert!(!open_parent.readable(1) && !open_parent.readable(2));
+
+        let finished_parent = reader(vec![
+            shard("parent", None, true),
+            shard("child-a", Some("parent"), false),
+        ]);
+        assert!(
+            !finished_parent.readable(0),
+            "a finished shard is not read again"
+        );
+        assert!(finished_parent.readable(1));
+
+        // A parent trimmed from the stream (older than 24 hours) holds
+        // nothing to wait for.
+        let orphan = reader(vec![shard("child", Some("gone"), false)]);
+        assert!(orphan.readable(0));
+    }
+}
