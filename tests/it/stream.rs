@@ -395,19 +395,20 @@ async fn a_lambda_event_record_decodes_to_the_same_change_as_the_streams_api_giv
     assert!(!from_lambda.expired);
 }
 
+/// A table handle for decoding records only: it sends no request.
+fn offline_table() -> Table {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .build();
+    Table::new(aws_sdk_dynamodb::Client::from_conf(config), "url-shortener")
+}
+
 #[test]
 fn a_ttl_deletion_is_flagged_and_a_user_deletion_is_not() {
     // DynamoDB Local does not run TTL deletions while a test waits (the
     // service deletes within days), so the record is the documented shape,
     // from JSON as Lambda delivers it and built with the Streams SDK's types.
-    let table = Table::new(
-        aws_sdk_dynamodb::Client::from_conf(
-            aws_sdk_dynamodb::Config::builder()
-                .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-                .build(),
-        ),
-        "url-shortener",
-    );
+    let table = offline_table();
     let event: aws_lambda_events::event::dynamodb::Event =
         serde_json::from_str(LAMBDA_TTL_REMOVE).expect("Lambda's event JSON");
     let by_ttl: StreamChange<Link> = table.change(&event.records[0]).expect("decode");
@@ -447,14 +448,7 @@ fn a_ttl_deletion_is_flagged_and_a_user_deletion_is_not() {
 
 #[test]
 fn a_record_whose_key_does_not_parse_is_a_typed_error() {
-    let table = Table::new(
-        aws_sdk_dynamodb::Client::from_conf(
-            aws_sdk_dynamodb::Config::builder()
-                .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-                .build(),
-        ),
-        "url-shortener",
-    );
+    let table = offline_table();
     // A stat key whose date segment is not a date.
     let mut record = StreamRecord::default();
     record.keys.insert("PK".into(), s("LINK#aK9xQ2z"));

@@ -314,20 +314,31 @@ fn version<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<&'a Field<
                 field.name
             ));
         }
-        if field.serde.skipped_by.is_some() {
-            fail(format!(
-                "the version field `{}` cannot be skipped by serde",
-                field.name
-            ));
-        }
-        if field.attribute != field.de_attribute {
-            fail(format!(
-                "the version field `{}` is written as `{}` but read as `{}`; the version check needs one name",
-                field.name, field.attribute, field.de_attribute
-            ));
-        }
+        stored_under_one_name(
+            field,
+            "the version field",
+            "the version check needs one name",
+            &mut fail,
+        );
     }
     versions.first().copied()
+}
+
+/// What a field DynamoDB reads by name (the version, the expiry) must be:
+/// written by serde, under the name it is read by.
+fn stored_under_one_name(field: &Field<'_>, what: &str, why: &str, fail: &mut impl FnMut(String)) {
+    if field.serde.skipped_by.is_some() {
+        fail(format!(
+            "{what} `{}` cannot be skipped by serde",
+            field.name
+        ));
+    }
+    if field.attribute != field.de_attribute {
+        fail(format!(
+            "{what} `{}` is written as `{}` but read as `{}`; {why}",
+            field.name, field.attribute, field.de_attribute
+        ));
+    }
 }
 
 /// The `#[truss(ttl)]` field: one at most, not the version, stored and read
@@ -349,18 +360,7 @@ fn ttl<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<&'a Field<'a>>
                 field.name
             ));
         }
-        if field.serde.skipped_by.is_some() {
-            fail(format!(
-                "the expiry `{}` cannot be skipped by serde",
-                field.name
-            ));
-        }
-        if field.attribute != field.de_attribute {
-            fail(format!(
-                "the expiry `{}` is written as `{}` but read as `{}`; TTL reads one attribute",
-                field.name, field.attribute, field.de_attribute
-            ));
-        }
+        stored_under_one_name(field, "the expiry", "TTL reads one attribute", &mut fail);
     }
     fields.first().copied()
 }

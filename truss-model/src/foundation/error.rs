@@ -242,6 +242,24 @@ pub enum Error {
     },
 }
 
+/// An SDK error's message: the error code and the service's message once
+/// (a service error), or the chain of causes (a request that never got an
+/// answer). Any AWS SDK's errors (DynamoDB's, DynamoDB Streams').
+pub(crate) fn sdk_message<E, R>(err: &SdkError<E, R>) -> String
+where
+    E: std::error::Error + ProvideErrorMetadata + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    match err.as_service_error() {
+        Some(service) => match (service.code(), service.message()) {
+            (Some(code), Some(message)) => format!("{code}: {message}"),
+            (Some(code), None) => code.to_owned(),
+            _ => service.to_string(),
+        },
+        None => DisplayErrorContext(err).to_string(),
+    }
+}
+
 impl Error {
     /// An SDK error as [`Error::Dynamo`]: its message is the error code and
     /// DynamoDB's message once (a service error), or the chain of causes
@@ -253,17 +271,9 @@ impl Error {
         R: std::fmt::Debug + 'static,
         aws_sdk_dynamodb::Error: From<SdkError<E, R>>,
     {
-        let message = match err.as_service_error() {
-            Some(service) => match (service.code(), service.message()) {
-                (Some(code), Some(message)) => format!("{code}: {message}"),
-                (Some(code), None) => code.to_owned(),
-                _ => service.to_string(),
-            },
-            None => DisplayErrorContext(&err).to_string(),
-        };
         Error::Dynamo {
             operation,
-            message,
+            message: sdk_message(&err),
             source: std::sync::Arc::new(aws_sdk_dynamodb::Error::from(err)),
         }
     }

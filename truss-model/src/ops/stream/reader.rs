@@ -3,7 +3,7 @@
 //! shards finished and their children picked up.
 
 use super::StreamRecord;
-use crate::foundation::error::{Error, Result};
+use crate::foundation::error::{sdk_message, Error, Result};
 use crate::table::Table;
 use aws_sdk_dynamodbstreams::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodbstreams::operation::get_records::GetRecordsError;
@@ -328,15 +328,10 @@ where
     E: std::error::Error + ProvideErrorMetadata + 'static,
     R: std::fmt::Debug + 'static,
 {
-    let message = match err.as_service_error() {
-        Some(service) => match (service.code(), service.message()) {
-            (Some(code), Some(message)) => format!("{code}: {message}"),
-            (Some(code), None) => code.to_owned(),
-            _ => service.to_string(),
-        },
-        None => aws_sdk_dynamodbstreams::error::DisplayErrorContext(&err).to_string(),
-    };
-    Error::Stream { operation, message }
+    Error::Stream {
+        operation,
+        message: sdk_message(&err),
+    }
 }
 
 #[cfg(test)]
