@@ -22,6 +22,15 @@ struct Owner {
     name: String,
 }
 
+/// The link's items, and anything else as raw items.
+#[derive(truss_model::Collection, Debug, Clone, PartialEq)]
+enum AnyItem {
+    Link(Link),
+    Stat(DailyStat),
+    #[truss(other)]
+    Other(truss_model::Item),
+}
+
 async fn stream_table(test: &str, view: StreamViewType) -> Table {
     let table = Table::new(client().await, table_name(test));
     table
@@ -121,6 +130,12 @@ async fn puts_updates_and_deletes_of_several_types_come_back_as_typed_changes_in
         }
         other => panic!("expected a decode error, got {other:?}"),
     }
+    // A collection with an `other` variant takes it there, keys and all.
+    let other: StreamChange<AnyItem> = table.change(owner_record.clone()).expect("other");
+    assert_eq!(other.key, AnyItemKey::Other(owner_record.keys.clone()));
+    assert!(
+        matches!(other.new, Some(AnyItem::Other(ref item)) if item.get("name") == Some(&s("Ada")))
+    );
     let owner_change: StreamChange<Owner> = table.change(owner_record).expect("an owner");
     assert_eq!(owner_change.kind, ChangeKind::Insert);
     assert_eq!(owner_change.key, Owner::key("user-001"));
@@ -450,7 +465,10 @@ fn a_ttl_deletion_is_flagged_and_a_user_deletion_is_not() {
 fn a_record_whose_key_does_not_parse_is_a_typed_error() {
     let table = offline_table();
     // A stat key whose date segment is not a date.
-    let mut record = StreamRecord::default();
+    let mut record = StreamRecord {
+        kind: Some(ChangeKind::Insert),
+        ..StreamRecord::default()
+    };
     record.keys.insert("PK".into(), s("LINK#aK9xQ2z"));
     record.keys.insert("SK".into(), s("STAT#yesterday"));
     match table.change::<LinkItem>(record) {
@@ -497,4 +515,28 @@ async fn lambdas_partial_batch_response_names_the_first_failed_record() {
     let all_ok =
         truss_model::stream::lambda::process_in_order(&event, |_| async { Ok::<(), ()>(()) }).await;
     assert!(all_ok.batch_item_failures.is_empty());
+}
+
+#[test]
+fn a_record_whose_event_neither_name_nor_images_tell_is_a_typed_error() {
+    let table = offline_table();
+    let mut record = StreamRecord::default(); // no known event name, keys only
+    record.keys.insert("PK".into(), s("LINK#aK9xQ2z"));
+    record.keys.insert("SK".into(), s("META"));
+    match table.change::<Link>(record) {
+        Err(Error::Decode { message, .. }) => assert!(message.contains("event name"), "{message}"),
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+    assert_eq!(
+        ChangeKind::from_images(true, false),
+        Some(ChangeKind::Remove)
+    );
+    assert_eq!(
+        ChangeKind::from_images(false, true),
+        Some(ChangeKind::Insert)
+    );
+    assert_eq!(
+        ChangeKind::from_images(true, true),
+        Some(ChangeKind::Modify)
+    );
 }

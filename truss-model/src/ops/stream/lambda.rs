@@ -42,7 +42,9 @@ impl From<&EventRecord> for StreamRecord {
         let created = change.approximate_creation_date_time;
         StreamRecord {
             event_id: Some(record.event_id.clone()).filter(|id| !id.is_empty()),
-            kind: ChangeKind::from_event_name(&record.event_name).unwrap_or_default(),
+            kind: ChangeKind::from_event_name(&record.event_name).or_else(|| {
+                ChangeKind::from_images(!change.old_image.is_empty(), !change.new_image.is_empty())
+            }),
             keys: convert(change.keys.clone()),
             old_image: image(&change.old_image),
             new_image: image(&change.new_image),

@@ -67,10 +67,9 @@ use std::fmt;
 use std::time::SystemTime;
 
 /// What happened to the item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ChangeKind {
     /// A new item was written (`INSERT`).
-    #[default]
     Insert,
     /// An existing item was changed (`MODIFY`).
     Modify,
@@ -88,6 +87,19 @@ impl ChangeKind {
             _ => None,
         }
     }
+
+    /// The kind a record's images tell, for an event name that is none of
+    /// the three (DynamoDB Local writes its TTL deletions so): only an old
+    /// image is a remove, only a new one an insert, both a modify; `None`
+    /// without images.
+    pub fn from_images(old: bool, new: bool) -> Option<Self> {
+        match (old, new) {
+            (true, false) => Some(ChangeKind::Remove),
+            (false, true) => Some(ChangeKind::Insert),
+            (true, true) => Some(ChangeKind::Modify),
+            (false, false) => None,
+        }
+    }
 }
 
 /// One stream record, in the shape every source converts to.
@@ -95,8 +107,10 @@ impl ChangeKind {
 pub struct StreamRecord {
     /// The record's `eventID`.
     pub event_id: Option<String>,
-    /// The event (`eventName`).
-    pub kind: ChangeKind,
+    /// The event (`eventName`; for a name that is none of the three, what
+    /// the images tell, see [`ChangeKind::from_images`]); `None` when
+    /// neither tells, which [`Table::change`] reports as an error.
+    pub kind: Option<ChangeKind>,
     /// The item's primary-key attributes (present in every view type).
     pub keys: Item,
     /// The item before the change (view types `OLD_IMAGE` and
@@ -203,6 +217,14 @@ impl Table {
             return Ok(None);
         };
         let key = key?;
+        let Some(kind) = record.kind else {
+            return Err(Error::Decode {
+                entity: T::__name(),
+                key: self.keys_display(&record.keys),
+                field: None,
+                message: "the stream record's event name is none of INSERT, MODIFY, REMOVE, and it has no image to tell".into(),
+            });
+        };
         let image = |image: Option<Item>| {
             image
                 .filter(|item| !item.is_empty())
@@ -210,11 +232,11 @@ impl Table {
                 .transpose()
         };
         Ok(Some(StreamChange {
-            kind: record.kind,
+            kind,
             key,
             old: image(record.old_image)?,
             new: image(record.new_image)?,
-            expired: record.kind == ChangeKind::Remove && record.removed_by_ttl,
+            expired: kind == ChangeKind::Remove && record.removed_by_ttl,
             sequence_number: record.sequence_number,
             event_id: record.event_id,
             approximate_creation: record.approximate_creation,

@@ -9,10 +9,11 @@ use std::collections::HashMap;
 
 impl From<Record> for StreamRecord {
     fn from(record: Record) -> Self {
-        let kind = match record.event_name {
-            Some(OperationType::Modify) => ChangeKind::Modify,
-            Some(OperationType::Remove) => ChangeKind::Remove,
-            _ => ChangeKind::Insert,
+        let named = match record.event_name {
+            Some(OperationType::Insert) => Some(ChangeKind::Insert),
+            Some(OperationType::Modify) => Some(ChangeKind::Modify),
+            Some(OperationType::Remove) => Some(ChangeKind::Remove),
+            _ => None,
         };
         let removed_by_ttl = record.user_identity.as_ref().is_some_and(|u| {
             is_ttl_identity(
@@ -25,7 +26,9 @@ impl From<Record> for StreamRecord {
             .unwrap_or_else(|| aws_sdk_dynamodbstreams::types::StreamRecord::builder().build());
         StreamRecord {
             event_id: record.event_id,
-            kind,
+            kind: named.or_else(|| {
+                ChangeKind::from_images(change.old_image.is_some(), change.new_image.is_some())
+            }),
             keys: change.keys.map(item).unwrap_or_default(),
             old_image: change.old_image.map(item),
             new_image: change.new_image.map(item),
