@@ -23,6 +23,7 @@ mod errors;
 mod existing_tables;
 mod hardening;
 mod index;
+mod infra;
 mod interop;
 mod interop_js;
 mod items;

@@ -1,9 +1,11 @@
 //! Layer 4, the table: the handle every operation starts from (this
 //! module), what it holds (`inner`), the entity codec between entities and
 //! items (`codec`), the table definition (`schema`), the retry policy of
-//! batches (`retry`) and the request counter (`request_counter`).
+//! batches (`retry`), the request counter (`request_counter`) and the
+//! definition as infrastructure code with its drift check (`infra`).
 
 pub(crate) mod codec;
+pub(crate) mod infra;
 pub(crate) mod inner;
 pub(crate) mod request_counter;
 pub(crate) mod retry;

@@ -22,13 +22,13 @@ const ACTIVE_TIMEOUT: Duration = Duration::from_secs(300);
 /// it will hold. Build it with [`Table::definition`].
 #[derive(Debug, Clone)]
 pub struct TableDefinition {
-    table: Table,
+    pub(super) table: Table,
     checks: Vec<Result<()>>,
     indexes: Vec<Index>,
     attribute_indexes: Vec<AttributeIndex>,
     /// The expiry attribute the entities declare (one per table).
-    ttl: Option<&'static str>,
-    stream: Option<StreamViewType>,
+    pub(super) ttl: Option<&'static str>,
+    pub(super) stream: Option<StreamViewType>,
 }
 
 impl Table {
@@ -253,7 +253,7 @@ impl TableDefinition {
         Ok((attributes, keys))
     }
 
-    fn check(&self) -> Result<()> {
+    pub(super) fn check(&self) -> Result<()> {
         self.checks.iter().cloned().collect()
     }
 

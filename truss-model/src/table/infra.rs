@@ -1,0 +1,589 @@
+//! The table definition as infrastructure code (CloudFormation / SAM
+//! `AWS::DynamoDB::Table` in YAML or JSON, Terraform `aws_dynamodb_table`),
+//! and the drift check of a live table against it.
+
+use crate::foundation::error::{Error, Result};
+use crate::table::schema::TableDefinition;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, KeySchemaElement, Projection, TimeToLiveStatus,
+};
+use std::fmt::{self, Write as _};
+
+/// What a table is, in the terms infrastructure code and DescribeTable
+/// share: the definition's side and the live side of a drift check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Spec {
+    name: String,
+    /// `(name, S | N | B)`, sorted by name.
+    attributes: Vec<(String, String)>,
+    /// `(name, HASH | RANGE)`, in schema order.
+    keys: Vec<(String, String)>,
+    /// Sorted by name.
+    indexes: Vec<IndexSpec>,
+    billing: String,
+    ttl: Option<String>,
+    stream: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct IndexSpec {
+    name: String,
+    keys: Vec<(String, String)>,
+    projection: String,
+}
+
+/// One way a live table differs from its definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drift {
+    /// What differs: `KeySchema`, `AttributeDefinitions.PK`,
+    /// `GlobalSecondaryIndexes.GSI1`, `BillingMode`, `TimeToLive`,
+    /// `StreamSpecification`.
+    pub path: String,
+    /// What the definition declares (`none` for nothing).
+    pub expected: String,
+    /// What the live table has (`none` for nothing).
+    pub found: String,
+}
+
+impl fmt::Display for Drift {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: the definition has {}, the table has {}",
+            self.path, self.expected, self.found
+        )
+    }
+}
+
+fn keys_of(elements: &[KeySchemaElement]) -> Vec<(String, String)> {
+    elements
+        .iter()
+        .map(|k| {
+            (
+                k.attribute_name().to_owned(),
+                k.key_type().as_str().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn attributes_of(definitions: &[AttributeDefinition]) -> Vec<(String, String)> {
+    let mut attributes: Vec<_> = definitions
+        .iter()
+        .map(|a| {
+            (
+                a.attribute_name().to_owned(),
+                a.attribute_type().as_str().to_owned(),
+            )
+        })
+        .collect();
+    attributes.sort();
+    attributes
+}
+
+fn projection_of(projection: Option<&Projection>) -> String {
+    projection
+        .and_then(|p| p.projection_type())
+        .map_or("ALL".to_owned(), |p| p.as_str().to_owned())
+}
+
+fn describe_keys(keys: &[(String, String)]) -> String {
+    keys.iter()
+        .map(|(name, kind)| format!("{name} {kind}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl TableDefinition {
+    fn spec(&self) -> Result<Spec> {
+        self.check()?;
+        let (attributes, keys) = self.key_schema()?;
+        let mut indexes: Vec<IndexSpec> = self
+            .global_secondary_indexes()?
+            .iter()
+            .map(|i| IndexSpec {
+                name: i.index_name().to_owned(),
+                keys: keys_of(i.key_schema()),
+                projection: projection_of(i.projection()),
+            })
+            .collect();
+        indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Spec {
+            name: self.table.inner.name.clone(),
+            attributes: attributes_of(&attributes),
+            keys: keys_of(&keys),
+            indexes,
+            billing: "PAY_PER_REQUEST".to_owned(),
+            ttl: self.ttl.map(str::to_owned),
+            stream: self.stream.as_ref().map(|s| s.as_str().to_owned()),
+        })
+    }
+
+    /// The table as a CloudFormation (or SAM) template in YAML: one
+    /// `AWS::DynamoDB::Table` resource named `logical_id`, with the key
+    /// schema, attribute definitions, global secondary indexes (projection
+    /// ALL), on-demand billing, TTL and the stream, as
+    /// [`create`](Self::create) makes the table.
+    pub fn cloudformation_yaml(&self, logical_id: &str) -> Result<String> {
+        Ok(self.template(logical_id)?.yaml(0))
+    }
+
+    /// [`cloudformation_yaml`](Self::cloudformation_yaml) in JSON.
+    pub fn cloudformation_json(&self, logical_id: &str) -> Result<String> {
+        let mut out = self.template(logical_id)?.json(0);
+        out.push('\n');
+        Ok(out)
+    }
+
+    fn template(&self, logical_id: &str) -> Result<Node> {
+        let spec = self.spec()?;
+        let key_list = |keys: &[(String, String)]| {
+            Node::List(
+                keys.iter()
+                    .map(|(name, kind)| {
+                        Node::map([
+                            ("AttributeName", Node::str(name)),
+                            ("KeyType", Node::str(kind)),
+                        ])
+                    })
+                    .collect(),
+            )
+        };
+        let mut properties = vec![
+            ("TableName", Node::str(&spec.name)),
+            ("BillingMode", Node::str(&spec.billing)),
+            (
+                "AttributeDefinitions",
+                Node::List(
+                    spec.attributes
+                        .iter()
+                        .map(|(name, kind)| {
+                            Node::map([
+                                ("AttributeName", Node::str(name)),
+                                ("AttributeType", Node::str(kind)),
+                            ])
+                        })
+                        .collect(),
+                ),
+            ),
+            ("KeySchema", key_list(&spec.keys)),
+        ];
+        if !spec.indexes.is_empty() {
+            properties.push((
+                "GlobalSecondaryIndexes",
+                Node::List(
+                    spec.indexes
+                        .iter()
+                        .map(|i| {
+                            Node::map([
+                                ("IndexName", Node::str(&i.name)),
+                                ("KeySchema", key_list(&i.keys)),
+                                (
+                                    "Projection",
+                                    Node::map([("ProjectionType", Node::str(&i.projection))]),
+                                ),
+                            ])
+                        })
+                        .collect(),
+                ),
+            ));
+        }
+        if let Some(ttl) = &spec.ttl {
+            properties.push((
+                "TimeToLiveSpecification",
+                Node::map([
+                    ("AttributeName", Node::str(ttl)),
+                    ("Enabled", Node::Bool(true)),
+                ]),
+            ));
+        }
+        if let Some(view) = &spec.stream {
+            properties.push((
+                "StreamSpecification",
+                Node::map([("StreamViewType", Node::str(view))]),
+            ));
+        }
+        Ok(Node::map([
+            ("AWSTemplateFormatVersion", Node::str("2010-09-09")),
+            (
+                "Description",
+                Node::str(&format!(
+                    "DynamoDB table {} (generated by truss-model)",
+                    spec.name
+                )),
+            ),
+            (
+                "Resources",
+                Node::Map(vec![(
+                    logical_id.to_owned(),
+                    Node::map([
+                        ("Type", Node::str("AWS::DynamoDB::Table")),
+                        ("Properties", Node::map(properties)),
+                    ]),
+                )]),
+            ),
+        ]))
+    }
+
+    /// The table as a Terraform `aws_dynamodb_table` resource named
+    /// `resource_name`. An index with more than one partition or sort
+    /// attribute is an [`Error::Schema`]: the resource's
+    /// `global_secondary_index` block names one `hash_key` and one
+    /// `range_key`.
+    pub fn terraform(&self, resource_name: &str) -> Result<String> {
+        let spec = self.spec()?;
+        let quote = |s: &str| {
+            let mut out = String::from("\"");
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '$' => out.push_str("$$"),
+                    '%' => out.push_str("%%"),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        };
+        fn key<'k>(keys: &'k [(String, String)], kind: &str) -> Vec<&'k str> {
+            keys.iter()
+                .filter(|(_, k)| k == kind)
+                .map(|(name, _)| name.as_str())
+                .collect()
+        }
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "resource \"aws_dynamodb_table\" {} {{",
+            quote(resource_name)
+        );
+        let _ = writeln!(out, "  name         = {}", quote(&spec.name));
+        let _ = writeln!(out, "  billing_mode = {}", quote(&spec.billing));
+        for (attr, kind) in [("hash_key", "HASH"), ("range_key", "RANGE")] {
+            if let Some(name) = key(&spec.keys, kind).first() {
+                let _ = writeln!(out, "  {attr:<12} = {}", quote(name));
+            }
+        }
+        for (name, kind) in &spec.attributes {
+            let _ = writeln!(
+                out,
+                "\n  attribute {{\n    name = {}\n    type = {}\n  }}",
+                quote(name),
+                quote(kind)
+            );
+        }
+        for index in &spec.indexes {
+            let (hash, range) = (key(&index.keys, "HASH"), key(&index.keys, "RANGE"));
+            if hash.len() > 1 || range.len() > 1 {
+                return Err(Error::Schema {
+                    table: spec.name.clone(),
+                    entity: "the table definition",
+                    reason: format!(
+                        "index `{}` has {} partition and {} sort attributes; Terraform's global_secondary_index takes one of each",
+                        index.name,
+                        hash.len(),
+                        range.len()
+                    ),
+                });
+            }
+            let _ = writeln!(out, "\n  global_secondary_index {{");
+            let _ = writeln!(out, "    name            = {}", quote(&index.name));
+            if let Some(hash) = hash.first() {
+                let _ = writeln!(out, "    hash_key        = {}", quote(hash));
+            }
+            if let Some(range) = range.first() {
+                let _ = writeln!(out, "    range_key       = {}", quote(range));
+            }
+            let _ = writeln!(out, "    projection_type = {}", quote(&index.projection));
+            let _ = writeln!(out, "  }}");
+        }
+        if let Some(ttl) = &spec.ttl {
+            let _ = writeln!(
+                out,
+                "\n  ttl {{\n    attribute_name = {}\n    enabled        = true\n  }}",
+                quote(ttl)
+            );
+        }
+        if let Some(view) = &spec.stream {
+            let _ = writeln!(
+                out,
+                "\n  stream_enabled   = true\n  stream_view_type = {}",
+                quote(view)
+            );
+        }
+        out.push_str("}\n");
+        Ok(out)
+    }
+
+    /// Compares the live table (DescribeTable, DescribeTimeToLive) with
+    /// this definition and lists every difference: key schema, key
+    /// attribute types, indexes (missing, extra, other keys or
+    /// projection), billing mode, TTL and stream. Empty when they agree.
+    pub async fn drift(&self) -> Result<Vec<Drift>> {
+        let expected = self.spec()?;
+        let found = self.live_spec().await?;
+        Ok(compare(&expected, &found))
+    }
+
+    async fn live_spec(&self) -> Result<Spec> {
+        let inner = &self.table.inner;
+        let described = inner
+            .client
+            .describe_table()
+            .table_name(&inner.name)
+            .send()
+            .await
+            .map_err(|e| Error::dynamo("DescribeTable", e))?;
+        let ttl = inner
+            .client
+            .describe_time_to_live()
+            .table_name(&inner.name)
+            .send()
+            .await
+            .map_err(|e| Error::dynamo("DescribeTimeToLive", e))?;
+        let Some(table) = described.table() else {
+            return Err(Error::TableNotReady {
+                table: inner.name.clone(),
+                message: "DescribeTable returned no table".into(),
+            });
+        };
+        let mut indexes: Vec<IndexSpec> = table
+            .global_secondary_indexes()
+            .iter()
+            .map(|i| IndexSpec {
+                name: i.index_name().unwrap_or_default().to_owned(),
+                keys: keys_of(i.key_schema()),
+                projection: projection_of(i.projection()),
+            })
+            .collect();
+        indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        let ttl = ttl
+            .time_to_live_description()
+            .filter(|d| {
+                matches!(
+                    d.time_to_live_status(),
+                    Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+                )
+            })
+            .and_then(|d| d.attribute_name())
+            .map(str::to_owned);
+        let stream = table
+            .stream_specification()
+            .filter(|s| s.stream_enabled())
+            .and_then(|s| s.stream_view_type())
+            .map(|v| v.as_str().to_owned());
+        Ok(Spec {
+            name: table.table_name().unwrap_or_default().to_owned(),
+            attributes: attributes_of(table.attribute_definitions()),
+            keys: keys_of(table.key_schema()),
+            indexes,
+            // Tables created before billing modes existed, and some local
+            // servers, report no summary: provisioned.
+            billing: table
+                .billing_mode_summary()
+                .and_then(|b| b.billing_mode())
+                .map_or("PROVISIONED".to_owned(), |b| b.as_str().to_owned()),
+            ttl,
+            stream,
+        })
+    }
+}
+
+fn compare(expected: &Spec, found: &Spec) -> Vec<Drift> {
+    let mut drifts = Vec::new();
+    let mut differ = |path: String, expected: String, found: String| {
+        if expected != found {
+            drifts.push(Drift {
+                path,
+                expected,
+                found,
+            });
+        }
+    };
+    let none = || "none".to_owned();
+    differ(
+        "KeySchema".into(),
+        describe_keys(&expected.keys),
+        describe_keys(&found.keys),
+    );
+    let mut names: Vec<&String> = expected
+        .attributes
+        .iter()
+        .chain(&found.attributes)
+        .map(|(n, _)| n)
+        .collect();
+    names.sort();
+    names.dedup();
+    let type_of = |spec: &Spec, name: &str| {
+        spec.attributes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or_else(none, |(_, t)| t.clone())
+    };
+    for name in names {
+        differ(
+            format!("AttributeDefinitions.{name}"),
+            type_of(expected, name),
+            type_of(found, name),
+        );
+    }
+    let mut index_names: Vec<&String> = expected
+        .indexes
+        .iter()
+        .chain(&found.indexes)
+        .map(|i| &i.name)
+        .collect();
+    index_names.sort();
+    index_names.dedup();
+    let index_of = |spec: &Spec, name: &str| {
+        spec.indexes
+            .iter()
+            .find(|i| i.name == name)
+            .map_or_else(none, |i| {
+                format!("({}; projection {})", describe_keys(&i.keys), i.projection)
+            })
+    };
+    for name in index_names {
+        differ(
+            format!("GlobalSecondaryIndexes.{name}"),
+            index_of(expected, name),
+            index_of(found, name),
+        );
+    }
+    differ(
+        "BillingMode".into(),
+        expected.billing.clone(),
+        found.billing.clone(),
+    );
+    differ(
+        "TimeToLive".into(),
+        expected.ttl.clone().unwrap_or_else(none),
+        found.ttl.clone().unwrap_or_else(none),
+    );
+    differ(
+        "StreamSpecification".into(),
+        expected.stream.clone().unwrap_or_else(none),
+        found.stream.clone().unwrap_or_else(none),
+    );
+    drifts
+}
+
+/// A JSON-shaped tree, written as JSON or as YAML.
+enum Node {
+    Str(String),
+    Bool(bool),
+    List(Vec<Node>),
+    Map(Vec<(String, Node)>),
+}
+
+impl Node {
+    fn str(s: &str) -> Node {
+        Node::Str(s.to_owned())
+    }
+
+    fn map(entries: impl IntoIterator<Item = (&'static str, Node)>) -> Node {
+        Node::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        )
+    }
+
+    fn json(&self, indent: usize) -> String {
+        let pad = "  ".repeat(indent + 1);
+        let end = "  ".repeat(indent);
+        match self {
+            Node::Str(s) => quoted(s),
+            Node::Bool(b) => b.to_string(),
+            Node::List(items) => {
+                let items: Vec<String> = items
+                    .iter()
+                    .map(|i| format!("{pad}{}", i.json(indent + 1)))
+                    .collect();
+                format!("[\n{}\n{end}]", items.join(",\n"))
+            }
+            Node::Map(entries) => {
+                let entries: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| format!("{pad}{}: {}", quoted(k), v.json(indent + 1)))
+                    .collect();
+                format!("{{\n{}\n{end}}}", entries.join(",\n"))
+            }
+        }
+    }
+
+    /// Block YAML; strings double-quoted with JSON's escapes (valid YAML).
+    fn yaml(&self, indent: usize) -> String {
+        let pad = "  ".repeat(indent);
+        let mut out = String::new();
+        match self {
+            Node::Map(entries) => {
+                for (key, value) in entries {
+                    match value {
+                        Node::Map(_) | Node::List(_) => {
+                            let _ =
+                                write!(out, "{pad}{}:\n{}", yaml_key(key), value.yaml(indent + 1));
+                        }
+                        scalar => {
+                            let _ = writeln!(
+                                out,
+                                "{pad}{}: {}",
+                                yaml_key(key),
+                                scalar.yaml(0).trim_end()
+                            );
+                        }
+                    }
+                }
+            }
+            Node::List(items) => {
+                for item in items {
+                    let body = item.yaml(indent + 1);
+                    // The first line of the item goes after the dash.
+                    let body = body.trim_start_matches(' ');
+                    let _ = write!(out, "{pad}- {body}");
+                    if !body.ends_with('\n') {
+                        out.push('\n');
+                    }
+                }
+            }
+            Node::Str(s) => out.push_str(&quoted(s)),
+            Node::Bool(b) => out.push_str(&b.to_string()),
+        }
+        out
+    }
+}
+
+/// A mapping key: bare when it is a plain name (CloudFormation's property
+/// names, logical ids), quoted otherwise.
+fn yaml_key(key: &str) -> String {
+    let plain = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain {
+        key.to_owned()
+    } else {
+        quoted(key)
+    }
+}
+
+/// A JSON string literal.
+fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
