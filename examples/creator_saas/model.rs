@@ -2,14 +2,22 @@
 //! partition per creator, every page of the app one Query. Shared by the
 //! example and its integration tests.
 //!
-//! | PK | SK | entity | read by |
-//! |---|---|---|---|
-//! | `CREATOR#<creatorId>` | `PROFILE` | [`Profile`] | dashboard |
-//! | `CREATOR#<creatorId>` | `VIDEO#<videoId>` | [`Video`] | dashboard |
-//! | `CREATOR#<creatorId>` | `CLIP#<createdAt>#<clipId>` | [`Clip`] | clips page (newest first) |
-//! | `CREATOR#<creatorId>` | `STREAM#<startedAt>#<streamId>` | [`Stream`] | streams page |
-//! | `CREATOR#<creatorId>` | `ANALYTICS#<YYYY-MM-DD>` | [`DailyAnalytics`] | analytics for a date range |
-//! | `CREATOR#<creatorId>` | `TOKEN#<platform>` | [`PlatformToken`] | connected platforms |
+//! The key layout, as `cargo run --example creator_saas -- --report` prints
+//! it (a test keeps the two equal). The dashboard reads [`Profile`] and
+//! [`Video`], the clips page [`Clip`] newest first, the streams page
+//! [`Stream`], analytics a date range of [`DailyAnalytics`], the connected
+//! platforms [`PlatformToken`].
+//!
+//! <!-- report:start -->
+//! | entity | PK | SK | ActivityPK | ActivitySK | GSI1PK | GSI1SK | notes |
+//! |---|---|---|---|---|---|---|---|
+//! | Profile | `CREATOR#{creator_id}` | `PROFILE` | `CREATOR#{creator_id}` | `Z#PROFILE` |  |  |  |
+//! | Video | `CREATOR#{creator_id}` | `VIDEO#{video_id}` | `CREATOR#{creator_id}` | `T#{uploaded_at}#VIDEO#{video_id}` |  |  |  |
+//! | Clip | `CREATOR#{creator_id}` | `CLIP#{created_at}#{clip_id}` | `CREATOR#{creator_id}` | `T#{created_at}#CLIP#{clip_id}` | `CREATOR#{creator_id}` | `CLIP#{video_id}#{created_at}#{clip_id}` |  |
+//! | Stream | `CREATOR#{creator_id}` | `STREAM#{started_at}#{stream_id}` | `CREATOR#{creator_id}` | `T#{started_at}#STREAM#{stream_id}` |  |  |  |
+//! | DailyAnalytics | `CREATOR#{creator_id}` | `ANALYTICS#{date}` |  |  |  |  |  |
+//! | PlatformToken | `CREATOR#{creator_id}` | `TOKEN#{platform}` | `CREATOR#{creator_id}` | `Z#TOKEN#{platform}` |  |  |  |
+//! <!-- report:end -->
 //!
 //! Clips of one video come from index `GSI1` on the same creator partition:
 //! `GSI1PK = CREATOR#<creatorId>`, `GSI1SK = CLIP#<videoId>#<createdAt>#<clipId>`,
@@ -35,7 +43,9 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use futures::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use truss_model::{Collection, Cursor, Entity, KeyPart, KeyPartError, Page, Result, Table};
+use truss_model::{
+    Collection, Cursor, Entity, KeyPart, KeyPartError, Page, Result, Table, TableDefinition,
+};
 
 /// A publishing platform. Also a key part (`TOKEN#youtube`): an example of
 /// implementing [`KeyPart`] for an application type.
@@ -282,9 +292,10 @@ impl Studio {
         Studio { table }
     }
 
-    /// Creates the table (with GSI1 and Activity) unless it exists.
-    pub async fn ensure_table(&self) -> Result<bool> {
-        self.table
+    /// The table's definition: what `ensure_table` creates, and what
+    /// `--report` and `--cloudformation` print.
+    pub fn definition(table: &Table) -> TableDefinition {
+        table
             .definition()
             .entity::<Profile>()
             .entity::<Video>()
@@ -292,8 +303,11 @@ impl Studio {
             .entity::<Stream>()
             .entity::<DailyAnalytics>()
             .entity::<PlatformToken>()
-            .create_if_not_exists()
-            .await
+    }
+
+    /// Creates the table (with GSI1 and Activity) unless it exists.
+    pub async fn ensure_table(&self) -> Result<bool> {
+        Self::definition(&self.table).create_if_not_exists().await
     }
 
     /// Dashboard: one Query on index `Activity`, newest first, at most

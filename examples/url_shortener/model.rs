@@ -1,10 +1,17 @@
 //! The URL shortener's model and access patterns (the first seed design),
 //! shared by the example and its integration tests.
 //!
-//! | PK | SK | entity | GSI1PK / GSI1SK (only with an owner) |
-//! |---|---|---|---|
-//! | `LINK#<code>` | `META` | [`Link`]: target, ownerId, createdAt, clicks | `OWNER#<ownerId>` / `LINK#<createdAt>` |
-//! | `LINK#<code>` | `STAT#<YYYY-MM-DD>` | [`DailyStat`]: count | |
+//! The key layout, as `cargo run --example url_shortener -- --report`
+//! prints it (a test keeps the two equal): [`Link`] holds target, ownerId,
+//! createdAt and clicks, and only links with an owner are in GSI1 (a sparse
+//! index); [`DailyStat`] holds the day's count.
+//!
+//! <!-- report:start -->
+//! | entity | PK | SK | GSI1PK | GSI1SK | notes |
+//! |---|---|---|---|---|---|
+//! | Link | `LINK#{code}` | `META` | `OWNER#{owner_id}` | `LINK#{created_at}` |  |
+//! | DailyStat | `LINK#{code}` | `STAT#{date}` |  |  |  |
+//! <!-- report:end -->
 //!
 //! Access patterns and their cost:
 //!
@@ -29,7 +36,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::hash::{BuildHasher, Hasher};
 use truss_model::stream::{ChangeKind, StreamChange};
-use truss_model::{Collection, Cursor, Entity, Error, Page, Result, Table};
+use truss_model::{Collection, Cursor, Entity, Error, Page, Result, Table, TableDefinition};
 
 /// A short link.
 #[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -87,23 +94,21 @@ impl Shortener {
         Shortener { table }
     }
 
+    /// The table's definition: what `ensure_table` creates, and what
+    /// `--report` and `--cloudformation` print.
+    pub fn definition(table: &Table) -> TableDefinition {
+        table.definition().entity::<Link>().entity::<DailyStat>()
+    }
+
     /// Creates the table and its index unless they exist.
     pub async fn ensure_table(&self) -> Result<bool> {
-        self.table
-            .definition()
-            .entity::<Link>()
-            .entity::<DailyStat>()
-            .create_if_not_exists()
-            .await
+        Self::definition(&self.table).create_if_not_exists().await
     }
 
     /// Creates the table with a stream of old and new images, for the
     /// click consumer (pattern 5).
     pub async fn ensure_table_with_stream(&self) -> Result<bool> {
-        self.table
-            .definition()
-            .entity::<Link>()
-            .entity::<DailyStat>()
+        Self::definition(&self.table)
             .stream(aws_sdk_dynamodb::types::StreamViewType::NewAndOldImages)
             .create_if_not_exists()
             .await

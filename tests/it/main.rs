@@ -28,6 +28,7 @@ mod interop;
 mod interop_js;
 mod items;
 mod query;
+mod report;
 mod requests;
 mod requests_per_pattern;
 mod revision;

@@ -2,11 +2,13 @@
 //! module), what it holds (`inner`), the entity codec between entities and
 //! items (`codec`), the table definition (`schema`), the retry policy of
 //! batches (`retry`), the request counter (`request_counter`) and the
-//! definition as infrastructure code with its drift check (`infra`).
+//! definition as infrastructure code with its drift check (`infra`) and as
+//! an access-pattern report (`report`).
 
 pub(crate) mod codec;
 pub(crate) mod infra;
 pub(crate) mod inner;
+pub(crate) mod report;
 pub(crate) mod request_counter;
 pub(crate) mod retry;
 pub(crate) mod schema;

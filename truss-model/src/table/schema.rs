@@ -29,6 +29,8 @@ pub struct TableDefinition {
     /// The expiry attribute the entities declare (one per table).
     pub(super) ttl: Option<&'static str>,
     pub(super) stream: Option<StreamViewType>,
+    /// Each entity's key layout, for the access-pattern report.
+    pub(super) entities: Vec<crate::table::report::EntityShape>,
 }
 
 impl Table {
@@ -43,6 +45,7 @@ impl Table {
             attribute_indexes: Vec::new(),
             ttl: None,
             stream: None,
+            entities: Vec::new(),
         }
     }
 }
@@ -52,6 +55,8 @@ impl TableDefinition {
     /// key schema.
     pub fn entity<E: Entity>(mut self) -> Self {
         self.checks.push(self.table.inner.check_schema::<E>());
+        self.entities
+            .push(crate::table::report::EntityShape::of::<E>());
         for index in E::INDEXES {
             match self.indexes.iter().find(|i| i.name == index.name) {
                 None => self.indexes.push(*index),
