@@ -327,7 +327,7 @@ async fn deletes_and_raw_items_go_through_the_same_runner() {
         .scan::<Doc>()
         .segments(2)
         .run(|doc: Doc| {
-            if doc.n % 2 == 0 {
+            if doc.n.is_multiple_of(2) {
                 Change::Delete
             } else {
                 Change::Keep

@@ -232,7 +232,7 @@ pub(crate) fn push_epoch(
             i128::from(seconds) * 1000 + i128::from(nanos / 1_000_000),
             13,
             "milliseconds",
-            nanos % 1_000_000 != 0,
+            !nanos.is_multiple_of(1_000_000),
         )
     } else {
         (i128::from(seconds), 10, "seconds", nanos != 0)
