@@ -15,6 +15,7 @@ mod shortener_http;
 
 mod attribute_index;
 mod batch;
+mod capacity_meter;
 mod collection;
 mod constants;
 mod creator_saas;

@@ -69,6 +69,7 @@ pub use ops::scan::{Change, Checkpoint, Progress, Scan, ScanTarget, ScanWrite};
 pub use ops::single_item::{Delete, DeleteReturning, Get, Put};
 pub use ops::transaction::Transaction;
 pub use ops::update::{IndexSet, Numeric, Update, UpdateReturning};
+pub use table::capacity::{CapacityMeter, Consumed};
 pub use table::infra::Drift;
 pub use table::request_counter::RequestCounter;
 pub use table::retry::RetryPolicy;

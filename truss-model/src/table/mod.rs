@@ -1,10 +1,12 @@
 //! Layer 4, the table: the handle every operation starts from (this
 //! module), what it holds (`inner`), the entity codec between entities and
 //! items (`codec`), the table definition (`schema`), the retry policy of
-//! batches (`retry`), the request counter (`request_counter`) and the
+//! batches (`retry`), the request counter (`request_counter`), the
+//! capacity meter (`capacity`) and the
 //! definition as infrastructure code with its drift check (`infra`) and as
 //! an access-pattern report (`report`).
 
+pub(crate) mod capacity;
 pub(crate) mod codec;
 pub(crate) mod infra;
 pub(crate) mod inner;
