@@ -10,6 +10,8 @@
 //! Runs against AWS unchanged when `AWS_ENDPOINT_URL_DYNAMODB` is unset
 //! (table `url-shortener`, on-demand).
 
+#[path = "../shared/definition_flags.rs"]
+mod definition_flags;
 mod model;
 
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -18,24 +20,11 @@ use truss_model::{Error, Table};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // `--report` / `--cloudformation`: the key layout as Markdown, or the
-    // table as a CloudFormation template; no request is sent.
-    if let Some(flag) = std::env::args().nth(1) {
-        let config = aws_sdk_dynamodb::Config::builder()
-            .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-            .build();
-        let table = Table::new(aws_sdk_dynamodb::Client::from_conf(config), "url-shortener");
-        let definition = model::Shortener::definition(&table);
-        match flag.as_str() {
-            "--report" => print!("{}", definition.report()),
-            "--cloudformation" => print!("{}", definition.cloudformation_yaml("Table")?),
-            other => {
-                return Err(
-                    format!("unknown option `{other}`: --report or --cloudformation").into(),
-                )
-            }
-        }
-        return Ok(());
+    // `--report` / `--cloudformation`: print and end; no request is sent.
+    if let Some(done) =
+        definition_flags::print_requested("url-shortener", model::Shortener::definition)
+    {
+        return done;
     }
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .load()

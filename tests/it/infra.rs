@@ -275,7 +275,7 @@ async fn drift_lists_an_added_index_a_changed_key_type_and_a_missing_ttl() {
 
 #[test]
 fn terraform_declares_the_same_table() {
-    let table = Table::new(offline_client(), "links");
+    let table = offline_table("links");
     let hcl = definition(&table).terraform("links").expect("terraform");
     for line in [
         "resource \"aws_dynamodb_table\" \"links\" {",
@@ -315,7 +315,7 @@ struct Order {
 
 #[test]
 fn an_index_of_several_partition_attributes_is_refused_by_the_terraform_export() {
-    let table = Table::new(offline_client(), "orders");
+    let table = offline_table("orders");
     let yaml = table
         .definition()
         .entity::<Order>()
@@ -326,11 +326,4 @@ fn an_index_of_several_partition_attributes_is_refused_by_the_terraform_export()
         Err(Error::Schema { reason, .. }) => assert!(reason.contains("ByTenant"), "{reason}"),
         other => panic!("expected a schema error, got {other:?}"),
     }
-}
-
-fn offline_client() -> aws_sdk_dynamodb::Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .build();
-    aws_sdk_dynamodb::Client::from_conf(config)
 }

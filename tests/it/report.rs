@@ -1,14 +1,8 @@
 //! The access-pattern report: generated from the entities, and the one
 //! both examples' docs show (between `report` markers in each model.rs).
 
-use truss_model::{Entity, Table, TableDefinition};
-
-fn offline_table(name: &str) -> Table {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .build();
-    Table::new(aws_sdk_dynamodb::Client::from_conf(config), name)
-}
+use crate::common::offline_table;
+use truss_model::{Entity, TableDefinition};
 
 /// The report block of a model's docs, `//! ` taken off.
 fn documented(path: &str) -> String {

@@ -5,16 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use truss_model::{Entity, EntityKey, Table};
-
-/// A table handle for encoding and decoding only; no request is sent.
-fn offline_table() -> Table {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-        .build();
-    Table::new(aws_sdk_dynamodb::Client::from_conf(config), "names")
-}
+use truss_model::{Entity, EntityKey};
 
 macro_rules! renamed {
     ($name:ident, $rule:literal) => {
@@ -98,7 +89,7 @@ fn check<E: Entity>(names: (BTreeSet<String>, BTreeSet<String>), sample: E) {
         .collect();
     assert_eq!(upserted, template_fields, "{}: upsert names", E::NAME);
     // What the library writes is serde's item plus the keys, and reads back.
-    let table = offline_table();
+    let table = crate::common::offline_table("names");
     let item = table.to_item(&sample).expect("encodes");
     let mut written: BTreeSet<String> = item.keys().cloned().collect();
     assert!(written.remove("PK") && written.remove("SK"));
@@ -150,7 +141,7 @@ fn serialize_and_deserialize_names_are_each_honoured() {
         region_code: "eu".into(),
         balance: 3,
     };
-    let table = offline_table();
+    let table = crate::common::offline_table("names");
     let item = table.to_item(&split).expect("encodes");
     let mut names: Vec<&str> = item.keys().map(String::as_str).collect();
     names.sort_unstable();

@@ -410,20 +410,12 @@ async fn a_lambda_event_record_decodes_to_the_same_change_as_the_streams_api_giv
     assert!(!from_lambda.expired);
 }
 
-/// A table handle for decoding records only: it sends no request.
-fn offline_table() -> Table {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .build();
-    Table::new(aws_sdk_dynamodb::Client::from_conf(config), "url-shortener")
-}
-
 #[test]
 fn a_ttl_deletion_is_flagged_and_a_user_deletion_is_not() {
     // DynamoDB Local does not run TTL deletions while a test waits (the
     // service deletes within days), so the record is the documented shape,
     // from JSON as Lambda delivers it and built with the Streams SDK's types.
-    let table = offline_table();
+    let table = offline_table("url-shortener");
     let event: aws_lambda_events::event::dynamodb::Event =
         serde_json::from_str(LAMBDA_TTL_REMOVE).expect("Lambda's event JSON");
     let by_ttl: StreamChange<Link> = table.change(&event.records[0]).expect("decode");
@@ -463,7 +455,7 @@ fn a_ttl_deletion_is_flagged_and_a_user_deletion_is_not() {
 
 #[test]
 fn a_record_whose_key_does_not_parse_is_a_typed_error() {
-    let table = offline_table();
+    let table = offline_table("url-shortener");
     // A stat key whose date segment is not a date.
     let mut record = StreamRecord {
         kind: Some(ChangeKind::Insert),
@@ -519,7 +511,7 @@ async fn lambdas_partial_batch_response_names_the_first_failed_record() {
 
 #[test]
 fn a_record_whose_event_neither_name_nor_images_tell_is_a_typed_error() {
-    let table = offline_table();
+    let table = offline_table("url-shortener");
     let mut record = StreamRecord::default(); // no known event name, keys only
     record.keys.insert("PK".into(), s("LINK#aK9xQ2z"));
     record.keys.insert("SK".into(), s("META"));

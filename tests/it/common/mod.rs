@@ -81,6 +81,17 @@ pub fn table_name(test: &str) -> String {
     )
 }
 
+/// A table handle for encoding and decoding only (items, keys, stream
+/// records, definitions): its client has no endpoint to reach, and no
+/// request is sent.
+pub fn offline_table(name: &str) -> Table {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .build();
+    Table::new(aws_sdk_dynamodb::Client::from_conf(config), name)
+}
+
 /// A new, empty PK/SK table for one test.
 pub async fn table(test: &str) -> Table {
     let table = Table::new(client().await, table_name(test));

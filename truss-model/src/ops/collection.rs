@@ -1,6 +1,6 @@
 //! Decoding one partition holding many entity types.
 
-use crate::foundation::error::{Error, KeyDisplay, Result};
+use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::keys::entity::{Entity, Partition};
 use crate::keys::sort_key::SortCondition;
@@ -214,19 +214,9 @@ pub fn matches<E: Entity>(table: &Table, item: &Item) -> bool {
 
 /// The error for an item that matches no variant of a collection.
 pub fn unmatched(table: &Table, collection: &'static str, item: &Item) -> Error {
-    let inner = &table.inner;
-    let text = |attr: &str| match item.get(attr) {
-        Some(AttributeValue::S(s)) => s.clone(),
-        _ => "?".to_owned(),
-    };
-    let sk = inner.sk.as_deref().map(|a| (a, text(a)));
     Error::Decode {
         entity: collection,
-        key: KeyDisplay::new(
-            &inner.pk,
-            &text(&inner.pk),
-            sk.as_ref().map(|(a, v)| (*a, v.as_str())),
-        ),
+        key: table.inner.display_item(item),
         field: None,
         message: format!("the item matches no variant of {collection}"),
     }

@@ -4,9 +4,7 @@
 
 use crate::foundation::error::{Error, Result};
 use crate::table::schema::TableDefinition;
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, KeySchemaElement, Projection, TimeToLiveStatus,
-};
+use aws_sdk_dynamodb::types::{AttributeDefinition, KeySchemaElement, Projection};
 use std::fmt::{self, Write as _};
 
 /// What a table is, in the terms infrastructure code and DescribeTable
@@ -335,13 +333,7 @@ impl TableDefinition {
             .send()
             .await
             .map_err(|e| Error::dynamo("DescribeTable", e))?;
-        let ttl = inner
-            .client
-            .describe_time_to_live()
-            .table_name(&inner.name)
-            .send()
-            .await
-            .map_err(|e| Error::dynamo("DescribeTimeToLive", e))?;
+        let ttl = self.live_ttl_attribute().await?;
         let Some(table) = described.table() else {
             return Err(Error::TableNotReady {
                 table: inner.name.clone(),
@@ -358,16 +350,6 @@ impl TableDefinition {
             })
             .collect();
         indexes.sort_by(|a, b| a.name.cmp(&b.name));
-        let ttl = ttl
-            .time_to_live_description()
-            .filter(|d| {
-                matches!(
-                    d.time_to_live_status(),
-                    Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
-                )
-            })
-            .and_then(|d| d.attribute_name())
-            .map(str::to_owned);
         let stream = table
             .stream_specification()
             .filter(|s| s.stream_enabled())

@@ -95,6 +95,21 @@ impl TableInner {
         Ok(())
     }
 
+    /// The table's key attributes of an item (or of a record's keys), for
+    /// messages: `?` for one that is missing or not a string.
+    pub(crate) fn display_item(&self, item: &Item) -> KeyDisplay {
+        let text = |attr: &str| match item.get(attr) {
+            Some(AttributeValue::S(s)) => s.clone(),
+            _ => "?".to_owned(),
+        };
+        let sk = self.sk.as_deref().map(|a| (a, text(a)));
+        KeyDisplay::new(
+            &self.pk,
+            &text(&self.pk),
+            sk.as_ref().map(|(a, v)| (*a, v.as_str())),
+        )
+    }
+
     pub(crate) fn display(&self, key: &RenderedKey) -> KeyDisplay {
         KeyDisplay::new(&self.pk, &key.pk, self.sk.as_deref().zip(key.sk.as_deref()))
     }

@@ -299,6 +299,29 @@ impl TableDefinition {
         self.enable_ttl().await
     }
 
+    /// The attribute the live table's TTL is enabled (or being enabled)
+    /// on: one DescribeTimeToLive.
+    pub(super) async fn live_ttl_attribute(&self) -> Result<Option<String>> {
+        let inner = &self.table.inner;
+        let current = inner
+            .client
+            .describe_time_to_live()
+            .table_name(&inner.name)
+            .send()
+            .await
+            .map_err(|e| Error::dynamo("DescribeTimeToLive", e))?;
+        Ok(current
+            .time_to_live_description()
+            .filter(|d| {
+                matches!(
+                    d.time_to_live_status(),
+                    Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+                )
+            })
+            .and_then(|d| d.attribute_name())
+            .map(str::to_owned))
+    }
+
     /// Enables TTL on the expiry attribute (UpdateTimeToLive), unless no
     /// entity declares one or it is enabled on it already. A table whose
     /// TTL is enabled on another attribute is an [`Error::Schema`]:
@@ -308,23 +331,7 @@ impl TableDefinition {
             return Ok(());
         };
         let inner = &self.table.inner;
-        let current = inner
-            .client
-            .describe_time_to_live()
-            .table_name(&inner.name)
-            .send()
-            .await
-            .map_err(|e| Error::dynamo("DescribeTimeToLive", e))?;
-        let description = current.time_to_live_description();
-        let enabled_on = description
-            .filter(|d| {
-                matches!(
-                    d.time_to_live_status(),
-                    Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
-                )
-            })
-            .and_then(|d| d.attribute_name());
-        match enabled_on {
+        match self.live_ttl_attribute().await?.as_deref() {
             Some(name) if name == attribute => return Ok(()),
             Some(other) => {
                 return Err(Error::Schema {

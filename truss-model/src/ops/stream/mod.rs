@@ -56,7 +56,7 @@ mod streams_api;
 #[cfg(feature = "streams")]
 pub use reader::{StartAt, StreamReader};
 
-use crate::foundation::error::{Error, KeyDisplay, Result};
+use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::keys::entity::{Entity, EntityKey};
 use crate::ops::collection::QueryTarget;
@@ -192,12 +192,11 @@ impl Table {
         &self,
         record: impl Into<StreamRecord>,
     ) -> Result<StreamChange<T>> {
-        let record = record.into();
-        match self.change_if::<T>(record.clone())? {
-            Some(change) => Ok(change),
-            None => Err(Error::Decode {
+        match self.decode_change::<T>(record.into())? {
+            Ok(change) => Ok(change),
+            Err(keys) => Err(Error::Decode {
                 entity: T::__name(),
-                key: self.keys_display(&record.keys),
+                key: self.inner.display_item(&keys),
                 field: None,
                 message: format!("the stream record's keys match no type of {}", T::__name()),
             }),
@@ -212,15 +211,23 @@ impl Table {
         &self,
         record: impl Into<StreamRecord>,
     ) -> Result<Option<StreamChange<T>>> {
-        let record = record.into();
+        Ok(self.decode_change::<T>(record.into())?.ok())
+    }
+
+    /// The change, or the record's keys when they match no type of `T`
+    /// (the record is consumed either way: images are never copied).
+    fn decode_change<T: ChangeTarget>(
+        &self,
+        record: StreamRecord,
+    ) -> Result<std::result::Result<StreamChange<T>, Item>> {
         let Some(key) = T::__decode_key(self, &record.keys) else {
-            return Ok(None);
+            return Ok(Err(record.keys));
         };
         let key = key?;
         let Some(kind) = record.kind else {
             return Err(Error::Decode {
                 entity: T::__name(),
-                key: self.keys_display(&record.keys),
+                key: self.inner.display_item(&record.keys),
                 field: None,
                 message: "the stream record's event name is none of INSERT, MODIFY, REMOVE, and it has no image to tell".into(),
             });
@@ -231,7 +238,7 @@ impl Table {
                 .map(|item| T::__decode(self, item))
                 .transpose()
         };
-        Ok(Some(StreamChange {
+        Ok(Ok(StreamChange {
             kind,
             key,
             old: image(record.old_image)?,
@@ -241,21 +248,6 @@ impl Table {
             event_id: record.event_id,
             approximate_creation: record.approximate_creation,
         }))
-    }
-
-    /// The table's key attributes of `keys`, for messages.
-    fn keys_display(&self, keys: &Item) -> KeyDisplay {
-        let inner = &self.inner;
-        let text = |attr: &str| match keys.get(attr) {
-            Some(AttributeValue::S(s)) => s.clone(),
-            _ => "?".to_owned(),
-        };
-        let sk = inner.sk.as_deref().map(|a| (a, text(a)));
-        KeyDisplay::new(
-            &inner.pk,
-            &text(&inner.pk),
-            sk.as_ref().map(|(a, v)| (*a, v.as_str())),
-        )
     }
 }
 
@@ -282,7 +274,7 @@ pub fn decode_key<E: Entity>(table: &Table, keys: &Item) -> Option<Result<E::Key
     E::PK.match_key(pk)?;
     let error = |(field, message): (Option<String>, String)| Error::Decode {
         entity: E::NAME,
-        key: table.keys_display(keys),
+        key: table.inner.display_item(keys),
         field,
         message,
     };
