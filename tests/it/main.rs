@@ -36,6 +36,7 @@ mod revision;
 mod scan;
 mod serde_names;
 mod stream;
+mod traces;
 mod transaction;
 mod ttl;
 mod update;

@@ -278,6 +278,37 @@ impl Error {
         }
     }
 
+    /// The variant's name (`"ConditionFailed"`), or for [`Error::Dynamo`]
+    /// DynamoDB's error code: what traces record of an error, since
+    /// messages can hold key values.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) fn kind(&self) -> &str {
+        match self {
+            Error::InvalidKey { .. } => "InvalidKey",
+            Error::KeyTooLong { .. } => "KeyTooLong",
+            Error::AlreadyExists { .. } => "AlreadyExists",
+            Error::NotFound { .. } => "NotFound",
+            Error::ConditionFailed { .. } => "ConditionFailed",
+            Error::StaleVersion { .. } => "StaleVersion",
+            Error::OldRevision { .. } => "OldRevision",
+            Error::TransactionCanceled { .. } => "TransactionCanceled",
+            Error::InvalidTransaction { .. } => "InvalidTransaction",
+            Error::ItemTooLarge { .. } => "ItemTooLarge",
+            Error::Encode { .. } => "Encode",
+            Error::Decode { .. } => "Decode",
+            Error::InvalidCursor { .. } => "InvalidCursor",
+            Error::InvalidQuery { .. } => "InvalidQuery",
+            Error::InvalidUpdate { .. } => "InvalidUpdate",
+            Error::InvalidBatch { .. } => "InvalidBatch",
+            Error::UnprocessedWrites { .. } => "UnprocessedWrites",
+            Error::UnprocessedKeys { .. } => "UnprocessedKeys",
+            Error::Schema { .. } => "Schema",
+            Error::TableNotReady { .. } => "TableNotReady",
+            Error::Dynamo { .. } => self.dynamo_code().unwrap_or("Dynamo"),
+            Error::Stream { .. } => "Stream",
+        }
+    }
+
     /// The error code of the SDK error inside [`Error::Dynamo`], if any
     /// (`"ProvisionedThroughputExceededException"`, ...).
     fn dynamo_code(&self) -> Option<&str> {

@@ -7,6 +7,7 @@ use crate::foundation::item::Item;
 use crate::keys::entity::{Entity, EntityKey};
 use crate::ops::write_back::decoding;
 use crate::table::inner::RenderedKey;
+use crate::table::observe::{entities, send, Observation};
 use crate::table::retry::RetryPolicy;
 use crate::table::Table;
 use aws_sdk_dynamodb::config::AsyncSleep;
@@ -204,8 +205,12 @@ impl BatchWrite {
         }
         let table = &self.table;
         let policy = self.policy;
+        let observation = table.inner.observe(
+            "BatchWriteItem",
+            entities(chunks.iter().flatten().map(|e| e.entity)),
+        );
         let results: Vec<ChunkResult> = stream::iter(chunks)
-            .map(|chunk| write_chunk(table, chunk, policy))
+            .map(|chunk| write_chunk(table, chunk, policy, &observation))
             .buffer_unordered(self.concurrency)
             .collect()
             .await;
@@ -225,7 +230,7 @@ impl BatchWrite {
             }));
             cause = cause.or(result.error);
         }
-        if unprocessed.is_empty() {
+        observation.finish(if unprocessed.is_empty() {
             Ok(summary)
         } else {
             Err(Error::UnprocessedWrites {
@@ -233,7 +238,7 @@ impl BatchWrite {
                 unprocessed,
                 cause: cause.map(Box::new),
             })
-        }
+        })
     }
 }
 
@@ -250,7 +255,12 @@ async fn backoff(table: &Table, policy: &RetryPolicy, retry: u32) {
     }
 }
 
-async fn write_chunk(table: &Table, chunk: Vec<Entry>, policy: RetryPolicy) -> ChunkResult {
+async fn write_chunk(
+    table: &Table,
+    chunk: Vec<Entry>,
+    policy: RetryPolicy,
+    observation: &Observation,
+) -> ChunkResult {
     let inner = &table.inner;
     let mut pending = chunk;
     let mut result = ChunkResult {
@@ -261,18 +271,24 @@ async fn write_chunk(table: &Table, chunk: Vec<Entry>, policy: RetryPolicy) -> C
     };
     for attempt in 0..policy.max_attempts.max(1) {
         if attempt > 0 {
+            observation.resending();
             backoff(table, &policy, attempt - 1).await;
         }
         result.requests += 1;
         let requests: Vec<WriteRequest> = pending.iter().map(|e| e.request.clone()).collect();
-        let output = inner
-            .client
-            .batch_write_item()
-            .request_items(&inner.name, requests)
-            .send()
-            .await;
+        let output = send!(
+            observation,
+            inner
+                .client
+                .batch_write_item()
+                .request_items(&inner.name, requests)
+                .set_return_consumed_capacity(observation.capacity())
+        );
         let output = match output {
-            Ok(output) => output,
+            Ok(output) => {
+                observation.consumed(output.consumed_capacity.iter().flatten());
+                output
+            }
             Err(err) => {
                 result.error = Some(Error::dynamo("BatchWriteItem", err));
                 break;
@@ -285,6 +301,7 @@ async fn write_chunk(table: &Table, chunk: Vec<Entry>, policy: RetryPolicy) -> C
             .iter()
             .filter_map(|r| request_id(table, r))
             .collect();
+        observation.unprocessed(again.len());
         if again.is_empty() {
             result.written += pending.len();
             pending = Vec::new();
@@ -369,8 +386,19 @@ impl<K: EntityKey> BatchGet<K> {
         let keys = self.keys?;
         let table = &self.table;
         let ids = keys.iter().map(|(rendered, _)| rendered.id());
-        let (found, unread) =
-            read_keys(table, ids, self.consistent, self.concurrency, self.policy).await?;
+        let observation = table
+            .inner
+            .observe("BatchGetItem", <K::Entity as Entity>::NAME);
+        let read = read_keys(
+            table,
+            ids,
+            self.consistent,
+            self.concurrency,
+            self.policy,
+            &observation,
+        )
+        .await;
+        let (found, unread) = observation.finish(read)?;
         let mut output = BatchGetOutput {
             items: Vec::with_capacity(keys.len()),
             unprocessed: Vec::new(),
@@ -403,7 +431,9 @@ async fn read_keys(
     consistent: bool,
     concurrency: usize,
     policy: RetryPolicy,
+    observation: &Observation,
 ) -> Result<(HashMap<KeyId, Item>, HashSet<KeyId>)> {
+    observation.consistent(consistent);
     let mut unique = Vec::new();
     let mut seen = HashSet::new();
     for id in ids {
@@ -413,7 +443,7 @@ async fn read_keys(
     }
     let chunks: Vec<Vec<KeyId>> = unique.chunks(MAX_BATCH_GET).map(<[_]>::to_vec).collect();
     let results: Vec<Result<GetChunk>> = stream::iter(chunks)
-        .map(|chunk| get_chunk(table, chunk, consistent, policy))
+        .map(|chunk| get_chunk(table, chunk, consistent, policy, observation))
         .buffer_unordered(concurrency)
         .collect()
         .await;
@@ -432,12 +462,14 @@ async fn get_chunk(
     chunk: Vec<KeyId>,
     consistent: bool,
     policy: RetryPolicy,
+    observation: &Observation,
 ) -> Result<GetChunk> {
     let inner = &table.inner;
     let mut found = HashMap::new();
     let mut pending = chunk;
     for attempt in 0..policy.max_attempts.max(1) {
         if attempt > 0 {
+            observation.resending();
             backoff(table, &policy, attempt - 1).await;
         }
         let keys: Vec<Item> = pending
@@ -454,13 +486,16 @@ async fn get_chunk(
             .consistent_read(consistent)
             .build()
             .map_err(build_error)?;
-        let output = inner
-            .client
-            .batch_get_item()
-            .request_items(&inner.name, request)
-            .send()
-            .await
-            .map_err(|e| Error::dynamo("BatchGetItem", e))?;
+        let output = send!(
+            observation,
+            inner
+                .client
+                .batch_get_item()
+                .request_items(&inner.name, request)
+                .set_return_consumed_capacity(observation.capacity())
+        )
+        .map_err(|e| Error::dynamo("BatchGetItem", e))?;
+        observation.consumed(output.consumed_capacity.iter().flatten());
         for item in output
             .responses
             .and_then(|mut r| r.remove(&inner.name))
@@ -478,6 +513,7 @@ async fn get_chunk(
             .iter()
             .filter_map(|k| id_of(table, k))
             .collect();
+        observation.unprocessed(pending.len());
         if pending.is_empty() {
             break;
         }
@@ -575,8 +611,17 @@ impl<C: crate::ops::collection::Collection> BatchGetMany<C> {
         let keys = self.keys?;
         let table = &self.table;
         let ids = keys.iter().map(|(_, key)| key.id());
-        let (found, unread) =
-            read_keys(table, ids, self.consistent, self.concurrency, self.policy).await?;
+        let observation = table.inner.observe("BatchGetItem", C::__name());
+        let read = read_keys(
+            table,
+            ids,
+            self.consistent,
+            self.concurrency,
+            self.policy,
+            &observation,
+        )
+        .await;
+        let (found, unread) = observation.finish(read)?;
         let mut output = BatchGetManyOutput {
             items: Vec::with_capacity(keys.len()),
             unprocessed: Vec::new(),

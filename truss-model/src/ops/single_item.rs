@@ -8,6 +8,7 @@ use crate::keys::ttl::now_epoch_seconds;
 use crate::ops::write::{condition_failed, put_condition, PutMode, Required};
 use crate::ops::write_back::decoding;
 use crate::table::inner::RenderedKey;
+use crate::table::observe::{send, Observation};
 use crate::table::Table;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
@@ -111,17 +112,29 @@ impl<E: Entity> Get<E> {
 
     /// Sends the request.
     pub async fn send(self) -> Result<Option<E>> {
+        let inner = &self.table.inner;
+        let observation = inner.observe("GetItem", E::NAME);
+        observation.consistent(self.consistent);
+        let result = self.get(&observation).await;
+        observation.finish(result)
+    }
+
+    async fn get(self, observation: &Observation) -> Result<Option<E>> {
         let key = self.key?;
         let inner = &self.table.inner;
-        let output = inner
-            .client
-            .get_item()
-            .table_name(&inner.name)
-            .set_key(Some(inner.key_item(&key)))
-            .consistent_read(self.consistent)
-            .send()
-            .await
-            .map_err(|e| Error::dynamo("GetItem", e))?;
+        observation.key(|| inner.display(&key));
+        let output = send!(
+            observation,
+            inner
+                .client
+                .get_item()
+                .table_name(&inner.name)
+                .set_key(Some(inner.key_item(&key)))
+                .consistent_read(self.consistent)
+                .set_return_consumed_capacity(observation.capacity())
+        )
+        .map_err(|e| Error::dynamo("GetItem", e))?;
+        observation.consumed(&output.consumed_capacity);
         let mut item = output.item;
         if let (true, Some(ttl)) = (self.hide_expired, E::TTL) {
             item = item.filter(|item| !ttl.expired(item, now_epoch_seconds()));
@@ -159,8 +172,15 @@ impl<E: Entity> Put<E> {
 
     /// Sends the request.
     pub async fn send(self) -> Result<()> {
+        let observation = self.table.inner.observe("PutItem", E::NAME);
+        let result = self.put(&observation).await;
+        observation.finish(result)
+    }
+
+    async fn put(self, observation: &Observation) -> Result<()> {
         let (item, key) = self.encoded?;
         let inner = &self.table.inner;
+        observation.key(|| inner.display(&key));
         let required = Required {
             exists: self.mode == PutMode::Replace,
             absent: self.mode == PutMode::Create,
@@ -176,19 +196,26 @@ impl<E: Entity> Put<E> {
             &mut p,
         )?;
         let (names, values) = p.into_parts();
-        let result = inner
-            .client
-            .put_item()
-            .table_name(&inner.name)
-            .set_item(Some(item))
-            .set_condition_expression(condition)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
+        let result = send!(
+            observation,
+            inner
+                .client
+                .put_item()
+                .table_name(&inner.name)
+                .set_item(Some(item))
+                .set_condition_expression(condition)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld
+                )
+                .set_return_consumed_capacity(observation.capacity())
+        );
         match result {
-            Ok(_) => Ok(()),
+            Ok(output) => {
+                observation.consumed(&output.consumed_capacity);
+                Ok(())
+            }
             Err(err) => Err(match err.as_service_error() {
                 Some(PutItemError::ConditionalCheckFailedException(e)) => {
                     condition_failed::<E>(&self.table, &key, e.item.as_ref(), required)
@@ -236,8 +263,15 @@ impl<E: Entity> Delete<E> {
     }
 
     async fn execute(self, returning: ReturnValue) -> Result<Option<E>> {
+        let observation = self.table.inner.observe("DeleteItem", E::NAME);
+        let result = self.delete(returning, &observation).await;
+        observation.finish(result)
+    }
+
+    async fn delete(self, returning: ReturnValue, observation: &Observation) -> Result<Option<E>> {
         let key = self.key?;
         let inner = &self.table.inner;
+        observation.key(|| inner.display(&key));
         let required = Required {
             exists: self.must_exist,
             condition: self.condition.is_some(),
@@ -252,20 +286,27 @@ impl<E: Entity> Delete<E> {
             conditions.push(format!("({})", p.render(&node?)));
         }
         let (names, values) = p.into_parts();
-        let result = inner
-            .client
-            .delete_item()
-            .table_name(&inner.name)
-            .set_key(Some(inner.key_item(&key)))
-            .set_condition_expression(all(conditions))
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .return_values(returning)
-            .send()
-            .await;
+        let result = send!(
+            observation,
+            inner
+                .client
+                .delete_item()
+                .table_name(&inner.name)
+                .set_key(Some(inner.key_item(&key)))
+                .set_condition_expression(all(conditions))
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld
+                )
+                .return_values(returning)
+                .set_return_consumed_capacity(observation.capacity())
+        );
         match result {
-            Ok(output) => output.attributes.map(|item| inner.decode(item)).transpose(),
+            Ok(output) => {
+                observation.consumed(&output.consumed_capacity);
+                output.attributes.map(|item| inner.decode(item)).transpose()
+            }
             Err(err) => Err(match err.as_service_error() {
                 Some(DeleteItemError::ConditionalCheckFailedException(e)) => {
                     condition_failed::<E>(&self.table, &key, e.item.as_ref(), required)

@@ -9,6 +9,7 @@ use crate::keys::key_part::escape_into;
 use crate::ops::update::Update;
 use crate::ops::write::{put_condition, PutMode};
 use crate::table::inner::RenderedKey;
+use crate::table::observe::{entities, send, Observation};
 use crate::table::Table;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
@@ -313,6 +314,16 @@ impl Transaction {
     /// [`Error::TransactionCanceled`], naming each failed action; nothing
     /// was written.
     pub async fn send(self) -> Result<()> {
+        let names = match &self.actions {
+            Ok(actions) => entities(actions.iter().map(|a| a.entity)),
+            Err(_) => String::new(),
+        };
+        let observation = self.table.inner.observe("TransactWriteItems", names);
+        let result = self.write(&observation).await;
+        observation.finish(result)
+    }
+
+    async fn write(self, observation: &Observation) -> Result<()> {
         let actions = self.actions?;
         let inner = &self.table.inner;
         if actions.is_empty() || actions.len() > MAX_TRANSACTION_ACTIONS {
@@ -345,15 +356,20 @@ impl Transaction {
             .into_iter()
             .map(|a| (a.write, (a.entity, inner.display(&a.key))))
             .unzip();
-        let result = inner
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(writes))
-            .set_client_request_token(self.token)
-            .send()
-            .await;
+        let result = send!(
+            observation,
+            inner
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(writes))
+                .set_client_request_token(self.token)
+                .set_return_consumed_capacity(observation.capacity())
+        );
         match result {
-            Ok(_) => Ok(()),
+            Ok(output) => {
+                observation.consumed(output.consumed_capacity.iter().flatten());
+                Ok(())
+            }
             Err(err) => Err(match err.as_service_error() {
                 Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
                     let reasons = e

@@ -10,6 +10,7 @@ use crate::keys::entity::{Entity, EntityKey};
 use crate::keys::template::Index;
 use crate::ops::write::{condition_failed, Required};
 use crate::table::inner::RenderedKey;
+use crate::table::observe::{send, Observation};
 use crate::table::Table;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
@@ -460,23 +461,37 @@ impl<E: Entity> Update<E> {
     }
 
     async fn execute(self, returning: ReturnValue) -> Result<Option<E>> {
+        let observation = self.table.inner.observe("UpdateItem", E::NAME);
+        let result = self.update(returning, &observation).await;
+        observation.finish(result)
+    }
+
+    async fn update(self, returning: ReturnValue, observation: &Observation) -> Result<Option<E>> {
         let r = self.render()?;
         let inner = &r.table.inner;
-        let output = inner
-            .client
-            .update_item()
-            .table_name(&inner.name)
-            .set_key(Some(inner.key_item(&r.key)))
-            .update_expression(&r.update)
-            .set_condition_expression(r.condition.clone())
-            .set_expression_attribute_names(r.names.clone())
-            .set_expression_attribute_values(r.values.clone())
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .return_values(returning)
-            .send()
-            .await;
+        observation.key(|| inner.display(&r.key));
+        let output = send!(
+            observation,
+            inner
+                .client
+                .update_item()
+                .table_name(&inner.name)
+                .set_key(Some(inner.key_item(&r.key)))
+                .update_expression(&r.update)
+                .set_condition_expression(r.condition.clone())
+                .set_expression_attribute_names(r.names.clone())
+                .set_expression_attribute_values(r.values.clone())
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld
+                )
+                .return_values(returning)
+                .set_return_consumed_capacity(observation.capacity())
+        );
         match output {
-            Ok(output) => output.attributes.map(|item| inner.decode(item)).transpose(),
+            Ok(output) => {
+                observation.consumed(&output.consumed_capacity);
+                output.attributes.map(|item| inner.decode(item)).transpose()
+            }
             Err(err) => Err(match err.as_service_error() {
                 Some(UpdateItemError::ConditionalCheckFailedException(e)) => {
                     match older_revision::<E>(e.item.as_ref()) {

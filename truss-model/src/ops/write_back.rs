@@ -3,6 +3,7 @@
 use crate::expr::Placeholders;
 use crate::foundation::error::{Error, Result};
 use crate::ops::write::unchanged_since_read;
+use crate::table::observe::send;
 use crate::table::upgrades::{self, WriteBack};
 use crate::table::Table;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
@@ -41,18 +42,24 @@ async fn put(table: &Table, write: WriteBack) -> Result<()> {
     let mut p = Placeholders::default();
     let condition = unchanged_since_read(inner, &write.guards, &mut p);
     let (names, values) = p.into_parts();
-    let result = inner
-        .client
-        .put_item()
-        .table_name(&inner.name)
-        .set_item(Some(write.item))
-        .condition_expression(condition)
-        .set_expression_attribute_names(names)
-        .set_expression_attribute_values(values)
-        .send()
-        .await;
-    match result {
-        Ok(_) => Ok(()),
+    let observation = inner.observe("PutItem", write.entity);
+    let result = send!(
+        observation,
+        inner
+            .client
+            .put_item()
+            .table_name(&inner.name)
+            .set_item(Some(write.item))
+            .condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .set_return_consumed_capacity(observation.capacity())
+    );
+    let result = match result {
+        Ok(output) => {
+            observation.consumed(&output.consumed_capacity);
+            Ok(())
+        }
         // Changed since the read: the stored item is newer.
         Err(err)
             if matches!(
@@ -63,5 +70,6 @@ async fn put(table: &Table, write: WriteBack) -> Result<()> {
             Ok(())
         }
         Err(err) => Err(Error::dynamo("PutItem", err)),
-    }
+    };
+    observation.finish(result)
 }

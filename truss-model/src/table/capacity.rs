@@ -1,7 +1,7 @@
 //! Measuring the capacity DynamoDB reports each request consumed, per
 //! table and index.
 
-use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
+use aws_sdk_dynamodb::types::{Capacity, ConsumedCapacity, ReturnConsumedCapacity};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
     BeforeSerializationInterceptorContextMut, FinalizerInterceptorContextRef,
@@ -9,7 +9,7 @@ use aws_smithy_runtime_api::client::interceptors::context::{
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Capacity units consumed, as DynamoDB reports them.
@@ -48,7 +48,16 @@ pub struct Consumed {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct CapacityMeter {
-    totals: Arc<Mutex<BTreeMap<String, Consumed>>>,
+    totals: Arc<Mutex<Totals>>,
+}
+
+/// Per table and index, and per entity, then table and index.
+type PerTarget = BTreeMap<String, Consumed>;
+
+#[derive(Debug, Default)]
+struct Totals {
+    targets: PerTarget,
+    entities: BTreeMap<String, PerTarget>,
 }
 
 impl CapacityMeter {
@@ -57,70 +66,127 @@ impl CapacityMeter {
         Self::default()
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut BTreeMap<String, Consumed>) -> T) -> T {
+    fn with<T>(&self, f: impl FnOnce(&mut Totals) -> T) -> T {
         let mut totals = self.totals.lock().unwrap_or_else(PoisonError::into_inner);
         f(&mut totals)
     }
 
     /// The totals per table and index.
     pub fn snapshot(&self) -> BTreeMap<String, Consumed> {
-        self.with(|t| t.clone())
+        self.with(|t| t.targets.clone())
     }
 
-    /// The totals per table and index, resetting them to zero.
+    /// The totals per entity (the entity type, the collection, or the
+    /// types of a batch or transaction joined with `+`), then table and
+    /// index. Only requests of a [`Table`](crate::Table) the meter is
+    /// attached to ([`Table::with_capacity_meter`](crate::Table::with_capacity_meter))
+    /// are known by entity; the client's interceptor sees requests only.
+    pub fn by_entity(&self) -> BTreeMap<String, BTreeMap<String, Consumed>> {
+        self.with(|t| t.entities.clone())
+    }
+
+    /// The totals per table and index, resetting them (and the totals per
+    /// entity) to zero.
     pub fn take(&self) -> BTreeMap<String, Consumed> {
-        self.with(std::mem::take)
+        self.with(|t| std::mem::take(t).targets)
     }
 
     /// All units consumed, every table and index together.
     pub fn total(&self) -> f64 {
-        self.with(|t| t.values().map(|c| c.units).sum())
+        self.with(|t| t.targets.values().map(|c| c.units).sum())
     }
 
     fn record(&self, reported: &ConsumedCapacity) {
-        let table = reported.table_name().unwrap_or("?");
+        self.with(|totals| add(&mut totals.targets, reported));
+    }
+
+    /// Records what a request of `entity` consumed, per table and index
+    /// and for the entity.
+    pub(crate) fn record_for(&self, entity: &str, reported: &ConsumedCapacity) {
         self.with(|totals| {
-            let mut add =
-                |target: String, units: Option<f64>, read: Option<f64>, write: Option<f64>| {
-                    let entry = totals.entry(target).or_default();
-                    entry.units += units.unwrap_or(0.0);
-                    entry.read_units += read.unwrap_or(0.0);
-                    entry.write_units += write.unwrap_or(0.0);
-                    entry.responses += 1;
-                };
-            let indexes = reported
-                .global_secondary_indexes()
-                .into_iter()
-                .flatten()
-                .chain(reported.local_secondary_indexes().into_iter().flatten());
-            match reported.table() {
-                // INDEXES: the table's part and each index's.
-                Some(part) => {
-                    add(
-                        table.to_owned(),
-                        part.capacity_units(),
-                        part.read_capacity_units(),
-                        part.write_capacity_units(),
-                    );
-                    for (index, part) in indexes {
-                        add(
-                            format!("{table}/{index}"),
-                            part.capacity_units(),
-                            part.read_capacity_units(),
-                            part.write_capacity_units(),
-                        );
-                    }
-                }
-                // TOTAL: one number for the request.
-                None => add(
-                    table.to_owned(),
-                    reported.capacity_units(),
-                    reported.read_capacity_units(),
-                    reported.write_capacity_units(),
-                ),
-            }
+            add(&mut totals.targets, reported);
+            add(
+                totals.entities.entry(entity.to_owned()).or_default(),
+                reported,
+            );
         });
     }
+}
+
+/// Adds one reported capacity to the totals per table and index.
+fn add(totals: &mut PerTarget, reported: &ConsumedCapacity) {
+    for part in parts(reported) {
+        let entry = totals.entry(part.target).or_default();
+        entry.units += part.units.unwrap_or(0.0);
+        entry.read_units += part.read.unwrap_or(0.0);
+        entry.write_units += part.write.unwrap_or(0.0);
+        entry.responses += 1;
+    }
+}
+
+/// Where a part of a reported capacity was consumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// The table itself (or, for `TOTAL`, the whole request).
+    Table,
+    /// A global secondary index.
+    Global,
+    /// A local secondary index.
+    Local,
+}
+
+/// One part of a reported capacity.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Part {
+    /// `"links"` for the table, `"links/GSI1"` for an index.
+    pub(crate) target: String,
+    pub(crate) place: Place,
+    pub(crate) units: Option<f64>,
+    pub(crate) read: Option<f64>,
+    pub(crate) write: Option<f64>,
+}
+
+/// A reported capacity per table and index: with `INDEXES`, the table's
+/// part then each index's; with `TOTAL`, one part for the request.
+pub(crate) fn parts(reported: &ConsumedCapacity) -> Vec<Part> {
+    let table = reported.table_name().unwrap_or("?");
+    let Some(part) = reported.table() else {
+        return vec![Part {
+            target: table.to_owned(),
+            place: Place::Table,
+            units: reported.capacity_units(),
+            read: reported.read_capacity_units(),
+            write: reported.write_capacity_units(),
+        }];
+    };
+    fn indexes<'a>(
+        table: &'a str,
+        map: Option<&'a HashMap<String, Capacity>>,
+        place: Place,
+    ) -> impl Iterator<Item = (String, Place, &'a Capacity)> + 'a {
+        map.into_iter()
+            .flatten()
+            .map(move |(index, part)| (format!("{table}/{index}"), place, part))
+    }
+    let mut named: Vec<_> = indexes(table, reported.global_secondary_indexes(), Place::Global)
+        .chain(indexes(
+            table,
+            reported.local_secondary_indexes(),
+            Place::Local,
+        ))
+        .collect();
+    // Index maps have no order; a stable one keeps reports comparable.
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    std::iter::once((table.to_owned(), Place::Table, part))
+        .chain(named)
+        .map(|(target, place, part)| Part {
+            target,
+            place,
+            units: part.capacity_units(),
+            read: part.read_capacity_units(),
+            write: part.write_capacity_units(),
+        })
+        .collect()
 }
 
 /// Sets `return_consumed_capacity` on the inputs, and reads

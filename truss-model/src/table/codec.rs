@@ -302,7 +302,11 @@ impl TableInner {
         }
         if let Some(guards) = write_back {
             let (item, _) = self.encode_item(&entity)?;
-            upgrades::push(WriteBack { item, guards });
+            upgrades::push(WriteBack {
+                entity: E::NAME,
+                item,
+                guards,
+            });
         }
         Ok(entity)
     }

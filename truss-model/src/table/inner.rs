@@ -15,6 +15,11 @@ pub(crate) struct TableInner {
     pub(crate) name: String,
     pub(crate) pk: String,
     pub(crate) sk: Option<String>,
+    /// Where the capacity of this table's operations is added up, per
+    /// entity.
+    pub(crate) capacity: Option<crate::table::capacity::CapacityMeter>,
+    /// Whether traces may hold key values.
+    pub(crate) trace_keys: bool,
 }
 
 /// The capacity keys are rendered into: enough for most keys at once.

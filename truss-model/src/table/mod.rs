@@ -10,6 +10,7 @@ pub(crate) mod capacity;
 pub(crate) mod codec;
 pub(crate) mod infra;
 pub(crate) mod inner;
+pub(crate) mod observe;
 pub(crate) mod report;
 pub(crate) mod request_counter;
 pub(crate) mod retry;
@@ -49,6 +50,8 @@ impl Table {
                 name: name.into(),
                 pk: "PK".to_owned(),
                 sk: Some("SK".to_owned()),
+                capacity: None,
+                trace_keys: false,
             }),
         }
     }
@@ -69,6 +72,41 @@ impl Table {
     /// entities without a sort-key template.
     pub fn without_sort_key(mut self) -> Self {
         Arc::make_mut(&mut self.inner).sk = None;
+        self
+    }
+
+    /// Adds up the capacity every operation of this table handle consumes
+    /// in `meter`, per table and index and per entity
+    /// ([`CapacityMeter::by_entity`](crate::CapacityMeter::by_entity)): requests ask DynamoDB for
+    /// `ReturnConsumedCapacity = INDEXES` (which costs nothing). Attach a
+    /// meter to the table or to the client as an interceptor, not both:
+    /// a request counted both ways counts twice.
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # use truss_model::{Entity, Table};
+    /// # #[derive(Entity, Serialize, Deserialize)]
+    /// # #[truss(pk = "LINK#{code}", sk = "META")]
+    /// # struct Link { code: String }
+    /// # async fn demo(table: Table) -> truss_model::Result<()> {
+    /// let meter = truss_model::CapacityMeter::new();
+    /// let table = table.with_capacity_meter(meter.clone());
+    /// table.get(Link::key("aK9xQ2z")).await?;
+    /// let units = meter.by_entity()["Link"]["links"].read_units;
+    /// # let _ = units;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_capacity_meter(mut self, meter: crate::table::capacity::CapacityMeter) -> Self {
+        Arc::make_mut(&mut self.inner).capacity = Some(meter);
+        self
+    }
+
+    /// Lets traces (feature `tracing`) record each single-item operation's
+    /// key as `truss.key` (`PK=USER#42, SK=PROFILE`). Off by default: keys
+    /// often hold personal data (emails, user ids). Item values never
+    /// appear in traces.
+    pub fn trace_keys(mut self, on: bool) -> Self {
+        Arc::make_mut(&mut self.inner).trace_keys = on;
         self
     }
 

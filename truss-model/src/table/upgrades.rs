@@ -15,6 +15,8 @@ pub(crate) type Guards = Vec<(&'static str, Option<AttributeValue>)>;
 
 /// An upgraded item to write back, with what its write requires.
 pub(crate) struct WriteBack {
+    /// The entity's name, for traces and the capacity meter.
+    pub(crate) entity: &'static str,
     /// The upgraded entity, encoded (at the current revision).
     pub(crate) item: Item,
     /// The revision and version attributes as read (`None`: absent).

@@ -12,6 +12,7 @@ use crate::keys::template::Index;
 use crate::ops::collection::QueryTarget;
 use crate::ops::cursor::{invalid, Cursor};
 use crate::ops::write_back::decoding;
+use crate::table::observe::{send, Observation};
 use crate::table::Table;
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
@@ -232,31 +233,49 @@ impl<E: QueryTarget> Plan<E> {
         table: &Table,
         start: Option<Item>,
     ) -> Result<(Vec<E>, Option<Item>)> {
+        let observation = table.inner.observe("Query", E::__name());
+        observation.index(self.keys.index_name());
+        observation.consistent(self.consistent);
+        observation.page(self.limit, !self.descending);
+        let result = self.fetch_observed(table, start, &observation).await;
+        observation.finish(result)
+    }
+
+    async fn fetch_observed(
+        &self,
+        table: &Table,
+        start: Option<Item>,
+        observation: &Observation,
+    ) -> Result<(Vec<E>, Option<Item>)> {
         let inner = &table.inner;
         let (expression, mut names, mut values) = self.keys.expression(table);
         if let Some(filter) = &self.filter {
             names.extend(filter.names.clone());
             values.extend(filter.values.clone());
         }
-        let output = inner
-            .client
-            .query()
-            .table_name(&inner.name)
-            .set_index_name(self.keys.index_name().map(str::to_owned))
-            .key_condition_expression(expression)
-            .set_filter_expression(self.filter.as_ref().map(|f| f.expression.clone()))
-            .set_expression_attribute_names(Some(names))
-            .set_expression_attribute_values(Some(values))
-            .scan_index_forward(!self.descending)
-            .consistent_read(self.consistent)
-            // One item more than the page holds: whether it comes back
-            // tells whether another page follows, so the last page has no
-            // cursor even when it is exactly full.
-            .set_limit(self.limit.map(|n| n.saturating_add(1)))
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| Error::dynamo("Query", e))?;
+        let output = send!(
+            observation,
+            inner
+                .client
+                .query()
+                .table_name(&inner.name)
+                .set_index_name(self.keys.index_name().map(str::to_owned))
+                .key_condition_expression(expression)
+                .set_filter_expression(self.filter.as_ref().map(|f| f.expression.clone()))
+                .set_expression_attribute_names(Some(names))
+                .set_expression_attribute_values(Some(values))
+                .scan_index_forward(!self.descending)
+                .consistent_read(self.consistent)
+                // One item more than the page holds: whether it comes back
+                // tells whether another page follows, so the last page has
+                // no cursor even when it is exactly full.
+                .set_limit(self.limit.map(|n| n.saturating_add(1)))
+                .set_exclusive_start_key(start)
+                .set_return_consumed_capacity(observation.capacity())
+        )
+        .map_err(|e| Error::dynamo("Query", e))?;
+        observation.consumed(&output.consumed_capacity);
+        observation.items(output.count, output.scanned_count);
         let mut raw = output.items.unwrap_or_default();
         let mut last = output.last_evaluated_key;
         if let Some(limit) = self.limit.and_then(|n| usize::try_from(n).ok()) {

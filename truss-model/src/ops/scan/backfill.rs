@@ -273,7 +273,7 @@ where
         }
         let sent = match write {
             Some(new) => put(plan, T::__name(), &read, new).await?,
-            None => delete(plan, &read).await?,
+            None => delete(plan, T::__name(), &read).await?,
         };
         tally.requests += 1;
         tally.capacity += sent.capacity;
@@ -284,7 +284,7 @@ where
                 // Another writer changed or deleted the item: start over
                 // from what is stored now.
                 tally.conflicts += 1;
-                match reread(plan, &read.key, &mut tally).await? {
+                match reread(plan, T::__name(), &read.key, &mut tally).await? {
                     Some(now) => {
                         item = now;
                         key = read.key;

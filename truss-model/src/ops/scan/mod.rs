@@ -17,6 +17,7 @@ pub use progress::Progress;
 use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::ops::collection::QueryTarget;
+use crate::table::observe::send;
 use crate::table::Table;
 use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
 use checkpoint::check_segments;
@@ -297,6 +298,7 @@ impl<T: ScanTarget> Scan<T> {
         Ok((
             Plan {
                 table: self.table.clone(),
+                entity: name,
                 total: starts.len(),
                 page_size: self.page_size,
                 consistent: self.consistent,
@@ -310,6 +312,8 @@ impl<T: ScanTarget> Scan<T> {
 /// A checked scan, shared by its segments.
 pub(crate) struct Plan {
     pub(crate) table: Table,
+    /// The scan target's name, for traces and the capacity meter.
+    entity: &'static str,
     pub(crate) total: usize,
     page_size: Option<i32>,
     consistent: bool,
@@ -333,13 +337,21 @@ impl Plan {
             pacer.wait().await;
         }
         let inner = &self.table.inner;
+        let observation = inner.observe("Scan", self.entity);
+        observation.consistent(self.consistent);
+        observation.page(self.page_size, true);
         let mut request = inner
             .client
             .scan()
             .table_name(&inner.name)
             .set_limit(self.page_size)
             .consistent_read(self.consistent)
-            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            // The pace needs the total; a meter or a span the parts.
+            .return_consumed_capacity(
+                observation
+                    .capacity()
+                    .unwrap_or(ReturnConsumedCapacity::Total),
+            )
             .set_exclusive_start_key(start);
         if self.total > 1 {
             // Both fit in an i32: at most 1,000,000 segments (checked).
@@ -348,7 +360,12 @@ impl Plan {
                 .segment(to_i32(segment))
                 .total_segments(to_i32(self.total));
         }
-        let output = request.send().await.map_err(|e| Error::dynamo("Scan", e))?;
+        let output = match send!(observation, request) {
+            Ok(output) => output,
+            Err(e) => return observation.finish(Err(Error::dynamo("Scan", e))),
+        };
+        observation.consumed(&output.consumed_capacity);
+        observation.items(output.count, output.scanned_count);
         let capacity = output
             .consumed_capacity
             .and_then(|c| c.capacity_units)

@@ -8,6 +8,7 @@ use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::ops::write::unchanged_since_read;
 use crate::table::inner::RenderedKey;
+use crate::table::observe::{send, Observation};
 use crate::table::upgrades::Guards;
 use crate::table::Table;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
@@ -63,18 +64,23 @@ pub(crate) async fn put(
     let mut p = Placeholders::default();
     let condition = unchanged(plan, read, &mut p);
     let (names, values) = p.into_parts();
-    let result = inner
-        .client
-        .put_item()
-        .table_name(&inner.name)
-        .set_item(Some(item))
-        .condition_expression(condition)
-        .set_expression_attribute_names(names)
-        .set_expression_attribute_values(values)
-        .return_consumed_capacity(ReturnConsumedCapacity::Total)
-        .send()
-        .await;
-    match result {
+    let observation = inner.observe("PutItem", target);
+    let result = send!(
+        observation,
+        inner
+            .client
+            .put_item()
+            .table_name(&inner.name)
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_consumed_capacity(asked(&observation))
+    );
+    if let Ok(output) = &result {
+        observation.consumed(&output.consumed_capacity);
+    }
+    let result = match result {
         Ok(output) => Ok(Sent {
             done: Some(Done::Put),
             capacity: charge(plan, output.consumed_capacity.as_ref()),
@@ -88,26 +94,32 @@ pub(crate) async fn put(
             }),
             _ => Err(Error::dynamo("PutItem", err)),
         },
-    }
+    };
+    observation.finish(result)
 }
 
-pub(crate) async fn delete(plan: &Plan, read: &Read) -> Result<Sent> {
+pub(crate) async fn delete(plan: &Plan, target: &'static str, read: &Read) -> Result<Sent> {
     let inner = &plan.table.inner;
     let mut p = Placeholders::default();
     let condition = unchanged(plan, read, &mut p);
     let (names, values) = p.into_parts();
-    let result = inner
-        .client
-        .delete_item()
-        .table_name(&inner.name)
-        .set_key(Some(inner.key_item(&read.key)))
-        .condition_expression(condition)
-        .set_expression_attribute_names(names)
-        .set_expression_attribute_values(values)
-        .return_consumed_capacity(ReturnConsumedCapacity::Total)
-        .send()
-        .await;
-    match result {
+    let observation = inner.observe("DeleteItem", target);
+    let result = send!(
+        observation,
+        inner
+            .client
+            .delete_item()
+            .table_name(&inner.name)
+            .set_key(Some(inner.key_item(&read.key)))
+            .condition_expression(condition)
+            .set_expression_attribute_names(names)
+            .set_expression_attribute_values(values)
+            .return_consumed_capacity(asked(&observation))
+    );
+    if let Ok(output) = &result {
+        observation.consumed(&output.consumed_capacity);
+    }
+    let result = match result {
         Ok(output) => Ok(Sent {
             done: Some(Done::Deleted),
             capacity: charge(plan, output.consumed_capacity.as_ref()),
@@ -119,7 +131,8 @@ pub(crate) async fn delete(plan: &Plan, read: &Read) -> Result<Sent> {
             }),
             _ => Err(Error::dynamo("DeleteItem", err)),
         },
-    }
+    };
+    observation.finish(result)
 }
 
 /// A re-key: one transaction creating the item at its new key and deleting
@@ -156,59 +169,66 @@ pub(crate) async fn rekey(
         .set_expression_attribute_values(values)
         .build()
         .map_err(build)?;
-    let result = inner
-        .client
-        .transact_write_items()
-        .transact_items(TransactWriteItem::builder().put(put).build())
-        .transact_items(TransactWriteItem::builder().delete(delete).build())
-        .return_consumed_capacity(ReturnConsumedCapacity::Total)
-        .send()
-        .await;
-    let err = match result {
-        Ok(output) => {
-            let units = output
-                .consumed_capacity
-                .unwrap_or_default()
+    let observation = inner.observe("TransactWriteItems", target);
+    let result = send!(
+        observation,
+        inner
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(TransactWriteItem::builder().delete(delete).build())
+            .return_consumed_capacity(asked(&observation))
+    );
+    let outcome = (|| {
+        let err = match result {
+            Ok(output) => {
+                observation.consumed(output.consumed_capacity.iter().flatten());
+                let units = output
+                    .consumed_capacity
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|c| charge(plan, Some(c)))
+                    .sum();
+                return Ok(Sent {
+                    done: Some(Done::Put),
+                    capacity: units,
+                });
+            }
+            Err(err) => err,
+        };
+        let codes: Vec<Option<String>> = match err.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(e)) => e
+                .cancellation_reasons()
                 .iter()
-                .map(|c| charge(plan, Some(c)))
-                .sum();
-            return Ok(Sent {
-                done: Some(Done::Put),
-                capacity: units,
+                .map(|r| r.code().map(str::to_owned))
+                .collect(),
+            _ => return Err(Error::dynamo("TransactWriteItems", err)),
+        };
+        let code = |i: usize| codes.get(i).cloned().flatten();
+        if code(0).as_deref() == Some("ConditionalCheckFailed") {
+            return Err(Error::AlreadyExists {
+                entity: target,
+                key: inner.display(&key),
             });
         }
-        Err(err) => err,
-    };
-    let codes: Vec<Option<String>> = match err.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(e)) => e
-            .cancellation_reasons()
-            .iter()
-            .map(|r| r.code().map(str::to_owned))
-            .collect(),
-        _ => return Err(Error::dynamo("TransactWriteItems", err)),
-    };
-    let code = |i: usize| codes.get(i).cloned().flatten();
-    if code(0).as_deref() == Some("ConditionalCheckFailed") {
-        return Err(Error::AlreadyExists {
-            entity: target,
-            key: inner.display(&key),
-        });
-    }
-    match (code(1).as_deref(), code(0).as_deref()) {
-        (Some("ConditionalCheckFailed"), _)
-        | (Some("TransactionConflict"), _)
-        | (_, Some("TransactionConflict")) => Ok(Sent {
-            done: None,
-            capacity: 0.0,
-        }),
-        _ => Err(Error::dynamo("TransactWriteItems", err)),
-    }
+        match (code(1).as_deref(), code(0).as_deref()) {
+            (Some("ConditionalCheckFailed"), _)
+            | (Some("TransactionConflict"), _)
+            | (_, Some("TransactionConflict")) => Ok(Sent {
+                done: None,
+                capacity: 0.0,
+            }),
+            _ => Err(Error::dynamo("TransactWriteItems", err)),
+        }
+    })();
+    observation.finish(outcome)
 }
 
 /// Reads an item again after a conflict: consistently, so the next write
 /// is based on what is stored now.
 pub(crate) async fn reread(
     plan: &Plan,
+    target: &'static str,
     key: &RenderedKey,
     tally: &mut Tally,
 ) -> Result<Option<Item>> {
@@ -216,19 +236,33 @@ pub(crate) async fn reread(
         pacer.wait().await;
     }
     let inner = &plan.table.inner;
-    let output = inner
-        .client
-        .get_item()
-        .table_name(&inner.name)
-        .set_key(Some(inner.key_item(key)))
-        .consistent_read(true)
-        .return_consumed_capacity(ReturnConsumedCapacity::Total)
-        .send()
-        .await
-        .map_err(|e| Error::dynamo("GetItem", e))?;
+    let observation = inner.observe("GetItem", target);
+    observation.consistent(true);
+    let output = match send!(
+        observation,
+        inner
+            .client
+            .get_item()
+            .table_name(&inner.name)
+            .set_key(Some(inner.key_item(key)))
+            .consistent_read(true)
+            .return_consumed_capacity(asked(&observation))
+    ) {
+        Ok(output) => output,
+        Err(e) => return observation.finish(Err(Error::dynamo("GetItem", e))),
+    };
+    observation.consumed(&output.consumed_capacity);
     tally.requests += 1;
     tally.capacity += charge(plan, output.consumed_capacity.as_ref());
     Ok(output.item)
+}
+
+/// What the backfill's writes ask DynamoDB to report: the total its pace
+/// needs, or the parts a meter or a span wants.
+fn asked(observation: &Observation) -> ReturnConsumedCapacity {
+    observation
+        .capacity()
+        .unwrap_or(ReturnConsumedCapacity::Total)
 }
 
 /// The primary key an item holds (string key attributes).

@@ -1,0 +1,367 @@
+//! What an operation reports while it runs: a `tracing` span with
+//! OpenTelemetry's DynamoDB attributes (feature `tracing`), and the
+//! capacity it consumed, per entity, to the table's [`CapacityMeter`].
+//!
+//! Every operation opens an [`Observation`] first, sends its requests
+//! through [`send!`](crate::table::observe::send) and gives its result to
+//! [`Observation::finish`]. Without a meter and without a subscriber
+//! listening, nothing is asked of DynamoDB and nothing is counted.
+
+use crate::foundation::error::{KeyDisplay, Result};
+use crate::table::capacity::CapacityMeter;
+use crate::table::inner::TableInner;
+use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// One operation (a get, a page of a query, a whole batch or transaction)
+/// as traces and the capacity meter see it.
+pub(crate) struct Observation {
+    entity: Cow<'static, str>,
+    meter: Option<CapacityMeter>,
+    /// Counts for the span; `None` when no subscriber listens.
+    tally: Option<Arc<Tally>>,
+    #[cfg(feature = "tracing")]
+    span: tracing::Span,
+    #[cfg(feature = "tracing")]
+    trace_keys: bool,
+}
+
+/// What the span reports when the operation ends.
+#[derive(Debug, Default)]
+#[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+pub(crate) struct Tally {
+    /// HTTP requests sent, retries by the SDK included.
+    attempts: AtomicUsize,
+    /// Requests the library made (each may take several attempts).
+    sends: AtomicUsize,
+    /// Requests the library sent again (unprocessed items of a batch).
+    resent: AtomicUsize,
+    unprocessed: AtomicUsize,
+    count: AtomicUsize,
+    scanned: AtomicUsize,
+    consumed: Mutex<Vec<ConsumedCapacity>>,
+}
+
+impl TableInner {
+    /// Opens the observation of `operation` (`"GetItem"`, `"Query"`, ...)
+    /// on `entity`.
+    pub(crate) fn observe(
+        &self,
+        operation: &'static str,
+        entity: impl Into<Cow<'static, str>>,
+    ) -> Observation {
+        let entity = entity.into();
+        #[cfg(feature = "tracing")]
+        {
+            let span = tracing::info_span!(
+                target: "truss_model",
+                "DynamoDB",
+                otel.name = %format_args!("{operation} {}", self.name),
+                otel.kind = "client",
+                otel.status_code = tracing::field::Empty,
+                db.system = "dynamodb",
+                db.operation = operation,
+                rpc.system = "aws-api",
+                rpc.service = "DynamoDB",
+                rpc.method = operation,
+                aws.dynamodb.table_names = %self.name,
+                aws.dynamodb.index_name = tracing::field::Empty,
+                aws.dynamodb.consistent_read = tracing::field::Empty,
+                aws.dynamodb.limit = tracing::field::Empty,
+                aws.dynamodb.scan_forward = tracing::field::Empty,
+                aws.dynamodb.count = tracing::field::Empty,
+                aws.dynamodb.scanned_count = tracing::field::Empty,
+                aws.dynamodb.consumed_capacity = tracing::field::Empty,
+                truss.entity = &*entity,
+                truss.key = tracing::field::Empty,
+                truss.requests = tracing::field::Empty,
+                truss.retries = tracing::field::Empty,
+                truss.unprocessed = tracing::field::Empty,
+                truss.capacity_units = tracing::field::Empty,
+                error.type = tracing::field::Empty,
+            );
+            let tally = (!span.is_disabled()).then(Arc::default);
+            Observation {
+                entity,
+                meter: self.capacity.clone(),
+                tally,
+                span,
+                trace_keys: self.trace_keys,
+            }
+        }
+        #[cfg(not(feature = "tracing"))]
+        {
+            let _ = operation;
+            Observation {
+                entity,
+                meter: self.capacity.clone(),
+                tally: None,
+            }
+        }
+    }
+}
+
+impl Observation {
+    /// What to ask DynamoDB to report: the capacity per table and index
+    /// when a meter or a span wants it, nothing otherwise.
+    pub(crate) fn capacity(&self) -> Option<ReturnConsumedCapacity> {
+        (self.meter.is_some() || self.tally.is_some()).then_some(ReturnConsumedCapacity::Indexes)
+    }
+
+    /// Records what a response reported.
+    pub(crate) fn consumed<'a>(&self, reported: impl IntoIterator<Item = &'a ConsumedCapacity>) {
+        for reported in reported {
+            if let Some(meter) = &self.meter {
+                meter.record_for(&self.entity, reported);
+            }
+            if let Some(tally) = &self.tally {
+                tally
+                    .consumed
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(reported.clone());
+            }
+        }
+    }
+
+    /// The next request sends again what DynamoDB left unprocessed.
+    pub(crate) fn resending(&self) {
+        if let Some(tally) = &self.tally {
+            tally.resent.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Items DynamoDB returned unprocessed (batches).
+    pub(crate) fn unprocessed(&self, items: usize) {
+        if let Some(tally) = &self.tally {
+            tally.unprocessed.fetch_add(items, Ordering::Relaxed);
+        }
+    }
+
+    /// Items a Query or Scan page returned and evaluated.
+    pub(crate) fn items(&self, count: i32, scanned: i32) {
+        if let Some(tally) = &self.tally {
+            let to_usize = |n: i32| usize::try_from(n).unwrap_or(0);
+            tally.count.fetch_add(to_usize(count), Ordering::Relaxed);
+            tally
+                .scanned
+                .fetch_add(to_usize(scanned), Ordering::Relaxed);
+        }
+    }
+
+    /// The index read, if any.
+    pub(crate) fn index(&self, index: Option<&str>) {
+        #[cfg(feature = "tracing")]
+        if let Some(index) = index {
+            self.span.record("aws.dynamodb.index_name", index);
+        }
+        #[cfg(not(feature = "tracing"))]
+        let _ = index;
+    }
+
+    /// Whether the read is strongly consistent.
+    pub(crate) fn consistent(&self, consistent: bool) {
+        #[cfg(feature = "tracing")]
+        self.span.record("aws.dynamodb.consistent_read", consistent);
+        #[cfg(not(feature = "tracing"))]
+        let _ = consistent;
+    }
+
+    /// The page size asked for, if any, and the direction.
+    pub(crate) fn page(&self, limit: Option<i32>, forward: bool) {
+        #[cfg(feature = "tracing")]
+        {
+            if let Some(limit) = limit {
+                self.span.record("aws.dynamodb.limit", limit);
+            }
+            self.span.record("aws.dynamodb.scan_forward", forward);
+        }
+        #[cfg(not(feature = "tracing"))]
+        let _ = (limit, forward);
+    }
+
+    /// The key, recorded only when the table was told keys may appear in
+    /// traces ([`Table::trace_keys`](crate::Table::trace_keys)).
+    pub(crate) fn key(&self, key: impl FnOnce() -> KeyDisplay) {
+        #[cfg(feature = "tracing")]
+        if self.trace_keys && self.tally.is_some() {
+            self.span
+                .record("truss.key", tracing::field::display(key()));
+        }
+        #[cfg(not(feature = "tracing"))]
+        let _ = key;
+    }
+
+    /// Counts one request of the library, and gives the interceptor that
+    /// counts its HTTP attempts when a span listens.
+    pub(crate) fn sending(&self) -> Option<Attempts> {
+        let tally = self.tally.as_ref()?;
+        tally.sends.fetch_add(1, Ordering::Relaxed);
+        Some(Attempts(tally.clone()))
+    }
+
+    /// The span requests are sent in.
+    #[cfg(feature = "tracing")]
+    pub(crate) fn span(&self) -> &tracing::Span {
+        &self.span
+    }
+
+    /// Records the error, if the operation failed (its kind only: messages
+    /// can hold key values), and passes the result on.
+    pub(crate) fn finish<T>(self, result: Result<T>) -> Result<T> {
+        #[cfg(feature = "tracing")]
+        if let (Err(error), Some(_)) = (&result, &self.tally) {
+            self.span.record("error.type", error.kind());
+            self.span.record("otel.status_code", "ERROR");
+        }
+        result
+    }
+}
+
+impl Drop for Observation {
+    fn drop(&mut self) {
+        #[cfg(feature = "tracing")]
+        if let Some(tally) = &self.tally {
+            let attempts = tally.attempts.load(Ordering::Relaxed);
+            let sends = tally.sends.load(Ordering::Relaxed);
+            let span = &self.span;
+            span.record("truss.requests", attempts);
+            // Retries: attempts beyond the first of each request (by the
+            // SDK: throttling, errors) and requests sending unprocessed
+            // items again (by the library).
+            let resent = tally.resent.load(Ordering::Relaxed);
+            span.record("truss.retries", attempts.saturating_sub(sends) + resent);
+            span.record(
+                "truss.unprocessed",
+                tally.unprocessed.load(Ordering::Relaxed),
+            );
+            if tally.scanned.load(Ordering::Relaxed) > 0 || tally.count.load(Ordering::Relaxed) > 0
+            {
+                span.record("aws.dynamodb.count", tally.count.load(Ordering::Relaxed));
+                span.record(
+                    "aws.dynamodb.scanned_count",
+                    tally.scanned.load(Ordering::Relaxed),
+                );
+            }
+            let consumed = tally
+                .consumed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if !consumed.is_empty() {
+                let units: f64 = consumed.iter().filter_map(|c| c.capacity_units()).sum();
+                span.record("truss.capacity_units", units);
+                span.record(
+                    "aws.dynamodb.consumed_capacity",
+                    consumed_json(&consumed).as_str(),
+                );
+            }
+        }
+    }
+}
+
+/// The reported capacities as OpenTelemetry writes them: a JSON array of
+/// DynamoDB's `ConsumedCapacity` objects (table and index names are
+/// `[a-zA-Z0-9_.-]`, so they need no escaping).
+#[cfg(feature = "tracing")]
+fn consumed_json(consumed: &[ConsumedCapacity]) -> String {
+    use crate::table::capacity::Place;
+    use std::fmt::Write as _;
+    let mut out = String::from("[");
+    for (i, reported) in consumed.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(
+            out,
+            "{{\"TableName\":\"{}\",\"CapacityUnits\":{}",
+            reported.table_name().unwrap_or("?"),
+            reported.capacity_units().unwrap_or(0.0)
+        );
+        let parts = crate::table::capacity::parts(reported);
+        if reported.table().is_some() {
+            let table_units = parts.first().and_then(|p| p.units).unwrap_or(0.0);
+            let _ = write!(out, ",\"Table\":{{\"CapacityUnits\":{table_units}}}");
+        }
+        for (place, key) in [
+            (Place::Global, "GlobalSecondaryIndexes"),
+            (Place::Local, "LocalSecondaryIndexes"),
+        ] {
+            let indexes: Vec<String> = parts
+                .iter()
+                .filter(|part| part.place == place)
+                .filter_map(|part| {
+                    let index = part.target.split_once('/')?.1;
+                    Some(format!(
+                        "\"{index}\":{{\"CapacityUnits\":{}}}",
+                        part.units.unwrap_or(0.0)
+                    ))
+                })
+                .collect();
+            if !indexes.is_empty() {
+                let _ = write!(out, ",\"{key}\":{{{}}}", indexes.join(","));
+            }
+        }
+        out.push('}');
+    }
+    out.push(']');
+    out
+}
+
+/// An SDK interceptor, one per request sent while a span listens, that
+/// counts the request's HTTP attempts.
+#[derive(Debug)]
+pub(crate) struct Attempts(Arc<Tally>);
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for Attempts {
+    fn name(&self) -> &'static str {
+        "truss_model::Attempts"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _: &aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef<'_>,
+        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        _: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> std::result::Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        self.0.attempts.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// The label of an operation on several entity types: their names in
+/// order of first appearance, joined with `+` (`Link+DailyStat`).
+pub(crate) fn entities<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for name in names {
+        if !seen.contains(&name) {
+            seen.push(name);
+        }
+    }
+    seen.join("+")
+}
+
+/// Sends an SDK request builder inside the operation's span, counting its
+/// attempts when a span listens: `send!(observation, request)` is
+/// `request.send().await` otherwise.
+macro_rules! send {
+    ($observation:expr, $request:expr) => {{
+        let observation: &$crate::table::observe::Observation = &$observation;
+        let request = $request;
+        match observation.sending() {
+            #[cfg(feature = "tracing")]
+            Some(attempts) => {
+                use tracing::Instrument as _;
+                request
+                    .customize()
+                    .interceptor(attempts)
+                    .send()
+                    .instrument(observation.span().clone())
+                    .await
+            }
+            _ => request.send().await,
+        }
+    }};
+}
+pub(crate) use send;
