@@ -33,6 +33,9 @@ pub use keys::template;
 pub use ops::batch;
 #[doc(inline)]
 pub use ops::cursor;
+#[cfg(feature = "testing")]
+#[doc(inline)]
+pub use ops::double as testing;
 #[doc(inline)]
 pub use ops::scan;
 #[doc(inline)]

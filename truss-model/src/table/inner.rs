@@ -20,6 +20,10 @@ pub(crate) struct TableInner {
     pub(crate) capacity: Option<crate::table::capacity::CapacityMeter>,
     /// Whether traces may hold key values.
     pub(crate) trace_keys: bool,
+    /// Whether requests name their entity to the client's interceptors
+    /// (a test double's table).
+    #[cfg(feature = "testing")]
+    pub(crate) tag_requests: bool,
 }
 
 /// The capacity keys are rendered into: enough for most keys at once.

@@ -52,6 +52,8 @@ impl Table {
                 sk: Some("SK".to_owned()),
                 capacity: None,
                 trace_keys: false,
+                #[cfg(feature = "testing")]
+                tag_requests: false,
             }),
         }
     }

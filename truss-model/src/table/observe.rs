@@ -26,7 +26,64 @@ pub(crate) struct Observation {
     span: tracing::Span,
     #[cfg(feature = "tracing")]
     trace_keys: bool,
+    /// The entity and key names, for a double's table.
+    tag: Option<Tag>,
 }
+
+/// Names the entity and key attributes of one request the library sends
+/// through a test double's table (feature `testing`); added to the request
+/// by `send!`.
+#[cfg(feature = "testing")]
+#[derive(Debug, Clone)]
+pub(crate) struct Tag {
+    entity: String,
+    key_names: Arc<(String, Option<String>)>,
+}
+
+#[cfg(feature = "testing")]
+impl Tag {
+    pub(crate) fn new(entity: &str, pk: &str, sk: Option<&str>) -> Self {
+        Tag {
+            entity: entity.to_string(),
+            key_names: Arc::new((pk.to_owned(), sk.map(str::to_owned))),
+        }
+    }
+
+    /// The entity's label.
+    pub(crate) fn entity(&self) -> &str {
+        &self.entity
+    }
+
+    /// The table's key attribute names.
+    pub(crate) fn key_names(&self) -> Arc<(String, Option<String>)> {
+        self.key_names.clone()
+    }
+}
+
+#[cfg(feature = "testing")]
+impl aws_smithy_types::config_bag::Storable for Tag {
+    type Storer = aws_smithy_types::config_bag::StoreReplace<Self>;
+}
+
+#[cfg(feature = "testing")]
+impl aws_smithy_runtime_api::client::interceptors::Intercept for Tag {
+    fn name(&self) -> &'static str {
+        "truss_model::Tag"
+    }
+
+    fn read_before_execution(
+        &self,
+        _: &aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef<'_>,
+        cfg: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> std::result::Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        cfg.interceptor_state().store_put(self.clone());
+        Ok(())
+    }
+}
+
+/// Without the test double, nothing is tagged: the type is never built.
+#[cfg(not(feature = "testing"))]
+pub(crate) type Tag = Attempts;
 
 /// What the span reports when the operation ends.
 #[derive(Debug, Default)]
@@ -53,6 +110,12 @@ impl TableInner {
         entity: impl Into<Cow<'static, str>>,
     ) -> Observation {
         let entity = entity.into();
+        #[cfg(feature = "testing")]
+        let tag = self
+            .tag_requests
+            .then(|| Tag::new(&entity, &self.pk, self.sk.as_deref()));
+        #[cfg(not(feature = "testing"))]
+        let tag = None;
         #[cfg(feature = "tracing")]
         {
             let span = tracing::info_span!(
@@ -82,13 +145,21 @@ impl TableInner {
                 truss.capacity_units = tracing::field::Empty,
                 error.type = tracing::field::Empty,
             );
-            let tally = (!span.is_disabled()).then(Arc::default);
+            // A callsite another thread's subscriber marked "always" makes
+            // enabled spans even where no subscriber listens (they go to
+            // the no-op dispatcher): ask this thread's dispatcher.
+            let listening = !span.is_disabled()
+                && span
+                    .metadata()
+                    .is_some_and(|meta| tracing::dispatcher::get_default(|d| d.enabled(meta)));
+            let tally = listening.then(Arc::default);
             Observation {
                 entity,
                 meter: self.capacity.clone(),
                 tally,
                 span,
                 trace_keys: self.trace_keys,
+                tag,
             }
         }
         #[cfg(not(feature = "tracing"))]
@@ -98,6 +169,7 @@ impl TableInner {
                 entity,
                 meter: self.capacity.clone(),
                 tally: None,
+                tag,
             }
         }
     }
@@ -194,18 +266,27 @@ impl Observation {
         let _ = key;
     }
 
+    /// The tag naming the request's entity to a test double.
+    pub(crate) fn tag(&self) -> Option<Tag> {
+        self.tag.clone()
+    }
+
+    /// Runs `request` inside the span when a subscriber listens.
+    pub(crate) async fn instrument<F: std::future::Future>(&self, request: F) -> F::Output {
+        #[cfg(feature = "tracing")]
+        if self.tally.is_some() {
+            use tracing::Instrument as _;
+            return request.instrument(self.span.clone()).await;
+        }
+        request.await
+    }
+
     /// Counts one request of the library, and gives the interceptor that
     /// counts its HTTP attempts when a span listens.
     pub(crate) fn sending(&self) -> Option<Attempts> {
         let tally = self.tally.as_ref()?;
         tally.sends.fetch_add(1, Ordering::Relaxed);
         Some(Attempts(tally.clone()))
-    }
-
-    /// The span requests are sent in.
-    #[cfg(feature = "tracing")]
-    pub(crate) fn span(&self) -> &tracing::Span {
-        &self.span
     }
 
     /// Records the error, if the operation failed (its kind only: messages
@@ -311,7 +392,7 @@ fn consumed_json(consumed: &[ConsumedCapacity]) -> String {
 
 /// An SDK interceptor, one per request sent while a span listens, that
 /// counts the request's HTTP attempts.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Attempts(Arc<Tally>);
 
 impl aws_smithy_runtime_api::client::interceptors::Intercept for Attempts {
@@ -349,18 +430,19 @@ macro_rules! send {
     ($observation:expr, $request:expr) => {{
         let observation: &$crate::table::observe::Observation = &$observation;
         let request = $request;
-        match observation.sending() {
-            #[cfg(feature = "tracing")]
-            Some(attempts) => {
-                use tracing::Instrument as _;
-                request
-                    .customize()
-                    .interceptor(attempts)
-                    .send()
-                    .instrument(observation.span().clone())
-                    .await
+        let attempts = observation.sending();
+        let tag = observation.tag();
+        if attempts.is_none() && tag.is_none() {
+            request.send().await
+        } else {
+            let mut request = request.customize();
+            if let Some(attempts) = attempts {
+                request = request.interceptor(attempts);
             }
-            _ => request.send().await,
+            if let Some(tag) = tag {
+                request = request.interceptor(tag);
+            }
+            observation.instrument(request.send()).await
         }
     }};
 }
