@@ -23,6 +23,7 @@ mod electrodb;
 mod errors;
 mod existing_tables;
 mod hardening;
+mod ids_and_decimals;
 mod index;
 mod infra;
 mod interop;

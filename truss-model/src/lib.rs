@@ -21,6 +21,9 @@ pub mod __private;
 mod layers;
 
 // Public modules, at the paths they have always had.
+#[cfg(feature = "rust_decimal")]
+#[doc(inline)]
+pub use foundation::decimal;
 #[doc(inline)]
 pub use foundation::limits;
 #[doc(inline)]

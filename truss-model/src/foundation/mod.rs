@@ -4,6 +4,8 @@
 
 pub(crate) mod alphabet;
 pub(crate) mod attr_value;
+#[cfg(feature = "rust_decimal")]
+pub mod decimal;
 pub(crate) mod error;
 pub(crate) mod into_field;
 pub(crate) mod item;

@@ -57,7 +57,22 @@ pub struct Number(String);
 #[error("{0}")]
 pub struct NumberError(String);
 
+impl NumberError {
+    #[cfg_attr(not(feature = "rust_decimal"), allow(dead_code))]
+    pub(crate) fn new(reason: impl Into<String>) -> Self {
+        NumberError(reason.into())
+    }
+}
+
 impl Number {
+    /// A number from text known to be valid (an integer's or a decimal's
+    /// own formatting).
+    #[cfg_attr(not(feature = "rust_decimal"), allow(dead_code))]
+    pub(crate) fn from_valid(text: String) -> Self {
+        debug_assert!(crate::foundation::validate::check_number(&text).is_ok());
+        Number(text)
+    }
+
     /// The number's decimal text, as DynamoDB receives it.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -30,6 +30,8 @@
 //! | signed integers | offset by `2^(bits-1)`, then zero-padded | `-1i8` → `127` |
 //! | `bool` | `false` / `true` | |
 //! | dates (`chrono`, `time` features) | `YYYY-MM-DD` | `2026-05-24` |
+//! | `uuid::Uuid` (`uuid` feature) | lower-case hyphenated; v7 ids sort by time | `0190a6e4-5b7c-7d3e-9f10-2a3b4c5d6e7f` |
+//! | `ulid::Ulid` (`ulid` feature) | 26 upper-case Crockford base-32 characters; sorts by time | `01J2Z3Y4X5W6V7T8S9R0QPNMKH` |
 //! | timestamps (`chrono`, `time` features) | UTC, nanoseconds, fixed width | `2026-05-24T09:00:00.000000000Z` |
 //! | `#[derive(KeyPart)]` unit enums | the variant's serde name, escaped like a `String` | `InTransit` → `IN_TRANSIT` with `rename_all = "SCREAMING_SNAKE_CASE"` |
 //! | `#[derive(KeyPart)]` single-field structs | the field's encoding | `OrderId("o1")` → `o1` |
@@ -94,6 +96,8 @@ mod calendar;
 #[cfg(feature = "chrono")]
 mod chrono_impls;
 mod format;
+#[cfg(any(feature = "uuid", feature = "ulid"))]
+mod id_impls;
 mod ints;
 mod serde_name;
 #[cfg(feature = "time")]
@@ -183,7 +187,12 @@ pub(crate) fn check_segment(segment: &str) -> Result<(), KeyPartError> {
     Ok(())
 }
 
-#[cfg(any(feature = "chrono", feature = "time"))]
+#[cfg(any(
+    feature = "chrono",
+    feature = "time",
+    feature = "uuid",
+    feature = "ulid"
+))]
 pub(crate) fn malformed(segment: &str, expected: &'static str) -> KeyPartError {
     KeyPartError::Malformed {
         segment: segment.to_owned(),
