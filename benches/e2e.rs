@@ -20,8 +20,13 @@ use truss_model::{RequestCounter, Table};
 mod support;
 use support::*;
 
-const ROUNDS: usize = 1000;
-const BATCH_ROUNDS: usize = 12;
+/// Repetitions of each comparison; each gives one throughput ratio.
+const REPS: usize = 9;
+/// Rounds per repetition (9 × 300 = 2,700 of each single-item operation).
+const ROUNDS: usize = 300;
+/// Rounds per repetition of the batch of 1,000 (9 × 36 = 324: fewer leave
+/// a confidence interval wider than the distance to the goal).
+const BATCH_ROUNDS: usize = 36;
 const BULK: u32 = 10_000;
 const CONCURRENCY: usize = 4;
 
@@ -81,9 +86,9 @@ async fn run() {
 
     println!("# End to end against DynamoDB Local (interleaved, one warm client)\n");
     println!(
-        "| operation | truss-model p50 | raw p50 | truss-model p99 | raw p99 | throughput ratio |"
+        "| operation | truss-model p50 | raw p50 | truss-model p99 | raw p99 | throughput ratio: median of {REPS} (range) | per-round ratio: median (95% CI) |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|");
     let get = |i: usize| clips[i % clips.len()].clone();
     pair(
         &ctx,
@@ -142,7 +147,12 @@ async fn run() {
 }
 
 /// Checks that both send the same requests, warms up, then times them
-/// interleaved (alternating which goes first) and prints one table row.
+/// interleaved (alternating which goes first) in `REPS` repetitions of
+/// `rounds` rounds each, and prints one table row: pooled p50 and p99, the
+/// throughput ratio (raw time / library time) as the median of the
+/// repetitions with their range, and the median of the per-round ratios
+/// with its 95% confidence interval (each round runs both back to back, so
+/// this is robust to the server's pauses that dominate a sum).
 async fn pair<L, R, LF, RF>(ctx: &Ctx, name: &str, rounds: usize, mut lib: L, mut raw: R)
 where
     L: FnMut(usize) -> LF,
@@ -161,24 +171,51 @@ where
         lib(i).await;
         raw(i).await;
     }
-    let (mut l, mut r) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
-    for i in 0..rounds {
-        let i = i + 1_000;
-        if i % 2 == 0 {
-            l.push(timed(lib(i)).await);
-            r.push(timed(raw(i)).await);
-        } else {
-            r.push(timed(raw(i)).await);
-            l.push(timed(lib(i)).await);
+    let (mut all_lib, mut all_raw) = (Vec::new(), Vec::new());
+    let mut per_rep = Vec::with_capacity(REPS);
+    let mut per_round = Vec::with_capacity(REPS * rounds);
+    for rep in 0..REPS {
+        let (mut l, mut r) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+        for j in 0..rounds {
+            let i = 1_000 + rep * rounds + j;
+            if i.is_multiple_of(2) {
+                l.push(timed(lib(i)).await);
+                r.push(timed(raw(i)).await);
+            } else {
+                r.push(timed(raw(i)).await);
+                l.push(timed(lib(i)).await);
+            }
         }
+        per_rep.push(
+            r.iter().sum::<Duration>().as_secs_f64() / l.iter().sum::<Duration>().as_secs_f64(),
+        );
+        per_round.extend(
+            l.iter()
+                .zip(&r)
+                .map(|(l, r)| r.as_secs_f64() / l.as_secs_f64()),
+        );
+        all_lib.extend(l);
+        all_raw.extend(r);
     }
-    let ratio = r.iter().sum::<Duration>().as_secs_f64() / l.iter().sum::<Duration>().as_secs_f64();
+    per_rep.sort_by(f64::total_cmp);
+    per_round.sort_by(f64::total_cmp);
+    let median = |v: &[f64]| v[v.len() / 2];
+    // The 95% confidence interval of the per-round median, by order
+    // statistics: the ranks n/2 ± 1.96·√n/2 of the sorted ratios.
+    let n = per_round.len() as f64;
+    let half = 1.96 * n.sqrt() / 2.0;
+    let low = per_round[((n / 2.0 - half).floor().max(0.0)) as usize];
+    let high = per_round[((n / 2.0 + half).ceil() as usize).min(per_round.len() - 1)];
     println!(
-        "| {name} | {} | {} | {} | {} | {ratio:.3} |",
-        ms(percentile(&mut l, 0.50)),
-        ms(percentile(&mut r, 0.50)),
-        ms(percentile(&mut l, 0.99)),
-        ms(percentile(&mut r, 0.99)),
+        "| {name} | {} | {} | {} | {} | {:.3} ({:.3} to {:.3}) | {:.3} ({low:.3} to {high:.3}) |",
+        ms(percentile(&mut all_lib, 0.50)),
+        ms(percentile(&mut all_raw, 0.50)),
+        ms(percentile(&mut all_lib, 0.99)),
+        ms(percentile(&mut all_raw, 0.99)),
+        median(&per_rep),
+        per_rep[0],
+        per_rep[per_rep.len() - 1],
+        median(&per_round),
     );
 }
 

@@ -386,19 +386,15 @@ impl<K: EntityKey> BatchGet<K> {
         let keys = self.keys?;
         let table = &self.table;
         let ids = keys.iter().map(|(rendered, _)| rendered.id());
-        let observation = table
-            .inner
-            .observe("BatchGetItem", <K::Entity as Entity>::NAME);
-        let read = read_keys(
+        let (found, unread) = read_keys(
             table,
+            <K::Entity as Entity>::NAME,
             ids,
             self.consistent,
             self.concurrency,
             self.policy,
-            &observation,
         )
-        .await;
-        let (found, unread) = observation.finish(read)?;
+        .await?;
         let mut output = BatchGetOutput {
             items: Vec::with_capacity(keys.len()),
             unprocessed: Vec::new(),
@@ -426,6 +422,20 @@ impl<K: EntityKey> BatchGet<K> {
 /// Reads the distinct keys among `ids` in chunks of 100, with bounded
 /// concurrency and retries: the items found, and the keys left unread.
 async fn read_keys(
+    table: &Table,
+    entity: &'static str,
+    ids: impl IntoIterator<Item = KeyId>,
+    consistent: bool,
+    concurrency: usize,
+    policy: RetryPolicy,
+) -> Result<(HashMap<KeyId, Item>, HashSet<KeyId>)> {
+    let observation = table.inner.observe("BatchGetItem", entity);
+    let read = read_keys_in(table, ids, consistent, concurrency, policy, &observation).await;
+    observation.finish(read)
+}
+
+/// [`read_keys`] inside its observation.
+async fn read_keys_in(
     table: &Table,
     ids: impl IntoIterator<Item = KeyId>,
     consistent: bool,
@@ -611,17 +621,15 @@ impl<C: crate::ops::collection::Collection> BatchGetMany<C> {
         let keys = self.keys?;
         let table = &self.table;
         let ids = keys.iter().map(|(_, key)| key.id());
-        let observation = table.inner.observe("BatchGetItem", C::__name());
-        let read = read_keys(
+        let (found, unread) = read_keys(
             table,
+            C::__name(),
             ids,
             self.consistent,
             self.concurrency,
             self.policy,
-            &observation,
         )
-        .await;
-        let (found, unread) = observation.finish(read)?;
+        .await?;
         let mut output = BatchGetManyOutput {
             items: Vec::with_capacity(keys.len()),
             unprocessed: Vec::new(),

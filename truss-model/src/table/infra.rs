@@ -550,7 +550,7 @@ fn yaml_key(key: &str) -> String {
 }
 
 /// A JSON string literal.
-fn quoted(s: &str) -> String {
+pub(crate) fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

@@ -6,6 +6,7 @@
 use super::request::{summarize, Request};
 use super::{Answer, Fault, Op, State};
 use crate::foundation::item::Item;
+use crate::table::infra::quoted;
 use crate::table::observe::Tag;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
@@ -257,7 +258,7 @@ fn fault_body(fault: &Fault) -> (String, String) {
         Fault::TransactionCanceled(reasons) => {
             let list: Vec<String> = reasons
                 .iter()
-                .map(|code| format!("{{\"Code\":{}}}", json_string(code)))
+                .map(|code| format!("{{\"Code\":{}}}", quoted(code)))
                 .collect();
             (
                 "TransactionCanceledException",
@@ -272,26 +273,10 @@ fn fault_body(fault: &Fault) -> (String, String) {
     };
     let body = format!(
         "{{\"__type\":{},\"message\":{}{extra}}}",
-        json_string(&format!("com.amazonaws.dynamodb.v20120810#{code}")),
-        json_string(&message)
+        quoted(&format!("com.amazonaws.dynamodb.v20120810#{code}")),
+        quoted(&message)
     );
     (code.to_owned(), body)
-}
-
-/// `s` as a JSON string.
-fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// An HTTP client that never connects: every request gets `200 {}`,
@@ -337,7 +322,7 @@ mod tests {
         assert_eq!(
             body,
             "{\"__type\":\"com.amazonaws.dynamodb.v20120810#InternalServerError\",\
-             \"message\":\"a \\\"quoted\\\"\\u000aline \\\\\"}"
+             \"message\":\"a \\\"quoted\\\"\\nline \\\\\"}"
         );
         let (code, body) = fault_body(&Fault::TransactionCanceled(vec![
             "None".into(),
