@@ -285,10 +285,7 @@ async fn write_chunk(
                 .set_return_consumed_capacity(observation.capacity())
         );
         let output = match output {
-            Ok(output) => {
-                observation.consumed(output.consumed_capacity.iter().flatten());
-                output
-            }
+            Ok(output) => output,
             Err(err) => {
                 result.error = Some(Error::dynamo("BatchWriteItem", err));
                 break;
@@ -505,7 +502,6 @@ async fn get_chunk(
                 .set_return_consumed_capacity(observation.capacity())
         )
         .map_err(|e| Error::dynamo("BatchGetItem", e))?;
-        observation.consumed(output.consumed_capacity.iter().flatten());
         for item in output
             .responses
             .and_then(|mut r| r.remove(&inner.name))

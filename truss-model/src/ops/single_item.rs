@@ -134,7 +134,6 @@ impl<E: Entity> Get<E> {
                 .set_return_consumed_capacity(observation.capacity())
         )
         .map_err(|e| Error::dynamo("GetItem", e))?;
-        observation.consumed(&output.consumed_capacity);
         let mut item = output.item;
         if let (true, Some(ttl)) = (self.hide_expired, E::TTL) {
             item = item.filter(|item| !ttl.expired(item, now_epoch_seconds()));
@@ -212,10 +211,7 @@ impl<E: Entity> Put<E> {
                 .set_return_consumed_capacity(observation.capacity())
         );
         match result {
-            Ok(output) => {
-                observation.consumed(&output.consumed_capacity);
-                Ok(())
-            }
+            Ok(_) => Ok(()),
             Err(err) => Err(match err.as_service_error() {
                 Some(PutItemError::ConditionalCheckFailedException(e)) => {
                     condition_failed::<E>(&self.table, &key, e.item.as_ref(), required)
@@ -303,10 +299,7 @@ impl<E: Entity> Delete<E> {
                 .set_return_consumed_capacity(observation.capacity())
         );
         match result {
-            Ok(output) => {
-                observation.consumed(&output.consumed_capacity);
-                output.attributes.map(|item| inner.decode(item)).transpose()
-            }
+            Ok(output) => output.attributes.map(|item| inner.decode(item)).transpose(),
             Err(err) => Err(match err.as_service_error() {
                 Some(DeleteItemError::ConditionalCheckFailedException(e)) => {
                     condition_failed::<E>(&self.table, &key, e.item.as_ref(), required)

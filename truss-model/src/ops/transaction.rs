@@ -366,10 +366,7 @@ impl Transaction {
                 .set_return_consumed_capacity(observation.capacity())
         );
         match result {
-            Ok(output) => {
-                observation.consumed(output.consumed_capacity.iter().flatten());
-                Ok(())
-            }
+            Ok(_) => Ok(()),
             Err(err) => Err(match err.as_service_error() {
                 Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
                     let reasons = e

@@ -488,10 +488,7 @@ impl<E: Entity> Update<E> {
                 .set_return_consumed_capacity(observation.capacity())
         );
         match output {
-            Ok(output) => {
-                observation.consumed(&output.consumed_capacity);
-                output.attributes.map(|item| inner.decode(item)).transpose()
-            }
+            Ok(output) => output.attributes.map(|item| inner.decode(item)).transpose(),
             Err(err) => Err(match err.as_service_error() {
                 Some(UpdateItemError::ConditionalCheckFailedException(e)) => {
                     match older_revision::<E>(e.item.as_ref()) {

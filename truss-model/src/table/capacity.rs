@@ -202,17 +202,32 @@ macro_rules! operations {
             )*
         }
 
-        fn reported(output: &aws_smithy_runtime_api::client::interceptors::context::Output) -> Vec<ConsumedCapacity> {
+        fn reported(output: &aws_smithy_runtime_api::client::interceptors::context::Output) -> &[ConsumedCapacity] {
             $(
                 if let Some(output) = output.downcast_ref::<aws_sdk_dynamodb::operation::$module::$output>() {
-                    return operations!(@take output $many);
+                    return output.reported();
                 }
             )*
-            Vec::new()
+            &[]
         }
+
+        $(
+            impl Reported for aws_sdk_dynamodb::operation::$module::$output {
+                fn reported(&self) -> &[ConsumedCapacity] {
+                    operations!(@slice self $many)
+                }
+            }
+        )*
     };
-    (@take $output:ident one) => { $output.consumed_capacity.iter().cloned().collect() };
-    (@take $output:ident many) => { $output.consumed_capacity.clone().unwrap_or_default() };
+    (@slice $output:ident one) => { $output.consumed_capacity.as_slice() };
+    (@slice $output:ident many) => { $output.consumed_capacity.as_deref().unwrap_or_default() };
+}
+
+/// The consumed capacity an operation's output reports: one for a
+/// single-item operation, a query or a scan, one per table for batches
+/// and transactions.
+pub(crate) trait Reported {
+    fn reported(&self) -> &[ConsumedCapacity];
 }
 
 operations! {
@@ -251,7 +266,7 @@ impl Intercept for CapacityMeter {
     ) -> Result<(), BoxError> {
         if let Some(Ok(output)) = context.output_or_error() {
             for reported in reported(output) {
-                self.record(&reported);
+                self.record(reported);
             }
         }
         Ok(())

@@ -182,6 +182,12 @@ impl Observation {
         (self.meter.is_some() || self.tally.is_some()).then_some(ReturnConsumedCapacity::Indexes)
     }
 
+    /// What to ask when the caller needs the total itself (a paced scan or
+    /// backfill): the parts when a meter or a span wants them.
+    pub(crate) fn capacity_or_total(&self) -> ReturnConsumedCapacity {
+        self.capacity().unwrap_or(ReturnConsumedCapacity::Total)
+    }
+
     /// Records what a response reported.
     pub(crate) fn consumed<'a>(&self, reported: impl IntoIterator<Item = &'a ConsumedCapacity>) {
         for reported in reported {
@@ -424,7 +430,8 @@ pub(crate) fn entities<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
 }
 
 /// Sends an SDK request builder inside the operation's span, counting its
-/// attempts when a span listens: `send!(observation, request)` is
+/// attempts when a span listens, and records the capacity a successful
+/// response reports: `send!(observation, request)` is
 /// `request.send().await` otherwise.
 macro_rules! send {
     ($observation:expr, $request:expr) => {{
@@ -432,7 +439,7 @@ macro_rules! send {
         let request = $request;
         let attempts = observation.sending();
         let tag = observation.tag();
-        if attempts.is_none() && tag.is_none() {
+        let result = if attempts.is_none() && tag.is_none() {
             request.send().await
         } else {
             let mut request = request.customize();
@@ -443,7 +450,11 @@ macro_rules! send {
                 request = request.interceptor(tag);
             }
             observation.instrument(request.send()).await
+        };
+        if let Ok(output) = &result {
+            observation.consumed($crate::table::capacity::Reported::reported(output));
         }
+        result
     }};
 }
 pub(crate) use send;

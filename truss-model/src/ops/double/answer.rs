@@ -3,7 +3,7 @@
 //! each request and turns the response into the rule's answer, an error
 //! through the SDK's own deserializer, items into the typed output.
 
-use super::request::{summarize, Request};
+use super::request::{key_of, summarize, Request};
 use super::{Answer, Fault, Op, State};
 use crate::foundation::item::Item;
 use crate::table::infra::quoted;
@@ -227,13 +227,7 @@ fn page(items: Vec<Item>, request: &Request) -> (Vec<Item>, Option<Item>) {
     let last = (rest > page.len())
         .then(|| page.last())
         .flatten()
-        .map(|item| {
-            let names = &request.key_names;
-            std::iter::once(&names.0)
-                .chain(names.1.as_ref())
-                .filter_map(|attr| item.get(attr).map(|v| (attr.clone(), v.clone())))
-                .collect()
-        });
+        .map(|item| key_of(item, &request.key_names));
     (page, last)
 }
 

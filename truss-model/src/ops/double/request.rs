@@ -151,7 +151,7 @@ fn key_text(key: &Item, names: &(String, Option<String>)) -> String {
 }
 
 /// The key attributes of an item.
-fn key_of(item: &Item, names: &(String, Option<String>)) -> Item {
+pub(super) fn key_of(item: &Item, names: &(String, Option<String>)) -> Item {
     std::iter::once(&names.0)
         .chain(names.1.as_ref())
         .filter_map(|attr| item.get(attr).map(|v| (attr.clone(), v.clone())))

@@ -274,7 +274,6 @@ impl<E: QueryTarget> Plan<E> {
                 .set_return_consumed_capacity(observation.capacity())
         )
         .map_err(|e| Error::dynamo("Query", e))?;
-        observation.consumed(&output.consumed_capacity);
         observation.items(output.count, output.scanned_count);
         let mut raw = output.items.unwrap_or_default();
         let mut last = output.last_evaluated_key;

@@ -19,7 +19,6 @@ use crate::foundation::item::Item;
 use crate::ops::collection::QueryTarget;
 use crate::table::observe::send;
 use crate::table::Table;
-use aws_sdk_dynamodb::types::ReturnConsumedCapacity;
 use checkpoint::check_segments;
 use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 use pace::Pacer;
@@ -347,11 +346,7 @@ impl Plan {
             .set_limit(self.page_size)
             .consistent_read(self.consistent)
             // The pace needs the total; a meter or a span the parts.
-            .return_consumed_capacity(
-                observation
-                    .capacity()
-                    .unwrap_or(ReturnConsumedCapacity::Total),
-            )
+            .return_consumed_capacity(observation.capacity_or_total())
             .set_exclusive_start_key(start);
         if self.total > 1 {
             // Both fit in an i32: at most 1,000,000 segments (checked).
@@ -364,7 +359,6 @@ impl Plan {
             Ok(output) => output,
             Err(e) => return observation.finish(Err(Error::dynamo("Scan", e))),
         };
-        observation.consumed(&output.consumed_capacity);
         observation.items(output.count, output.scanned_count);
         let capacity = output
             .consumed_capacity

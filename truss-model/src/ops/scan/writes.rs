@@ -8,15 +8,13 @@ use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::ops::write::unchanged_since_read;
 use crate::table::inner::RenderedKey;
-use crate::table::observe::{send, Observation};
+use crate::table::observe::send;
 use crate::table::upgrades::Guards;
 use crate::table::Table;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ConsumedCapacity, Delete, Put, ReturnConsumedCapacity, TransactWriteItem,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ConsumedCapacity, Delete, Put, TransactWriteItem};
 
 /// What a write requires of the item read: its key, and the guard
 /// attributes (version, revision) as read (`None`: the item lacked it).
@@ -75,11 +73,8 @@ pub(crate) async fn put(
             .condition_expression(condition)
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
-            .return_consumed_capacity(asked(&observation))
+            .return_consumed_capacity(observation.capacity_or_total())
     );
-    if let Ok(output) = &result {
-        observation.consumed(&output.consumed_capacity);
-    }
     let result = match result {
         Ok(output) => Ok(Sent {
             done: Some(Done::Put),
@@ -114,11 +109,8 @@ pub(crate) async fn delete(plan: &Plan, target: &'static str, read: &Read) -> Re
             .condition_expression(condition)
             .set_expression_attribute_names(names)
             .set_expression_attribute_values(values)
-            .return_consumed_capacity(asked(&observation))
+            .return_consumed_capacity(observation.capacity_or_total())
     );
-    if let Ok(output) = &result {
-        observation.consumed(&output.consumed_capacity);
-    }
     let result = match result {
         Ok(output) => Ok(Sent {
             done: Some(Done::Deleted),
@@ -177,12 +169,11 @@ pub(crate) async fn rekey(
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().put(put).build())
             .transact_items(TransactWriteItem::builder().delete(delete).build())
-            .return_consumed_capacity(asked(&observation))
+            .return_consumed_capacity(observation.capacity_or_total())
     );
     let outcome = (|| {
         let err = match result {
             Ok(output) => {
-                observation.consumed(output.consumed_capacity.iter().flatten());
                 let units = output
                     .consumed_capacity
                     .unwrap_or_default()
@@ -246,23 +237,14 @@ pub(crate) async fn reread(
             .table_name(&inner.name)
             .set_key(Some(inner.key_item(key)))
             .consistent_read(true)
-            .return_consumed_capacity(asked(&observation))
+            .return_consumed_capacity(observation.capacity_or_total())
     ) {
         Ok(output) => output,
         Err(e) => return observation.finish(Err(Error::dynamo("GetItem", e))),
     };
-    observation.consumed(&output.consumed_capacity);
     tally.requests += 1;
     tally.capacity += charge(plan, output.consumed_capacity.as_ref());
     Ok(output.item)
-}
-
-/// What the backfill's writes ask DynamoDB to report: the total its pace
-/// needs, or the parts a meter or a span wants.
-fn asked(observation: &Observation) -> ReturnConsumedCapacity {
-    observation
-        .capacity()
-        .unwrap_or(ReturnConsumedCapacity::Total)
 }
 
 /// The primary key an item holds (string key attributes).
