@@ -345,7 +345,9 @@ const LAMBDA_TTL_REMOVE: &str = r#"{
           "target": {"S": "https://example.com/a"},
           "ownerId": {"S": "user-001"},
           "createdAt": {"S": "2026-05-24T09:00:00Z"},
-          "clicks": {"N": "0"}
+          "clicks": {"N": "0"},
+          "GSI1PK": {"S": "OWNER#user-001"},
+          "GSI1SK": {"S": "LINK#2026-05-24T09:00:00.000000000Z"}
         },
         "SequenceNumber": "4421584500000000017450439092",
         "SizeBytes": 180,

@@ -210,6 +210,32 @@ async fn seed_items_written_like_the_cli_are_read_and_ours_read_back_raw() {
     let (app, _) = app("short-interop").await;
     let (client, table) = (app.table.client(), app.table.name());
     common::put_seed_items(client, table).await;
+    // The seed wrote its link before the design added the owner index: the
+    // item lacks GSI1PK / GSI1SK, so a read refuses it rather than let a
+    // put-back add index keys silently.
+    match app.open("aK9xQ2z").await {
+        Err(Error::Decode { message, .. }) => {
+            assert!(message.contains("index `GSI1`"), "{message}");
+            assert!(
+                message.contains("lacks key attribute `GSI1PK`"),
+                "{message}"
+            );
+        }
+        other => panic!("expected a decode error naming GSI1, got {other:?}"),
+    }
+    // The backfill that adds the index reads them with the explicit
+    // allowance and writes the keys.
+    let progress = app
+        .table
+        .scan::<Link>()
+        .reindex()
+        .run(truss_model::Change::Put)
+        .await
+        .expect("backfill GSI1");
+    assert_eq!(progress.put, 1);
+    let meta = raw_get(client, table, "LINK#aK9xQ2z", "META").await;
+    assert_eq!(meta["GSI1PK"], s("OWNER#user-001"));
+    assert_eq!(meta["GSI1SK"], s("LINK#2026-05-24T09:00:00.000000000Z"));
     let opened = app.open("aK9xQ2z").await.unwrap().unwrap();
     assert_eq!((opened.code.as_str(), opened.clicks), ("aK9xQ2z", 17));
     assert_eq!(opened.created_at, now());

@@ -244,6 +244,7 @@ fn inherent(valid: &Valid<'_>) -> TokenStream {
         .map(|(n, i)| index_accessors(valid, n, i));
     let attribute_indexes = crate::attribute_index::accessors(valid);
     let writers = writers(valid);
+    let index_fns = index_fns(valid);
     let setters = index_setters(valid);
     let handles = handles(valid);
     quote! {
@@ -264,6 +265,7 @@ fn inherent(valid: &Valid<'_>) -> TokenStream {
             #(#attribute_indexes)*
             #(#setters)*
             #writers
+            #index_fns
             #(#handles)*
         }
     }
@@ -447,54 +449,36 @@ fn index_setters(valid: &Valid<'_>) -> Vec<TokenStream> {
 }
 
 /// One index's keys from the setter's fields and the update's key:
-/// `(INDEXES[n], Some((pk, sk)))`, or `None` keys when an optional field
-/// is `None`.
+/// `(INDEXES[n], Some((pk, sk)))`, or `None` keys when the item leaves the
+/// (sparse) index.
 fn index_keys(valid: &Valid<'_>, n: usize, index: &ValidIndex<'_>) -> TokenStream {
-    let binding = |f: &Field| format_ident!("__truss_{}", f.name);
-    let mut bound: Vec<&Field> = Vec::new();
-    for f in template_fields(&index.pk).chain(index.sk.iter().flat_map(template_fields)) {
-        if !bound.iter().any(|b| b.name == f.name) {
-            bound.push(f);
-        }
-    }
-    let bindings = bound.iter().map(|f| {
-        let (field, bound) = (f.ident, binding(f));
+    let index_fn = index_fn_name(index);
+    let args = index_bound(index).into_iter().map(|f| {
+        let field = f.ident;
         if valid.key_fields.iter().any(|k| k.name == f.name) {
-            quote!(let #bound = &__truss_key.#field;)
+            quote!(&__truss_key.#field)
         } else if f.option_of.is_some() {
-            quote! {
-                let ::core::option::Option::Some(#bound) = &#field else {
-                    return ::core::result::Result::Ok(::core::option::Option::None);
-                };
-            }
+            quote!(::core::option::Option::as_ref(&#field))
         } else {
-            quote!(let #bound = &#field;)
+            quote!(&#field)
         }
     });
-    let pk_writer = writer_name(&format!("{}_pk", index.accessor));
-    let pk_args = template_fields(&index.pk).map(binding);
-    let sk = match &index.sk {
-        Some(t) => {
-            let sk_writer = writer_name(&format!("{}_sk", index.accessor));
-            let args = template_fields(t).map(binding);
-            quote! {
-                let mut sk = ::std::string::String::new();
-                Self::#sk_writer(#(#args,)* &mut sk)?;
-                ::core::option::Option::Some(sk)
-            }
-        }
-        None => quote!(::core::option::Option::None),
+    let sk = if index.sk.is_some() {
+        quote!(::core::option::Option::Some(sk))
+    } else {
+        quote!(::core::option::Option::None)
     };
     quote! {
         (
             <Self as ::truss_model::Entity>::INDEXES[#n],
-            (|| -> ::truss_model::Result<::core::option::Option<(::std::string::String, ::core::option::Option<::std::string::String>)>> {
-                #(#bindings)*
-                let mut pk = ::std::string::String::new();
-                Self::#pk_writer(#(#pk_args,)* &mut pk)?;
-                let sk = { #sk };
-                ::core::result::Result::Ok(::core::option::Option::Some((pk, sk)))
-            })()?,
+            {
+                let (mut pk, mut sk) = (::std::string::String::new(), ::std::string::String::new());
+                if Self::#index_fn(#(#args,)* &mut pk, &mut sk)? {
+                    ::core::option::Option::Some((pk, #sk))
+                } else {
+                    ::core::option::Option::None
+                }
+            },
         )
     }
 }
@@ -549,49 +533,153 @@ fn field_of_self(field: &Field) -> TokenStream {
     quote!(&self.#ident)
 }
 
-/// The match arm of `__write_index` for index number `n`: its fields bound
-/// (an optional one that is `None` leaves the item out of the index), then
-/// its writers.
-fn index_arm(n: usize, index: &ValidIndex<'_>) -> TokenStream {
+/// The fields of an index's templates, each once, in order of appearance.
+fn index_bound<'a>(index: &ValidIndex<'a>) -> Vec<&'a Field<'a>> {
     let mut bound: Vec<&Field> = Vec::new();
     for f in template_fields(&index.pk).chain(index.sk.iter().flat_map(template_fields)) {
         if !bound.iter().any(|b| b.name == f.name) {
             bound.push(f);
         }
     }
-    // Bound under prefixed names: a field may be called `pk` or `index`.
-    let binding = |f: &Field| format_ident!("__truss_{}", f.name);
-    let bindings = bound.iter().map(|f| {
-        let (field, bound) = (f.ident, binding(f));
+    bound
+}
+
+fn index_fn_name(index: &ValidIndex<'_>) -> proc_macro2::Ident {
+    format_ident!("__truss_index_{}", index.accessor)
+}
+
+/// The match arm of `__write_index` for index number `n`: the index's
+/// keys from the item's fields.
+fn index_arm(n: usize, index: &ValidIndex<'_>) -> TokenStream {
+    let index_fn = index_fn_name(index);
+    let args = index_bound(index).into_iter().map(|f| {
+        let field = f.ident;
         if f.option_of.is_some() {
-            quote! {
-                let ::core::option::Option::Some(#bound) = &self.#field else {
-                    return ::core::result::Result::Ok(false);
-                };
-            }
+            quote!(::core::option::Option::as_ref(&self.#field))
         } else {
-            quote!(let #bound = &self.#field;)
+            quote!(&self.#field)
         }
-    });
-    let by_binding = |f: &Field| {
-        let bound = binding(f);
-        quote!(#bound)
-    };
-    let pk_writer = writer_name(&format!("{}_pk", index.accessor));
-    let pk = template_fields(&index.pk).map(by_binding);
-    let sk = index.sk.as_ref().map(|t| {
-        let sk_writer = writer_name(&format!("{}_sk", index.accessor));
-        let args = template_fields(t).map(by_binding);
-        quote!(Self::#sk_writer(#(#args,)* sk)?;)
     });
     quote! {
-        #n => {
-            #(#bindings)*
-            Self::#pk_writer(#(#pk,)* pk)?;
-            #sk
-            ::core::result::Result::Ok(true)
+        #n => Self::#index_fn(#(#args,)* pk, sk),
+    }
+}
+
+/// One hidden function per index: appends its keys from references to its
+/// fields (`Option<&T>` for optional ones) and says whether the item is in
+/// the index. Without `partial`, an absent field leaves the item out (a
+/// sparse index); with it, a template whose fields are all absent is written
+/// up to its first field (`$app#manager_`, as ElectroDB writes it), one
+/// with some absent and some present is refused, and an item with every
+/// field of the index absent is left out.
+fn index_fns(valid: &Valid<'_>) -> TokenStream {
+    let entity = &valid.entity.name;
+    let fns = valid.indexes.iter().map(|index| {
+        let index_fn = index_fn_name(index);
+        let bound = index_bound(index);
+        let binding = |f: &Field| format_ident!("__truss_{}", f.name);
+        let params = bound.iter().map(|f| {
+            let (name, ty) = (binding(f), f.option_of.unwrap_or(f.ty));
+            if f.option_of.is_some() {
+                quote!(#name: ::core::option::Option<&#ty>)
+            } else {
+                quote!(#name: &#ty)
+            }
+        });
+        let mut templates = vec![(&index.pk, format_ident!("pk"), writer_name(&format!("{}_pk", index.accessor)))];
+        if let Some(t) = &index.sk {
+            templates.push((t, format_ident!("sk"), writer_name(&format!("{}_sk", index.accessor))));
+        }
+        let body = if index.partial {
+            let optional: Vec<_> = bound.iter().filter(|f| f.option_of.is_some()).map(|f| binding(f)).collect();
+            let sparse = (!optional.is_empty() && optional.len() == bound.len()).then(|| {
+                quote! {
+                    if #(#optional.is_none())&&* {
+                        return ::core::result::Result::Ok(false);
+                    }
+                }
+            });
+            let writes = templates.iter().map(|(template, out, writer)| {
+                let fields: Vec<&Field> = template_fields(template).collect();
+                let optional: Vec<_> = fields.iter().filter(|f| f.option_of.is_some()).map(|f| binding(f)).collect();
+                let args = fields.iter().map(|f| binding(f));
+                if optional.is_empty() {
+                    return quote!(Self::#writer(#(#args,)* #out)?;);
+                }
+                let somes = optional.iter().map(|o| quote!(::core::option::Option::Some(#o)));
+                let nones = optional.iter().map(|_| quote!(::core::option::Option::None));
+                let all_absent = (optional.len() == fields.len()).then(|| {
+                    let prefix = partial_prefix(template);
+                    quote!((#(#nones,)*) => #out.push_str(#prefix),)
+                });
+                let index_name = &index.name;
+                let source = &template.source;
+                let names = fields.iter().filter(|f| f.option_of.is_some()).map(|f| &f.name);
+                let presence = optional.iter().map(|o| quote!(#o.is_some()));
+                quote! {
+                    match (#(#optional,)*) {
+                        (#(#somes,)*) => Self::#writer(#(#args,)* #out)?,
+                        #all_absent
+                        _ => return ::core::result::Result::Err(::truss_model::__private::partial_key_error(
+                            #entity,
+                            #index_name,
+                            #source,
+                            &[#((#names, #presence)),*],
+                        )),
+                    }
+                }
+            });
+            quote! {
+                #sparse
+                #(#writes)*
+                ::core::result::Result::Ok(true)
+            }
+        } else {
+            let unwraps = bound.iter().filter(|f| f.option_of.is_some()).map(|f| {
+                let name = binding(f);
+                quote! {
+                    let ::core::option::Option::Some(#name) = #name else {
+                        return ::core::result::Result::Ok(false);
+                    };
+                }
+            });
+            let writes = templates.iter().map(|(template, out, writer)| {
+                let args = template_fields(template).map(binding);
+                quote!(Self::#writer(#(#args,)* #out)?;)
+            });
+            quote! {
+                #(#unwraps)*
+                #(#writes)*
+                ::core::result::Result::Ok(true)
+            }
+        };
+        quote! {
+            #[allow(clippy::ptr_arg, clippy::too_many_arguments, unused_variables)]
+            fn #index_fn(#(#params,)* pk: &mut ::std::string::String, sk: &mut ::std::string::String) -> ::truss_model::Result<bool> {
+                #body
+            }
+        }
+    });
+    quote!(#(#fns)*)
+}
+
+/// What a partial key holds when all the template's fields are absent: its
+/// text up to the first field's value (`$app#manager_`).
+fn partial_prefix(template: &Template<'_>) -> String {
+    let mut out = String::new();
+    for (i, segment) in template.segments.iter().enumerate() {
+        if i > 0 {
+            out.push('#');
+        }
+        match segment {
+            Checked::Literal(text) => out.push_str(text),
+            Checked::Field { prefix, .. } => {
+                out.push_str(prefix);
+                break;
+            }
         }
     }
+    out
 }
 
 /// A typed handle per stored field: `KeyAttr` for key, index and version
@@ -697,7 +785,7 @@ fn template_const(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
             // Recovery inserts the field under the name serde reads.
             let (name, attribute) = (&field.name, &field.de_attribute);
             let ty = field.option_of.unwrap_or(field.ty);
-            if field.key_format.is_some() {
+            if valid.has_format(field) {
                 let format = valid.format(field);
                 quote!(::truss_model::__private::field_as::<#ty, #format>(#name, #prefix, #attribute))
             } else {
@@ -751,7 +839,7 @@ fn sort_tuple(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
     let keyed: Vec<_> = template_fields(template)
         .map(|f| {
             let ty = f.option_of.unwrap_or(f.ty);
-            if f.key_format.is_some() {
+            if valid.has_format(f) {
                 let format = valid.format(f);
                 quote!(::truss_model::key_part::Keyed<#ty, #format>)
             } else {

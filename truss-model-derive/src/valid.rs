@@ -58,6 +58,18 @@ impl Valid<'_> {
             None => quote_spanned!(field.ty.span()=> ::truss_model::key_part::Native),
         }
     }
+
+    /// Whether the field is written in another format than its type's
+    /// own (its `key_format`, or the entity's `string_key_format`).
+    pub fn has_format(&self, field: &Field<'_>) -> bool {
+        self.formats.iter().any(|(name, _)| *name == field.name)
+    }
+}
+
+/// Whether a type is `String` (by its last path segment), the fields
+/// `string_key_format` applies to.
+fn is_string(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "String" && s.arguments.is_empty()))
 }
 
 /// Constants: a string or integer value, a name that no field, index key
@@ -109,7 +121,7 @@ fn check_constants(entity: &Entity<'_>, errors: &mut Errors) {
 }
 
 /// The built-in key formats by the names `key_format = "..."` takes.
-const FORMAT_NAMES: &str = "`rfc3339_secs`, `rfc3339_millis`, `rfc3339_micros`, `rfc3339_nanos`, `epoch_secs`, `epoch_millis`, `width(N)`, `unpadded`, `lowercase` or `native`";
+const FORMAT_NAMES: &str = "`rfc3339_secs`, `rfc3339_millis`, `rfc3339_micros`, `rfc3339_nanos`, `epoch_secs`, `epoch_millis`, `width(N)`, `unpadded`, `lowercase`, `verbatim`, `verbatim_lowercase` or `native`";
 
 /// The format named `name`, its tokens spanned at `span` (where a format
 /// that does not fit the field's type is reported).
@@ -125,6 +137,8 @@ fn named_format(name: &str, span: Span) -> Option<TokenStream> {
         "epoch_millis" => quote_spanned!(span=> #path::EpochMillis),
         "unpadded" => quote_spanned!(span=> #path::Unpadded),
         "lowercase" => quote_spanned!(span=> #path::Lowercase),
+        "verbatim" => quote_spanned!(span=> #path::Verbatim),
+        "verbatim_lowercase" => quote_spanned!(span=> #path::VerbatimLowercase),
         _ => {
             let width: usize = name
                 .strip_prefix("width(")?
@@ -152,8 +166,27 @@ fn formats<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Vec<(&'a str, Tok
             .any(|s| matches!(s, Segment::Field { name: n, .. } if n.trim_start_matches("r#") == name))
     };
     let mut out = Vec::new();
+    if let Some(lit) = &entity.string_key_format {
+        if named_format(&lit.value(), lit.span()).is_none() {
+            errors.push(syn::Error::new(
+                lit.span(),
+                format!(
+                    "unknown key format `{}`; expected {FORMAT_NAMES}",
+                    lit.value()
+                ),
+            ));
+        }
+    }
     for field in &entity.fields {
         let Some(format) = &field.key_format else {
+            // The entity's format for its string key fields.
+            if let Some(lit) = &entity.string_key_format {
+                if is_string(field.option_of.unwrap_or(field.ty)) && in_a_template(&field.name) {
+                    if let Some(tokens) = named_format(&lit.value(), lit.span()) {
+                        out.push((field.name.as_str(), tokens));
+                    }
+                }
+            }
             continue;
         };
         let (tokens, span) = match format {
@@ -193,6 +226,9 @@ pub struct ValidIndex<'a> {
     pub sk_attr: Option<String>,
     pub pk: Template<'a>,
     pub sk: Option<Template<'a>>,
+    /// `partial`: templates with all fields absent are written up to their
+    /// first field.
+    pub partial: bool,
 }
 
 /// Checks the parsed entity, leaving every problem in `errors`; `None`
@@ -284,6 +320,7 @@ fn indexes<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Vec<ValidIndex<'a
             indexes.push(ValidIndex {
                 name,
                 accessor,
+                partial: index.partial,
                 pk_attr: index.pk_attr.clone(),
                 sk_attr: sk.is_some().then(|| index.sk_attr.clone()),
                 pk,

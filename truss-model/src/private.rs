@@ -25,6 +25,28 @@ pub fn write_field<T, F: KeyFormat<T>>(
     })
 }
 
+/// Why a `partial` index's template cannot be written: some of its fields
+/// are absent and others present (ElectroDB refuses such an item too); the
+/// first absent field is named.
+pub fn partial_key_error(
+    entity: &'static str,
+    index: &'static str,
+    template: &'static str,
+    fields: &[(&'static str, bool)],
+) -> Error {
+    let field = fields
+        .iter()
+        .find(|(_, present)| !present)
+        .map_or("", |(name, _)| name);
+    Error::InvalidKey {
+        entity,
+        field,
+        reason: KeyPartError::Other(format!(
+            "index `{index}` key `{template}`: `{field}` is absent while other fields of the key are present; a partial key is written only when all of them are absent"
+        )),
+    }
+}
+
 /// Reads an encoded key segment in format `F` back into the attribute
 /// value the field serializes to. Only a segment the value encodes back to
 /// is accepted (one value, one key), whatever `F` itself accepts.

@@ -11,6 +11,7 @@ use truss_model::Entity;
     index(name = "Custom", partition = [written_by_hand]),
     index(name = "Mixed", partition = [a], pk = "A#{a}"),
     index(name = "NoPartition", sort = [a]),
+    index(name = "Partial", partition = [b], partial),
     index(name = "TooWide", partition = [b])
 )]
 struct Order {

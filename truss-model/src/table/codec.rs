@@ -209,12 +209,17 @@ impl TableInner {
     /// [`decode`](Self::decode), with the key check chosen: skipping it is
     /// for the codec benchmark's measure of its cost only.
     pub(crate) fn decode_with<E: Entity>(&self, mut item: Item, check: KeyCheck) -> Result<E> {
-        for index in E::INDEXES {
-            item.remove(index.pk_attribute);
-            if let Some(attr) = index.sk_attribute {
-                item.remove(attr);
-            }
-        }
+        // The index keys as stored, compared below with those the decoded
+        // value renders (no allocation for entities without indexes).
+        let index_keys: Vec<(Option<AttributeValue>, Option<AttributeValue>)> = E::INDEXES
+            .iter()
+            .map(|index| {
+                (
+                    item.remove(index.pk_attribute),
+                    index.sk_attribute.and_then(|attr| item.remove(attr)),
+                )
+            })
+            .collect();
         let pk = take_key(&mut item, &self.pk);
         let sk = self.sk.as_ref().map(|attr| take_key(&mut item, attr));
         // Built only when an error is reported: decoding stays allocation-free
@@ -292,13 +297,19 @@ impl TableInner {
         };
         // The revision the item was written at: this code's, or an older
         // one read as the type declared for it and converted.
-        let (entity, write_back) = match E::REVISION {
-            None => (from_item(item)?, None),
+        let (entity, write_back, upgraded) = match E::REVISION {
+            None => (from_item(item)?, None, false),
             Some(revision) => self.by_revision::<E>(revision, item, from_item, decode_error)?,
         };
         if check == KeyCheck::Check {
             self.check_keys(&entity, pk_value, sk_value)
                 .map_err(|(f, m)| decode_error(f, m))?;
+            // An item upgraded from an older revision was written under the
+            // older model's index templates: declared, and rewritten by its
+            // write-back or backfill.
+            if self.check_index_keys && !upgraded {
+                check_index_keys(&entity, &index_keys).map_err(|(f, m)| decode_error(f, m))?;
+            }
         }
         if let Some(guards) = write_back {
             let (item, _) = self.encode_item(&entity)?;
@@ -321,7 +332,7 @@ impl TableInner {
         mut item: Item,
         from_item: impl FnOnce(Item) -> Result<E>,
         decode_error: impl Fn(Option<String>, String) -> Error,
-    ) -> Result<(E, Option<Guards>)> {
+    ) -> Result<(E, Option<Guards>, bool)> {
         let stored = item.remove(revision.attribute);
         let found = revision
             .of(stored.as_ref())
@@ -360,7 +371,7 @@ impl TableInner {
                 .and_then(|upgraded| upgraded)
                 .map_err(|(f, m)| decode_error(f, format!("read at revision {found}: {m}")))?
         };
-        Ok((entity, write_back))
+        Ok((entity, write_back, found != revision.current))
     }
 
     /// Checks that the decoded entity's own keys are the keys it was read
@@ -412,6 +423,98 @@ impl TableInner {
             Ok(())
         })
     }
+}
+
+/// Checks that each index key attribute of the item is exactly what the
+/// decoded value renders for it (and that an item out of a sparse index
+/// carries none): a put-back of the value then leaves every index key as it
+/// was. `stored` holds each index's stored (pk, sk) attributes, in
+/// [`Entity::INDEXES`] order.
+fn check_index_keys<E: Entity>(
+    entity: &E,
+    stored: &[(Option<AttributeValue>, Option<AttributeValue>)],
+) -> std::result::Result<(), (Option<String>, String)> {
+    let (mut pk, mut sk) = (String::new(), String::new());
+    for (i, (index, (stored_pk, stored_sk))) in E::INDEXES.iter().zip(stored).enumerate() {
+        pk.clear();
+        sk.clear();
+        let in_index = match entity.__write_index(i, &mut pk, &mut sk) {
+            Ok(in_index) => in_index,
+            Err(e) => {
+                let field = match &e {
+                    Error::InvalidKey { field, .. } => index
+                        .pk
+                        .fields()
+                        .chain(index.sk.iter().flat_map(|t| t.fields()))
+                        .find(|f| f.name == *field)
+                        .map(|f| f.attribute.to_owned()),
+                    _ => None,
+                };
+                return Err((
+                    field,
+                    format!(
+                        "index `{}`: the decoded value has no index key: {e}",
+                        index.name
+                    ),
+                ));
+            }
+        };
+        let mut keys = vec![(index.pk_attribute, &index.pk, stored_pk, &pk)];
+        if let (Some(attr), Some(template)) = (index.sk_attribute, &index.sk) {
+            keys.push((attr, template, stored_sk, &sk));
+        }
+        for (attr, template, stored, rendered) in keys {
+            let stored_text = match stored {
+                Some(AttributeValue::S(s)) => Some(s.as_str()),
+                _ => None,
+            };
+            match (in_index, stored, stored_text) {
+                (true, _, Some(text)) if text == rendered.as_str() => {}
+                (false, None, _) => {}
+                (true, _, Some(text)) => {
+                    let (field, message) = key_mismatch(template, attr, text, Ok(rendered.as_str()));
+                    return Err((
+                        field,
+                        format!(
+                            "index `{}`: {message}; the decoded value renders `{rendered}` (a put-back would rewrite it)",
+                            index.name
+                        ),
+                    ));
+                }
+                (true, None, _) => {
+                    return Err((
+                        None,
+                        format!(
+                            "index `{}`: the item lacks key attribute `{attr}`; the decoded value renders `{rendered}` (a put-back would add it)",
+                            index.name
+                        ),
+                    ))
+                }
+                (true, Some(other), None) => {
+                    return Err((
+                        None,
+                        format!(
+                            "index `{}`: key attribute `{attr}` is {other:?}, not the string `{rendered}` the decoded value renders",
+                            index.name
+                        ),
+                    ))
+                }
+                (false, Some(other), _) => {
+                    let fields: Vec<&str> = template.fields().map(|f| f.attribute).collect();
+                    return Err((
+                        None,
+                        format!(
+                            "index `{}`: the item has key attribute `{attr}` = {other:?}, but the decoded value is out of the index (an optional field of `{}` is absent: {}); a put-back would remove it. Declare the index `partial` if absent fields are written as partial keys",
+                            index.name,
+                            template.source(),
+                            fields.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Why an item's stored key (`key_attr` = `stored`) is not the key its

@@ -20,6 +20,10 @@ pub(crate) struct TableInner {
     pub(crate) capacity: Option<crate::table::capacity::CapacityMeter>,
     /// Whether traces may hold key values.
     pub(crate) trace_keys: bool,
+    /// Whether reads check index key attributes against the keys the
+    /// decoded value renders (off only for a scan that rewrites them:
+    /// `Scan::reindex`).
+    pub(crate) check_index_keys: bool,
     /// Whether requests name their entity to the client's interceptors
     /// (a test double's table).
     #[cfg(feature = "testing")]

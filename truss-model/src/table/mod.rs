@@ -54,6 +54,7 @@ impl Table {
                 trace_keys: false,
                 #[cfg(feature = "testing")]
                 tag_requests: false,
+                check_index_keys: true,
             }),
         }
     }

@@ -65,7 +65,7 @@ pub trait KeyFormat<T> {
 #[diagnostic::on_unimplemented(
     message = "range conditions need a key format that keeps order; `{Self}` does not for `{T}`",
     label = "the key format of this field does not sort like its values",
-    note = "unpadded integers sort `10` before `9`; use `eq` on this field, or a fixed-width format"
+    note = "unpadded integers sort `10` before `9` and verbatim text sorts `a b` before `a#`; use `eq` on this field, or a fixed-width format"
 )]
 pub trait OrderedKeyFormat<T>: KeyFormat<T> {}
 
@@ -149,10 +149,11 @@ pub struct Width<const N: usize>;
 pub struct Unpadded;
 
 /// Strings folded to lower case, for tables whose keys are
-/// case-insensitive (ElectroDB's default). Lossy: a value read back from
-/// the key is the lower-case text (the stored attribute, when the item has
-/// it, keeps the original). Keeps the order of the lower-case values.
-/// Derive name: `lowercase`.
+/// case-insensitive. Folds exactly as [`str::to_lowercase`] does (title-case
+/// letters such as `ǅ` included), as JavaScript's `toLowerCase` does. Lossy:
+/// a value read back from the key is the lower-case text (the stored
+/// attribute, when the item has it, keeps the original). Keeps the order of
+/// the lower-case values. Derive name: `lowercase`.
 #[derive(Debug, Clone, Copy)]
 pub struct Lowercase;
 
@@ -163,22 +164,116 @@ impl KeyFormat<String> for Lowercase {
     const __VALID_BY_CONSTRUCTION: bool = true;
 
     fn encode(value: &String, out: &mut String) -> Result<(), KeyPartError> {
-        if value.chars().any(char::is_uppercase) {
-            escape_into(&value.to_lowercase(), out)
-        } else {
-            escape_into(value, out)
+        match folded(value) {
+            Some(lower) => escape_into(&lower, out),
+            None => escape_into(value, out),
         }
     }
 
     fn decode(segment: &str) -> Result<String, KeyPartError> {
         let text = unescape(segment)?;
-        if text.to_lowercase() != text {
+        if folded(&text).is_some() {
             return Err(KeyPartError::Malformed {
                 segment: segment.to_owned(),
                 expected: LOWERCASE,
             });
         }
         Ok(text)
+    }
+}
+
+/// `text` folded to lower case, or `None` when folding changes nothing (no
+/// allocation for text already in lower case).
+fn folded(text: &str) -> Option<String> {
+    let changes = |c: char| {
+        let mut lower = c.to_lowercase();
+        lower.next() != Some(c) || lower.next().is_some()
+    };
+    if text.chars().any(changes) {
+        // Final sigma and other context rules: only `str::to_lowercase`
+        // knows them, so the whole text goes through it.
+        let lower = text.to_lowercase();
+        (lower != text).then_some(lower)
+    } else {
+        None
+    }
+}
+
+/// Text written into the key exactly as it is, as ElectroDB and
+/// DynamoDB-Toolbox write it (`$taskapp#title_junior software engineer`,
+/// `POKEMON#Mr Mime`). A value holding the `#` delimiter, or an empty one,
+/// would make the key ambiguous and is refused when written
+/// ([`KeyPartError::ReservedChar`], [`KeyPartError::Empty`]).
+///
+/// Does **not** keep order: a space or `!` sorts below the delimiter, so
+/// `("a b", x)` sorts before `("a", x)`. Range conditions on such a field do
+/// not compile, and collections cannot share a range across it; `eq` on it
+/// (and so `begins_with` the segment) is exact. Derive name: `verbatim`.
+#[derive(Debug, Clone, Copy)]
+pub struct Verbatim;
+
+/// [`Verbatim`] text folded to lower case as [`Lowercase`] folds it:
+/// ElectroDB's default key casing (`$taskapp#office_big cat rescue`). Does
+/// not keep order. Derive name: `verbatim_lowercase`.
+#[derive(Debug, Clone, Copy)]
+pub struct VerbatimLowercase;
+
+const VERBATIM: &str = "text as it is, without `#`";
+const VERBATIM_LOWERCASE: &str = "lower-case text as it is, without `#`";
+
+/// Checks a value written verbatim: not empty, no delimiter.
+fn verbatim_value(text: &str) -> Result<(), KeyPartError> {
+    if text.is_empty() {
+        Err(KeyPartError::Empty)
+    } else if text.contains(crate::foundation::alphabet::DELIMITER) {
+        Err(KeyPartError::ReservedChar(
+            crate::foundation::alphabet::DELIMITER,
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+impl KeyFormat<String> for Verbatim {
+    const EXPECTED: &'static str = VERBATIM;
+    const __VALID_BY_CONSTRUCTION: bool = true;
+
+    fn encode(value: &String, out: &mut String) -> Result<(), KeyPartError> {
+        verbatim_value(value)?;
+        out.push_str(value);
+        Ok(())
+    }
+
+    fn decode(segment: &str) -> Result<String, KeyPartError> {
+        verbatim_value(segment).map_err(|_| KeyPartError::Malformed {
+            segment: segment.to_owned(),
+            expected: VERBATIM,
+        })?;
+        Ok(segment.to_owned())
+    }
+}
+
+impl KeyFormat<String> for VerbatimLowercase {
+    const EXPECTED: &'static str = VERBATIM_LOWERCASE;
+    const __VALID_BY_CONSTRUCTION: bool = true;
+
+    fn encode(value: &String, out: &mut String) -> Result<(), KeyPartError> {
+        verbatim_value(value)?;
+        match folded(value) {
+            Some(lower) => out.push_str(&lower),
+            None => out.push_str(value),
+        }
+        Ok(())
+    }
+
+    fn decode(segment: &str) -> Result<String, KeyPartError> {
+        if verbatim_value(segment).is_err() || folded(segment).is_some() {
+            return Err(KeyPartError::Malformed {
+                segment: segment.to_owned(),
+                expected: VERBATIM_LOWERCASE,
+            });
+        }
+        Ok(segment.to_owned())
     }
 }
 

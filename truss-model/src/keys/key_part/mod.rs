@@ -53,7 +53,9 @@
 //! | `"epoch_secs"` / `"epoch_millis"` | same | `1779613200` (10 digits) / `1779613200123` (13 digits, `Date.now()`) | kept |
 //! | `"width(6)"` | unsigned integers | `000042` | kept |
 //! | `"unpadded"` | integers | `42`, `-7` | **not kept**: range conditions do not compile |
-//! | `"lowercase"` | `String` | `jane.doe` for `Jane.Doe` (ElectroDB's default); lossy: read back from a key, the value is lower case | kept (of the lower-case text) |
+//! | `"lowercase"` | `String` | `jane.doe` for `Jane.Doe`, escaped like `String`; lossy: read back from a key, the value is lower case | kept (of the lower-case text) |
+//! | `"verbatim"` | `String` | `Mr Mime` exactly as it is (DynamoDB-Toolbox, hand-written `${name}` keys); a value holding `#` is refused | **not kept**: range conditions do not compile |
+//! | `"verbatim_lowercase"` | `String` | `big cat rescue` for `Big Cat Rescue` (ElectroDB's default casing); a value holding `#` is refused | **not kept** |
 //! | `MyFormat` (a path) | anything | your [`KeyFormat`] implementation | if it implements [`OrderedKeyFormat`] |
 //!
 //! A value that a format cannot hold exactly (a timestamp with digits below
@@ -107,7 +109,7 @@ pub use crate::foundation::error::KeyPartError;
 pub(crate) use format::decode_exact;
 pub use format::{
     EpochMillis, EpochSeconds, KeyFormat, Keyed, Lowercase, Native, OrderedKeyFormat, Rfc3339,
-    Unpadded, Width,
+    Unpadded, Verbatim, VerbatimLowercase, Width,
 };
 #[doc(hidden)]
 pub use serde_name::{decode_serde_name, encode_serde_name};

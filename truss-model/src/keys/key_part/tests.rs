@@ -192,6 +192,40 @@ proptest! {
         prop_assert_eq!(a.to_lowercase().cmp(&b.to_lowercase()), ka.cmp(&kb));
     }
 
+    /// Folding draws from all of Unicode: the encoded key is exactly
+    /// `str::to_lowercase` (JavaScript's `toLowerCase` for these), title
+    /// case (`ǅ`) included, and it reads back.
+    #[test]
+    fn lowercase_folds_every_character_as_to_lowercase_does(a in "\\PC{1,12}") {
+        let mut key = String::new();
+        if Lowercase::encode(&a, &mut key).is_ok() {
+            let mut expected = String::new();
+            escape_into(&a.to_lowercase(), &mut expected).expect("escapable");
+            prop_assert_eq!(&key, &expected);
+            prop_assert_eq!(Lowercase::decode(&key).expect("reads back"), a.to_lowercase());
+        }
+        let mut raw = String::new();
+        if <VerbatimLowercase as KeyFormat<String>>::encode(&a, &mut raw).is_ok() {
+            prop_assert_eq!(&raw, &a.to_lowercase());
+            prop_assert_eq!(VerbatimLowercase::decode(&raw).expect("reads back"), a.to_lowercase());
+        }
+    }
+
+    /// Verbatim text is the value itself, whatever it holds but `#`.
+    #[test]
+    fn verbatim_keys_are_the_text_itself(a in "\\PC{1,16}") {
+        let mut key = String::new();
+        let written = <Verbatim as KeyFormat<String>>::encode(&a, &mut key);
+        if a.contains('#') {
+            prop_assert!(matches!(written, Err(KeyPartError::ReservedChar('#'))));
+            prop_assert!(key.is_empty(), "nothing written");
+        } else {
+            prop_assert!(written.is_ok());
+            prop_assert_eq!(&key, &a);
+            prop_assert_eq!(decode_exact::<String, Verbatim>(&key).expect("reads back"), a);
+        }
+    }
+
     #[test]
     fn widths_keep_order(a in 0u32..1_000_000, b in 0u32..1_000_000) {
         let (ka, kb) = (enc_as::<u32, Width<6>>(&a), enc_as::<u32, Width<6>>(&b));
@@ -208,7 +242,48 @@ proptest! {
         canonical_or_refused::<i32, Unpadded>(&segment)?;
         canonical_or_refused::<i8, Unpadded>(&segment)?;
         canonical_or_refused::<String, Lowercase>(&segment)?;
+        canonical_or_refused::<String, Verbatim>(&segment)?;
+        canonical_or_refused::<String, VerbatimLowercase>(&segment)?;
     }
+}
+
+#[test]
+fn title_case_letters_fold_to_lower_case() {
+    // U+01C5 (title case, not upper case) folds to U+01C6, as JavaScript's
+    // toLowerCase folds it: the key a service writing `ǅukic` looks up.
+    let value = "\u{01C5}ukic".to_string();
+    let mut key = String::new();
+    Lowercase::encode(&value, &mut key).expect("encodes");
+    assert_eq!(key, "\u{01C6}ukic");
+    assert_eq!(Lowercase::decode(&key).expect("reads back"), "\u{01C6}ukic");
+    assert!(matches!(
+        Lowercase::decode("\u{01C5}ukic"),
+        Err(KeyPartError::Malformed { .. })
+    ));
+}
+
+#[test]
+fn verbatim_formats_write_spaces_and_case_as_other_tools_do() {
+    let mut key = String::new();
+    <Verbatim as KeyFormat<String>>::encode(&"Mr Mime".to_string(), &mut key).expect("encodes");
+    assert_eq!(key, "Mr Mime");
+    let mut key = String::new();
+    <VerbatimLowercase as KeyFormat<String>>::encode(
+        &"Junior Software Engineer".to_string(),
+        &mut key,
+    )
+    .expect("encodes");
+    assert_eq!(key, "junior software engineer");
+    for bad in ["", "a#b"] {
+        let mut out = String::new();
+        assert!(<Verbatim as KeyFormat<String>>::encode(&bad.to_string(), &mut out).is_err());
+        assert!(<Verbatim as KeyFormat<String>>::decode(bad).is_err());
+        assert_eq!(out, "");
+    }
+    assert!(matches!(
+        <VerbatimLowercase as KeyFormat<String>>::decode("Big Cat"),
+        Err(KeyPartError::Malformed { .. })
+    ));
 }
 
 #[test]

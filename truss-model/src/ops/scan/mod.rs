@@ -92,6 +92,7 @@ impl Table {
     /// // attributes. 4 segments, at most 100 capacity units per second.
     /// let done = table
     ///     .scan::<Link>()
+    ///     .reindex()
     ///     .segments(4)
     ///     .pace(100.0)
     ///     .on_progress(|p| eprintln!("{} read, {} written", p.scanned, p.put))
@@ -216,6 +217,17 @@ impl<T: ScanTarget> Scan<T> {
     /// (pages in progress finish), leaving a checkpoint to resume from.
     pub fn stop_after(mut self, items: u64) -> Self {
         self.stop_after = Some(items);
+        self
+    }
+
+    /// Reads items whose index key attributes are not the keys the model
+    /// renders for them (an index added to the model, or its template
+    /// changed), which every other read refuses with
+    /// [`Error::Decode`]: the explicit allowance for the backfill that
+    /// writes the new keys (`.reindex().run(Change::Put)`). Table keys are
+    /// still checked.
+    pub fn reindex(mut self) -> Self {
+        Arc::make_mut(&mut self.table.inner).check_index_keys = false;
         self
     }
 
