@@ -36,6 +36,7 @@ mod requests_per_pattern;
 mod revision;
 mod scan;
 mod serde_names;
+mod serde_with;
 mod stream;
 mod traces;
 mod transaction;

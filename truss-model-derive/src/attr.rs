@@ -311,6 +311,10 @@ pub struct SerdeField {
     /// The serde attribute that writes the field with other code
     /// (`with`, `serialize_with`, `deserialize_with`), if any.
     pub custom: Option<&'static str>,
+    /// The function serde writes the field with: `m::serialize` for
+    /// `with = "m"`, the path of `serialize_with` (none for
+    /// `deserialize_with` alone, which leaves the stored form as it is).
+    pub serialize_with: Option<syn::ExprPath>,
 }
 
 pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, SerdeContainer) {
@@ -392,7 +396,22 @@ pub fn field(attrs: &[Attribute]) -> SerdeField {
                 .find(|s| path.is_ident(s))
             {
                 out.custom = Some(custom);
-                skip_value(&meta);
+                if custom == DESERIALIZE_WITH {
+                    skip_value(&meta);
+                } else if let Ok(value) = meta.value() {
+                    if let Ok(lit) = value.parse::<LitStr>() {
+                        // Spanned at the string, where serde's own errors
+                        // about it point too.
+                        out.serialize_with = lit.parse::<syn::ExprPath>().ok().map(|mut path| {
+                            if custom == WITH {
+                                path.path
+                                    .segments
+                                    .push(syn::Ident::new("serialize", lit.span()).into());
+                            }
+                            path
+                        });
+                    }
+                }
             } else {
                 skip_value(&meta);
             }

@@ -169,8 +169,9 @@ fn key_impl(valid: &Valid<'_>) -> TokenStream {
         None => quote!(::core::result::Result::Ok(())),
     };
     let attributes = valid.key_fields.iter().map(|f| {
-        let (field, attribute) = (f.ident, &f.attribute);
-        quote!(::truss_model::__private::key_attribute(#attribute, &self.#field, #name)?)
+        let field = f.ident;
+        let attribute = key_attribute(&owner, f, quote!(&self.#field), name);
+        quote!(#attribute?)
     });
     let from_attributes = valid.key_fields.iter().map(|f| {
         let (field, attribute) = (f.ident, &f.attribute);
@@ -244,6 +245,7 @@ fn inherent(valid: &Valid<'_>) -> TokenStream {
         .map(|(n, i)| index_accessors(valid, n, i));
     let attribute_indexes = crate::attribute_index::accessors(valid);
     let writers = writers(valid);
+    let encoders = encoders(valid);
     let index_fns = index_fns(valid);
     let setters = index_setters(valid);
     let handles = handles(valid);
@@ -265,6 +267,7 @@ fn inherent(valid: &Valid<'_>) -> TokenStream {
             #(#attribute_indexes)*
             #(#setters)*
             #writers
+            #encoders
             #index_fns
             #(#handles)*
         }
@@ -423,10 +426,13 @@ fn index_setters(valid: &Valid<'_>) -> Vec<TokenStream> {
                 let (field, ty) = (f.ident, f.ty);
                 quote!(let #field: #ty = ::truss_model::IntoField::into_field(#field);)
             });
-            let attributes = fields.iter().map(|f| {
-                let (field, attribute) = (f.ident, &f.attribute);
-                quote!(::truss_model::__private::key_attribute(#attribute, &#field, #name))
-            });
+            let attributes = fields
+                .iter()
+                .map(|f| {
+                    let field = f.ident;
+                    key_attribute(&quote!(Self), f, quote!(&#field), name)
+                })
+                .collect::<Vec<_>>();
             let keys = group.iter().map(|(n, index)| index_keys(valid, *n, index));
             let names: Vec<String> = group.iter().map(|(_, i)| format!("`{}`", i.name)).collect();
             let doc = format!(
@@ -716,13 +722,102 @@ fn handles(valid: &Valid<'_>) -> Vec<TokenStream> {
                     format!("Handle on the field `{}` (attribute `{attribute}`), for conditions and updates.", f.name),
                 )
             };
-            quote! {
-                #[doc = #doc]
-                #vis const #constant: ::truss_model::#handle<Self, #ty> =
-                    ::truss_model::__private::#handle::__new(#attribute);
+            match &f.serde.serialize_with {
+                // Written by the field's own serializer: the handle calls it.
+                Some(_) => {
+                    let encode = encoder_name(f);
+                    quote! {
+                        #[doc = #doc]
+                        #vis const #constant: ::truss_model::#handle<Self, #ty, ::truss_model::storage::With> =
+                            ::truss_model::__private::#handle::__with(#attribute, Self::#encode);
+                    }
+                }
+                None => quote! {
+                    #[doc = #doc]
+                    #vis const #constant: ::truss_model::#handle<Self, #ty> =
+                        ::truss_model::__private::#handle::__new(#attribute);
+                },
             }
         })
         .collect()
+}
+
+fn encoder_name(field: &Field<'_>) -> proc_macro2::Ident {
+    format_ident!("__truss_encode_{}", field.name)
+}
+
+fn key_decoder_name(field: &Field<'_>) -> proc_macro2::Ident {
+    format_ident!("__truss_decode_{}", field.name)
+}
+
+/// For each field with `#[serde(with = ...)]` or `serialize_with`, a hidden
+/// function writing its value as a put stores it (through that function),
+/// for handles, key attributes and fields recovered from keys; and for such
+/// key fields, one reading a key segment into that stored form.
+fn encoders(valid: &Valid<'_>) -> TokenStream {
+    let in_a_template = |f: &Field| {
+        valid.key_fields.iter().any(|k| k.name == f.name)
+            || valid.indexes.iter().any(|i| {
+                template_fields(&i.pk)
+                    .chain(i.sk.iter().flat_map(template_fields))
+                    .any(|k| k.name == f.name)
+            })
+    };
+    let fns = valid.entity.fields.iter().filter_map(|f| {
+        let path = f.serde.serialize_with.as_ref()?;
+        let (ty, encode) = (f.ty, encoder_name(f));
+        let decode = in_a_template(f).then(|| {
+            let decoder = key_decoder_name(f);
+            let key_ty = f.option_of.unwrap_or(f.ty);
+            let format = valid.format(f);
+            let value = if f.option_of.is_some() {
+                quote!(&::core::option::Option::Some(value))
+            } else {
+                quote!(&value)
+            };
+            quote! {
+                #[doc(hidden)]
+                fn #decoder(
+                    segment: &str,
+                ) -> ::core::result::Result<::truss_model::aws_sdk_dynamodb::types::AttributeValue, ::truss_model::KeyPartError> {
+                    let value = ::truss_model::__private::decode_key_value::<#key_ty, #format>(segment)?;
+                    Self::#encode(#value).map_err(::truss_model::KeyPartError::Other)
+                }
+            }
+        });
+        Some(quote! {
+            #[doc(hidden)]
+            fn #encode(
+                value: &#ty,
+            ) -> ::core::result::Result<::truss_model::aws_sdk_dynamodb::types::AttributeValue, ::std::string::String> {
+                struct __TrussWith<'a>(&'a #ty);
+                impl ::truss_model::__private::serde::Serialize for __TrussWith<'_> {
+                    fn serialize<__S: ::truss_model::__private::serde::Serializer>(
+                        &self,
+                        serializer: __S,
+                    ) -> ::core::result::Result<__S::Ok, __S::Error> {
+                        #path(self.0, serializer)
+                    }
+                }
+                ::truss_model::__private::encode_value(&__TrussWith(value))
+            }
+            #decode
+        })
+    });
+    quote!(#(#fns)*)
+}
+
+/// `key_attribute(..)` of a key or index field: its stored form, through
+/// its own serializer where it has one.
+fn key_attribute(owner: &TokenStream, field: &Field<'_>, value: TokenStream, entity: &str) -> TokenStream {
+    let attribute = &field.attribute;
+    match &field.serde.serialize_with {
+        Some(_) => {
+            let encode = encoder_name(field);
+            quote!(::truss_model::__private::key_attribute_with(#attribute, #owner::#encode(#value), #entity))
+        }
+        None => quote!(::truss_model::__private::key_attribute(#attribute, #value, #entity)),
+    }
 }
 
 /// `Constant { .. }` per declared constant.
@@ -785,7 +880,13 @@ fn template_const(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
             // Recovery inserts the field under the name serde reads.
             let (name, attribute) = (&field.name, &field.de_attribute);
             let ty = field.option_of.unwrap_or(field.ty);
-            if valid.has_format(field) {
+            if field.serde.serialize_with.is_some() {
+                // Recovered through the field's own serializer, so serde's
+                // reader gets the form a put writes.
+                let format = valid.format(field);
+                let decoder = key_decoder_name(field);
+                quote!(::truss_model::__private::field_decoded::<#ty, #format>(#name, #prefix, #attribute, Self::#decoder))
+            } else if valid.has_format(field) {
                 let format = valid.format(field);
                 quote!(::truss_model::__private::field_as::<#ty, #format>(#name, #prefix, #attribute))
             } else {

@@ -46,7 +46,7 @@ pub use ops::stream;
 #[doc(inline)]
 pub use ops::transaction;
 
-pub use expr::{Attr, Condition, KeyAttr};
+pub use expr::{storage, Attr, Condition, KeyAttr};
 pub use foundation::error::{
     CanceledAction, CancellationCode, Error, KeyDisplay, KeyPartError, Result, UnprocessedWrite,
 };

@@ -82,6 +82,50 @@ pub const fn field_as<T: Serialize, F: KeyFormat<T>>(
     })
 }
 
+pub use serde;
+
+/// Reads a key segment in format `F` into the field's value (one value,
+/// one key), for the generated decoders of fields with their own serializer.
+pub fn decode_key_value<T, F: KeyFormat<T>>(segment: &str) -> std::result::Result<T, KeyPartError> {
+    decode_exact::<T, F>(segment)
+}
+
+/// A value as an attribute, through the codec, for the generated encoders
+/// of fields with their own serializer.
+pub fn encode_value<T: Serialize>(value: &T) -> std::result::Result<AttributeValue, String> {
+    crate::foundation::attr_value::to_value(value).map_err(|e| e.to_string())
+}
+
+/// One `{field}` of a template whose field has its own serializer: read
+/// back through `decode` (the generated decoder).
+pub const fn field_decoded<T, F: KeyFormat<T>>(
+    name: &'static str,
+    prefix: &'static str,
+    attribute: &'static str,
+    decode: crate::keys::template::FieldDecoder,
+) -> Segment {
+    Segment::Field(KeyField {
+        name,
+        prefix,
+        attribute,
+        decode,
+        expected: F::EXPECTED,
+    })
+}
+
+/// A key field as an attribute already encoded by its own serializer.
+pub fn key_attribute_with(
+    attribute: &'static str,
+    value: std::result::Result<AttributeValue, String>,
+    entity: &'static str,
+) -> Result<(&'static str, AttributeValue)> {
+    value.map(|v| (attribute, v)).map_err(|e| Error::Encode {
+        entity,
+        key: Default::default(),
+        message: format!("key attribute `{attribute}`: {e}"),
+    })
+}
+
 /// A key field as an attribute, for `EntityKey::__attributes`.
 pub fn key_attribute<T: Serialize>(
     attribute: &'static str,

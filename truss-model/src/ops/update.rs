@@ -1,5 +1,6 @@
 //! Typed UpdateItem: set, remove, add, append, if_not_exists, conditions.
 
+use crate::expr::storage::OwnForm;
 use crate::expr::{all, and, value_of, Attr, Condition, Node, Placeholders};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::into_field::IntoField;
@@ -174,25 +175,25 @@ impl<E: Entity> Update<E> {
     /// as for a put (its type, not empty), and `None` removes the attribute:
     /// the item leaves that (sparse) index. Either way DynamoDB moves the
     /// item in the index in the same write.
-    pub fn set<T: Serialize>(self, attr: Attr<E, T>, value: impl IntoField<T>) -> Self {
-        let value = value_of::<E>(attr.name(), &value.into_field());
+    pub fn set<T, S>(self, attr: Attr<E, T, S>, value: impl IntoField<T>) -> Self {
+        let value = attr.value(&value.into_field());
         self.push(value.and_then(|v| index_checked::<E>(attr.name(), v, Action::Set)))
     }
 
     /// `SET attribute = if_not_exists(attribute, value)`: sets it only if
     /// the item does not have it yet.
-    pub fn set_if_not_exists<T: Serialize>(
+    pub fn set_if_not_exists<T, S>(
         self,
-        attr: Attr<E, T>,
+        attr: Attr<E, T, S>,
         value: impl IntoField<T>,
     ) -> Self {
-        let value = value_of::<E>(attr.name(), &value.into_field());
+        let value = attr.value(&value.into_field());
         self.push(value.and_then(|v| index_checked::<E>(attr.name(), v, Action::SetIfNotExists)))
     }
 
     /// `ADD attribute by`: an atomic counter; a missing attribute counts
     /// from zero.
-    pub fn add<T: Numeric>(self, attr: Attr<E, T>, by: T) -> Self {
+    pub fn add<T: Numeric, S: OwnForm>(self, attr: Attr<E, T, S>, by: T) -> Self {
         let value = value_of::<E>(attr.name(), &by);
         self.push(value.map(|v| Action::Add(attr.name(), v)))
     }
@@ -219,7 +220,7 @@ impl<E: Entity> Update<E> {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn subtract<T: Numeric>(self, attr: Attr<E, T>, by: T) -> Self {
+    pub fn subtract<T: Numeric, S: OwnForm>(self, attr: Attr<E, T, S>, by: T) -> Self {
         let value = value_of::<E>(attr.name(), &by).and_then(|v| match v {
             AttributeValue::N(n) => Ok(AttributeValue::N(match n.strip_prefix('-') {
                 Some(positive) => positive.to_owned(),
@@ -294,9 +295,9 @@ impl<E: Entity> Update<E> {
     }
 
     /// Appends items to a list attribute (creating it if missing).
-    pub fn append<T: Serialize>(
+    pub fn append<T: Serialize, S: OwnForm>(
         self,
-        attr: Attr<E, Vec<T>>,
+        attr: Attr<E, Vec<T>, S>,
         items: impl IntoIterator<Item = T>,
     ) -> Self {
         let items: Vec<T> = items.into_iter().collect();
@@ -306,7 +307,7 @@ impl<E: Entity> Update<E> {
 
     /// `REMOVE attribute`: only for optional fields, so the item still
     /// decodes.
-    pub fn remove<T>(self, attr: Attr<E, Option<T>>) -> Self {
+    pub fn remove<T, S>(self, attr: Attr<E, Option<T>, S>) -> Self {
         self.push(Ok(Action::Remove(attr.name())))
     }
 
