@@ -20,6 +20,7 @@ mod collection;
 mod constants;
 mod creator_saas;
 mod electrodb;
+mod electrodb_hr;
 mod errors;
 mod existing_tables;
 mod hardening;

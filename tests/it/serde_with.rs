@@ -38,9 +38,7 @@ mod js_iso_opt {
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<DateTime<Utc>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
         Option::<String>::deserialize(d)?
             .map(|text| {
                 DateTime::parse_from_rfc3339(&text)
@@ -76,7 +74,8 @@ struct Event {
 }
 
 fn t(day: u32, ms: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 6, day, 12, 0, 0).unwrap() + chrono::Duration::milliseconds(ms.into())
+    Utc.with_ymd_and_hms(2025, 6, day, 12, 0, 0).unwrap()
+        + chrono::Duration::milliseconds(ms.into())
 }
 
 fn mr_mime() -> Pokemon {
@@ -99,7 +98,11 @@ use aws_sdk_dynamodb::types::AttributeValue;
 async fn set_writes_what_a_put_writes() {
     let table = common::table("with-set").await;
     table.put(&mr_mime()).await.unwrap();
-    assert_eq!(md(&table).await, s("2025-06-01T12:00:00.000Z"), "the put's form");
+    assert_eq!(
+        md(&table).await,
+        s("2025-06-01T12:00:00.000Z"),
+        "the put's form"
+    );
     table
         .update(Pokemon::key("Mr Mime"))
         .set(Pokemon::MODIFIED, t(2, 0))
@@ -164,7 +167,10 @@ async fn conditions_compare_the_stored_form() {
         .condition(Pokemon::MODIFIED.eq(t(1, 1)))
         .must_exist()
         .await;
-    assert!(matches!(refused, Err(Error::ConditionFailed { .. })), "{refused:?}");
+    assert!(
+        matches!(refused, Err(Error::ConditionFailed { .. })),
+        "{refused:?}"
+    );
     assert_eq!(scan(&table).await, before, "nothing changed");
     let read = table.get(Pokemon::key("Mr Mime")).await.unwrap().unwrap();
     assert_eq!(read.level, 12);
@@ -202,7 +208,11 @@ async fn upserted_and_recovered_key_fields_take_the_fields_own_form() {
     // A whole second: chrono's own Serialize would write `...:00Z`.
     let at = t(5, 0);
     // An upsert writes the key field's attribute as a put would.
-    table.update(Event::key(at)).add(Event::COUNT, 1).await.unwrap();
+    table
+        .update(Event::key(at))
+        .add(Event::COUNT, 1)
+        .await
+        .unwrap();
     let raw = raw_get(
         table.client(),
         table.name(),
@@ -211,9 +221,18 @@ async fn upserted_and_recovered_key_fields_take_the_fields_own_form() {
     )
     .await;
     assert_eq!(raw["at"], s("2025-06-05T12:00:00.000Z"));
-    let put = Event { at: t(6, 0), count: 1 };
+    let put = Event {
+        at: t(6, 0),
+        count: 1,
+    };
     table.put(&put).await.unwrap();
-    let raw = raw_get(table.client(), table.name(), "EVENT#2025-06-06T12:00:00.000Z", "META").await;
+    let raw = raw_get(
+        table.client(),
+        table.name(),
+        "EVENT#2025-06-06T12:00:00.000Z",
+        "META",
+    )
+    .await;
     assert_eq!(raw["at"], s("2025-06-06T12:00:00.000Z"));
     // An item written without the attribute: recovered from the key through
     // the field's own writer and read by its own reader.
@@ -228,7 +247,13 @@ async fn upserted_and_recovered_key_fields_take_the_fields_own_form() {
         .await
         .unwrap();
     let read = table.get(Event::key(t(7, 500))).await.unwrap().unwrap();
-    assert_eq!(read, Event { at: t(7, 500), count: 3 });
+    assert_eq!(
+        read,
+        Event {
+            at: t(7, 500),
+            count: 3
+        }
+    );
     assert_eq!(Event::AT.name(), "at");
 }
 
@@ -270,6 +295,9 @@ async fn a_verbatim_key_is_found_and_updated_in_place() {
         "{refused:?}"
     );
     let refused = table.update(Pokemon::key("")).add(Pokemon::LEVEL, 1).await;
-    assert!(matches!(&refused, Err(Error::InvalidKey { .. })), "{refused:?}");
+    assert!(
+        matches!(&refused, Err(Error::InvalidKey { .. })),
+        "{refused:?}"
+    );
     assert_eq!(scan(&table).await.len(), 1);
 }

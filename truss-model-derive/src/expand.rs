@@ -809,7 +809,12 @@ fn encoders(valid: &Valid<'_>) -> TokenStream {
 
 /// `key_attribute(..)` of a key or index field: its stored form, through
 /// its own serializer where it has one.
-fn key_attribute(owner: &TokenStream, field: &Field<'_>, value: TokenStream, entity: &str) -> TokenStream {
+fn key_attribute(
+    owner: &TokenStream,
+    field: &Field<'_>,
+    value: TokenStream,
+    entity: &str,
+) -> TokenStream {
     let attribute = &field.attribute;
     match &field.serde.serialize_with {
         Some(_) => {

@@ -182,11 +182,7 @@ impl<E: Entity> Update<E> {
 
     /// `SET attribute = if_not_exists(attribute, value)`: sets it only if
     /// the item does not have it yet.
-    pub fn set_if_not_exists<T, S>(
-        self,
-        attr: Attr<E, T, S>,
-        value: impl IntoField<T>,
-    ) -> Self {
+    pub fn set_if_not_exists<T, S>(self, attr: Attr<E, T, S>, value: impl IntoField<T>) -> Self {
         let value = attr.value(&value.into_field());
         self.push(value.and_then(|v| index_checked::<E>(attr.name(), v, Action::SetIfNotExists)))
     }
