@@ -46,6 +46,9 @@ pub mod storage {
     }
 }
 
+/// What a handle is of: its entity, value type and storage.
+type Marker<E, T, S> = PhantomData<fn() -> (E, T, S)>;
+
 /// Turns a field's value into its stored attribute, as a put stores it.
 pub(crate) type Encode<T> = fn(&T) -> std::result::Result<AttributeValue, String>;
 
@@ -61,7 +64,7 @@ fn encode_own<T: Serialize>(value: &T) -> std::result::Result<AttributeValue, St
 pub struct Attr<E, T, S = storage::Own> {
     name: &'static str,
     encode: Encode<T>,
-    _marker: PhantomData<fn() -> (E, T, S)>,
+    _marker: Marker<E, T, S>,
 }
 
 /// A typed handle on a key field of entity `E` (one named in a key or index
@@ -70,7 +73,7 @@ pub struct Attr<E, T, S = storage::Own> {
 pub struct KeyAttr<E, T, S = storage::Own> {
     name: &'static str,
     encode: Encode<T>,
-    _marker: PhantomData<fn() -> (E, T, S)>,
+    _marker: Marker<E, T, S>,
 }
 
 macro_rules! handle {
