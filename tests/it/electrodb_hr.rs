@@ -4,7 +4,7 @@
 //! spaces, mixed case and punctuation, and employees without a manager.
 //!
 //! Declared once per entity: `string_key_format = "verbatim_lowercase"`
-//! (ElectroDB writes key text raw, folded to lower case), `partial` indexes
+//! (ElectroDB writes key text raw, folded to lower case), `partial_indexes`
 //! (ElectroDB writes `$taskapp#manager_` for an absent manager), checked
 //! constants for `__edb_e__` / `__edb_v__`. The library reads every item,
 //! gets it by its key and puts it back byte for byte (index keys included);
@@ -33,47 +33,49 @@ enum Team {
     pk = "$taskapp#employee_{employee}",
     sk = "$employee_1",
     string_key_format = "verbatim_lowercase",
-    checked_constant(__edb_e__ = "employee", __edb_v__ = "1"),
-    index(
-        name = "gsi1pk-gsi1sk-index",
-        pk_attr = "gsi1pk",
-        sk_attr = "gsi1sk",
-        partial,
-        pk = "$taskapp#office_{office}",
-        sk = "$workplaces#employee_1#team_{team}#title_{title}#employee_{employee}"
-    ),
-    index(
-        name = "gsi2pk-gsi2sk-index",
-        pk_attr = "gsi2pk",
-        sk_attr = "gsi2sk",
-        partial,
-        pk = "$taskapp#team_{team}",
-        sk = "$employee_1#title_{title}#salary_{salary}#employee_{employee}"
-    ),
-    index(
-        name = "gsi3pk-gsi3sk-index",
-        pk_attr = "gsi3pk",
-        sk_attr = "gsi3sk",
-        pk = "$taskapp#employee_{employee}",
-        sk = "$assignments#employee_1"
-    ),
-    index(
-        name = "gsi4pk-gsi4sk-index",
-        pk_attr = "gsi4pk",
-        sk_attr = "gsi4sk",
-        partial,
-        pk = "$taskapp#title_{title}",
-        sk = "$employee_1#salary_{salary}#employee_{employee}"
-    ),
-    index(
-        name = "gsi5pk-gsi5sk-index",
-        pk_attr = "gsi5pk",
-        sk_attr = "gsi5sk",
-        partial,
-        pk = "$taskapp#manager_{manager}",
-        sk = "$employee_1#team_{team}#office_{office}#employee_{employee}"
-    )
+    partial_indexes = [
+        "gsi1pk-gsi1sk-index",
+        "gsi2pk-gsi2sk-index",
+        "gsi4pk-gsi4sk-index",
+        "gsi5pk-gsi5sk-index"
+    ],
+    checked_constant(__edb_e__ = "employee", __edb_v__ = "1")
 )]
+#[truss(index(
+    name = "gsi1pk-gsi1sk-index",
+    pk_attr = "gsi1pk",
+    sk_attr = "gsi1sk",
+    pk = "$taskapp#office_{office}",
+    sk = "$workplaces#employee_1#team_{team}#title_{title}#employee_{employee}"
+))]
+#[truss(index(
+    name = "gsi2pk-gsi2sk-index",
+    pk_attr = "gsi2pk",
+    sk_attr = "gsi2sk",
+    pk = "$taskapp#team_{team}",
+    sk = "$employee_1#title_{title}#salary_{salary}#employee_{employee}"
+))]
+#[truss(index(
+    name = "gsi3pk-gsi3sk-index",
+    pk_attr = "gsi3pk",
+    sk_attr = "gsi3sk",
+    pk = "$taskapp#employee_{employee}",
+    sk = "$assignments#employee_1"
+))]
+#[truss(index(
+    name = "gsi4pk-gsi4sk-index",
+    pk_attr = "gsi4pk",
+    sk_attr = "gsi4sk",
+    pk = "$taskapp#title_{title}",
+    sk = "$employee_1#salary_{salary}#employee_{employee}"
+))]
+#[truss(index(
+    name = "gsi5pk-gsi5sk-index",
+    pk_attr = "gsi5pk",
+    sk_attr = "gsi5sk",
+    pk = "$taskapp#manager_{manager}",
+    sk = "$employee_1#team_{team}#office_{office}#employee_{employee}"
+))]
 #[serde(rename_all = "camelCase")]
 struct Employee {
     employee: String,
@@ -150,7 +152,7 @@ struct Office {
     address: Option<String>,
 }
 
-/// The same employees declared without `partial` on the manager's index:
+/// The same employees without the manager's index in `partial_indexes`:
 /// an item ElectroDB keeps in gsi5 with `$taskapp#manager_` is refused, not
 /// read as out of the index (a put-back would delete its index keys).
 #[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]

@@ -3,7 +3,7 @@
 use crate::attr;
 use crate::ctxt::Errors;
 use crate::rename;
-use crate::symbol::{NAME, PARTIAL, PARTITION, PK, RENAME_ALL, SK, SORT};
+use crate::symbol::{NAME, PARTITION, PK, RENAME_ALL, SK, SORT};
 use syn::{Data, DeriveInput, Fields, Ident, LitStr, Type, Visibility};
 
 pub struct Entity<'a> {
@@ -21,6 +21,8 @@ pub struct Entity<'a> {
     pub revision: Option<attr::RevisionAttrs>,
     /// `string_key_format = "..."`.
     pub string_key_format: Option<LitStr>,
+    /// `partial_indexes = [...]`.
+    pub partial_indexes: Vec<LitStr>,
     pub fields: Vec<Field<'a>>,
 }
 
@@ -40,8 +42,6 @@ pub struct Index {
     pub sk: Option<LitStr>,
     pub pk_attr: String,
     pub sk_attr: String,
-    /// `partial`: ElectroDB's partial keys for absent fields.
-    pub partial: bool,
 }
 
 /// A declared global secondary index over the entity's own attributes:
@@ -133,6 +133,7 @@ impl<'a> Entity<'a> {
                 .collect(),
             revision: truss.revision,
             string_key_format: truss.string_key_format,
+            partial_indexes: truss.partial_indexes,
             fields,
         })
     }
@@ -200,12 +201,6 @@ fn indexes(
     let mut attribute_indexes = Vec::new();
     for index in declared {
         if index.partition.is_some() || index.sort.is_some() {
-            if let Some(span) = index.partial {
-                errors.push(syn::Error::new(
-                    span,
-                    format!("`{PARTIAL}` is for indexes with key templates: an index over attributes leaves out items that lack them"),
-                ));
-            }
             let templated = [&index.pk, &index.sk, &index.pk_attr, &index.sk_attr];
             if let Some(lit) = templated.into_iter().flatten().next() {
                 errors.push(syn::Error::new(
@@ -255,7 +250,6 @@ fn indexes(
             sk: index.sk,
             pk_attr,
             sk_attr,
-            partial: index.partial.is_some(),
         });
     }
     (indexes, attribute_indexes)

@@ -18,6 +18,9 @@ pub struct ContainerAttrs {
     /// `string_key_format = "..."`: the key format of every `String` key
     /// field without its own `key_format`.
     pub string_key_format: Option<LitStr>,
+    /// `partial_indexes = ["...", ...]`: the indexes whose keys are written
+    /// partially when fields are absent (ElectroDB's keys).
+    pub partial_indexes: Vec<LitStr>,
 }
 
 /// `revision(N, from(1 = OldType, ...), attr = "...", write_back)`: the
@@ -131,9 +134,6 @@ pub struct IndexAttrs {
     pub sk_attr: Option<LitStr>,
     pub partition: Option<FieldList>,
     pub sort: Option<FieldList>,
-    /// `partial`: a template whose fields are all absent is written up to
-    /// its first field (ElectroDB's keys), instead of leaving the index.
-    pub partial: Option<proc_macro2::Span>,
 }
 
 /// `[field, ...]`: the fields of an index over attributes, with the span of
@@ -165,15 +165,8 @@ fn index(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<IndexAttrs> {
         sk_attr: None,
         partition: None,
         sort: None,
-        partial: None,
     };
     meta.parse_nested_meta(|inner| {
-        if inner.path.is_ident(PARTIAL) {
-            if index.partial.replace(inner.path.span()).is_some() {
-                return Err(inner.error("duplicate index attribute"));
-            }
-            return Ok(());
-        }
         let list = if inner.path.is_ident(PARTITION) {
             Some(&mut index.partition)
         } else if inner.path.is_ident(SORT) {
@@ -201,7 +194,7 @@ fn index(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<IndexAttrs> {
             &mut index.sk_attr
         } else {
             return Err(inner.error(format!(
-                "unknown index attribute; expected `{NAME}`, `{PK}`, `{SK}`, `{PK_ATTR}`, `{SK_ATTR}`, `{PARTIAL}`, `{PARTITION} = [...]` or `{SORT} = [...]`"
+                "unknown index attribute; expected `{NAME}`, `{PK}`, `{SK}`, `{PK_ATTR}`, `{SK_ATTR}`, `{PARTITION} = [...]` or `{SORT} = [...]`"
             )));
         };
         let value: LitStr = inner.value()?.parse()?;
@@ -335,6 +328,14 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, S
                     truss.revision = Some(parsed);
                     return Ok(());
                 }
+                if meta.path.is_ident(PARTIAL_INDEXES) {
+                    let value = meta.value()?;
+                    let content;
+                    syn::bracketed!(content in value);
+                    let names = syn::punctuated::Punctuated::<LitStr, syn::Token![,]>::parse_terminated(&content)?;
+                    truss.partial_indexes.extend(names);
+                    return Ok(());
+                }
                 if meta.path.is_ident(CONSTANT) || meta.path.is_ident(CHECKED_CONSTANT) {
                     let check = meta.path.is_ident(CHECKED_CONSTANT);
                     return constants(&meta, check, &mut truss.constants);
@@ -349,7 +350,7 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, S
                     &mut truss.string_key_format
                 } else {
                     return Err(meta.error(format!(
-                        "unknown truss attribute; expected `{PK} = \"...\"`, `{SK} = \"...\"`, `{NAME} = \"...\"`, `{STRING_KEY_FORMAT} = \"...\"`, `{INDEX}(...)`, `{CONSTANT}(...)`, `{CHECKED_CONSTANT}(...)` or `{REVISION}(...)`"
+                        "unknown truss attribute; expected `{PK} = \"...\"`, `{SK} = \"...\"`, `{NAME} = \"...\"`, `{STRING_KEY_FORMAT} = \"...\"`, `{PARTIAL_INDEXES} = [...]`, `{INDEX}(...)`, `{CONSTANT}(...)`, `{CHECKED_CONSTANT}(...)` or `{REVISION}(...)`"
                     )));
                 };
                 let value: LitStr = meta.value()?.parse()?;

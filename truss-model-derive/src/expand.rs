@@ -573,7 +573,7 @@ fn index_arm(n: usize, index: &ValidIndex<'_>) -> TokenStream {
 
 /// One hidden function per index: appends its keys from references to its
 /// fields (`Option<&T>` for optional ones) and says whether the item is in
-/// the index. Without `partial`, an absent field leaves the item out (a
+/// the index. Unless named in `partial_indexes`, an absent field leaves the item out (a
 /// sparse index); with it, a template whose fields are all absent is written
 /// up to its first field (`$app#manager_`, as ElectroDB writes it), one
 /// with some absent and some present is refused, and an item with every

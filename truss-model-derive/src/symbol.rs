@@ -14,6 +14,7 @@ pub const CONSTANT: &str = "constant";
 pub const CHECKED_CONSTANT: &str = "checked_constant";
 pub const REVISION: &str = "revision";
 pub const STRING_KEY_FORMAT: &str = "string_key_format";
+pub const PARTIAL_INDEXES: &str = "partial_indexes";
 
 // In `revision(...)`.
 pub const FROM: &str = "from";
@@ -25,7 +26,6 @@ pub const PK_ATTR: &str = "pk_attr";
 pub const SK_ATTR: &str = "sk_attr";
 pub const PARTITION: &str = "partition";
 pub const SORT: &str = "sort";
-pub const PARTIAL: &str = "partial";
 
 // On an entity's field.
 pub const VERSION: &str = "version";

@@ -5,7 +5,7 @@
 use crate::ast::{Entity, Field};
 use crate::attr;
 use crate::ctxt::Errors;
-use crate::symbol::{KEY_FORMAT, PK, SK, TTL, VERSION};
+use crate::symbol::{KEY_FORMAT, PARTIAL_INDEXES, PK, SK, TTL, VERSION};
 use crate::template::{self, Segment};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -226,8 +226,8 @@ pub struct ValidIndex<'a> {
     pub sk_attr: Option<String>,
     pub pk: Template<'a>,
     pub sk: Option<Template<'a>>,
-    /// `partial`: templates with all fields absent are written up to their
-    /// first field.
+    /// Named in `partial_indexes`: templates with all fields absent are
+    /// written up to their first field.
     pub partial: bool,
 }
 
@@ -244,6 +244,24 @@ pub fn check<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<Valid<'a
         .as_ref()
         .map(|lit| template(entity, lit, SK, false, errors));
     let indexes = indexes(entity, errors);
+    for partial in &entity.partial_indexes {
+        let name = partial.value();
+        if !entity.indexes.iter().any(|i| i.name.value() == name) {
+            let reason = if entity
+                .attribute_indexes
+                .iter()
+                .any(|i| i.name.value() == name)
+            {
+                "is an index over attributes, which leaves out items that lack them: partial keys are for indexes with key templates".to_owned()
+            } else {
+                "is not an index with key templates of this entity".to_owned()
+            };
+            errors.push(syn::Error::new(
+                partial.span(),
+                format!("`{PARTIAL_INDEXES}`: `{name}` {reason}"),
+            ));
+        }
+    }
     let attribute_indexes = crate::attribute_index::check(entity, errors);
     check_constants(entity, errors);
     let version = version(entity, errors);
@@ -316,11 +334,12 @@ fn indexes<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Vec<ValidIndex<'a
             .sk
             .as_ref()
             .map(|lit| template(entity, lit, &which, true, errors));
+        let partial = entity.partial_indexes.iter().any(|p| p.value() == name);
         if let (Some(pk), Some(sk)) = (pk, sk.map_or(Some(None), |s| s.map(Some))) {
             indexes.push(ValidIndex {
                 name,
                 accessor,
-                partial: index.partial,
+                partial,
                 pk_attr: index.pk_attr.clone(),
                 sk_attr: sk.is_some().then(|| index.sk_attr.clone()),
                 pk,

@@ -5,13 +5,13 @@ use truss_model::Entity;
 #[truss(
     pk = "ORDER#{id}",
     sk = "META",
+    partial_indexes = ["NoPartition", "Unknown", "Nowhere"],
     index(name = "TooWide", partition = [a, b, c, d, e]),
     index(name = "Unknown", partition = [tenant]),
     index(name = "Twice", partition = [a], sort = [b, a]),
     index(name = "Custom", partition = [written_by_hand]),
     index(name = "Mixed", partition = [a], pk = "A#{a}"),
     index(name = "NoPartition", sort = [a]),
-    index(name = "Partial", partition = [b], partial),
     index(name = "TooWide", partition = [b])
 )]
 struct Order {

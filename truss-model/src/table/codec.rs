@@ -504,7 +504,7 @@ fn check_index_keys<E: Entity>(
                     return Err((
                         None,
                         format!(
-                            "index `{}`: the item has key attribute `{attr}` = {other:?}, but the decoded value is out of the index (an optional field of `{}` is absent: {}); a put-back would remove it. Declare the index `partial` if absent fields are written as partial keys",
+                            "index `{}`: the item has key attribute `{attr}` = {other:?}, but the decoded value is out of the index (an optional field of `{}` is absent: {}); a put-back would remove it. Name the index in `partial_indexes` if absent fields are written as partial keys",
                             index.name,
                             template.source(),
                             fields.join(", ")
