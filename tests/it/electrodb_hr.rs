@@ -17,7 +17,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use truss_model::{Entity, Error, KeyPart, Table};
+use truss_model::{Collection, Entity, Error, KeyPart, Table};
 
 #[derive(KeyPart, Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
 #[serde(rename_all = "lowercase")]
@@ -150,6 +150,23 @@ struct Office {
     zip: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     address: Option<String>,
+}
+
+/// ElectroDB's `assignments` collection: an employee and their tasks share
+/// a gsi3 partition, while their table partitions differ.
+#[derive(Collection, Debug, PartialEq)]
+#[truss(index = "gsi3pk-gsi3sk-index")]
+enum Assignments {
+    Employee(Employee),
+    Task(Task),
+}
+
+/// ElectroDB's `workplaces` collection: an office and its employees on gsi1.
+#[derive(Collection, Debug, PartialEq)]
+#[truss(index = "gsi1pk-gsi1sk-index")]
+enum Workplaces {
+    Employee(Employee),
+    Office(Office),
 }
 
 /// The same employees without the manager's index in `partial_indexes`:
@@ -458,4 +475,60 @@ async fn an_index_key_the_model_would_rewrite_is_refused_on_read() {
         }
         other => panic!("expected Error::Decode, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn index_collections_read_electrodbs_collections_in_pages() {
+    let table = hr_table("edb-hr-collections").await;
+    let all = table
+        .query(Employee::gsi3pk_gsi3sk_index("CBaskin").collection::<Assignments>())
+        .all()
+        .await
+        .unwrap();
+    let employees = all.iter().filter(|a| matches!(a, Assignments::Employee(_))).count();
+    let tasks: Vec<&str> = all
+        .iter()
+        .filter_map(|a| match a {
+            Assignments::Task(t) => Some(t.task.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(employees, 1);
+    assert_eq!(tasks, ["Feed Tigers", "Fill Water Bowls"]);
+    // The same partition a page at a time, resumed from cursors.
+    let mut cursor = None;
+    let mut paged = Vec::new();
+    loop {
+        let page = table
+            .query(Employee::gsi3pk_gsi3sk_index("CBaskin").collection::<Assignments>())
+            .limit(1)
+            .after(cursor)
+            .page()
+            .await
+            .unwrap();
+        paged.extend(page.items);
+        match page.cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(paged, all);
+    // What ElectroDB's own collection query returns, item for item.
+    let theirs = electrodb(&["assignments", table.name(), "CBaskin"]);
+    assert_eq!(theirs["tasks"].as_array().unwrap().len(), tasks.len());
+
+    let zoo = table
+        .query(Office::gsi1pk_gsi1sk_index("GW Zoo").collection::<Workplaces>())
+        .all()
+        .await
+        .unwrap();
+    let offices = zoo.iter().filter(|w| matches!(w, Workplaces::Office(_))).count();
+    assert_eq!((zoo.len(), offices), (3, 1), "{zoo:?}");
+
+    // A collection on an index is not read from a table partition.
+    let refused = table
+        .query(Employee::partition("CBaskin").collection::<Assignments>())
+        .all()
+        .await;
+    assert!(matches!(refused, Err(Error::InvalidQuery { .. })), "{refused:?}");
 }

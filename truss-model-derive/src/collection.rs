@@ -3,7 +3,7 @@
 //! together, next to a fallback impl so that one mistake gives one message.
 
 use crate::ctxt::Errors;
-use crate::symbol::{OTHER, TRUSS};
+use crate::symbol::{INDEX, OTHER, TRUSS};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Data, DeriveInput, Fields, Ident, Type};
@@ -23,6 +23,9 @@ struct Parsed<'a> {
     other: Option<&'a Ident>,
     /// How many variants are marked `other`.
     others: usize,
+    /// `#[truss(index = "...")]`: the index whose partitions the variants
+    /// share (their table partitions may differ).
+    index: Option<syn::LitStr>,
 }
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
@@ -66,7 +69,23 @@ fn parse<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Parsed<'a>> 
         variants: Vec::new(),
         other: None,
         others: 0,
+        index: None,
     };
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident(TRUSS)) {
+        errors.keep(attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident(INDEX) {
+                let name: syn::LitStr = meta.value()?.parse()?;
+                if parsed.index.replace(name).is_some() {
+                    return Err(meta.error("duplicate truss attribute"));
+                }
+                Ok(())
+            } else {
+                Err(meta.error(format!(
+                    "unknown truss attribute on a collection; expected `{INDEX} = \"...\"`"
+                )))
+            }
+        }));
+    }
     for variant in &data.variants {
         let mut is_other = false;
         for attr in variant.attrs.iter().filter(|a| a.path().is_ident(TRUSS)) {
@@ -124,7 +143,17 @@ fn expand(parsed: &Parsed<'_>) -> TokenStream {
     let (ident, variants, other) = (parsed.ident, &parsed.variants, parsed.other);
     let name = ident.to_string();
     let first = variants[0].ty;
-    let checks = shape_checks(&name, variants);
+    let checks = match &parsed.index {
+        Some(index) => index_shape_checks(&name, variants, index),
+        None => shape_checks(&name, variants),
+    };
+    let index_fn = parsed.index.as_ref().map(|index| {
+        quote! {
+            fn __index() -> ::core::option::Option<&'static str> {
+                ::core::option::Option::Some(#index)
+            }
+        }
+    });
     let members = members(parsed);
     let arms = variants.iter().map(|v| {
         let (variant, ty) = (v.ident, v.ty);
@@ -191,6 +220,7 @@ fn expand(parsed: &Parsed<'_>) -> TokenStream {
                 ) -> ::std::vec::Vec<::core::option::Option<::truss_model::Template>> {
                     [#(#templates),*].into_iter().flatten().collect()
                 }
+                #index_fn
                 fn __expiries() -> ::std::vec::Vec<&'static str> {
                     let mut found = ::std::vec::Vec::new();
                     #(
@@ -295,6 +325,55 @@ fn shape_checks(name: &str, variants: &[Variant<'_>]) -> TokenStream {
                 const _: () = ::core::assert!(
                     !::truss_model::__private::sort_keys_may_overlap(
                         <#other_ty as ::truss_model::Entity>::SK,
+                        <#ty as ::truss_model::Entity>::SK,
+                    ) || ::truss_model::__private::constants_differ(
+                        <#other_ty as ::truss_model::Entity>::CONSTANTS,
+                        <#ty as ::truss_model::Entity>::CONSTANTS,
+                    ),
+                    #message
+                );
+            });
+        }
+    }
+    quote!(#(#checks)*)
+}
+
+/// Compile-time checks of a collection on an index: every variant declares
+/// the index with a partition-key template of one shape, and items are told
+/// apart by their table keys (which an index query returns), or by checked
+/// constants.
+fn index_shape_checks(name: &str, variants: &[Variant<'_>], index: &syn::LitStr) -> TokenStream {
+    let first = variants[0].ty;
+    let index_name = index.value();
+    let mut checks = Vec::new();
+    for (i, a) in variants.iter().enumerate() {
+        let ty = a.ty;
+        let message = format!(
+            "variant `{}` of `{name}` has no index `{index_name}`, or one whose partition-key template differs from variant `{}`'s: a collection on an index reads one of its partitions",
+            a.ident, variants[0].ident
+        );
+        checks.push(quote::quote_spanned! {index.span()=>
+            const _: () = ::core::assert!(
+                ::truss_model::__private::index_partitions_agree(
+                    <#first as ::truss_model::Entity>::INDEXES,
+                    <#ty as ::truss_model::Entity>::INDEXES,
+                    #index,
+                ),
+                #message
+            );
+        });
+        for b in &variants[..i] {
+            let other_ty = b.ty;
+            let message = format!(
+                "variants `{}` and `{}` of `{name}` have table keys that can match both templates, so items could not be told apart (a checked constant with different values would)",
+                b.ident, a.ident
+            );
+            checks.push(quote! {
+                const _: () = ::core::assert!(
+                    !::truss_model::__private::table_keys_may_overlap(
+                        <#other_ty as ::truss_model::Entity>::PK,
+                        <#other_ty as ::truss_model::Entity>::SK,
+                        <#ty as ::truss_model::Entity>::PK,
                         <#ty as ::truss_model::Entity>::SK,
                     ) || ::truss_model::__private::constants_differ(
                         <#other_ty as ::truss_model::Entity>::CONSTANTS,

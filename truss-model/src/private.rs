@@ -157,7 +157,9 @@ pub use crate::expr::{Attr, KeyAttr};
 
 pub use crate::keys::constant::constants_differ;
 pub use crate::keys::sort_key::SortCondition;
-pub use crate::keys::template::sort_keys_may_overlap;
+pub use crate::keys::template::{
+    index_named, index_partitions_agree, sort_keys_may_overlap, table_keys_may_overlap,
+};
 pub use crate::ops::collection::{matches, sort_template, unmatched};
 pub use crate::ops::stream::decode_key;
 

@@ -217,6 +217,15 @@ impl<E> Partition<E> {
         }
     }
 
+    /// The same partition, failing with `error` when queried.
+    pub(crate) fn refused(mut self, error: Error) -> Self {
+        match &mut self.key {
+            PartitionKey::Rendered { pk, .. } => *pk = Err(error),
+            PartitionKey::Attributes { values, .. } => *values = Err(error),
+        }
+        self
+    }
+
     pub(crate) fn cast<T>(self) -> Partition<T> {
         Partition {
             key: self.key,

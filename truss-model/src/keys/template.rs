@@ -271,6 +271,39 @@ impl Template {
     }
 }
 
+/// The index named `name` among `indexes` (in a const context), for the
+/// compile-time checks of collections on an index.
+pub const fn index_named(indexes: &[Index], name: &str) -> Option<Index> {
+    let mut i = 0;
+    while i < indexes.len() {
+        if str_eq(indexes[i].name, name) {
+            return Some(indexes[i]);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether two entities' items can be told apart by their table keys: no
+/// key can match both pairs of templates.
+pub const fn table_keys_may_overlap(
+    a_pk: Template,
+    a_sk: Option<Template>,
+    b_pk: Template,
+    b_sk: Option<Template>,
+) -> bool {
+    a_pk.__may_overlap(&b_pk) && sort_keys_may_overlap(a_sk, b_sk)
+}
+
+/// Whether the indexes named `name` of two entities have partition-key
+/// templates of the same shape (false when either lacks the index).
+pub const fn index_partitions_agree(a: &[Index], b: &[Index], name: &str) -> bool {
+    match (index_named(a, name), index_named(b, name)) {
+        (Some(a), Some(b)) => a.pk.__same_shape(&b.pk),
+        _ => false,
+    }
+}
+
 /// `__may_overlap` over optional sort-key templates (two entities without a
 /// sort key share their one item per partition).
 pub const fn sort_keys_may_overlap(a: Option<Template>, b: Option<Template>) -> bool {

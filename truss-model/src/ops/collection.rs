@@ -32,6 +32,13 @@ pub trait QueryTarget: Send + Sized + 'static {
     fn __expiries() -> Vec<&'static str> {
         Vec::new()
     }
+    /// The index a collection declared with `#[truss(index = "...")]` is
+    /// read on (its variants' table partitions differ); `None` for
+    /// entities and for collections of one table partition.
+    #[doc(hidden)]
+    fn __index() -> Option<&'static str> {
+        None
+    }
 }
 
 /// Every entity is a query target: one impl here instead of one generated
@@ -184,11 +191,29 @@ pub trait Member<C: Collection>: Entity {}
 impl<E: Entity> Partition<E> {
     /// The same partition, read as collection `C` (one Query decoding every
     /// variant type).
+    ///
+    /// A collection declared on an index (`#[truss(index = "...")]`) is
+    /// read from that index's partitions only: another partition is an
+    /// [`Error::InvalidQuery`] when the query is sent, before any request.
     pub fn collection<C: Collection>(self) -> Partition<C>
     where
         E: Member<C>,
     {
-        self.cast()
+        match C::__index() {
+            Some(name) if self.index_name() != Some(name) => {
+                let reason = format!(
+                    "collection {} is read on index `{name}`; this partition is {}",
+                    C::__name(),
+                    self.index_name()
+                        .map_or_else(|| "the table's".to_owned(), |i| format!("index `{i}`'s"))
+                );
+                self.cast::<C>().refused(Error::InvalidQuery {
+                    entity: C::__name(),
+                    reason,
+                })
+            }
+            _ => self.cast(),
+        }
     }
 }
 
