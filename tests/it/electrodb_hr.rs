@@ -250,6 +250,17 @@ async fn every_item_is_read_got_by_its_key_and_put_back_byte_for_byte() {
     let table = hr_table("edb-hr-roundtrip").await;
     let before = by_key(scan(&table).await);
     assert_eq!(before.len(), 8);
+    // Declared correctly, the audit finds nothing to rewrite.
+    for audit in [
+        table.scan::<Employee>().audit().await.unwrap(),
+        table.scan::<Task>().audit().await.unwrap(),
+        table.scan::<Office>().audit().await.unwrap(),
+    ] {
+        assert!(audit.is_clean(), "{audit}");
+        assert_eq!(audit.scanned, 8);
+    }
+    let employees = table.scan::<Employee>().audit().await.unwrap();
+    assert_eq!(employees.entities["Employee"].exact, 3);
 
     let employees: Vec<Employee> = table
         .scan::<Employee>()
@@ -485,7 +496,10 @@ async fn index_collections_read_electrodbs_collections_in_pages() {
         .all()
         .await
         .unwrap();
-    let employees = all.iter().filter(|a| matches!(a, Assignments::Employee(_))).count();
+    let employees = all
+        .iter()
+        .filter(|a| matches!(a, Assignments::Employee(_)))
+        .count();
     let tasks: Vec<&str> = all
         .iter()
         .filter_map(|a| match a {
@@ -522,7 +536,10 @@ async fn index_collections_read_electrodbs_collections_in_pages() {
         .all()
         .await
         .unwrap();
-    let offices = zoo.iter().filter(|w| matches!(w, Workplaces::Office(_))).count();
+    let offices = zoo
+        .iter()
+        .filter(|w| matches!(w, Workplaces::Office(_)))
+        .count();
     assert_eq!((zoo.len(), offices), (3, 1), "{zoo:?}");
 
     // A collection on an index is not read from a table partition.
@@ -530,5 +547,8 @@ async fn index_collections_read_electrodbs_collections_in_pages() {
         .query(Employee::partition("CBaskin").collection::<Assignments>())
         .all()
         .await;
-    assert!(matches!(refused, Err(Error::InvalidQuery { .. })), "{refused:?}");
+    assert!(
+        matches!(refused, Err(Error::InvalidQuery { .. })),
+        "{refused:?}"
+    );
 }

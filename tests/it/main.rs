@@ -14,6 +14,7 @@ mod shortener;
 mod shortener_http;
 
 mod attribute_index;
+mod audit;
 mod batch;
 mod capacity_meter;
 mod collection;

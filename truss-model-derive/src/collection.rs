@@ -177,6 +177,19 @@ fn expand(parsed: &Parsed<'_>) -> TokenStream {
         quote!(::truss_model::__private::sort_template::<#ty>(index))
     });
     let expiry_types = variants.iter().map(|v| v.ty);
+    let audits = variants.iter().map(|v| {
+        let ty = v.ty;
+        quote! {
+            if let ::core::option::Option::Some(audited) = ::truss_model::__private::audit::<#ty>(table, item) {
+                return audited;
+            }
+        }
+    });
+    let audit_fallback = if other.is_some() {
+        quote!(::truss_model::__private::Audited::Other)
+    } else {
+        quote!(::truss_model::__private::Audited::Unmatched)
+    };
     let (key_enum, change_target) = change_target(parsed);
     let fallback = match other {
         Some(variant) => quote!(::core::result::Result::Ok(Self::#variant(item))),
@@ -221,6 +234,13 @@ fn expand(parsed: &Parsed<'_>) -> TokenStream {
                     [#(#templates),*].into_iter().flatten().collect()
                 }
                 #index_fn
+                fn __audit(
+                    table: &::truss_model::Table,
+                    item: &::truss_model::Item,
+                ) -> ::truss_model::__private::Audited {
+                    #(#audits)*
+                    #audit_fallback
+                }
                 fn __expiries() -> ::std::vec::Vec<&'static str> {
                     let mut found = ::std::vec::Vec::new();
                     #(
@@ -306,7 +326,7 @@ fn shape_checks(name: &str, variants: &[Variant<'_>]) -> TokenStream {
     for (i, a) in variants.iter().enumerate() {
         let ty = a.ty;
         let message = format!(
-            "variants `{}` and `{}` of `{name}` have different partition-key templates; a collection reads one partition",
+            "variants `{}` and `{}` of `{name}` have different partition-key templates; a collection reads one partition (for a collection on an index whose partitions they share, add `#[truss(index = \"...\")]`)",
             variants[0].ident, a.ident
         );
         checks.push(quote! {
@@ -423,6 +443,12 @@ fn fallback(parsed: &Parsed<'_>) -> TokenStream {
                 fn __sort_templates(
                     _: ::core::option::Option<&'static str>,
                 ) -> ::std::vec::Vec<::core::option::Option<::truss_model::Template>> {
+                    ::core::unimplemented!()
+                }
+                fn __audit(
+                    _: &::truss_model::Table,
+                    _: &::truss_model::Item,
+                ) -> ::truss_model::__private::Audited {
                     ::core::unimplemented!()
                 }
             }

@@ -160,7 +160,8 @@ pub use crate::keys::sort_key::SortCondition;
 pub use crate::keys::template::{
     index_named, index_partitions_agree, sort_keys_may_overlap, table_keys_may_overlap,
 };
-pub use crate::ops::collection::{matches, sort_template, unmatched};
+pub use crate::ops::collection::{audit, matches, sort_template, unmatched};
+pub use crate::ops::scan::audit::Audited;
 pub use crate::ops::stream::decode_key;
 
 /// Decodes an item as entity `E` (key fields recovered from the keys).

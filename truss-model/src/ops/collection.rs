@@ -39,6 +39,9 @@ pub trait QueryTarget: Send + Sized + 'static {
     fn __index() -> Option<&'static str> {
         None
     }
+    /// The adoption audit of one item ([`Scan::audit`](crate::Scan::audit)).
+    #[doc(hidden)]
+    fn __audit(table: &Table, item: &Item) -> crate::ops::scan::audit::Audited;
 }
 
 /// Every entity is a query target: one impl here instead of one generated
@@ -71,6 +74,21 @@ impl<E: Entity> QueryTarget for E {
     fn __expiries() -> Vec<&'static str> {
         E::TTL.map(|t| t.attribute).into_iter().collect()
     }
+
+    fn __audit(table: &Table, item: &Item) -> crate::ops::scan::audit::Audited {
+        audit::<E>(table, item).unwrap_or(crate::ops::scan::audit::Audited::Other)
+    }
+}
+
+/// The audit of an item as entity `E`, or `None` when its keys are not
+/// `E`'s.
+pub fn audit<E: Entity>(table: &Table, item: &Item) -> Option<crate::ops::scan::audit::Audited> {
+    matches::<E>(table, item).then(|| {
+        crate::ops::scan::audit::Audited::Entity(
+            E::NAME,
+            crate::ops::scan::audit::audit_item::<E>(table, item),
+        )
+    })
 }
 
 /// An entity's sort-key template on the table (`index` `None`) or on a

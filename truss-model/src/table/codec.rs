@@ -378,7 +378,7 @@ impl TableInner {
     /// under: a key segment in another format than the field's, or a key
     /// field whose attribute disagrees with the key, would make a write of
     /// the value address another item.
-    fn check_keys<E: Entity>(
+    pub(crate) fn check_keys<E: Entity>(
         &self,
         entity: &E,
         pk: &str,

@@ -61,6 +61,11 @@ impl Checkpoint {
         self.segments.iter().all(|s| *s == SegmentState::Done)
     }
 
+    /// The table scanned.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
     /// The number of segments the scan was split into.
     pub fn segments(&self) -> usize {
         self.segments.len()

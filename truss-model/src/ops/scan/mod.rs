@@ -4,12 +4,14 @@
 //! (backfills and migrations, `run` in `backfill`), resumable from a
 //! `checkpoint` and paced to a rate of consumed capacity (`pace`).
 
+pub(crate) mod audit;
 pub(crate) mod backfill;
 pub(crate) mod checkpoint;
 pub(crate) mod pace;
 pub(crate) mod progress;
 pub(crate) mod writes;
 
+pub use audit::{Audit, EntityAudit, Finding, Mismatch};
 pub use backfill::{Change, ScanWrite};
 pub use checkpoint::Checkpoint;
 pub use progress::Progress;
