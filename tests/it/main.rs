@@ -40,6 +40,7 @@ mod scan;
 mod serde_names;
 mod serde_with;
 mod stream;
+mod toolbox;
 mod traces;
 mod transaction;
 mod ttl;

@@ -10,30 +10,13 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use truss_model::{Entity, Error, Table};
 
-/// JavaScript's `toISOString()`: always three fractional digits.
-mod js_iso {
-    use chrono::{DateTime, SecondsFormat, Utc};
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true))
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-        let text = String::deserialize(d)?;
-        DateTime::parse_from_rfc3339(&text)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(serde::de::Error::custom)
-    }
-}
-
 mod js_iso_opt {
     use chrono::{DateTime, Utc};
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
         match t {
-            Some(t) => super::js_iso::serialize(t, s),
+            Some(t) => crate::common::js_iso::serialize(t, s),
             None => s.serialize_none(),
         }
     }
@@ -55,9 +38,9 @@ mod js_iso_opt {
 struct Pokemon {
     name: String,
     level: u32,
-    #[serde(rename = "_ct", with = "js_iso")]
+    #[serde(rename = "_ct", with = "common::js_iso")]
     created: DateTime<Utc>,
-    #[serde(rename = "_md", with = "js_iso")]
+    #[serde(rename = "_md", with = "common::js_iso")]
     modified: DateTime<Utc>,
     #[serde(with = "js_iso_opt", default, skip_serializing_if = "Option::is_none")]
     caught: Option<DateTime<Utc>>,
@@ -68,7 +51,7 @@ struct Pokemon {
 #[truss(pk = "EVENT#{at}", sk = "META")]
 struct Event {
     #[truss(key_format = "rfc3339_millis")]
-    #[serde(with = "js_iso")]
+    #[serde(with = "common::js_iso")]
     at: DateTime<Utc>,
     count: u64,
 }

@@ -6,6 +6,25 @@ pub mod capacity;
 pub mod faults;
 pub mod js;
 
+/// JavaScript's `toISOString()` as a serde adapter: always three fractional
+/// digits (`2025-06-01T12:00:00.000Z`), as DynamoDB-Toolbox writes `_ct` /
+/// `_md`.
+pub mod js_iso {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let text = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
