@@ -102,8 +102,12 @@ pub use table::Table;
 /// | `sk = "..."` | the sort-key template |
 /// | `name = "..."` | the entity's name in errors (default: the type name) |
 /// | `index(name = "...", pk = "...", sk = "...", pk_attr = "...", sk_attr = "...")` | a global secondary index; generates `Type::<name in lower case>(...)` and `Type::<name>_sort_key()` |
+/// | `index(name = "...", partition = [field, ...], sort = [field, ...])` | a global secondary index over the entity's own attributes (up to four each) |
+/// | `partial_indexes = ["name", ...]` | indexes written with ElectroDB's partial keys: a template whose fields are all absent is written up to its first field (`$app#manager_`), one with some absent and some present is refused, an item with every field of the index absent is left out (without it, any absent field leaves the item out: a sparse index) |
+/// | `string_key_format = "..."` | the [key format](key_part) of every `String` key field without its own `key_format` (`"verbatim"` for DynamoDB-Toolbox's keys, `"verbatim_lowercase"` for ElectroDB's) |
 /// | `constant(attribute = value, ...)` | [constant attributes](Constant) written on every put and creating update |
 /// | `checked_constant(attribute = value, ...)` | the same, also required on read |
+/// | `revision(N, from(1 = OldType, ...), attr = "...", write_back)` | the schema revision; items of older revisions are read as the listed type and converted with `From` (see the guide's "Changing a model") |
 ///
 /// On a field:
 ///
@@ -112,6 +116,11 @@ pub use table::Table;
 /// | `version` | the optimistic-locking version (a `u64`) |
 /// | `ttl` | the item's expiry for DynamoDB's TTL: `DateTime<Utc>`, `u64` / `i64` epoch seconds or an `Option` of one, stored as `N` epoch seconds (see the guide's "Expiry (TTL)") |
 /// | `key_format = "..."` or `key_format = Type` | how the field is written in keys (see [`key_part`]) |
+///
+/// serde's own field attributes are followed: `rename` and `rename_all`
+/// name the attributes; a field with `#[serde(with = ...)]` or
+/// `serialize_with` gets a handle ([`storage::With`]) that writes values
+/// through that function, as a put does.
 ///
 /// It generates, next to `struct Clip` with key fields `creator_id`,
 /// `video_id`, `created_at` and an index named `GSI1`:

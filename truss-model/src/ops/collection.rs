@@ -201,6 +201,36 @@ impl<E: Entity> SortCondition<E> {
 /// templates can produce the same key. Without an `#[truss(other)]` variant,
 /// an item that matches no variant is an [`Error::Decode`]: nothing is ever
 /// dropped silently.
+///
+/// **On an index.** Variants whose table partitions differ can still share
+/// the partitions of an index (ElectroDB's collections: an employee and
+/// their tasks under `$app#employee_<id>` in one GSI). Declare the index on
+/// the enum; the derive checks that every variant has it with a
+/// partition-key template of one shape, and that the variants' table keys
+/// tell their items apart (or checked constants do). Such a collection is
+/// read from that index's partitions only (another partition is an
+/// [`Error::InvalidQuery`] before any request), with pages and cursors as
+/// usual:
+///
+/// ```
+/// # use serde::{Deserialize, Serialize};
+/// use truss_model::{Collection, Entity};
+///
+/// #[derive(Entity, Serialize, Deserialize)]
+/// #[truss(pk = "EMPLOYEE#{employee}", sk = "META",
+///         index(name = "GSI3", pk = "ASSIGNEE#{employee}", sk = "EMPLOYEE"))]
+/// struct Employee { employee: String }
+///
+/// #[derive(Entity, Serialize, Deserialize)]
+/// #[truss(pk = "TASK#{task}", sk = "META",
+///         index(name = "GSI3", pk = "ASSIGNEE#{employee}", sk = "TASK#{task}"))]
+/// struct Task { task: String, employee: String }
+///
+/// #[derive(Collection)]
+/// #[truss(index = "GSI3")]
+/// enum Assignments { Employee(Employee), Task(Task) }
+/// // table.query(Employee::gsi3("jlowe").collection::<Assignments>()).all().await?
+/// ```
 pub trait Collection: QueryTarget {}
 
 /// Marks `Self` as a variant type of collection `C`.
