@@ -423,5 +423,81 @@ fn timestamp(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench, timestamp);
+/// A clip keyed in two GSIs (by video and by creator's time line, as the
+/// creator SaaS example keys them).
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(
+    pk = "CREATOR#{creator_id}",
+    sk = "CLIP#{clip_id}",
+    index(
+        name = "GSI1",
+        pk = "VIDEO#{video_id}",
+        sk = "CLIP#{created_at}#{clip_id}"
+    ),
+    index(name = "Activity", sk = "T#{created_at}#CLIP#{clip_id}")
+)]
+#[serde(rename_all = "camelCase")]
+pub struct IndexedClip {
+    creator_id: String,
+    clip_id: String,
+    video_id: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+    title: String,
+    views: u64,
+}
+
+/// What the index-key check costs on every read: decoding an item of an
+/// entity with two indexes with the check (`checked`), without it
+/// (`index_keys_unchecked`, table keys still checked), and with no key
+/// check at all.
+fn index_check(c: &mut Criterion) {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .build();
+    let table = Table::new(aws_sdk_dynamodb::Client::from_conf(config), "bench");
+    let value = IndexedClip {
+        creator_id: "creator-0001".into(),
+        clip_id: "clip-000042".into(),
+        video_id: "video-0007".into(),
+        created_at: chrono::DateTime::from_timestamp(1_779_613_200, 123_000_000).unwrap(),
+        title: "A clip".into(),
+        views: 42,
+    };
+    let item = table.to_item(&value).unwrap();
+    assert_eq!(item.len(), 12, "two index keys each");
+    assert_eq!(table.from_item::<IndexedClip>(item.clone()).unwrap(), value);
+    let mut g = c.benchmark_group("index_check");
+    g.bench_function("checked", |b| {
+        b.iter_batched(
+            || item.clone(),
+            |item| table.from_item::<IndexedClip>(black_box(item)).unwrap(),
+            BatchSize::SmallInput,
+        )
+    });
+    let lenient = truss_model::__private::without_index_check(&table);
+    g.bench_function("index_keys_unchecked", |b| {
+        b.iter_batched(
+            || item.clone(),
+            |item| lenient.from_item::<IndexedClip>(black_box(item)).unwrap(),
+            BatchSize::SmallInput,
+        )
+    });
+    g.bench_function("keys_unchecked", |b| {
+        b.iter_batched(
+            || item.clone(),
+            |item| {
+                truss_model::__private::decode_without_key_check::<IndexedClip>(
+                    &table,
+                    black_box(item),
+                )
+                .unwrap()
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, timestamp, index_check);
 criterion_main!(benches);

@@ -459,11 +459,15 @@ fn check_index_keys<E: Entity>(
                 ));
             }
         };
-        let mut keys = vec![(index.pk_attribute, &index.pk, stored_pk, &pk)];
-        if let (Some(attr), Some(template)) = (index.sk_attribute, &index.sk) {
-            keys.push((attr, template, stored_sk, &sk));
-        }
-        for (attr, template, stored, rendered) in keys {
+        let sk_key = index
+            .sk_attribute
+            .zip(index.sk.as_ref())
+            .map(|(attr, template)| (attr, template, stored_sk, &sk));
+        let keys = [
+            Some((index.pk_attribute, &index.pk, stored_pk, &pk)),
+            sk_key,
+        ];
+        for (attr, template, stored, rendered) in keys.into_iter().flatten() {
             let stored_text = match stored {
                 Some(AttributeValue::S(s)) => Some(s.as_str()),
                 _ => None,
