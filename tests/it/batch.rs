@@ -464,3 +464,37 @@ async fn batches_are_awaited_and_batch_get_many_keeps_partial_results() {
         "{err:?}"
     );
 }
+
+/// Retries wait between attempts; a client without a sleep implementation
+/// cannot, so a batch that would retry is refused before any request, as a
+/// paced scan is (before, it retried without waiting).
+#[tokio::test]
+async fn a_batch_that_would_retry_without_a_way_to_wait_is_refused_before_any_request() {
+    let table = common::table("batch-no-sleep").await;
+    let counter = truss_model::RequestCounter::new();
+    let config = aws_sdk_dynamodb::config::Builder::from(&common::sdk_config().await)
+        .set_sleep_impl(None)
+        .interceptor(counter.clone())
+        .build();
+    assert!(config.sleep_impl().is_none());
+    let sleepless = truss_model::Table::new(aws_sdk_dynamodb::Client::from_conf(config), table.name());
+    let items = stats("s", 3);
+    let err = sleepless.batch_write().put_all(&items).send().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidBatch { reason } if reason.contains("sleep implementation")),
+        "{err:?}"
+    );
+    let keys = items.iter().map(truss_model::Entity::to_key);
+    let err = sleepless.batch_get(keys).await.unwrap_err();
+    assert!(matches!(&err, Error::InvalidBatch { .. }), "{err:?}");
+    assert_eq!(counter.total(), 0, "nothing sent");
+    // Without retries there is nothing to wait for.
+    let written = sleepless
+        .batch_write()
+        .put_all(&items)
+        .retry(quick(1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(written.written, 3);
+}

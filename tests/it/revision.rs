@@ -399,3 +399,54 @@ fn sorted(
     items.sort_by_key(|i| format!("{:?}{:?}", i.get("PK"), i.get("SK")));
     items
 }
+
+/// Sends every PutItem to a table that does not exist, so DynamoDB Local
+/// refuses it for real (ResourceNotFoundException): the stand-in for a
+/// read-only IAM role, which DynamoDB Local does not enforce.
+#[derive(Debug)]
+struct PutsRefused;
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for PutsRefused {
+    fn name(&self) -> &'static str {
+        "PutsRefused"
+    }
+
+    fn modify_before_serialization(
+        &self,
+        context: &mut aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextMut<'_>,
+        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        _: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        if let Some(put) = context
+            .input_mut()
+            .downcast_mut::<aws_sdk_dynamodb::operation::put_item::PutItemInput>()
+        {
+            put.table_name = Some("no-such-table-write-back".into());
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_read_returns_its_upgraded_value_when_the_write_back_fails() {
+    let (table, _) = old_table("rev-write-back-refused").await;
+    let config = aws_sdk_dynamodb::config::Builder::from(&sdk_config().await)
+        .interceptor(PutsRefused)
+        .build();
+    let refused = Table::new(aws_sdk_dynamodb::Client::from_conf(config), table.name());
+    let got = refused.get(CreatorWrittenBack::key("c1")).await.unwrap();
+    assert_eq!(got.map(|c| c.first_name), Some("Ada".to_owned()));
+    assert_eq!(refused.failed_write_backs(), 1);
+    // A query page, the same: values returned, failures counted.
+    let page = refused
+        .query(CreatorWrittenBack::partition("c2"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(refused.failed_write_backs(), 2);
+    // Nothing was written: the items are still at revision 1.
+    let raw = raw_get(table.client(), table.name(), "CREATOR#c1", "PROFILE").await;
+    assert_eq!(raw.get("_revision"), None);
+    assert_eq!(table.failed_write_backs(), 0, "another handle's count");
+}

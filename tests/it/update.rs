@@ -316,3 +316,44 @@ async fn subtract_takes_from_an_unsigned_counter_in_one_update_and_the_guard_kee
         .unwrap();
     assert_eq!(back.stock, 2);
 }
+
+/// Without a guard of the caller's, an unsigned counter is guarded all the
+/// same: taking more than remains is refused, nothing written (before, the
+/// counter went to -1 and the item no longer decoded).
+#[tokio::test]
+async fn subtract_guards_an_unsigned_counter_without_being_asked() {
+    let (table, counter) = counted_table("subtract-unguarded").await;
+    table
+        .put(&Product {
+            sku: "p".into(),
+            stock: 2,
+        })
+        .await
+        .unwrap();
+    counter.take();
+    let err = table
+        .update(Product::key("p"))
+        .subtract(Product::STOCK, 3)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ConditionFailed { .. }), "{err:?}");
+    assert_eq!(counter.take().get("UpdateItem"), Some(&1));
+    let raw = raw_get(table.client(), table.name(), "PRODUCT#p", "STOCK").await;
+    assert_eq!(raw["stock"].as_n().unwrap(), "2", "unchanged");
+    // Enough remains: taken.
+    let left = table
+        .update(Product::key("p"))
+        .subtract(Product::STOCK, 2)
+        .return_new()
+        .await
+        .unwrap();
+    assert_eq!(left.stock, 0);
+    // A missing item: the guard fails too, nothing created.
+    let err = table
+        .update(Product::key("q"))
+        .subtract(Product::STOCK, 1)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ConditionFailed { .. }), "{err:?}");
+    assert_eq!(scan(&table).await.len(), 1);
+}

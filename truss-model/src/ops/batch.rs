@@ -205,6 +205,7 @@ impl BatchWrite {
         }
         let table = &self.table;
         let policy = self.policy;
+        check_sleep(table, &policy)?;
         let observation = table.inner.observe(
             "BatchWriteItem",
             entities(chunks.iter().flatten().map(|e| e.entity)),
@@ -249,7 +250,21 @@ struct ChunkResult {
     error: Option<Error>,
 }
 
+/// Retries wait between attempts: a policy that retries needs the client's
+/// sleep implementation (the SDK's default configuration has one). Checked
+/// before the first request, as pacing a scan is, instead of retrying
+/// without waiting.
+fn check_sleep(table: &Table, policy: &RetryPolicy) -> Result<()> {
+    if policy.max_attempts > 1 && table.inner.client.config().sleep_impl().is_none() {
+        return Err(Error::InvalidBatch {
+            reason: "retrying unprocessed items needs a sleep implementation on the client (the SDK's default configuration has one); or retry no more: `RetryPolicy { max_attempts: 1, .. }`".into(),
+        });
+    }
+    Ok(())
+}
+
 async fn backoff(table: &Table, policy: &RetryPolicy, retry: u32) {
+    // `check_sleep` ran before the first request.
     if let Some(sleep) = table.inner.client.config().sleep_impl() {
         sleep.sleep(policy.backoff(retry)).await;
     }
@@ -426,6 +441,7 @@ async fn read_keys(
     concurrency: usize,
     policy: RetryPolicy,
 ) -> Result<(HashMap<KeyId, Item>, HashSet<KeyId>)> {
+    check_sleep(table, &policy)?;
     let observation = table.inner.observe("BatchGetItem", entity);
     let read = read_keys_in(table, ids, consistent, concurrency, policy, &observation).await;
     observation.finish(read)

@@ -62,14 +62,21 @@ impl<E: Entity> fmt::Debug for IndexSet<E> {
 }
 
 /// Types DynamoDB's `ADD` can add to: numbers (and optional numbers).
-pub trait Numeric: Serialize {}
+pub trait Numeric: Serialize {
+    /// Whether the type holds no negative number: [`Update::subtract`] then
+    /// guards its counter so it never drops below zero.
+    const UNSIGNED: bool = false;
+}
 
 macro_rules! numeric {
-    ($($t:ty),*) => { $(impl Numeric for $t {})* };
+    ($unsigned:literal: $($t:ty),*) => { $(impl Numeric for $t { const UNSIGNED: bool = $unsigned; })* };
 }
-numeric!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
+numeric!(false: i8, i16, i32, i64, i128, isize, f32, f64);
+numeric!(true: u8, u16, u32, u64, u128, usize);
 impl Numeric for crate::foundation::number::Number {}
-impl<T: Numeric> Numeric for Option<T> {}
+impl<T: Numeric> Numeric for Option<T> {
+    const UNSIGNED: bool = T::UNSIGNED;
+}
 
 #[derive(Debug, Clone)]
 enum Action {
@@ -196,9 +203,15 @@ impl<E: Entity> Update<E> {
 
     /// Takes `by` from a number in one UpdateItem (`ADD attribute -by`),
     /// for counters of unsigned types too, which `add` cannot make
-    /// negative. Guard it with the natural condition so the count never
-    /// drops below zero, and the update changes nothing when too little
-    /// remains ([`Error::ConditionFailed`]):
+    /// negative.
+    ///
+    /// On an unsigned field (`u32`, `Option<u64>`, ...) the update is
+    /// guarded automatically with `attribute >= by`, combined with any
+    /// condition of yours: when too little remains (or the attribute is
+    /// missing) it changes nothing and fails with
+    /// [`Error::ConditionFailed`], so the count never drops below zero and
+    /// the item always decodes. Signed fields are not guarded; add the
+    /// condition you need:
     ///
     /// ```no_run
     /// # use serde::{Deserialize, Serialize};
@@ -207,17 +220,24 @@ impl<E: Entity> Update<E> {
     /// # #[truss(pk = "PRODUCT#{sku}", sk = "STOCK")]
     /// # struct Product { sku: String, stock: u32 }
     /// # async fn demo(table: Table) -> truss_model::Result<()> {
-    /// // Take 3 from the stock if at least 3 remain.
+    /// // Take 3 from the stock if at least 3 remain (`stock >= 3` is
+    /// // added for the unsigned field).
     /// table
     ///     .update(Product::key("sku-1"))
     ///     .subtract(Product::STOCK, 3)
-    ///     .condition(Product::STOCK.ge(3))
     ///     .must_exist()
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn subtract<T: Numeric, S: OwnForm>(self, attr: Attr<E, T, S>, by: T) -> Self {
-        let value = value_of::<E>(attr.name(), &by).and_then(|v| match v {
+    pub fn subtract<T: Numeric, S: OwnForm>(mut self, attr: Attr<E, T, S>, by: T) -> Self {
+        let stored = value_of::<E>(attr.name(), &by);
+        if T::UNSIGNED {
+            let guard = stored
+                .clone()
+                .map(|v| Node::Compare(attr.name(), ">=", v));
+            self.condition = Some(and(self.condition.take(), guard));
+        }
+        let value = stored.and_then(|v| match v {
             AttributeValue::N(n) => Ok(AttributeValue::N(match n.strip_prefix('-') {
                 Some(positive) => positive.to_owned(),
                 None => format!("-{n}"),

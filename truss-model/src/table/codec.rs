@@ -434,11 +434,34 @@ fn check_index_keys<E: Entity>(
     entity: &E,
     stored: &[(Option<AttributeValue>, Option<AttributeValue>)],
 ) -> std::result::Result<(), (Option<String>, String)> {
-    let (mut pk, mut sk) = (String::new(), String::new());
+    thread_local! {
+        // Rendered into buffers kept per thread: no allocation per read.
+        static BUFFERS: std::cell::RefCell<(String, String)> =
+            const { std::cell::RefCell::new((String::new(), String::new())) };
+    }
+    BUFFERS.with(|cell| {
+        let mut fresh = (String::new(), String::new());
+        // A KeyPart that reads an item while rendering finds the buffers
+        // taken: it gets its own.
+        let mut borrowed = cell.try_borrow_mut();
+        let (pk, sk) = match borrowed.as_deref_mut() {
+            Ok(buffers) => buffers,
+            Err(_) => &mut fresh,
+        };
+        check_index_keys_in(entity, stored, pk, sk)
+    })
+}
+
+fn check_index_keys_in<E: Entity>(
+    entity: &E,
+    stored: &[(Option<AttributeValue>, Option<AttributeValue>)],
+    pk: &mut String,
+    sk: &mut String,
+) -> std::result::Result<(), (Option<String>, String)> {
     for (i, (index, (stored_pk, stored_sk))) in E::INDEXES.iter().zip(stored).enumerate() {
         pk.clear();
         sk.clear();
-        let in_index = match entity.__write_index(i, &mut pk, &mut sk) {
+        let in_index = match entity.__write_index(i, pk, sk) {
             Ok(in_index) => in_index,
             Err(e) => {
                 let field = match &e {
@@ -462,9 +485,9 @@ fn check_index_keys<E: Entity>(
         let sk_key = index
             .sk_attribute
             .zip(index.sk.as_ref())
-            .map(|(attr, template)| (attr, template, stored_sk, &sk));
+            .map(|(attr, template)| (attr, template, stored_sk, &*sk));
         let keys = [
-            Some((index.pk_attribute, &index.pk, stored_pk, &pk)),
+            Some((index.pk_attribute, &index.pk, stored_pk, &*pk)),
             sk_key,
         ];
         for (attr, template, stored, rendered) in keys.into_iter().flatten() {

@@ -24,6 +24,8 @@ pub(crate) struct TableInner {
     /// decoded value renders (off only for a scan that rewrites them:
     /// `Scan::reindex`).
     pub(crate) check_index_keys: bool,
+    /// Revision write-backs that failed (the reads returned their values).
+    pub(crate) failed_write_backs: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// Whether requests name their entity to the client's interceptors
     /// (a test double's table).
     #[cfg(feature = "testing")]

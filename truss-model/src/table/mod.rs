@@ -55,6 +55,7 @@ impl Table {
                 #[cfg(feature = "testing")]
                 tag_requests: false,
                 check_index_keys: true,
+                failed_write_backs: Default::default(),
             }),
         }
     }
@@ -111,6 +112,19 @@ impl Table {
     pub fn trace_keys(mut self, on: bool) -> Self {
         Arc::make_mut(&mut self.inner).trace_keys = on;
         self
+    }
+
+    /// How many revision write-backs (`revision(..., write_back)`) have
+    /// failed on this table handle and its clones, for example under a
+    /// read-only role. A failed write-back never fails its read: the read
+    /// returns the upgraded value, the item stays at its old revision (and
+    /// is written back by a later read or a backfill), and the failure is
+    /// reported here and, with the `tracing` feature, as a warning event
+    /// with the error.
+    pub fn failed_write_backs(&self) -> u64 {
+        self.inner
+            .failed_write_backs
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The underlying SDK client.
