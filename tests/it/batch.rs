@@ -472,14 +472,20 @@ async fn batches_are_awaited_and_batch_get_many_keeps_partial_results() {
 async fn a_batch_that_would_retry_without_a_way_to_wait_is_refused_before_any_request() {
     let table = common::table("batch-no-sleep").await;
     let counter = truss_model::RequestCounter::new();
-    let config = aws_sdk_dynamodb::config::Builder::from(&common::sdk_config().await)
-        .set_sleep_impl(None)
-        .interceptor(counter.clone())
-        .build();
+    let mut builder = aws_sdk_dynamodb::config::Builder::from(&common::sdk_config().await)
+        .interceptor(counter.clone());
+    builder.set_sleep_impl(None);
+    let config = builder.build();
     assert!(config.sleep_impl().is_none());
-    let sleepless = truss_model::Table::new(aws_sdk_dynamodb::Client::from_conf(config), table.name());
+    let sleepless =
+        truss_model::Table::new(aws_sdk_dynamodb::Client::from_conf(config), table.name());
     let items = stats("s", 3);
-    let err = sleepless.batch_write().put_all(&items).send().await.unwrap_err();
+    let err = sleepless
+        .batch_write()
+        .put_all(&items)
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, Error::InvalidBatch { reason } if reason.contains("sleep implementation")),
         "{err:?}"

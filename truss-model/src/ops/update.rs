@@ -232,9 +232,7 @@ impl<E: Entity> Update<E> {
     pub fn subtract<T: Numeric, S: OwnForm>(mut self, attr: Attr<E, T, S>, by: T) -> Self {
         let stored = value_of::<E>(attr.name(), &by);
         if T::UNSIGNED {
-            let guard = stored
-                .clone()
-                .map(|v| Node::Compare(attr.name(), ">=", v));
+            let guard = stored.clone().map(|v| Node::Compare(attr.name(), ">=", v));
             self.condition = Some(and(self.condition.take(), guard));
         }
         let value = stored.and_then(|v| match v {

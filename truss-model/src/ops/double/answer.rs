@@ -49,9 +49,22 @@ pub(super) fn client(state: Arc<Mutex<State>>) -> aws_sdk_dynamodb::Client {
         .endpoint_url("http://test-double.invalid")
         .http_client(NoNetwork)
         .retry_config(RetryConfig::standard().with_initial_backoff(Duration::from_millis(1)))
+        .sleep_impl(aws_sdk_dynamodb::config::SharedAsyncSleep::new(NoWait))
         .interceptor(Answering { state })
         .build();
     aws_sdk_dynamodb::Client::from_conf(config)
+}
+
+/// Sleeps that end at once: the SDK's and the library's backoffs (batch
+/// retries, a paced scan) cost a double's tests no time, and need no
+/// runtime's timer.
+#[derive(Debug)]
+struct NoWait;
+
+impl aws_sdk_dynamodb::config::AsyncSleep for NoWait {
+    fn sleep(&self, _: Duration) -> aws_sdk_dynamodb::config::Sleep {
+        aws_sdk_dynamodb::config::Sleep::new(std::future::ready(()))
+    }
 }
 
 /// The request being sent, before its attempts.
