@@ -94,19 +94,15 @@ fn toolbox(args: &[&str]) -> serde_json::Value {
     node_json("toolbox.cjs", args)
 }
 
-fn sorted(items: Vec<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>) -> Vec<String> {
-    let mut out: Vec<String> = items
-        .iter()
-        .map(|i| {
-            format!("{:?}", {
-                let mut v: Vec<_> = i.iter().collect();
-                v.sort_by(|a, b| a.0.cmp(b.0));
-                v
-            })
-        })
-        .collect();
-    out.sort();
-    out
+/// Items by their keys (maps compare attribute by attribute, in any order).
+fn sorted(
+    mut items: Vec<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>>,
+) -> Vec<HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    let key = |i: &HashMap<String, aws_sdk_dynamodb::types::AttributeValue>| {
+        (format!("{:?}", i.get("pk")), format!("{:?}", i.get("sk")))
+    };
+    items.sort_by_key(key);
+    items
 }
 
 #[tokio::test]
