@@ -291,7 +291,7 @@ async fn lib_query(ctx: &Ctx) -> usize {
     let page = ctx
         .table
         .query(Clip::partition("reader"))
-        .limit(20)
+        .page_size(20)
         .page()
         .await
         .expect("query");

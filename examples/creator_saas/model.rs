@@ -317,7 +317,7 @@ impl Studio {
             .table
             .query(Profile::activity(creator).collection::<DashboardItem>())
             .descending()
-            .limit(DASHBOARD_ITEMS)
+            .page_size(DASHBOARD_ITEMS)
             .page()
             .await?;
         let mut dashboard = Dashboard {
@@ -350,7 +350,7 @@ impl Studio {
         self.table
             .query(Clip::activity(creator).collection::<Activity>())
             .key_condition(Clip::activity_sort_key().ge(since).collection())
-            .limit(PAGE_SIZE)
+            .page_size(PAGE_SIZE)
             .after(cursor)
             .page()
             .await
@@ -361,7 +361,7 @@ impl Studio {
         self.table
             .query(Clip::partition(creator))
             .descending()
-            .limit(PAGE_SIZE)
+            .page_size(PAGE_SIZE)
             .after(cursor)
             .page()
             .await
@@ -379,7 +379,7 @@ impl Studio {
             .query(Clip::gsi1(creator))
             .key_condition(Clip::gsi1_sort_key().eq(video))
             .descending()
-            .limit(PAGE_SIZE)
+            .page_size(PAGE_SIZE)
             .after(cursor)
             .page()
             .await
@@ -390,7 +390,7 @@ impl Studio {
         self.table
             .query(Stream::partition(creator))
             .descending()
-            .limit(PAGE_SIZE)
+            .page_size(PAGE_SIZE)
             .after(cursor)
             .page()
             .await

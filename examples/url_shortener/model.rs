@@ -154,7 +154,7 @@ impl Shortener {
         self.table
             .query(Link::gsi1(owner))
             .descending()
-            .limit(20)
+            .page_size(20)
             .after(cursor)
             .page()
             .await

@@ -352,7 +352,7 @@ async fn items_of_another_entity_in_the_same_index_are_left_to_their_type() {
 #[tokio::test]
 async fn pages_and_cursors_work_as_on_template_indexes() {
     let table = orders_table("attr-index-pages").await;
-    let query = || table.query(Order::bytenant("t1", "eu")).limit(3);
+    let query = || table.query(Order::bytenant("t1", "eu")).page_size(3);
     let mut all = Vec::new();
     let mut cursor = None;
     let mut pages = 0;

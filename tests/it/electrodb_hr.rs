@@ -515,7 +515,7 @@ async fn index_collections_read_electrodbs_collections_in_pages() {
     loop {
         let page = table
             .query(Employee::gsi3pk_gsi3sk_index("CBaskin").collection::<Assignments>())
-            .limit(1)
+            .page_size(1)
             .after(cursor)
             .page()
             .await

@@ -445,7 +445,7 @@ async fn filters_narrow_a_query_and_never_widen_it() {
     let pages: Vec<_> = table
         .query(Clip::partition("c1"))
         .filter(Clip::VIRALITY.ge(0.05))
-        .limit(4)
+        .page_size(4)
         .pages()
         .try_collect()
         .await

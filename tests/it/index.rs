@@ -103,7 +103,7 @@ async fn owners_links_newest_first_and_sparse_without_owner() {
         let page = table
             .query(OwnedLink::gsi1("user-001"))
             .descending()
-            .limit(20)
+            .page_size(20)
             .after(cursor.take())
             .page()
             .await
@@ -147,7 +147,7 @@ async fn table_and_index_cursors_and_conditions_do_not_mix() {
 
     let index_page = table
         .query(OwnedLink::gsi1("u1"))
-        .limit(2)
+        .page_size(2)
         .page()
         .await
         .unwrap();
@@ -173,7 +173,7 @@ async fn table_and_index_cursors_and_conditions_do_not_mix() {
     }
     let table_page = table
         .query(Clip::partition("c"))
-        .limit(1)
+        .page_size(1)
         .page()
         .await
         .unwrap();
@@ -203,7 +203,7 @@ async fn table_and_index_cursors_and_conditions_do_not_mix() {
 
     let next = table
         .query(OwnedLink::gsi1("u1"))
-        .limit(2)
+        .page_size(2)
         .after(index_cursor)
         .page()
         .await
@@ -228,14 +228,14 @@ async fn an_exactly_full_last_page_has_no_cursor_on_an_index() {
     }
     let first = table
         .query(OwnedLink::gsi1("u9"))
-        .limit(2)
+        .page_size(2)
         .page()
         .await
         .unwrap();
     assert_eq!(first.items.len(), 2);
     let second = table
         .query(OwnedLink::gsi1("u9"))
-        .limit(2)
+        .page_size(2)
         .after(first.cursor.expect("two more follow"))
         .page()
         .await

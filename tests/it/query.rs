@@ -271,7 +271,7 @@ async fn cursors_walk_every_item_exactly_once() {
     loop {
         let page = table
             .query(Clip::partition("c1"))
-            .limit(20)
+            .page_size(20)
             .after(cursor.take())
             .page()
             .await
@@ -300,7 +300,7 @@ async fn stream_and_all_return_every_item_once_in_order() {
     let (table, mine) = seeded_clips("stream").await;
     let streamed: Vec<Clip> = table
         .query(Clip::partition("c1"))
-        .limit(20)
+        .page_size(20)
         .stream()
         .try_collect()
         .await
@@ -317,7 +317,7 @@ async fn stream_and_all_return_every_item_once_in_order() {
 
     let pages: Vec<_> = table
         .query(Clip::partition("c1"))
-        .limit(20)
+        .page_size(20)
         .pages()
         .try_collect()
         .await
@@ -344,7 +344,7 @@ async fn cursor_resumes_a_descending_narrowed_query() {
             .query(Clip::partition("c1"))
             .key_condition(Clip::sort_key().eq("v3"))
             .descending()
-            .limit(10)
+            .page_size(10)
     };
     let first = q().page().await.unwrap();
     let second = q()
@@ -362,7 +362,7 @@ async fn tampered_and_foreign_cursors_are_typed_errors() {
     let (table, _) = seeded_clips("cursor-bad").await;
     let page = table
         .query(Clip::partition("c1"))
-        .limit(5)
+        .page_size(5)
         .page()
         .await
         .unwrap();
@@ -426,7 +426,7 @@ async fn tampered_and_foreign_cursors_are_typed_errors() {
     // The genuine cursor still works.
     let next = table
         .query(Clip::partition("c1"))
-        .limit(5)
+        .page_size(5)
         .after(cursor)
         .page()
         .await
@@ -437,16 +437,88 @@ async fn tampered_and_foreign_cursors_are_typed_errors() {
 #[tokio::test]
 async fn zero_limit_is_a_typed_error() {
     let table = table("limit-zero").await;
-    let err = table
+    for query in [
+        table.query(Clip::partition("c1")).page_size(0),
+        table.query(Clip::partition("c1")).limit(0),
+    ] {
+        let err = query.page().await.unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidQuery { entity: "Clip", .. }),
+            "{err:?}"
+        );
+    }
+}
+
+/// `limit` caps the items returned across pages; `page_size` sizes the
+/// pages. Requests ask for no more than what is left.
+#[tokio::test]
+async fn limit_caps_the_items_returned_and_page_size_sizes_the_pages() {
+    let (table, counter) = counted_table("limit-cap").await;
+    let clips: Vec<_> = (0..45).map(|i| clip("c1", "v1", i)).collect();
+    put_all(&table, &clips).await;
+    counter.take();
+    let first_30 = table
         .query(Clip::partition("c1"))
-        .limit(0)
+        .limit(30)
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(first_30.len(), 30);
+    assert_eq!(
+        counter.take().get("Query"),
+        Some(&1),
+        "one request of 30 (+1)"
+    );
+    let paged: Vec<_> = table
+        .query(Clip::partition("c1"))
+        .limit(30)
+        .page_size(20)
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    let sizes: Vec<_> = paged
+        .iter()
+        .map(|p| (p.items.len(), p.cursor.is_some()))
+        .collect();
+    assert_eq!(
+        sizes,
+        [(20, true), (10, true)],
+        "the last page keeps its cursor: 15 more follow"
+    );
+    assert_eq!(counter.take().get("Query"), Some(&2));
+    let items: Vec<_> = paged.into_iter().flat_map(|p| p.items).collect();
+    assert_eq!(items, first_30);
+    // Without a limit, every item; with one above the count, every item.
+    assert_eq!(
+        table
+            .query(Clip::partition("c1"))
+            .page_size(20)
+            .all()
+            .await
+            .unwrap()
+            .len(),
+        45
+    );
+    assert_eq!(
+        table
+            .query(Clip::partition("c1"))
+            .limit(100)
+            .all()
+            .await
+            .unwrap()
+            .len(),
+        45
+    );
+    counter.take();
+    // A page is capped too.
+    let page = table
+        .query(Clip::partition("c1"))
+        .limit(5)
         .page()
         .await
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::InvalidQuery { entity: "Clip", .. }),
-        "{err:?}"
-    );
+        .unwrap();
+    assert_eq!((page.items.len(), page.cursor.is_some()), (5, true));
 }
 
 #[tokio::test]
@@ -458,7 +530,7 @@ async fn an_exactly_full_last_page_has_no_cursor_and_no_empty_page_follows() {
     counter.take();
     let pages: Vec<_> = table
         .query(Clip::partition("c1"))
-        .limit(3)
+        .page_size(3)
         .pages()
         .try_collect()
         .await
@@ -472,11 +544,11 @@ async fn an_exactly_full_last_page_has_no_cursor_and_no_empty_page_follows() {
 
     // One page holding everything; descending; a filter all items pass.
     for query in [
-        table.query(Clip::partition("c1")).limit(6),
-        table.query(Clip::partition("c1")).limit(6).descending(),
+        table.query(Clip::partition("c1")).page_size(6),
+        table.query(Clip::partition("c1")).page_size(6).descending(),
         table
             .query(Clip::partition("c1"))
-            .limit(6)
+            .page_size(6)
             .filter(Clip::VIRALITY.ge(0.0)),
     ] {
         let page = query.page().await.unwrap();
@@ -485,13 +557,13 @@ async fn an_exactly_full_last_page_has_no_cursor_and_no_empty_page_follows() {
     // A cursor in the middle still resumes right after the page.
     let first = table
         .query(Clip::partition("c1"))
-        .limit(4)
+        .page_size(4)
         .page()
         .await
         .unwrap();
     let rest = table
         .query(Clip::partition("c1"))
-        .limit(4)
+        .page_size(4)
         .after(first.cursor.expect("two more follow"))
         .page()
         .await

@@ -20,7 +20,7 @@ async fn each_operation_is_one_request() {
     assert_eq!(counter.take(), counts(&[("GetItem", 1)]));
     table
         .query(DailyStat::partition("one"))
-        .limit(5)
+        .page_size(5)
         .page()
         .await
         .unwrap();
@@ -37,7 +37,7 @@ async fn stream_makes_one_request_per_page() {
     counter.take();
     let all: Vec<Clip> = table
         .query(Clip::partition("c1"))
-        .limit(10)
+        .page_size(10)
         .stream()
         .try_collect()
         .await
@@ -47,7 +47,7 @@ async fn stream_makes_one_request_per_page() {
     assert_eq!(counter.take(), counts(&[("Query", 5)]));
 
     // Lazy: taking the first item sends only the first request.
-    let mut stream = Box::pin(table.query(Clip::partition("c1")).limit(10).stream());
+    let mut stream = Box::pin(table.query(Clip::partition("c1")).page_size(10).stream());
     stream.try_next().await.unwrap().unwrap();
     assert_eq!(counter.take(), counts(&[("Query", 1)]));
 }
@@ -102,7 +102,7 @@ async fn refused_input_sends_no_request() {
     assert!(matches!(err, Error::InvalidCursor { .. }));
     let err = table
         .query(Clip::partition("c1"))
-        .limit(0)
+        .page_size(0)
         .all()
         .await
         .unwrap_err();

@@ -248,7 +248,7 @@ async fn operations_trace_their_attributes_and_capacity_and_no_values() {
     capture.take();
     let page = table
         .query(Link::gsi1(SECRET_OWNER))
-        .limit(5)
+        .page_size(5)
         .descending()
         .page()
         .await

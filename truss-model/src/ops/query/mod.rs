@@ -66,6 +66,7 @@ impl Table {
             partition,
             sort,
             descending: false,
+            page_size: None,
             limit: None,
             consistent: false,
             after: None,
@@ -83,7 +84,8 @@ pub struct Query<E> {
     partition: PartitionKey,
     sort: SortCondition<E>,
     descending: bool,
-    limit: Option<i32>,
+    page_size: Option<i32>,
+    limit: Option<u64>,
     consistent: bool,
     after: Option<Cursor>,
     filter: Option<Result<Node>>,
@@ -97,6 +99,7 @@ impl<E> Clone for Query<E> {
             partition: self.partition.clone(),
             sort: self.sort.clone(),
             descending: self.descending,
+            page_size: self.page_size,
             limit: self.limit,
             consistent: self.consistent,
             after: self.after.clone(),
@@ -113,6 +116,7 @@ impl<E> fmt::Debug for Query<E> {
             .field("partition", &self.partition)
             .field("sort", &self.sort)
             .field("descending", &self.descending)
+            .field("page_size", &self.page_size)
             .field("limit", &self.limit)
             .field("after", &self.after)
             .field("filter", &self.filter)
@@ -160,23 +164,36 @@ impl<E: QueryTarget> Query<E> {
         self
     }
 
-    /// Returns at most `n` items per page, one request each. A page asks
-    /// DynamoDB for one item more (`Limit` = `n + 1`) and keeps `n`: when
-    /// the extra item comes back another page follows, when it does not
-    /// this is the last page and [`Page::cursor`] is `None`, even when the
-    /// page is exactly full. The extra item is read (and billed) again as
-    /// the first item of the next page. Values above `i32::MAX - 1` are
-    /// clamped; `0` is refused with [`Error::InvalidQuery`] when the query
-    /// runs.
-    pub fn limit(mut self, n: u32) -> Self {
-        self.limit = Some(i32::try_from(n).unwrap_or(i32::MAX - 1).min(i32::MAX - 1));
+    /// Returns at most `n` items per page, one request each (as
+    /// [`Scan::page_size`](crate::Scan::page_size)). A page asks DynamoDB
+    /// for one item more (`Limit` = `n + 1`) and keeps `n`: when the extra
+    /// item comes back another page follows, when it does not this is the
+    /// last page and [`Page::cursor`] is `None`, even when the page is
+    /// exactly full. The extra item is read (and billed) again as the first
+    /// item of the next page. Values above `i32::MAX - 1` are clamped; `0`
+    /// is refused with [`Error::InvalidQuery`] when the query runs. Without
+    /// it a page is DynamoDB's (1 MB of data), or the [`limit`](Query::limit).
+    pub fn page_size(mut self, n: u32) -> Self {
+        self.page_size = Some(i32::try_from(n).unwrap_or(i32::MAX - 1).min(i32::MAX - 1));
+        self
+    }
+
+    /// Returns at most `n` items in all, across pages: [`all`](Query::all)
+    /// and [`stream`](Query::stream) stop there, and [`page`](Query::page)
+    /// holds at most `n`. Each request asks for no more than what is left
+    /// (and the page size, when set), so the cap costs no extra reads:
+    /// `limit(30).all()` is one request when 30 items match. The last page
+    /// keeps its cursor when more items follow. `0` is refused with
+    /// [`Error::InvalidQuery`] when the query runs.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.limit = Some(n);
         self
     }
 
     /// Leaves out items whose expiry (`#[truss(ttl)]`) has passed but
     /// that DynamoDB has not deleted yet (it deletes lazily, usually within
     /// days). They are dropped after the read, as a filter would: a page
-    /// can hold fewer than [`limit`](Query::limit) items, and they still
+    /// can hold fewer than [`page_size`](Query::page_size) items, and they still
     /// count against the read capacity. On a collection, the expiry of
     /// each variant that declares one is read.
     pub fn hide_expired(mut self) -> Self {
@@ -217,15 +234,16 @@ impl<E: QueryTarget> Query<E> {
             .try_flatten()
     }
 
-    /// All pages, lazily: one request per page.
+    /// All pages, lazily: one request per page, up to the
+    /// [`limit`](Query::limit).
     pub fn pages(self) -> impl Stream<Item = Result<Page<E>>> + Send + 'static {
         enum State<E> {
             Start(Query<E>),
-            Next(Plan<E>, Table, Item),
+            Next(Plan<E>, Table, Item, Option<u64>),
             Done,
         }
         stream::try_unfold(State::Start(self), |state| async move {
-            let (plan, table, start) = match state {
+            let (plan, table, start, left) = match state {
                 State::Done => return Ok(None),
                 State::Start(query) => {
                     let plan = query.plan()?;
@@ -233,17 +251,29 @@ impl<E: QueryTarget> Query<E> {
                         Some(cursor) => Some(plan.check_cursor(&query.table, cursor)?),
                         None => None,
                     };
-                    (plan, query.table, start)
+                    (plan, query.table, start, query.limit)
                 }
-                State::Next(plan, table, start) => (plan, table, Some(start)),
+                State::Next(plan, table, start, left) => (plan, table, Some(start), left),
             };
-            let (items, last) = plan.fetch(&table, start).await?;
+            // No more than what is left of the limit, and the page size.
+            let size = match (plan.page_size, left) {
+                (size, None) => size,
+                (size, Some(left)) => {
+                    let left = i32::try_from(left)
+                        .unwrap_or(i32::MAX - 1)
+                        .min(i32::MAX - 1);
+                    Some(size.map_or(left, |s| s.min(left)))
+                }
+            };
+            let (items, last) = plan.fetch(&table, start, size).await?;
             let cursor = last
                 .as_ref()
                 .map(|key| Cursor::encode(plan.keys.index_name(), key))
                 .transpose()?;
+            let left = left.map(|n| n.saturating_sub(items.len() as u64));
             let next = match last {
-                Some(key) => State::Next(plan, table, key),
+                Some(_) if left == Some(0) => State::Done,
+                Some(key) => State::Next(plan, table, key, left),
                 None => State::Done,
             };
             Ok(Some((Page { items, cursor }, next)))
@@ -279,6 +309,12 @@ impl<E: QueryTarget> Query<E> {
             return Err(Error::InvalidQuery {
                 entity: E::__name(),
                 reason: "global secondary indexes do not support consistent reads".into(),
+            });
+        }
+        if self.page_size == Some(0) {
+            return Err(Error::InvalidQuery {
+                entity: E::__name(),
+                reason: "`page_size` must be at least 1".into(),
             });
         }
         if self.limit == Some(0) {
@@ -320,7 +356,7 @@ impl<E: QueryTarget> Query<E> {
             hide_expired: self.hide_expired,
             keys,
             descending: self.descending,
-            limit: self.limit,
+            page_size: self.page_size,
             consistent: self.consistent,
             _entity: std::marker::PhantomData,
         })

@@ -200,7 +200,7 @@ pub(super) struct Plan<E> {
     pub(super) hide_expired: bool,
     pub(super) keys: Keys,
     pub(super) descending: bool,
-    pub(super) limit: Option<i32>,
+    pub(super) page_size: Option<i32>,
     pub(super) consistent: bool,
     pub(super) _entity: std::marker::PhantomData<fn() -> E>,
 }
@@ -228,16 +228,18 @@ impl<E: QueryTarget> Plan<E> {
         Ok(key)
     }
 
+    /// One page of at most `limit` items (DynamoDB's own page without).
     pub(super) async fn fetch(
         &self,
         table: &Table,
         start: Option<Item>,
+        limit: Option<i32>,
     ) -> Result<(Vec<E>, Option<Item>)> {
         let observation = table.inner.observe("Query", E::__name());
         observation.index(self.keys.index_name());
         observation.consistent(self.consistent);
-        observation.page(self.limit, !self.descending);
-        let result = self.fetch_observed(table, start, &observation).await;
+        observation.page(limit, !self.descending);
+        let result = self.fetch_observed(table, start, limit, &observation).await;
         observation.finish(result)
     }
 
@@ -245,6 +247,7 @@ impl<E: QueryTarget> Plan<E> {
         &self,
         table: &Table,
         start: Option<Item>,
+        limit: Option<i32>,
         observation: &Observation,
     ) -> Result<(Vec<E>, Option<Item>)> {
         let inner = &table.inner;
@@ -269,7 +272,7 @@ impl<E: QueryTarget> Plan<E> {
                 // One item more than the page holds: whether it comes back
                 // tells whether another page follows, so the last page has
                 // no cursor even when it is exactly full.
-                .set_limit(self.limit.map(|n| n.saturating_add(1)))
+                .set_limit(limit.map(|n| n.saturating_add(1)))
                 .set_exclusive_start_key(start)
                 .set_return_consumed_capacity(observation.capacity())
         )
@@ -277,7 +280,7 @@ impl<E: QueryTarget> Plan<E> {
         observation.items(output.count, output.scanned_count);
         let mut raw = output.items.unwrap_or_default();
         let mut last = output.last_evaluated_key;
-        if let Some(limit) = self.limit.and_then(|n| usize::try_from(n).ok()) {
+        if let Some(limit) = limit.and_then(|n| usize::try_from(n).ok()) {
             if raw.len() > limit {
                 // The extra item came back: the page ends with the
                 // `limit`-th item, and the next page starts after it.
