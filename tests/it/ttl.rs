@@ -335,3 +335,58 @@ async fn an_item_deleted_by_ttl_comes_back_from_the_stream_as_a_remove_with_its_
         None
     );
 }
+
+/// A comparison with a time that has a fraction of a second is rounded as
+/// DynamoDB's comparison of whole stored seconds with the exact time comes
+/// out (`EXPIRES_AT.lt(Utc::now())` works); `=` and `<>` with a fraction are
+/// refused before any request, since no stored value compares so.
+#[tokio::test]
+async fn comparisons_with_a_fraction_of_a_second_round_as_dynamodb_would_compare() {
+    let table = ttl_table("ttl-fractions").await;
+    // Far enough ahead that DynamoDB Local's own TTL leaves it alone.
+    let at = now() + Duration::days(1);
+    table.put(&session("s", at)).await.unwrap();
+    let half = Duration::milliseconds(500);
+    let kept = |condition: truss_model::Condition<Session>| {
+        let table = table.clone();
+        async move {
+            table
+                .query(Session::partition("u1"))
+                .filter(condition)
+                .all()
+                .await
+                .map(|items| items.len())
+        }
+    };
+    // Stored `at` (whole seconds) against at ± half a second.
+    assert_eq!(kept(Session::EXPIRES_AT.lt(at + half)).await.unwrap(), 1);
+    assert_eq!(kept(Session::EXPIRES_AT.le(at + half)).await.unwrap(), 1);
+    assert_eq!(kept(Session::EXPIRES_AT.lt(at - half)).await.unwrap(), 0);
+    assert_eq!(kept(Session::EXPIRES_AT.gt(at - half)).await.unwrap(), 1);
+    assert_eq!(kept(Session::EXPIRES_AT.ge(at - half)).await.unwrap(), 1);
+    assert_eq!(kept(Session::EXPIRES_AT.ge(at + half)).await.unwrap(), 0);
+    assert_eq!(
+        kept(Session::EXPIRES_AT.between(at - half, at + half))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        kept(Session::EXPIRES_AT.between(at + half, at + half * 3))
+            .await
+            .unwrap(),
+        0
+    );
+    // Whole seconds compare as they are.
+    assert_eq!(kept(Session::EXPIRES_AT.eq(at)).await.unwrap(), 1);
+    for refused in [
+        Session::EXPIRES_AT.eq(at + half),
+        Session::EXPIRES_AT.ne(at + half),
+    ] {
+        let err = kept(refused).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Encode { message, .. } if message.contains("whole seconds")),
+            "{err:?}"
+        );
+    }
+}

@@ -131,7 +131,10 @@ macro_rules! handle {
             }
 
             fn compare(self, op: &'static str, value: &T) -> Condition<E> {
-                Condition::new(self.value(value).map(|v| Node::Compare(self.name, op, v)))
+                Condition::new(
+                    compared::<E>(self.name, op, (self.encode)(value))
+                        .map(|(op, v)| Node::Compare(self.name, op, v)),
+                )
             }
 
             /// `attribute = value`.
@@ -167,6 +170,20 @@ macro_rules! handle {
 
             /// `attribute BETWEEN low AND high`.
             pub fn between(self, low: impl IntoField<T>, high: impl IntoField<T>) -> Condition<E> {
+                // On an expiry, `>=` low and `<=` high with each bound
+                // rounded as a comparison rounds it.
+                if E::TTL.is_some_and(|ttl| ttl.attribute == self.name) {
+                    let low = compared::<E>(self.name, ">=", (self.encode)(&low.into_field()));
+                    let high = compared::<E>(self.name, "<=", (self.encode)(&high.into_field()));
+                    return Condition::new(low.and_then(|(lo, l)| {
+                        high.map(|(ho, h)| {
+                            Node::And(
+                                Box::new(Node::Compare(self.name, lo, l)),
+                                Box::new(Node::Compare(self.name, ho, h)),
+                            )
+                        })
+                    }));
+                }
                 let low = self.value(&low.into_field());
                 let high = self.value(&high.into_field());
                 Condition::new(low.and_then(|l| high.map(|h| Node::Between(self.name, l, h))))
@@ -205,6 +222,26 @@ pub(crate) fn value_of<E: Entity>(
     value: &impl Serialize,
 ) -> Result<AttributeValue> {
     stored::<E>(attribute, encode_own(value))
+}
+
+/// A comparison of `attribute` with a value: the operator and the value as
+/// stored; on the expiry, rounded as DynamoDB's comparison of whole seconds
+/// with the exact time would come out.
+fn compared<E: Entity>(
+    attribute: &str,
+    op: &'static str,
+    value: std::result::Result<AttributeValue, String>,
+) -> Result<(&'static str, AttributeValue)> {
+    let encode_error = |message: String| Error::Encode {
+        entity: E::NAME,
+        key: Default::default(),
+        message: format!("attribute `{attribute}`: {message}"),
+    };
+    let value = value.map_err(encode_error)?;
+    match E::TTL {
+        Some(ttl) if ttl.attribute == attribute => ttl.compare(op, value).map_err(encode_error),
+        _ => Ok((op, value)),
+    }
 }
 
 /// A value of `attribute` as it is stored: the expiry as epoch seconds,

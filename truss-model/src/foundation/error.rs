@@ -467,6 +467,7 @@ impl fmt::Display for CancellationCode {
 
 /// Why one action of a canceled transaction failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CanceledAction {
     /// The action's position in the transaction (0-based).
     pub index: usize,
@@ -482,6 +483,7 @@ pub struct CanceledAction {
 
 /// A write that was not processed when the retry budget ran out.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UnprocessedWrite {
     /// The entity written or deleted.
     pub entity: &'static str,

@@ -25,6 +25,14 @@ pub trait TtlValue: Serialize + DeserializeOwned {
     /// The value standing for `seconds` since the epoch, or why there is
     /// none.
     fn from_epoch_seconds(seconds: i64) -> Result<Self, String>;
+
+    /// The whole epoch seconds at or before this value and whether a
+    /// fraction of a second follows, for comparisons with stored expiries
+    /// (`Ok(None)` for no expiry). The default has no fraction.
+    #[doc(hidden)]
+    fn __epoch_floor(&self) -> Result<Option<(i64, bool)>, String> {
+        self.to_epoch_seconds().map(|s| s.map(|s| (s, false)))
+    }
 }
 
 impl TtlValue for u64 {
@@ -60,6 +68,13 @@ impl<T: TtlValue> TtlValue for Option<T> {
     fn from_epoch_seconds(seconds: i64) -> Result<Self, String> {
         T::from_epoch_seconds(seconds).map(Some)
     }
+
+    fn __epoch_floor(&self) -> Result<Option<(i64, bool)>, String> {
+        match self {
+            Some(value) => value.__epoch_floor(),
+            None => Ok(None),
+        }
+    }
 }
 
 #[cfg(feature = "chrono")]
@@ -77,6 +92,11 @@ impl TtlValue for chrono::DateTime<chrono::Utc> {
         chrono::DateTime::from_timestamp(seconds, 0)
             .ok_or_else(|| format!("{seconds} epoch seconds is out of chrono's range"))
     }
+
+    fn __epoch_floor(&self) -> Result<Option<(i64, bool)>, String> {
+        // `timestamp` rounds down: the nanoseconds count up from it.
+        Ok(Some((self.timestamp(), self.timestamp_subsec_nanos() != 0)))
+    }
 }
 
 /// An entity's expiry field (`#[truss(ttl)]`): its attribute and how its
@@ -87,7 +107,11 @@ pub struct Ttl {
     pub attribute: &'static str,
     to_stored: fn(AttributeValue) -> Result<AttributeValue, String>,
     from_stored: fn(AttributeValue) -> Result<AttributeValue, String>,
+    floor: fn(AttributeValue) -> Result<Option<Floor>, String>,
 }
+
+/// Whole epoch seconds at or before a time, and whether a fraction follows.
+type Floor = (i64, bool);
 
 impl PartialEq for Ttl {
     fn eq(&self, other: &Self) -> bool {
@@ -102,6 +126,7 @@ impl Ttl {
             attribute,
             to_stored: to_stored::<T>,
             from_stored: from_stored::<T>,
+            floor: floor::<T>,
         }
     }
 
@@ -109,6 +134,30 @@ impl Ttl {
     /// field's serde value.
     pub(crate) fn store(&self, value: AttributeValue) -> Result<AttributeValue, String> {
         (self.to_stored)(value)
+    }
+
+    /// A comparison of the stored expiry with a value, as DynamoDB would
+    /// compare it with the exact time: stored expiries are whole seconds,
+    /// so a value with a fraction of a second rounds to the whole second
+    /// that gives the same answer (`< 10.5` is `<= 10`, `>= 10.5` is
+    /// `> 10`); `=` and `<>` with a fraction, which no stored value can
+    /// meet or miss, are refused. Returns the operator and value to send.
+    pub(crate) fn compare(
+        &self,
+        op: &'static str,
+        value: AttributeValue,
+    ) -> Result<(&'static str, AttributeValue), String> {
+        let n = |s: i64| AttributeValue::N(s.to_string());
+        match (self.floor)(value.clone())? {
+            Some((floor, true)) => match op {
+                "<" | "<=" => Ok(("<=", n(floor))),
+                ">" | ">=" => Ok((">", n(floor))),
+                _ => Err(format!(
+                    "`{op}` with a time that has a fraction of a second: the expiry holds whole seconds, so no stored value compares so; round the time"
+                )),
+            },
+            _ => self.store(value).map(|v| (op, v)),
+        }
     }
 
     /// The field's serde value from the stored form; a value that is not a
@@ -142,6 +191,14 @@ fn to_stored<T: TtlValue>(value: AttributeValue) -> Result<AttributeValue, Strin
         Some(seconds) => AttributeValue::N(seconds.to_string()),
         None => AttributeValue::Null(true),
     })
+}
+
+fn floor<T: TtlValue>(value: AttributeValue) -> Result<Option<(i64, bool)>, String> {
+    if let AttributeValue::Null(_) = value {
+        return Ok(None);
+    }
+    let typed: T = from_value(value).map_err(|e| e.to_string())?;
+    typed.__epoch_floor()
 }
 
 fn from_stored<T: TtlValue>(value: AttributeValue) -> Result<AttributeValue, String> {

@@ -27,6 +27,7 @@ pub use crate::foundation::limits::{MAX_BATCH_GET, MAX_BATCH_WRITE};
 
 /// What a completed batch write did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BatchWriteSummary {
     /// Items written or deleted.
     pub written: usize,
@@ -334,6 +335,7 @@ async fn write_chunk(
 
 /// Items read by a batch get, in the order of the keys asked for.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct BatchGetOutput<K: EntityKey> {
     /// One entry per key asked for: `None` if there is no such item, or if
     /// its key is in `unprocessed`.
@@ -668,6 +670,7 @@ impl<C: crate::ops::collection::Collection> BatchGetMany<C> {
 
 /// Items read by a [`BatchGetMany`], in the order of the keys added.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct BatchGetManyOutput<C> {
     /// One entry per key added: `None` if there is no such item, or if its
     /// position is in `unprocessed`.

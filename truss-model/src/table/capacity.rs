@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 /// Capacity units consumed, as DynamoDB reports them.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Consumed {
     /// All units (read and write).
     pub units: f64,

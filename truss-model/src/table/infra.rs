@@ -32,6 +32,7 @@ struct IndexSpec {
 
 /// One way a live table differs from its definition.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Drift {
     /// What differs: `KeySchema`, `AttributeDefinitions.PK`,
     /// `GlobalSecondaryIndexes.GSI1`, `BillingMode`, `TimeToLive`,

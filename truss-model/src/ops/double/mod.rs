@@ -293,6 +293,7 @@ impl TableDouble {
 
 /// [`TableDouble::only`] found no request of the operation, or several.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct NotOne {
     /// The operation looked for.
     pub op: Op,

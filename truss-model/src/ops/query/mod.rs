@@ -20,6 +20,7 @@ use std::fmt;
 
 /// One page of query results.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Page<T> {
     /// The items of this page, in sort-key order (or reversed, for a
     /// [descending](Query::descending) query).

@@ -162,6 +162,7 @@ impl<E: Entity> ChangeTarget for E {
 /// A typed change of an entity or collection `T`, decoded from a
 /// [`StreamRecord`].
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StreamChange<T: ChangeTarget> {
     /// Insert, modify or remove.
     pub kind: ChangeKind,
