@@ -256,6 +256,8 @@ fn expand(parsed: &Parsed<'_>) -> TokenStream {
 
             #[automatically_derived]
             impl ::truss_model::Collection for #ident {}
+            #[automatically_derived]
+            impl ::truss_model::__private::Generated for #ident {}
         };
     }
 }
@@ -453,6 +455,7 @@ fn fallback(parsed: &Parsed<'_>) -> TokenStream {
                 }
             }
             impl ::truss_model::Collection for #ident {}
+            impl ::truss_model::__private::Generated for #ident {}
         };
     }
 }

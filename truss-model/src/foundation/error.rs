@@ -542,6 +542,25 @@ pub enum KeyPartError {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct KeyDisplay(pub(crate) String);
 
+impl Error {
+    /// The same error naming `key` where it was built before the key was
+    /// known (a value of a condition or update that cannot be encoded).
+    pub(crate) fn with_key(self, key: impl FnOnce() -> KeyDisplay) -> Self {
+        match self {
+            Error::Encode {
+                entity,
+                key: empty,
+                message,
+            } if empty.0.is_empty() => Error::Encode {
+                entity,
+                key: key(),
+                message,
+            },
+            other => other,
+        }
+    }
+}
+
 impl KeyDisplay {
     pub(crate) fn new(pk_attr: &str, pk: &str, sk: Option<(&str, &str)>) -> Self {
         match sk {

@@ -11,5 +11,6 @@ pub(crate) mod into_field;
 pub(crate) mod item;
 pub mod limits;
 pub(crate) mod number;
+pub(crate) mod sealed;
 pub mod size;
 pub(crate) mod validate;

@@ -11,7 +11,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 /// What a [`Query`](crate::Query) can return: an [`Entity`] (implemented by
 /// `#[derive(Entity)]`) or a [`Collection`] of entities sharing a partition
 /// (implemented by `#[derive(Collection)]`).
-pub trait QueryTarget: Send + Sized + 'static {
+///
+/// Implemented by the derives only (sealed): every entity is one, and every
+/// collection.
+pub trait QueryTarget: crate::foundation::sealed::Generated + Send + Sized + 'static {
     #[doc(hidden)]
     fn __name() -> &'static str;
     #[doc(hidden)]

@@ -193,7 +193,8 @@ impl<E: Entity> Put<E> {
             self.expected_version,
             self.condition,
             &mut p,
-        )?;
+        )
+        .map_err(|e| e.with_key(|| inner.display(&key)))?;
         let (names, values) = p.into_parts();
         let result = send!(
             observation,
@@ -279,7 +280,8 @@ impl<E: Entity> Delete<E> {
             conditions.push(format!("attribute_exists({})", p.name(&inner.pk)));
         }
         if let Some(node) = self.condition {
-            conditions.push(format!("({})", p.render(&node?)));
+            let node = node.map_err(|e| e.with_key(|| inner.display(&key)))?;
+            conditions.push(format!("({})", p.render(&node)));
         }
         let (names, values) = p.into_parts();
         let result = send!(

@@ -360,9 +360,10 @@ impl<E: Entity> Update<E> {
     /// Checks and renders the update: key, expressions and placeholders.
     pub(crate) fn render(self) -> Result<RenderedUpdate> {
         let key = self.key?;
-        let key_attributes = self.key_attributes?;
-        let actions = self.actions?;
         let inner = &self.table.inner;
+        let named = |e: Error| e.with_key(|| inner.display(&key));
+        let key_attributes = self.key_attributes.map_err(named)?;
+        let actions = self.actions.map_err(named)?;
         for (i, action) in actions.iter().enumerate() {
             let attribute = action.attribute();
             if actions[..i].iter().any(|a| a.attribute() == attribute) {
@@ -452,7 +453,7 @@ impl<E: Entity> Update<E> {
         }
         let has_condition = self.condition.is_some();
         if let Some(node) = self.condition {
-            conditions.push(format!("({})", p.render(&node?)));
+            conditions.push(format!("({})", p.render(&node.map_err(named)?)));
         }
         if let (Some(attr), Some(version)) = (E::VERSION, self.expected_version) {
             let (n, v) = (

@@ -35,7 +35,9 @@ pub const DEFAULT_SCAN_CONCURRENCY: usize = 4;
 /// match its templates), a [`Collection`](crate::Collection) (the items of
 /// its variants; every item, with an `other` variant), or [`Item`] (every
 /// item, as stored).
-pub trait ScanTarget: Send + Sized + 'static {
+///
+/// Sealed: implemented for entities, collections and [`Item`] only.
+pub trait ScanTarget: crate::foundation::sealed::Generated + Send + Sized + 'static {
     #[doc(hidden)]
     fn __name() -> &'static str;
     #[doc(hidden)]
