@@ -215,6 +215,32 @@ macro_rules! handle {
 handle!(Attr);
 handle!(KeyAttr);
 
+/// A handle whose attribute an update may `set`: [`Attr`], the handle of a
+/// field that no key or index template names. [`KeyAttr`] is not one: a
+/// key field never changes in place, and an index field changes with its
+/// index keys through the generated setter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is the handle of a key or index field, which `set` cannot change",
+    label = "a key or index field",
+    note = "a table key field never changes in place (write the item under its new key); a field of an index template changes with its index keys through the generated setter: `.set_index(Type::set_<index>(..))`, `<index>` being the index name in lower case (indexes sharing a field share one setter, `set_<a>_and_<b>`)"
+)]
+pub trait Updatable<E> {
+    /// The field's type.
+    type Value;
+    /// Its storage ([`storage::Own`] or [`storage::With`]).
+    type Storage;
+    #[doc(hidden)]
+    fn __attr(self) -> Attr<E, Self::Value, Self::Storage>;
+}
+
+impl<E, T, S> Updatable<E> for Attr<E, T, S> {
+    type Value = T;
+    type Storage = S;
+    fn __attr(self) -> Self {
+        self
+    }
+}
+
 /// Serializes a value for an expression, refusing numbers DynamoDB cannot
 /// store.
 pub(crate) fn value_of<E: Entity>(

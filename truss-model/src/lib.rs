@@ -133,6 +133,7 @@ pub use table::Table;
 /// | `Clip::sort_key()` | the typed sort-key condition builder (with an `sk`) | |
 /// | `Clip::gsi1(video_id)` | the index's partition to query | the index name in lower case, other characters than ASCII letters and digits as `_`: `ByStatus` → `bystatus()`, `by-note` → `by_note()` |
 /// | `Clip::gsi1_sort_key()` | the index's sort-key condition builder | the same + `_sort_key` |
+/// | `Clip::set_gsi1(video_id, ...)` | new values for the fields of the index's templates that are not primary-key fields, with its recomputed keys, for [`Update::set_index`] (an index over primary-key fields only has none) | `set_` + the accessor; indexes whose templates share a field share one setter taking the fields of all of them, named by joining their accessors with `_and_` (`set_gsi1_and_gsi2`) |
 /// | `Clip::TITLE`, `Clip::CREATED_AT`, ... | a typed handle per stored field: [`Attr`] (conditions and updates) or, for key, index and version fields, [`KeyAttr`] (conditions only) | the field name in upper case |
 /// | `impl Entity`, `impl EntityKey for ClipKey` | the traits | |
 ///

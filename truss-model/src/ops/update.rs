@@ -1,7 +1,7 @@
 //! Typed UpdateItem: set, remove, add, append, if_not_exists, conditions.
 
 use crate::expr::storage::OwnForm;
-use crate::expr::{all, and, value_of, Attr, Condition, Node, Placeholders};
+use crate::expr::{all, and, value_of, Attr, Condition, Node, Placeholders, Updatable};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::into_field::IntoField;
 use crate::foundation::item::Item;
@@ -34,6 +34,12 @@ type IndexKeysFn<E> = Box<dyn FnOnce(&<E as Entity>::Key) -> Result<Vec<IndexKey
 /// index's fields (its key fields come from the update's key), and applied
 /// by [`Update::set_index`]. So an index key can never go stale: its fields
 /// change only together with it.
+///
+/// The setter is named `set_` and the index's accessor (the index name in
+/// lower case: `GSI1` gives `set_gsi1`). Indexes whose templates share a
+/// field share one setter, which takes the fields of all of them and
+/// recomputes all their keys: `set_gsi1_and_gsi2`. The derive reference
+/// ([`Entity`](derive@crate::Entity)) lists every generated item.
 #[must_use = "an IndexSet does nothing until applied with Update::set_index"]
 pub struct IndexSet<E: Entity> {
     fields: Result<Vec<(&'static str, AttributeValue)>>,
@@ -182,14 +188,20 @@ impl<E: Entity> Update<E> {
     /// as for a put (its type, not empty), and `None` removes the attribute:
     /// the item leaves that (sparse) index. Either way DynamoDB moves the
     /// item in the index in the same write.
-    pub fn set<T, S>(self, attr: Attr<E, T, S>, value: impl IntoField<T>) -> Self {
+    pub fn set<A: Updatable<E>>(self, attr: A, value: impl IntoField<A::Value>) -> Self {
+        let attr = attr.__attr();
         let value = attr.value(&value.into_field());
         self.push(value.and_then(|v| index_checked::<E>(attr.name(), v, Action::Set)))
     }
 
     /// `SET attribute = if_not_exists(attribute, value)`: sets it only if
     /// the item does not have it yet.
-    pub fn set_if_not_exists<T, S>(self, attr: Attr<E, T, S>, value: impl IntoField<T>) -> Self {
+    pub fn set_if_not_exists<A: Updatable<E>>(
+        self,
+        attr: A,
+        value: impl IntoField<A::Value>,
+    ) -> Self {
+        let attr = attr.__attr();
         let value = attr.value(&value.into_field());
         self.push(value.and_then(|v| index_checked::<E>(attr.name(), v, Action::SetIfNotExists)))
     }
