@@ -450,3 +450,55 @@ async fn a_read_returns_its_upgraded_value_when_the_write_back_fails() {
     assert_eq!(raw.get("_revision"), None);
     assert_eq!(table.failed_write_backs(), 0, "another handle's count");
 }
+
+/// Inside a transaction, an update of an item at an older revision fails
+/// like any condition (DynamoDB says ConditionalCheckFailed), and the
+/// reason says it was the revision, as a single update's OldRevision does.
+#[tokio::test]
+async fn a_transaction_names_an_older_revision_among_its_reasons() {
+    let (table, _) = old_table("rev-transaction").await;
+    let before = scan(&table).await;
+    let err = table
+        .transaction()
+        .update(
+            table
+                .update(Creator::key("c1"))
+                .set(Creator::PLAN, "pro".to_owned()),
+        )
+        .update(
+            table
+                .update(Video::key("c1", "v1"))
+                .set(Video::TITLE, "Renamed".to_owned()),
+        )
+        .await
+        .unwrap_err();
+    let Error::TransactionCanceled { reasons } = &err else {
+        panic!("expected TransactionCanceled, got {err:?}");
+    };
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert_eq!((reasons[0].index, reasons[0].entity), (0, "Creator"));
+    assert_eq!(reasons[0].old_revision, Some((1, 2)));
+    assert!(err.is_condition_failed());
+    assert!(
+        err.to_string().contains("at revision 1, the model at 2"),
+        "{err}"
+    );
+    assert_eq!(scan(&table).await, before, "nothing written");
+    // A condition of the caller's that fails is not taken for a revision.
+    let c2 = table.get(Creator::key("c2")).await.unwrap().unwrap();
+    table.put(&c2).await.unwrap();
+    let err = table
+        .transaction()
+        .update(
+            table
+                .update(Creator::key("c2"))
+                .set(Creator::PLAN, "pro".to_owned())
+                .condition(Creator::PLAN.eq("enterprise".to_owned())),
+        )
+        .await
+        .unwrap_err();
+    let Error::TransactionCanceled { reasons } = &err else {
+        panic!("expected TransactionCanceled, got {err:?}");
+    };
+    assert_eq!(reasons[0].old_revision, None);
+}

@@ -96,7 +96,7 @@ pub enum Error {
     },
     /// A transaction was canceled: nothing was written. Lists each action
     /// that failed and why.
-    #[error("transaction canceled: {}", reasons.iter().map(|r| format!("action {} ({} {}): {}", r.index, r.entity, r.key, r.code)).collect::<Vec<_>>().join("; "))]
+    #[error("transaction canceled: {}", reasons.iter().map(|r| format!("action {} ({} {}): {}{}", r.index, r.entity, r.key, r.code, r.old_revision.map(|(found, current)| format!(" (the item is at revision {found}, the model at {current}: upgrade it first)")).unwrap_or_default())).collect::<Vec<_>>().join("; "))]
     TransactionCanceled {
         /// The failed actions.
         reasons: Vec<CanceledAction>,
@@ -479,6 +479,12 @@ pub struct CanceledAction {
     pub code: CancellationCode,
     /// DynamoDB's message, if any.
     pub message: Option<String>,
+    /// For an update refused because its item is at an older revision of
+    /// the entity (`ConditionalCheckFailed` like any condition): the
+    /// revision found and the current one, as [`Error::OldRevision`] gives
+    /// for a single update. Upgrade the item first: read it with
+    /// `write_back`, or run a backfill.
+    pub old_revision: Option<(u64, u64)>,
 }
 
 /// A write that was not processed when the retry budget ran out.

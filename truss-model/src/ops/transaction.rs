@@ -35,6 +35,9 @@ struct Action {
     key: RenderedKey,
     bytes: usize,
     write: TransactWriteItem,
+    /// An update's entity revision: a failed condition on an item at an
+    /// older revision is reported as such.
+    revision: Option<crate::keys::revision::Revision>,
 }
 
 fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> Error {
@@ -106,6 +109,7 @@ impl Transaction {
                 .build()
                 .map_err(build_error)?;
             Ok(Action {
+                revision: None,
                 entity: E::NAME,
                 key,
                 bytes,
@@ -152,6 +156,7 @@ impl Transaction {
                 .build()
                 .map_err(build_error)?;
             Ok(Action {
+                revision: E::REVISION,
                 entity: E::NAME,
                 key: r.key,
                 bytes,
@@ -206,6 +211,7 @@ impl Transaction {
                 TransactWriteItem::builder().delete(delete).build()
             };
             Ok(Action {
+                revision: None,
                 entity: <K::Entity as Entity>::NAME,
                 key,
                 bytes,
@@ -274,6 +280,7 @@ impl Transaction {
                 .build()
                 .map_err(build_error)?;
             Ok(Action {
+                revision: None,
                 entity: UNIQUE,
                 key,
                 bytes,
@@ -293,6 +300,7 @@ impl Transaction {
                 .build()
                 .map_err(build_error)?;
             Ok(Action {
+                revision: None,
                 entity: UNIQUE,
                 bytes: key.pk.len(),
                 key,
@@ -354,7 +362,7 @@ impl Transaction {
         }
         let (writes, described): (Vec<_>, Vec<_>) = actions
             .into_iter()
-            .map(|a| (a.write, (a.entity, inner.display(&a.key))))
+            .map(|a| (a.write, (a.entity, inner.display(&a.key), a.revision)))
             .unzip();
         let result = send!(
             observation,
@@ -375,16 +383,33 @@ impl Transaction {
                         .enumerate()
                         .filter(|(_, r)| r.code().is_some_and(|c| c != "None"))
                         .map(|(index, r)| {
-                            let (entity, key) = described
+                            let (entity, key, revision) = described
                                 .get(index)
                                 .cloned()
-                                .unwrap_or(("?", KeyDisplay::default()));
+                                .unwrap_or(("?", KeyDisplay::default(), None));
+                            let code = CancellationCode::from_code(r.code().unwrap_or("Unknown"));
+                            // An update refused because the item is at an
+                            // older revision: the item DynamoDB returns
+                            // tells, as for a single update.
+                            let old_revision = match (&code, revision, r.item()) {
+                                (
+                                    CancellationCode::ConditionalCheckFailed,
+                                    Some(rev),
+                                    Some(item),
+                                ) if !item.is_empty() => rev
+                                    .of(item.get(rev.attribute))
+                                    .ok()
+                                    .filter(|found| *found < rev.current)
+                                    .map(|found| (found, rev.current)),
+                                _ => None,
+                            };
                             CanceledAction {
                                 index,
                                 entity,
                                 key,
-                                code: CancellationCode::from_code(r.code().unwrap_or("Unknown")),
+                                code,
                                 message: r.message().map(str::to_owned),
+                                old_revision,
                             }
                         })
                         .collect();
