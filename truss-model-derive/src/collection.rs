@@ -143,10 +143,7 @@ fn expand(parsed: &Parsed<'_>) -> TokenStream {
     let (ident, variants, other) = (parsed.ident, &parsed.variants, parsed.other);
     let name = ident.to_string();
     let first = variants[0].ty;
-    let checks = match &parsed.index {
-        Some(index) => index_shape_checks(&name, variants, index),
-        None => shape_checks(&name, variants),
-    };
+    let checks = shape_checks(&name, variants, parsed.index.as_ref());
     let index_fn = parsed.index.as_ref().map(|index| {
         quote! {
             fn __index() -> ::core::option::Option<&'static str> {
@@ -320,76 +317,59 @@ fn change_target(parsed: &Parsed<'_>) -> (TokenStream, TokenStream) {
 }
 
 /// Compile-time checks across the variants' entity types: one partition
-/// template, sort-key templates that cannot produce the same key (unless
-/// checked constants tell the items apart).
-fn shape_checks(name: &str, variants: &[Variant<'_>]) -> TokenStream {
+/// template (the table's, or with `index` that index's), and items that can
+/// be told apart by their table keys unless checked constants tell them
+/// apart. On the table the partition templates are alike, so that is the
+/// sort-key templates.
+fn shape_checks(name: &str, variants: &[Variant<'_>], index: Option<&syn::LitStr>) -> TokenStream {
     let first = variants[0].ty;
     let mut checks = Vec::new();
     for (i, a) in variants.iter().enumerate() {
         let ty = a.ty;
-        let message = format!(
-            "variants `{}` and `{}` of `{name}` have different partition-key templates; a collection reads one partition (for a collection on an index whose partitions they share, add `#[truss(index = \"...\")]`)",
-            variants[0].ident, a.ident
-        );
-        checks.push(quote! {
-            const _: () = ::core::assert!(
-                <#first as ::truss_model::Entity>::PK.__same_shape(&<#ty as ::truss_model::Entity>::PK),
-                #message
-            );
-        });
-        for b in &variants[..i] {
-            let other_ty = b.ty;
-            let message = format!(
-                "variants `{}` and `{}` of `{name}` have sort-key templates that can produce the same key, so items could not be told apart (a checked constant with different values would)",
-                b.ident, a.ident
-            );
-            checks.push(quote! {
-                const _: () = ::core::assert!(
-                    !::truss_model::__private::sort_keys_may_overlap(
-                        <#other_ty as ::truss_model::Entity>::SK,
-                        <#ty as ::truss_model::Entity>::SK,
-                    ) || ::truss_model::__private::constants_differ(
-                        <#other_ty as ::truss_model::Entity>::CONSTANTS,
-                        <#ty as ::truss_model::Entity>::CONSTANTS,
-                    ),
-                    #message
+        checks.push(match index {
+            None => {
+                let message = format!(
+                    "variants `{}` and `{}` of `{name}` have different partition-key templates; a collection reads one partition (for a collection on an index whose partitions they share, add `#[truss(index = \"...\")]`)",
+                    variants[0].ident, a.ident
                 );
-            });
-        }
-    }
-    quote!(#(#checks)*)
-}
-
-/// Compile-time checks of a collection on an index: every variant declares
-/// the index with a partition-key template of one shape, and items are told
-/// apart by their table keys (which an index query returns), or by checked
-/// constants.
-fn index_shape_checks(name: &str, variants: &[Variant<'_>], index: &syn::LitStr) -> TokenStream {
-    let first = variants[0].ty;
-    let index_name = index.value();
-    let mut checks = Vec::new();
-    for (i, a) in variants.iter().enumerate() {
-        let ty = a.ty;
-        let message = format!(
-            "variant `{}` of `{name}` has no index `{index_name}`, or one whose partition-key template differs from variant `{}`'s: a collection on an index reads one of its partitions",
-            a.ident, variants[0].ident
-        );
-        checks.push(quote::quote_spanned! {index.span()=>
-            const _: () = ::core::assert!(
-                ::truss_model::__private::index_partitions_agree(
-                    <#first as ::truss_model::Entity>::INDEXES,
-                    <#ty as ::truss_model::Entity>::INDEXES,
-                    #index,
-                ),
-                #message
-            );
+                quote! {
+                    const _: () = ::core::assert!(
+                        <#first as ::truss_model::Entity>::PK.__same_shape(&<#ty as ::truss_model::Entity>::PK),
+                        #message
+                    );
+                }
+            }
+            Some(index) => {
+                let message = format!(
+                    "variant `{}` of `{name}` has no index `{}`, or one whose partition-key template differs from variant `{}`'s: a collection on an index reads one of its partitions",
+                    a.ident,
+                    index.value(),
+                    variants[0].ident
+                );
+                quote::quote_spanned! {index.span()=>
+                    const _: () = ::core::assert!(
+                        ::truss_model::__private::index_partitions_agree(
+                            <#first as ::truss_model::Entity>::INDEXES,
+                            <#ty as ::truss_model::Entity>::INDEXES,
+                            #index,
+                        ),
+                        #message
+                    );
+                }
+            }
         });
         for b in &variants[..i] {
             let other_ty = b.ty;
-            let message = format!(
-                "variants `{}` and `{}` of `{name}` have table keys that can match both templates, so items could not be told apart (a checked constant with different values would)",
-                b.ident, a.ident
-            );
+            let message = match index {
+                None => format!(
+                    "variants `{}` and `{}` of `{name}` have sort-key templates that can produce the same key, so items could not be told apart (a checked constant with different values would)",
+                    b.ident, a.ident
+                ),
+                Some(_) => format!(
+                    "variants `{}` and `{}` of `{name}` have table keys that can match both templates, so items could not be told apart (a checked constant with different values would)",
+                    b.ident, a.ident
+                ),
+            };
             checks.push(quote! {
                 const _: () = ::core::assert!(
                     !::truss_model::__private::table_keys_may_overlap(

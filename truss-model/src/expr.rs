@@ -172,7 +172,7 @@ macro_rules! handle {
             pub fn between(self, low: impl IntoField<T>, high: impl IntoField<T>) -> Condition<E> {
                 // On an expiry, `>=` low and `<=` high with each bound
                 // rounded as a comparison rounds it.
-                if E::TTL.is_some_and(|ttl| ttl.attribute == self.name) {
+                if expiry::<E>(self.name).is_some() {
                     let low = compared::<E>(self.name, ">=", (self.encode)(&low.into_field()));
                     let high = compared::<E>(self.name, "<=", (self.encode)(&high.into_field()));
                     return Condition::new(low.and_then(|(lo, l)| {
@@ -250,6 +250,20 @@ pub(crate) fn value_of<E: Entity>(
     stored::<E>(attribute, encode_own(value))
 }
 
+/// Why a value of `attribute` cannot be written or compared, named.
+fn encode_error<E: Entity>(attribute: &str) -> impl Fn(String) -> Error + '_ {
+    move |message| Error::Encode {
+        entity: E::NAME,
+        key: Default::default(),
+        message: format!("attribute `{attribute}`: {message}"),
+    }
+}
+
+/// The entity's expiry, when `attribute` is it.
+fn expiry<E: Entity>(attribute: &str) -> Option<crate::keys::ttl::Ttl> {
+    E::TTL.filter(|ttl| ttl.attribute == attribute)
+}
+
 /// A comparison of `attribute` with a value: the operator and the value as
 /// stored; on the expiry, rounded as DynamoDB's comparison of whole seconds
 /// with the exact time would come out.
@@ -258,15 +272,10 @@ fn compared<E: Entity>(
     op: &'static str,
     value: std::result::Result<AttributeValue, String>,
 ) -> Result<(&'static str, AttributeValue)> {
-    let encode_error = |message: String| Error::Encode {
-        entity: E::NAME,
-        key: Default::default(),
-        message: format!("attribute `{attribute}`: {message}"),
-    };
-    let value = value.map_err(encode_error)?;
-    match E::TTL {
-        Some(ttl) if ttl.attribute == attribute => ttl.compare(op, value).map_err(encode_error),
-        _ => Ok((op, value)),
+    let value = value.map_err(encode_error::<E>(attribute))?;
+    match expiry::<E>(attribute) {
+        Some(ttl) => ttl.compare(op, value).map_err(encode_error::<E>(attribute)),
+        None => Ok((op, value)),
     }
 }
 
@@ -276,17 +285,12 @@ fn stored<E: Entity>(
     attribute: &str,
     value: std::result::Result<AttributeValue, String>,
 ) -> Result<AttributeValue> {
-    let encode_error = |message: String| Error::Encode {
-        entity: E::NAME,
-        key: Default::default(),
-        message: format!("attribute `{attribute}`: {message}"),
-    };
-    let value = value.map_err(encode_error)?;
-    match E::TTL {
+    let value = value.map_err(encode_error::<E>(attribute))?;
+    match expiry::<E>(attribute) {
         // The expiry is stored as epoch seconds: conditions and updates
         // on it compare and write that form.
-        Some(ttl) if ttl.attribute == attribute => ttl.store(value).map_err(encode_error),
-        _ => Ok(value),
+        Some(ttl) => ttl.store(value).map_err(encode_error::<E>(attribute)),
+        None => Ok(value),
     }
 }
 

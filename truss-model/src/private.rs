@@ -158,9 +158,7 @@ pub use crate::foundation::sealed::Generated;
 
 pub use crate::keys::constant::constants_differ;
 pub use crate::keys::sort_key::SortCondition;
-pub use crate::keys::template::{
-    index_named, index_partitions_agree, sort_keys_may_overlap, table_keys_may_overlap,
-};
+pub use crate::keys::template::{index_named, index_partitions_agree, table_keys_may_overlap};
 pub use crate::ops::collection::{audit, matches, sort_template, unmatched};
 pub use crate::ops::scan::audit::Audited;
 pub use crate::ops::stream::decode_key;

@@ -209,17 +209,18 @@ impl TableInner {
     /// [`decode`](Self::decode), with the key check chosen: skipping it is
     /// for the codec benchmark's measure of its cost only.
     pub(crate) fn decode_with<E: Entity>(&self, mut item: Item, check: KeyCheck) -> Result<E> {
-        // The index keys as stored, compared below with those the decoded
-        // value renders (no allocation for entities without indexes).
-        let index_keys: Vec<(Option<AttributeValue>, Option<AttributeValue>)> = E::INDEXES
-            .iter()
-            .map(|index| {
-                (
-                    item.remove(index.pk_attribute),
-                    index.sk_attribute.and_then(|attr| item.remove(attr)),
-                )
-            })
-            .collect();
+        // The index keys as stored, kept only when they are compared below
+        // with those the decoded value renders (no allocation for entities
+        // without indexes, or reads that do not compare them).
+        let compare_index_keys = check == KeyCheck::Check && self.check_index_keys;
+        let mut index_keys = Vec::new();
+        for index in E::INDEXES {
+            let pk = item.remove(index.pk_attribute);
+            let sk = index.sk_attribute.and_then(|attr| item.remove(attr));
+            if compare_index_keys {
+                index_keys.push((pk, sk));
+            }
+        }
         let pk = take_key(&mut item, &self.pk);
         let sk = self.sk.as_ref().map(|attr| take_key(&mut item, attr));
         // Built only when an error is reported: decoding stays allocation-free
@@ -307,7 +308,7 @@ impl TableInner {
             // An item upgraded from an older revision was written under the
             // older model's index templates: declared, and rewritten by its
             // write-back or backfill.
-            if self.check_index_keys && !upgraded {
+            if compare_index_keys && !upgraded {
                 check_index_keys(&entity, &index_keys).map_err(|(f, m)| decode_error(f, m))?;
             }
         }
