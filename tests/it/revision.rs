@@ -5,7 +5,8 @@
 
 use crate::common::*;
 use serde::{Deserialize, Serialize};
-use truss_model::{Change, Collection, Entity, Error, Table};
+use truss_model::scan::Rewrite;
+use truss_model::{Collection, Entity, Error, Table};
 
 /// Last year's creator profile: one `name`, no plan. Its code wrote items
 /// without a revision attribute (revision 1).
@@ -371,7 +372,7 @@ async fn a_backfill_upgrades_every_older_item() {
     let progress = table
         .scan::<Creator>()
         .segments(4)
-        .run(Change::Put)
+        .run(Rewrite::Put)
         .await
         .unwrap();
     assert_eq!((progress.matched, progress.put), (203, 203), "{progress:?}");
@@ -385,12 +386,12 @@ async fn a_backfill_upgrades_every_older_item() {
         && i.get("plan") == Some(&s("free"))
         && !i.contains_key("name")));
     // Run again: every item is current, each written once more at most.
-    let again = table.scan::<Creator>().run(|_| Change::Keep).await.unwrap();
+    let again = table
+        .scan::<Creator>()
+        .run(|_| Rewrite::Keep)
+        .await
+        .unwrap();
     assert_eq!((again.matched, again.put), (203, 0));
-}
-
-fn n(v: &str) -> aws_sdk_dynamodb::types::AttributeValue {
-    aws_sdk_dynamodb::types::AttributeValue::N(v.into())
 }
 
 fn sorted(

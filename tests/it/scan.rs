@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use truss_model::{Change, Checkpoint, Entity, Error, Item, Progress, Table};
+use truss_model::scan::{Rewrite, Undecodable};
+use truss_model::{Checkpoint, Entity, Error, Item, Progress, Table};
 
 /// A document a backfill migrates: `migrated` counts how often it was
 /// changed, so changing an item twice shows.
@@ -48,9 +49,9 @@ async fn filled(test: &str, n: u32) -> Table {
     table
 }
 
-fn migrate(mut doc: Doc) -> Change<Doc> {
+fn migrate(mut doc: Doc) -> Rewrite<Doc> {
     doc.migrated += 1;
-    Change::Put(doc)
+    Rewrite::Put(doc)
 }
 
 #[tokio::test]
@@ -236,7 +237,7 @@ async fn a_concurrent_change_is_never_overwritten_and_a_deleted_item_never_retur
                 meanwhile(async { table.delete(Account::key("b")).await.unwrap() });
             }
             acc.tier = Some("gold".into());
-            Change::Put(acc)
+            Rewrite::Put(acc)
         })
         .await
         .unwrap();
@@ -263,13 +264,13 @@ struct Tag {
     uses: u32,
 }
 
-fn lower(mut tag: Tag) -> Change<Tag> {
+fn lower(mut tag: Tag) -> Rewrite<Tag> {
     let lower = tag.name.to_lowercase();
     if lower == tag.name {
-        return Change::Keep;
+        return Rewrite::Keep;
     }
     tag.name = lower;
-    Change::Put(tag)
+    Rewrite::Put(tag)
 }
 
 #[tokio::test]
@@ -305,7 +306,12 @@ async fn a_re_key_moves_items_in_transactions_and_never_overwrites_another() {
         })
         .await
         .unwrap();
-    let err = table.scan::<Tag>().run(lower).await.unwrap_err();
+    let err = table
+        .scan::<Tag>()
+        .run(lower)
+        .await
+        .map_err(Error::from)
+        .unwrap_err();
     assert!(err.is_already_exists(), "{err}");
     assert!(err.to_string().contains("TAG#rust"), "{err}");
     let old = table.get(Tag::key("Rust")).await.unwrap().unwrap();
@@ -322,9 +328,9 @@ async fn deletes_and_raw_items_go_through_the_same_runner() {
         .segments(2)
         .run(|doc: Doc| {
             if doc.n.is_multiple_of(2) {
-                Change::Delete
+                Rewrite::Delete
             } else {
-                Change::Keep
+                Rewrite::Keep
             }
         })
         .await
@@ -335,7 +341,7 @@ async fn deletes_and_raw_items_go_through_the_same_runner() {
         .scan::<Item>()
         .run(|mut item: Item| {
             item.insert("backfilled".into(), s("yes"));
-            Change::Put(item)
+            Rewrite::Put(item)
         })
         .await
         .unwrap();
@@ -349,6 +355,21 @@ async fn deletes_and_raw_items_go_through_the_same_runner() {
 #[tokio::test]
 async fn an_item_of_the_target_that_does_not_decode_stops_the_run_with_its_key() {
     let table = filled("scan-undecodable", 20).await;
+    put_broken(&table).await;
+    let err = table.scan::<Doc>().run(migrate).await.unwrap_err();
+    assert!(matches!(err.error(), Error::Decode { .. }), "{err}");
+    assert!(err.to_string().contains("DOC#broken"), "{err}");
+    let err = table
+        .scan::<Doc>()
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err}");
+}
+
+/// An item of `Doc`'s shape whose `n` is text: it does not decode.
+async fn put_broken(table: &Table) {
     table
         .client()
         .put_item()
@@ -359,16 +380,110 @@ async fn an_item_of_the_target_that_does_not_decode_stops_the_run_with_its_key()
         .send()
         .await
         .unwrap();
-    let err = table.scan::<Doc>().run(migrate).await.unwrap_err();
-    assert!(matches!(err, Error::Decode { .. }), "{err}");
-    assert!(err.to_string().contains("DOC#broken"), "{err}");
+}
+
+/// How many documents a backfill has changed, read from the table.
+async fn migrated(table: &Table) -> u64 {
+    scan(table)
+        .await
+        .iter()
+        .filter(|i| matches!(i.get("migrated"), Some(v) if v != &n("0")))
+        .count() as u64
+}
+
+#[tokio::test]
+async fn a_failed_run_returns_its_progress_counting_every_write_and_a_checkpoint_that_resumes_it() {
+    let table = filled("scan-failed-run", 200).await;
+    put_broken(&table).await;
     let err = table
         .scan::<Doc>()
-        .stream()
-        .try_collect::<Vec<_>>()
+        .page_size(25)
+        .write_concurrency(8)
+        .run(|mut doc: Doc| {
+            if doc.migrated > 0 {
+                return Rewrite::Keep;
+            }
+            doc.migrated += 1;
+            Rewrite::Put(doc)
+        })
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Decode { .. }), "{err}");
+    assert!(matches!(err.error(), Error::Decode { .. }), "{err}");
+    let done = err.progress();
+    // Exact: every write that succeeded is counted, also those of the page
+    // the undecodable item was on.
+    assert_eq!(done.put, migrated(&table).await, "{done:?}");
+    assert!(done.scanned >= done.matched && done.matched > done.put);
+    assert!(!done.is_finished());
+    assert!(err.to_string().contains("stopped after"), "{err}");
+
+    // Resumed from the error's checkpoint, skipping what does not decode.
+    let resumed = table
+        .scan::<Doc>()
+        .page_size(25)
+        .resume(done.checkpoint.clone())
+        .on_undecodable(Undecodable::Skip)
+        .run(|mut doc: Doc| {
+            if doc.migrated > 0 {
+                return Rewrite::Keep;
+            }
+            doc.migrated += 1;
+            Rewrite::Put(doc)
+        })
+        .await
+        .unwrap();
+    assert!(resumed.is_finished());
+    assert_eq!(resumed.skipped, 1);
+    assert_eq!(resumed.undecodable.len(), 1);
+    let reason = resumed.undecodable[0].to_string();
+    assert!(reason.contains("DOC#broken"), "{reason}");
+    assert_eq!(done.put + resumed.put, 200, "each document changed once");
+    assert_eq!(migrated(&table).await, 200);
+    let broken = get_raw(&table, "DOC#broken", "META").await.unwrap();
+    assert_eq!(broken.get("n"), Some(&s("not a number")), "left as it was");
+    assert!(!broken.contains_key("migrated"));
+}
+
+#[tokio::test]
+async fn an_async_function_can_await_another_read_before_it_says_what_to_write() {
+    let table = filled("scan-async", 30).await;
+    table
+        .put(&Doc {
+            id: "limits".into(),
+            n: 10,
+            migrated: 0,
+        })
+        .await
+        .unwrap();
+    let lookups = Arc::new(AtomicUsize::new(0));
+    let counted = lookups.clone();
+    let reader = table.clone();
+    let progress = table
+        .scan::<Doc>()
+        .segments(2)
+        .run_async(move |mut doc: Doc| {
+            let reader = reader.clone();
+            let counted = counted.clone();
+            async move {
+                if doc.id == "limits" {
+                    return Rewrite::Keep;
+                }
+                let limits = reader.get(Doc::key("limits")).consistent().await;
+                counted.fetch_add(1, Ordering::Relaxed);
+                let limit = limits.ok().flatten().map_or(0, |l| l.n);
+                if doc.n < limit {
+                    Rewrite::Delete
+                } else {
+                    doc.migrated = 1;
+                    Rewrite::Put(doc)
+                }
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(lookups.load(Ordering::Relaxed), 30);
+    assert_eq!((progress.deleted, progress.put), (10, 20));
+    assert_eq!(migrated(&table).await, 20);
 }
 
 #[tokio::test]
@@ -380,7 +495,7 @@ async fn bad_settings_and_damaged_or_foreign_checkpoints_send_nothing() {
         .segments(3)
         .page_size(1)
         .stop_after(1)
-        .run(Change::Put)
+        .run(Rewrite::Put)
         .await
         .unwrap();
     let checkpoint = stopped.checkpoint;
@@ -388,14 +503,21 @@ async fn bad_settings_and_damaged_or_foreign_checkpoints_send_nothing() {
 
     let invalid_query = |e: &Error| matches!(e, Error::InvalidQuery { .. });
     let invalid_cursor = |e: &Error| matches!(e, Error::InvalidCursor { .. });
-    let keep = |_: Doc| Change::Keep;
-    let err = table.scan::<Doc>().segments(0).run(keep).await.unwrap_err();
+    let keep = |_: Doc| Rewrite::Keep;
+    let err = table
+        .scan::<Doc>()
+        .segments(0)
+        .run(keep)
+        .await
+        .map_err(Error::from)
+        .unwrap_err();
     assert!(invalid_query(&err), "{err}");
     let err = table
         .scan::<Doc>()
         .segments(1_000_001)
         .run(keep)
         .await
+        .map_err(Error::from)
         .unwrap_err();
     assert!(invalid_query(&err), "{err}");
     let err = table
@@ -403,10 +525,17 @@ async fn bad_settings_and_damaged_or_foreign_checkpoints_send_nothing() {
         .page_size(0)
         .run(keep)
         .await
+        .map_err(Error::from)
         .unwrap_err();
     assert!(invalid_query(&err), "{err}");
     for rate in [0.0, -1.0, f64::NAN, f64::INFINITY] {
-        let err = table.scan::<Doc>().pace(rate).run(keep).await.unwrap_err();
+        let err = table
+            .scan::<Doc>()
+            .pace(rate)
+            .run(keep)
+            .await
+            .map_err(Error::from)
+            .unwrap_err();
         assert!(invalid_query(&err), "{rate}: {err}");
     }
     let err = table
@@ -415,6 +544,7 @@ async fn bad_settings_and_damaged_or_foreign_checkpoints_send_nothing() {
         .resume(checkpoint.clone())
         .run(keep)
         .await
+        .map_err(Error::from)
         .unwrap_err();
     assert!(invalid_query(&err), "another segment count: {err}");
 
@@ -422,15 +552,17 @@ async fn bad_settings_and_damaged_or_foreign_checkpoints_send_nothing() {
     let err = table
         .scan::<Tag>()
         .resume(checkpoint.clone())
-        .run(|_| Change::Keep)
-        .await;
+        .run(|_| Rewrite::Keep)
+        .await
+        .map_err(Error::from);
     assert!(invalid_cursor(&err.unwrap_err()));
     let other = Table::new(table.client().clone(), "another-table");
     let err = other
         .scan::<Doc>()
         .resume(checkpoint.clone())
         .run(keep)
-        .await;
+        .await
+        .map_err(Error::from);
     assert!(invalid_cursor(&err.unwrap_err()));
 
     // Every single-character change to the checkpoint's cursor text.
@@ -446,6 +578,7 @@ async fn bad_settings_and_damaged_or_foreign_checkpoints_send_nothing() {
             .resume(tampered)
             .run(keep)
             .await
+            .map_err(Error::from)
             .unwrap_err();
         assert!(invalid_cursor(&err), "flip at {i}: {err}");
     }
@@ -456,7 +589,13 @@ async fn bad_settings_and_damaged_or_foreign_checkpoints_send_nothing() {
         r#"{"format":1,"table":"t","target":"Doc","segments":[]}"#,
     ] {
         if let Ok(c) = serde_json::from_str::<Checkpoint>(text) {
-            let err = table.scan::<Doc>().resume(c).run(keep).await.unwrap_err();
+            let err = table
+                .scan::<Doc>()
+                .resume(c)
+                .run(keep)
+                .await
+                .map_err(Error::from)
+                .unwrap_err();
             assert!(invalid_cursor(&err), "{text}: {err}");
         }
     }

@@ -71,7 +71,7 @@ pub use ops::batch::{
 pub use ops::collection::{Collection, Member, QueryTarget};
 pub use ops::cursor::Cursor;
 pub use ops::query::{Page, Query};
-pub use ops::scan::{Change, Checkpoint, Progress, Scan, ScanTarget, ScanWrite};
+pub use ops::scan::{Checkpoint, Progress, Scan, ScanTarget, ScanWrite};
 pub use ops::single_item::{Delete, DeleteReturning, Get, Put};
 pub use ops::transaction::Transaction;
 pub use ops::update::{IndexSet, Numeric, Update, UpdateReturning};

@@ -153,6 +153,25 @@ pub fn s(v: &str) -> AttributeValue {
     AttributeValue::S(v.to_owned())
 }
 
+pub fn n(v: &str) -> AttributeValue {
+    AttributeValue::N(v.to_owned())
+}
+
+/// One item by its table keys `PK` / `SK`, raw (a consistent read).
+pub async fn get_raw(table: &Table, pk: &str, sk: &str) -> Option<HashMap<String, AttributeValue>> {
+    table
+        .client()
+        .get_item()
+        .table_name(table.name())
+        .key("PK", s(pk))
+        .key("SK", s(sk))
+        .consistent_read(true)
+        .send()
+        .await
+        .expect("get_item")
+        .item
+}
+
 pub fn ts(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(1_780_000_000 + secs, 0)
         .single()

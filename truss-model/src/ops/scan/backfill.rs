@@ -12,18 +12,20 @@ use crate::keys::entity::Entity;
 use crate::ops::cursor::Cursor;
 use crate::table::Table;
 use futures::stream::{self, StreamExt};
+use std::fmt;
+use std::future::{ready, Future};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// Times an item is read and its change written before a run gives up on
 /// an item other writers keep changing.
 const ATTEMPTS: usize = 5;
 
 /// What a backfill does with one item, returned by the function given to
-/// [`Scan::run`].
+/// [`Scan::run`] or [`Scan::run_async`].
 #[derive(Debug, Clone, PartialEq)]
-pub enum Change<T> {
+pub enum Rewrite<T> {
     /// Leaves the item as it is (no request).
     Keep,
     /// Writes the item as `T`. With the key it was read at: one PutItem
@@ -34,6 +36,83 @@ pub enum Change<T> {
     Put(T),
     /// Deletes the item (one DeleteItem).
     Delete,
+}
+
+/// What a backfill does with an item of its target that matches but does
+/// not decode: set with [`Scan::on_undecodable`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Undecodable {
+    /// The run stops with the item's [`Error::Decode`] (the default).
+    #[default]
+    Stop,
+    /// The item is left as it is, counted in [`Progress::skipped`] and its
+    /// error kept in [`Progress::undecodable`] (the first
+    /// [`MAX_UNDECODABLE_KEPT`]); the run goes on.
+    Skip,
+}
+
+/// Errors of undecodable items a run keeps in [`Progress::undecodable`];
+/// later ones are counted only.
+pub const MAX_UNDECODABLE_KEPT: usize = 100;
+
+/// A backfill that stopped on an error, with everything it had done: its
+/// [`Progress`] counts every write that succeeded, and its checkpoint
+/// resumes after the last page completed in every segment (the page that
+/// failed is read again, so `f` should return [`Rewrite::Keep`] for items
+/// it has already changed).
+///
+/// `?` converts it to the [`Error`] alone.
+pub struct RunError {
+    error: Error,
+    progress: Box<Progress>,
+}
+
+impl RunError {
+    /// What stopped the run.
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// What the run did before it stopped, and where to resume.
+    pub fn progress(&self) -> &Progress {
+        &self.progress
+    }
+
+    /// The error and the progress.
+    pub fn into_parts(self) -> (Error, Progress) {
+        (self.error, *self.progress)
+    }
+}
+
+impl fmt::Debug for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunError")
+            .field("error", &self.error)
+            .field("progress", &self.progress)
+            .finish()
+    }
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the backfill stopped after {} items read, {} written, {} deleted: {}",
+            self.progress.scanned, self.progress.put, self.progress.deleted, self.error
+        )
+    }
+}
+
+impl std::error::Error for RunError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl From<RunError> for Error {
+    fn from(e: RunError) -> Error {
+        e.error
+    }
 }
 
 /// What [`Scan::run`] can write back: an entity, or an [`Item`] as stored.
@@ -87,36 +166,52 @@ impl<T: ScanWrite> Scan<T> {
     /// Returns the final [`Progress`]; stopped by
     /// [`stop_after`](Scan::stop_after), its checkpoint resumes the run. On
     /// an error (a request that failed, an item of `T` that does not
-    /// decode), the other segments stop after their current page and the
-    /// last checkpoint given to [`on_progress`](Scan::on_progress) resumes
-    /// the run. A re-keyed item may be read again later in the same run:
-    /// `f` should return [`Change::Keep`] for items it has already changed.
-    pub async fn run<F>(self, f: F) -> Result<Progress>
+    /// decode unless [`on_undecodable`](Scan::on_undecodable) skips it),
+    /// the other segments stop after their current page and the
+    /// [`RunError`] holds the error with the progress so far: every write
+    /// that succeeded is counted, and its checkpoint resumes the run. A
+    /// re-keyed item may be read again later in the same run: `f` should
+    /// return [`Rewrite::Keep`] for items it has already changed.
+    pub async fn run<F>(self, f: F) -> std::result::Result<Progress, RunError>
     where
-        F: Fn(T) -> Change<T> + Send + Sync,
+        F: Fn(T) -> Rewrite<T> + Send + Sync,
     {
-        let (plan, starts) = self.plan()?;
+        self.run_async(|item| ready(f(item))).await
+    }
+
+    /// [`run`](Scan::run) with an asynchronous function: `f` can await
+    /// (another table, a service) before it says what to write. Up to
+    /// [`write_concurrency`](Scan::write_concurrency) calls per segment are
+    /// in flight at once.
+    pub async fn run_async<F, Fut>(self, f: F) -> std::result::Result<Progress, RunError>
+    where
+        F: Fn(T) -> Fut + Send + Sync,
+        Fut: Future<Output = Rewrite<T>> + Send,
+    {
+        let start = Instant::now();
+        let (plan, starts) = match self.plan() {
+            Ok(planned) => planned,
+            Err(error) => {
+                let checkpoint = self.resume.clone().unwrap_or_else(|| {
+                    Checkpoint::new(&self.table, T::__name(), self.segments.unwrap_or(1))
+                });
+                return Err(RunError {
+                    error,
+                    progress: Box::new(Progress::empty(checkpoint)),
+                });
+            }
+        };
         let checkpoint = match self.resume {
             Some(checkpoint) => checkpoint,
             None => Checkpoint::new(&self.table, T::__name(), starts.len()),
         };
         let shared = Shared {
-            progress: Mutex::new(Progress {
-                scanned: 0,
-                matched: 0,
-                put: 0,
-                deleted: 0,
-                conflicts: 0,
-                gone: 0,
-                requests: 0,
-                consumed_capacity: 0.0,
-                elapsed: Duration::ZERO,
-                checkpoint,
-            }),
+            progress: Mutex::new(Progress::empty(checkpoint)),
             failed: AtomicBool::new(false),
             stop_after: self.stop_after,
             on_progress: self.on_progress,
-            start: Instant::now(),
+            undecodable: self.undecodable,
+            start,
         };
         let segment = |(segment, start)| {
             Segment {
@@ -136,14 +231,22 @@ impl<T: ScanWrite> Scan<T> {
             .buffer_unordered(self.concurrency)
             .collect()
             .await;
-        results.into_iter().collect::<Result<()>>()?;
-        if let Some(pacer) = &plan.pacer {
-            // The last requests' cost: the run ends within its rate.
-            pacer.wait().await;
+        let outcome = results.into_iter().collect::<Result<()>>();
+        if outcome.is_ok() {
+            if let Some(pacer) = &plan.pacer {
+                // The last requests' cost: the run ends within its rate.
+                pacer.wait().await;
+            }
         }
         let mut progress = shared.lock().clone();
         progress.elapsed = shared.start.elapsed();
-        Ok(progress)
+        match outcome {
+            Ok(()) => Ok(progress),
+            Err(error) => Err(RunError {
+                error,
+                progress: Box::new(progress),
+            }),
+        }
     }
 }
 
@@ -153,6 +256,7 @@ struct Shared {
     failed: AtomicBool,
     stop_after: Option<u64>,
     on_progress: Option<super::OnProgress>,
+    undecodable: Undecodable,
     start: Instant,
 }
 
@@ -169,12 +273,15 @@ impl Shared {
                 .is_some_and(|items| self.lock().scanned >= items)
     }
 
-    /// Records a finished page, then reports (under the lock, so reports
-    /// come in order).
-    fn record(&self, segment: usize, state: SegmentState, tally: &Tally) {
+    /// Records a page: its counts, and (when it completed) where the
+    /// segment stands; then reports (under the lock, so reports come in
+    /// order).
+    fn record(&self, segment: usize, state: Option<SegmentState>, tally: Tally) {
         let mut progress = self.lock();
         progress.add(tally);
-        progress.checkpoint.set(segment, state);
+        if let Some(state) = state {
+            progress.checkpoint.set(segment, state);
+        }
         progress.elapsed = self.start.elapsed();
         if let Some(report) = &self.on_progress {
             report(&progress);
@@ -191,9 +298,10 @@ struct Segment<'a> {
 }
 
 impl Segment<'_> {
-    async fn run<T: ScanWrite, F>(self, start: Option<Item>, f: &F) -> Result<()>
+    async fn run<T: ScanWrite, F, Fut>(self, start: Option<Item>, f: &F) -> Result<()>
     where
-        F: Fn(T) -> Change<T> + Send + Sync,
+        F: Fn(T) -> Fut + Send + Sync,
+        Fut: Future<Output = Rewrite<T>> + Send,
     {
         let result = self.pages(start, f).await;
         if result.is_err() {
@@ -202,15 +310,26 @@ impl Segment<'_> {
         result
     }
 
-    async fn pages<T: ScanWrite, F>(&self, mut start: Option<Item>, f: &F) -> Result<()>
+    async fn pages<T: ScanWrite, F, Fut>(&self, mut start: Option<Item>, f: &F) -> Result<()>
     where
-        F: Fn(T) -> Change<T> + Send + Sync,
+        F: Fn(T) -> Fut + Send + Sync,
+        Fut: Future<Output = Rewrite<T>> + Send,
     {
         loop {
             if self.shared.stopping() {
                 return Ok(());
             }
-            let page = self.plan.page(self.segment, start).await?;
+            let page = match self.plan.page(self.segment, start).await {
+                Ok(page) => page,
+                Err(error) => {
+                    let failed = Tally {
+                        requests: 1,
+                        ..Tally::default()
+                    };
+                    self.shared.record(self.segment, None, failed);
+                    return Err(error);
+                }
+            };
             let mut tally = Tally {
                 scanned: page.items.len() as u64,
                 requests: 1,
@@ -224,19 +343,36 @@ impl Segment<'_> {
                 .filter(|item| T::__matches(table, item))
                 .collect();
             tally.matched = items.len() as u64;
-            let outcomes: Vec<Result<Tally>> = stream::iter(items)
-                .map(|item| apply(self.plan, item, f))
+            let policy = self.shared.undecodable;
+            let outcomes: Vec<(Tally, Result<()>)> = stream::iter(items)
+                .map(|item| async move {
+                    let mut tally = Tally::default();
+                    let result = apply(self.plan, item, f, policy, &mut tally).await;
+                    (tally, result)
+                })
                 .buffer_unordered(self.writes)
                 .collect()
                 .await;
-            for outcome in outcomes {
-                tally.add(&outcome?);
+            // Every write that succeeded is counted, also when another
+            // item of the page failed.
+            let mut failure = None;
+            for (outcome, result) in outcomes {
+                tally.add(outcome);
+                if let Err(error) = result {
+                    failure.get_or_insert(error);
+                }
+            }
+            if let Some(error) = failure {
+                // The segment stays where it was: the page is read again
+                // on resume.
+                self.shared.record(self.segment, None, tally);
+                return Err(error);
             }
             let state = match &page.last {
                 Some(key) => SegmentState::After(Cursor::encode(None, key)?),
                 None => SegmentState::Done,
             };
-            self.shared.record(self.segment, state, &tally);
+            self.shared.record(self.segment, Some(state), tally);
             match page.last {
                 Some(key) => start = Some(key),
                 None => return Ok(()),
@@ -245,14 +381,20 @@ impl Segment<'_> {
     }
 }
 
-/// Applies `f` to one item and writes its change; after a conflict, reads
-/// the item again and starts over.
-async fn apply<T: ScanWrite, F>(plan: &Plan, mut item: Item, f: &F) -> Result<Tally>
+/// Applies `f` to one item and writes its change, counting into `tally`;
+/// after a conflict, reads the item again and starts over.
+async fn apply<T: ScanWrite, F, Fut>(
+    plan: &Plan,
+    mut item: Item,
+    f: &F,
+    undecodable: Undecodable,
+    tally: &mut Tally,
+) -> Result<()>
 where
-    F: Fn(T) -> Change<T> + Send + Sync,
+    F: Fn(T) -> Fut + Send + Sync,
+    Fut: Future<Output = Rewrite<T>> + Send,
 {
     let table = &plan.table;
-    let mut tally = Tally::default();
     let mut key = key_of(table, T::__name(), &item)?;
     for _ in 0..ATTEMPTS {
         let read = Read {
@@ -263,19 +405,29 @@ where
                 .map(|attr| (attr, item.get(attr).cloned()))
                 .collect(),
         };
-        let write = match f(T::__decode(table, item)?) {
-            Change::Keep => return Ok(tally),
-            Change::Put(value) => Some(value.__to_item(table)?),
-            Change::Delete => None,
+        let value = match T::__decode(table, item) {
+            Ok(value) => value,
+            Err(error @ Error::Decode { .. }) if undecodable == Undecodable::Skip => {
+                tracing::warn!(%error, "backfill: an undecodable item is skipped");
+                tally.skip(error);
+                return Ok(());
+            }
+            Err(error) => return Err(error),
+        };
+        let write = match f(value).await {
+            Rewrite::Keep => return Ok(()),
+            Rewrite::Put(value) => Some(value.__to_item(table)?),
+            Rewrite::Delete => None,
         };
         if let Some(pacer) = &plan.pacer {
             pacer.wait().await;
         }
+        // A request is counted when it is sent, whether or not it succeeds.
+        tally.requests += 1;
         let sent = match write {
             Some(new) => put(plan, T::__name(), &read, new).await?,
             None => delete(plan, T::__name(), &read).await?,
         };
-        tally.requests += 1;
         tally.capacity += sent.capacity;
         match sent.done {
             Some(Done::Put) => tally.put += 1,
@@ -284,7 +436,7 @@ where
                 // Another writer changed or deleted the item: start over
                 // from what is stored now.
                 tally.conflicts += 1;
-                match reread(plan, T::__name(), &read.key, &mut tally).await? {
+                match reread(plan, T::__name(), &read.key, tally).await? {
                     Some(now) => {
                         item = now;
                         key = read.key;
@@ -294,7 +446,7 @@ where
                 }
             }
         }
-        return Ok(tally);
+        return Ok(());
     }
     Err(Error::ConditionFailed {
         entity: T::__name(),

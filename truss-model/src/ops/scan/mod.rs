@@ -12,7 +12,7 @@ pub(crate) mod progress;
 pub(crate) mod writes;
 
 pub use audit::{Audit, EntityAudit, Finding, Mismatch};
-pub use backfill::{Change, ScanWrite};
+pub use backfill::{Rewrite, RunError, ScanWrite, Undecodable, MAX_UNDECODABLE_KEPT};
 pub use checkpoint::Checkpoint;
 pub use progress::Progress;
 
@@ -86,7 +86,7 @@ impl Table {
     ///
     /// ```no_run
     /// # use serde::{Deserialize, Serialize};
-    /// # use truss_model::{Change, Entity, Table};
+    /// # use truss_model::{scan::Rewrite, Entity, Table};
     /// #[derive(Entity, Serialize, Deserialize)]
     /// #[truss(pk = "LINK#{code}", sk = "META", index(name = "ByOwner", pk = "OWNER#{owner}"))]
     /// struct Link { code: String, owner: Option<String>, target: String }
@@ -100,7 +100,7 @@ impl Table {
     ///     .segments(4)
     ///     .pace(100.0)
     ///     .on_progress(|p| eprintln!("{} read, {} written", p.scanned, p.put))
-    ///     .run(Change::Put)
+    ///     .run(Rewrite::Put)
     ///     .await?;
     /// assert!(done.is_finished());
     ///
@@ -120,6 +120,7 @@ impl Table {
             resume: None,
             stop_after: None,
             on_progress: None,
+            undecodable: backfill::Undecodable::Stop,
             _target: PhantomData,
         }
     }
@@ -142,6 +143,7 @@ pub struct Scan<T> {
     resume: Option<Checkpoint>,
     stop_after: Option<u64>,
     on_progress: Option<OnProgress>,
+    undecodable: backfill::Undecodable,
     _target: PhantomData<fn() -> T>,
 }
 
@@ -157,6 +159,7 @@ impl<T> fmt::Debug for Scan<T> {
             .field("pace", &self.pace)
             .field("resume", &self.resume)
             .field("stop_after", &self.stop_after)
+            .field("undecodable", &self.undecodable)
             .finish_non_exhaustive()
     }
 }
@@ -228,10 +231,19 @@ impl<T: ScanTarget> Scan<T> {
     /// renders for them (an index added to the model, or its template
     /// changed), which every other read refuses with
     /// [`Error::Decode`]: the explicit allowance for the backfill that
-    /// writes the new keys (`.reindex().run(Change::Put)`). Table keys are
+    /// writes the new keys (`.reindex().run(Rewrite::Put)`). Table keys are
     /// still checked.
     pub fn reindex(mut self) -> Self {
         Arc::make_mut(&mut self.table.inner).check_index_keys = false;
+        self
+    }
+
+    /// What [`run`](Scan::run) does with an item of `T` that does not
+    /// decode: stop with its error (the default), or skip it and go on,
+    /// counting it in [`Progress::skipped`] with its error in
+    /// [`Progress::undecodable`].
+    pub fn on_undecodable(mut self, policy: backfill::Undecodable) -> Self {
+        self.undecodable = policy;
         self
     }
 
