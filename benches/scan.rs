@@ -114,7 +114,7 @@ async fn lib_scan(table: &Table, segments: usize) -> usize {
         .segments(segments)
         .concurrency(segments)
         .page_size(PAGE as u32)
-        .stream()
+        .items()
         .try_collect()
         .await
         .expect("scan");

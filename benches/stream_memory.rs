@@ -58,7 +58,7 @@ fn peak_rss_kib() -> u64 {
 async fn child(name: String, set: u32) {
     let table = table(&name).await;
     let before = peak_rss_kib();
-    let mut stream = Box::pin(table.query(Record::partition(set)).stream());
+    let mut stream = Box::pin(table.query(Record::partition(set)).items());
     let (mut items, mut bytes) = (0u64, 0u64);
     while let Some(record) = stream.try_next().await.expect("stream") {
         items += 1;

@@ -289,8 +289,8 @@ async fn a_cancelled_transaction_names_the_failed_action() {
     };
     let err = table
         .transaction()
-        .put(&stat)
-        .create(&link("aK9xQ2z", None, 0))
+        .put(table.put(&stat))
+        .put(table.create(&link("aK9xQ2z", None, 0)))
         .send()
         .await
         .unwrap_err();

@@ -554,7 +554,7 @@ async fn four_partition_and_four_sort_attributes_at_dynamodbs_limit() {
     let found: Vec<Wide> = table
         .query(Wide::wide("a", 1, "c", -4))
         .key_condition(Wide::wide_sort_key().eq("e").eq(6).eq("g").between(10, 30))
-        .stream()
+        .items()
         .try_collect()
         .await
         .unwrap();

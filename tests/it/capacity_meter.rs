@@ -24,11 +24,10 @@ fn link(code: &str) -> Link {
 #[tokio::test]
 async fn the_meter_adds_up_what_dynamodb_reports_per_table_and_index() {
     let meter = CapacityMeter::new();
-    let config = aws_sdk_dynamodb::config::Builder::from(&sdk_config().await)
-        .interceptor(meter.clone())
-        .build();
+    let config = aws_sdk_dynamodb::config::Builder::from(&sdk_config().await).build();
     let name = table_name("capacity-meter");
-    let metered = Table::new(aws_sdk_dynamodb::Client::from_conf(config), name.clone());
+    let metered = Table::new(aws_sdk_dynamodb::Client::from_conf(config), name.clone())
+        .with_capacity_meter(meter.clone());
     Shortener::new(metered.clone())
         .ensure_table()
         .await

@@ -61,7 +61,7 @@ async fn constants_are_written_by_puts_batches_transactions_and_creating_updates
         .expect("batch");
     table
         .transaction()
-        .put(&note("n3"))
+        .put(table.put(&note("n3")))
         .await
         .expect("transaction");
     // An update that creates the item writes them too.

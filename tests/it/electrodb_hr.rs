@@ -264,12 +264,12 @@ async fn every_item_is_read_got_by_its_key_and_put_back_byte_for_byte() {
 
     let employees: Vec<Employee> = table
         .scan::<Employee>()
-        .stream()
+        .items()
         .try_collect()
         .await
         .unwrap();
-    let tasks: Vec<Task> = table.scan::<Task>().stream().try_collect().await.unwrap();
-    let offices: Vec<Office> = table.scan::<Office>().stream().try_collect().await.unwrap();
+    let tasks: Vec<Task> = table.scan::<Task>().items().try_collect().await.unwrap();
+    let offices: Vec<Office> = table.scan::<Office>().items().try_collect().await.unwrap();
     assert_eq!((employees.len(), tasks.len(), offices.len()), (3, 3, 2));
     let carol = employees.iter().find(|e| e.employee == "CBaskin").unwrap();
     assert_eq!(carol.title.as_deref(), Some("Junior Software Engineer"));

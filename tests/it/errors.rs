@@ -30,9 +30,27 @@ async fn a_service_error_prints_its_code_and_message_once() {
         "{text}"
     );
     assert!(text.len() < 200, "{} bytes: {text}", text.len());
-    // The SDK's error, with the whole response, stays the source.
-    let source = std::error::Error::source(&err).expect("the SDK error");
-    assert!(source.to_string().contains("ResourceNotFoundException"));
+    // The whole chain, as a report printing every source shows it
+    // (anyhow's `{:#}`): the SDK's message once.
+    let mut chain = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        chain.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    assert_eq!(
+        chain.matches("ResourceNotFoundException").count(),
+        1,
+        "{chain}"
+    );
+    // The SDK's error, with the whole response, stays in `sdk`.
+    let Error::Dynamo { sdk, .. } = &err else {
+        unreachable!()
+    };
+    assert!(matches!(
+        sdk.as_ref(),
+        aws_sdk_dynamodb::Error::ResourceNotFoundException(_)
+    ));
     assert!(!err.is_throttling() && !err.is_condition_failed() && !err.is_retryable());
 }
 
@@ -80,7 +98,11 @@ async fn condition_failures_of_every_kind_answer_is_condition_failed() {
         .await
         .unwrap_err();
     assert!(refused.is_condition_failed() && !refused.is_not_found());
-    let canceled = table.transaction().create(&link("a")).await.unwrap_err();
+    let canceled = table
+        .transaction()
+        .put(table.create(&link("a")))
+        .await
+        .unwrap_err();
     match &canceled {
         Error::TransactionCanceled { reasons } => {
             assert_eq!(reasons[0].code, CancellationCode::ConditionalCheckFailed);

@@ -374,7 +374,7 @@ enum Status {
     Delivered,
 }
 
-#[derive(truss_model::KeyPart, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[derive(truss_model::KeyPart, Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Hash)]
 struct OrderId(String);
 
 #[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]

@@ -81,7 +81,7 @@ async fn items_over_400_kb_are_refused_before_sending() {
         matches!(err, Error::ItemTooLarge { entity: "Blob", .. }),
         "{err:?}"
     );
-    let err = table.transaction().put(&over).await.unwrap_err();
+    let err = table.transaction().put(table.put(&over)).await.unwrap_err();
     assert!(
         matches!(err, Error::ItemTooLarge { entity: "Blob", .. }),
         "{err:?}"
@@ -163,6 +163,30 @@ async fn numbers_dynamodb_cannot_store_are_typed_errors() {
         matches!(&err, Error::Encode { key, .. } if key.as_str().starts_with("PK=NUM#ok")),
         "{err:?}"
     );
+    // The same conditions inside a transaction name their key too.
+    let key_named = |err: &Error| matches!(err, Error::Encode { key, .. } if key.as_str().starts_with("PK=NUM#ok"));
+    let err = table
+        .transaction()
+        .put(table.put(&exact).condition(Numbers::REAL.lt(f64::NAN)))
+        .await
+        .unwrap_err();
+    assert!(key_named(&err), "{err:?}");
+    let err = table
+        .transaction()
+        .delete(
+            table
+                .delete(Numbers::key("ok"))
+                .condition(Numbers::REAL.gt(f64::NAN)),
+        )
+        .await
+        .unwrap_err();
+    assert!(key_named(&err), "{err:?}");
+    let err = table
+        .transaction()
+        .check(Numbers::key("ok"), Numbers::REAL.eq(f64::INFINITY))
+        .await
+        .unwrap_err();
+    assert!(key_named(&err), "{err:?}");
     assert_eq!(counter.total(), 0, "nothing sent");
     assert_eq!(
         table.get(Numbers::key("ok")).consistent().await.unwrap(),

@@ -130,7 +130,7 @@ async fn owners_links_newest_first_and_sparse_without_owner() {
     );
     let all: Vec<OwnedLink> = table
         .query(OwnedLink::gsi1("user-002"))
-        .stream()
+        .items()
         .try_collect()
         .await
         .unwrap();

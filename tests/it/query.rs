@@ -301,7 +301,7 @@ async fn stream_and_all_return_every_item_once_in_order() {
     let streamed: Vec<Clip> = table
         .query(Clip::partition("c1"))
         .page_size(20)
-        .stream()
+        .items()
         .try_collect()
         .await
         .unwrap();

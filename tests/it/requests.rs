@@ -38,7 +38,7 @@ async fn stream_makes_one_request_per_page() {
     let all: Vec<Clip> = table
         .query(Clip::partition("c1"))
         .page_size(10)
-        .stream()
+        .items()
         .try_collect()
         .await
         .unwrap();
@@ -47,7 +47,7 @@ async fn stream_makes_one_request_per_page() {
     assert_eq!(counter.take(), counts(&[("Query", 5)]));
 
     // Lazy: taking the first item sends only the first request.
-    let mut stream = Box::pin(table.query(Clip::partition("c1")).page_size(10).stream());
+    let mut stream = Box::pin(table.query(Clip::partition("c1")).page_size(10).items());
     stream.try_next().await.unwrap().unwrap();
     assert_eq!(counter.take(), counts(&[("Query", 1)]));
 }

@@ -118,7 +118,7 @@ async fn a_backfill_stopped_halfway_and_resumed_changes_every_item_exactly_once(
     let all: Vec<Doc> = table
         .scan::<Doc>()
         .segments(8)
-        .stream()
+        .items()
         .try_collect()
         .await
         .unwrap();
@@ -127,13 +127,13 @@ async fn a_backfill_stopped_halfway_and_resumed_changes_every_item_exactly_once(
     let stats: Vec<DailyStat> = table
         .scan()
         .segments(3)
-        .stream()
+        .items()
         .try_collect()
         .await
         .unwrap();
     assert_eq!(stats.len(), 300);
     assert!(stats.iter().all(|s| s.count == 1));
-    let raw: Vec<Item> = table.scan().stream().try_collect().await.unwrap();
+    let raw: Vec<Item> = table.scan().items().try_collect().await.unwrap();
     assert_eq!(raw.len(), 10_300, "Item reads every item");
 
     // Resuming a finished checkpoint reads nothing.
@@ -290,7 +290,7 @@ async fn a_re_key_moves_items_in_transactions_and_never_overwrites_another() {
     assert_eq!(counter.take().get("TransactWriteItems"), Some(&2));
     let mut names: Vec<String> = table
         .scan::<Tag>()
-        .stream()
+        .items()
         .map_ok(|t| t.name)
         .try_collect()
         .await
@@ -361,7 +361,7 @@ async fn an_item_of_the_target_that_does_not_decode_stops_the_run_with_its_key()
     assert!(err.to_string().contains("DOC#broken"), "{err}");
     let err = table
         .scan::<Doc>()
-        .stream()
+        .items()
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();

@@ -114,11 +114,11 @@ async fn puts_updates_and_deletes_of_several_types_come_back_as_typed_changes_in
         .expect("delete the stat");
 
     let records = read(&mut reader, 7).await;
-    // The owner is not a link item: `change_if` says so, `change` is a
+    // The owner is not a link item: `change_matching` says so, `change` is a
     // typed error, and the owner's own type decodes it.
     let owner_record = records[5].clone();
     assert!(table
-        .change_if::<LinkItem>(owner_record.clone())
+        .change_matching::<LinkItem>(owner_record.clone())
         .expect("keys checked")
         .is_none());
     match table.change::<LinkItem>(owner_record.clone()) {

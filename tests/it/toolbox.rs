@@ -212,12 +212,7 @@ async fn toolbox_reads_what_the_library_writes() {
         table.put(&bad).await,
         Err(Error::InvalidKey { .. })
     ));
-    let exported: Vec<Pokemon> = table
-        .scan::<Pokemon>()
-        .stream()
-        .try_collect()
-        .await
-        .unwrap();
+    let exported: Vec<Pokemon> = table.scan::<Pokemon>().items().try_collect().await.unwrap();
     assert_eq!(exported.len(), 3);
 }
 

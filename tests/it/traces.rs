@@ -287,8 +287,8 @@ async fn operations_trace_their_attributes_and_capacity_and_no_values() {
     };
     table
         .transaction()
-        .put(&stat)
-        .put(&link("zq81xy2"))
+        .put(table.put(&stat))
+        .put(table.put(&link("zq81xy2")))
         .send()
         .await
         .expect("transaction");

@@ -4,7 +4,7 @@ use crate::common::*;
 use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use truss_model::{Entity, Error};
+use truss_model::{CancellationCode, Entity, Error};
 
 #[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[truss(pk = "USER#{id}", sk = "PROFILE")]
@@ -47,11 +47,11 @@ async fn actions_across_entity_types_commit_together() {
     counter.take();
     table
         .transaction()
-        .create(&User {
+        .put(table.create(&User {
             id: "u1".into(),
             email: "a@example.com".into(),
-        })
-        .put(&clip("c1", "v1", 1))
+        }))
+        .put(table.put(&clip("c1", "v1", 1)))
         .update(table.update(Link::key("l1")).add(Link::CLICKS, 1))
         .check(Link::key("l2"), Link::TARGET.begins_with("https://"))
         .await
@@ -83,17 +83,17 @@ async fn one_failed_condition_writes_nothing_and_names_the_action() {
     let before = scan(&table).await;
     let err = table
         .transaction()
-        .put(&clip("c1", "v1", 1))
+        .put(table.put(&clip("c1", "v1", 1)))
         .update(
             table
                 .update(Link::key("l1"))
                 .add(Link::CLICKS, 1)
                 .condition(Link::CLICKS.gt(1000)),
         )
-        .create(&User {
+        .put(table.create(&User {
             id: "u1".into(),
             email: "a@example.com".into(),
-        })
+        }))
         .await
         .unwrap_err();
     let Error::TransactionCanceled { reasons } = &err else {
@@ -116,7 +116,9 @@ async fn one_failed_condition_writes_nothing_and_names_the_action() {
 async fn limits_are_checked_before_sending() {
     let (table, counter) = counted_table("tx-limits").await;
     let hundred: Vec<_> = (0..100).map(|i| clip("c", "v", i)).collect();
-    let tx = hundred.iter().fold(table.transaction(), |tx, c| tx.put(c));
+    let tx = hundred
+        .iter()
+        .fold(table.transaction(), |tx, c| tx.put(table.put(c)));
     tx.await.unwrap();
     assert_eq!(counter.take().get("TransactWriteItems"), Some(&1));
     assert_eq!(scan(&table).await.len(), 100);
@@ -125,7 +127,7 @@ async fn limits_are_checked_before_sending() {
     let more: Vec<_> = (0..101).map(|i| clip("d", "v", i)).collect();
     let err = more
         .iter()
-        .fold(table.transaction(), |tx, c| tx.put(c))
+        .fold(table.transaction(), |tx, c| tx.put(table.put(c)))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::InvalidTransaction { .. }), "{err:?}");
@@ -133,8 +135,8 @@ async fn limits_are_checked_before_sending() {
     assert!(matches!(err, Error::InvalidTransaction { .. }), "{err:?}");
     let err = table
         .transaction()
-        .put(&link("x"))
-        .delete(Link::key("x"))
+        .put(table.put(&link("x")))
+        .delete(table.delete(Link::key("x")))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("appears twice"), "{err}");
@@ -147,7 +149,7 @@ async fn limits_are_checked_before_sending() {
         .collect();
     let err = blobs
         .iter()
-        .fold(table.transaction(), |tx, b| tx.put(b))
+        .fold(table.transaction(), |tx, b| tx.put(table.put(b)))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("4 MB"), "{err}");
@@ -164,7 +166,7 @@ async fn unique_values_are_claimed_and_released() {
     };
     table
         .transaction()
-        .create(&ada)
+        .put(table.create(&ada))
         .unique("email", &ada.email)
         .await
         .unwrap();
@@ -175,7 +177,7 @@ async fn unique_values_are_claimed_and_released() {
     };
     let err = table
         .transaction()
-        .create(&copycat)
+        .put(table.create(&copycat))
         .unique("email", &copycat.email)
         .await
         .unwrap_err();
@@ -196,14 +198,14 @@ async fn unique_values_are_claimed_and_released() {
     };
     table
         .transaction()
-        .put_if(&moved, User::EMAIL.eq(&ada.email))
+        .put(table.put(&moved).condition(User::EMAIL.eq(&ada.email)))
         .release_unique("email", &ada.email)
         .unique("email", &moved.email)
         .await
         .unwrap();
     table
         .transaction()
-        .create(&copycat)
+        .put(table.create(&copycat))
         .unique("email", &copycat.email)
         .await
         .unwrap();
@@ -324,7 +326,7 @@ async fn stale_versions_are_typed_errors_and_change_nothing() {
         "{err:?}"
     );
     // A stale put inside a transaction cancels it.
-    let err = table.transaction().put(&v2).await.unwrap_err();
+    let err = table.transaction().put(table.put(&v2)).await.unwrap_err();
     assert!(matches!(err, Error::TransactionCanceled { .. }), "{err:?}");
     assert_eq!(
         table.get(Doc::key("d")).consistent().await.unwrap(),
@@ -375,5 +377,50 @@ async fn concurrent_read_modify_write_loses_no_update() {
     eprintln!(
         "{} stale writes were refused and retried",
         conflicts.load(Ordering::SeqCst)
+    );
+}
+
+#[tokio::test]
+async fn a_transaction_takes_the_builders_a_single_write_sends() {
+    let table = table("tx-builders").await;
+    table.put(&link("kept")).await.unwrap();
+    // `must_exist` on a missing item cancels the transaction, as alone it
+    // fails with NotFound; nothing else is written.
+    let err = table
+        .transaction()
+        .put(table.put(&link("new")))
+        .delete(table.delete(Link::key("missing")).must_exist())
+        .await
+        .unwrap_err();
+    let Error::TransactionCanceled { reasons } = &err else {
+        panic!("expected TransactionCanceled, got {err:?}");
+    };
+    assert_eq!(reasons.len(), 1, "{err}");
+    assert_eq!(reasons[0].index, 1);
+    assert_eq!(reasons[0].code, CancellationCode::ConditionalCheckFailed);
+    assert!(table.get(Link::key("new")).await.unwrap().is_none());
+    // A replace of a missing item and a conditional delete that holds.
+    let err = table
+        .transaction()
+        .put(table.replace(&link("missing")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TransactionCanceled { .. }), "{err:?}");
+    table
+        .transaction()
+        .put(table.replace(&Link {
+            clicks: 5,
+            ..link("kept")
+        }))
+        .delete(
+            table
+                .delete(Link::key("other"))
+                .condition(Link::CLICKS.lt(1).or(Link::CLICKS.not_exists())),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        table.get(Link::key("kept")).await.unwrap().unwrap().clicks,
+        5
     );
 }

@@ -50,7 +50,7 @@ fn key_struct(valid: &Valid<'_>) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
-        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
         #[allow(non_snake_case)]
         #vis struct #key_ident {
             #(

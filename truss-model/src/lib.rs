@@ -90,8 +90,23 @@ pub use table::Table;
 /// use truss_model::Entity;
 ///
 /// #[derive(Entity, Serialize, Deserialize)]
-/// #[truss(pk = "CREATOR#{creator_id}", sk = "CLIP#{created_at}")]
-/// struct Clip { creator_id: String, created_at: DateTime<Utc>, title: String }
+/// #[truss(
+///     pk = "CREATOR#{creator_id}",
+///     sk = "CLIP#{created_at}",
+///     index(name = "GSI1", pk = "VIDEO#{video_id}", sk = "CLIP#{created_at}")
+/// )]
+/// struct Clip {
+///     creator_id: String,
+///     created_at: DateTime<Utc>,
+///     video_id: String,
+///     title: String,
+/// }
+///
+/// // Keys are values: compared, hashed, kept in sets.
+/// let seen: std::collections::HashSet<ClipKey> =
+///     [Clip::key("c1", Utc::now())].into_iter().collect();
+/// let clips_of_a_video = Clip::gsi1("v1");
+/// # let _ = (seen, clips_of_a_video);
 /// ```
 ///
 /// On the struct, `#[truss(...)]` takes:
@@ -107,7 +122,7 @@ pub use table::Table;
 /// | `string_key_format = "..."` | the [key format](key_part) of every `String` key field without its own `key_format` (`"verbatim"` for DynamoDB-Toolbox's keys, `"verbatim_lowercase"` for ElectroDB's) |
 /// | `constant(attribute = value, ...)` | [constant attributes](Constant) written on every put and creating update |
 /// | `checked_constant(attribute = value, ...)` | the same, also required on read |
-/// | `revision(N, from(1 = OldType, ...), attr = "...", write_back)` | the schema revision; items of older revisions are read as the listed type and converted with `From` (see the guide's "Changing a model") |
+/// | `revision(N, from(1 = OldType, ...), attr = "...", write_back)` | the schema revision `N` (stored in the attribute `attr`, default `_revision`); an item of an older revision listed in `from` is deserialized as that type (which implements `serde::Deserialize`) and converted with `From` (the entity implements `From<OldType>`); `write_back` puts upgraded items back on read (see the guide's "Changing a model") |
 ///
 /// On a field:
 ///
@@ -122,18 +137,18 @@ pub use table::Table;
 /// `serialize_with` gets a handle ([`storage::With`]) that writes values
 /// through that function, as a put does.
 ///
-/// It generates, next to `struct Clip` with key fields `creator_id`,
-/// `video_id`, `created_at` and an index named `GSI1`:
+/// It generates, for the `Clip` above (key fields `creator_id` and
+/// `created_at`, an index `GSI1` over `video_id`):
 ///
 /// | item | what it is | naming rule |
 /// |---|---|---|
-/// | `ClipKey` | the typed primary key, one public field per key field | the type's name + `Key` |
-/// | `Clip::key(creator_id, video_id, created_at)` | builds it | key fields in order of first appearance in `pk`, then `sk` |
+/// | `ClipKey` | the typed primary key, one public field per key field; `Debug`, `Clone`, `PartialEq`, `Eq`, `Hash` (so key field types implement `Eq` and `Hash`, as every built-in key part does) | the type's name + `Key` |
+/// | `Clip::key(creator_id, created_at)` | builds it | key fields in order of first appearance in `pk`, then `sk` |
 /// | `Clip::partition(creator_id)` | the partition to query | the `pk` template's fields |
 /// | `Clip::sort_key()` | the typed sort-key condition builder (with an `sk`) | |
 /// | `Clip::gsi1(video_id)` | the index's partition to query | the index name in lower case, other characters than ASCII letters and digits as `_`: `ByStatus` → `bystatus()`, `by-note` → `by_note()` |
 /// | `Clip::gsi1_sort_key()` | the index's sort-key condition builder | the same + `_sort_key` |
-/// | `Clip::set_gsi1(video_id, ...)` | new values for the fields of the index's templates that are not primary-key fields, with its recomputed keys, for [`Update::set_index`] (an index over primary-key fields only has none) | `set_` + the accessor; indexes whose templates share a field share one setter taking the fields of all of them, named by joining their accessors with `_and_` (`set_gsi1_and_gsi2`) |
+/// | `Clip::set_gsi1(video_id)` | new values for the fields of the index's templates that are not primary-key fields, with its recomputed keys, for [`Update::set_index`] (an index over primary-key fields only has none) | `set_` + the accessor; indexes whose templates share a field share one setter taking the fields of all of them, named by joining their accessors with `_and_` (`set_gsi1_and_gsi2`) |
 /// | `Clip::TITLE`, `Clip::CREATED_AT`, ... | a typed handle per stored field: [`Attr`] (conditions and updates) or, for key, index and version fields, [`KeyAttr`] (conditions only) | the field name in upper case |
 /// | `impl Entity`, `impl EntityKey for ClipKey` | the traits | |
 ///

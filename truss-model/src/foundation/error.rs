@@ -219,16 +219,20 @@ pub enum Error {
         /// What happened.
         message: String,
     },
-    /// DynamoDB (or the SDK on the way to it) returned an error.
+    /// DynamoDB (or the SDK on the way to it) returned an error. Its
+    /// message says what the SDK error says, once: the SDK error is not
+    /// also its [`source`](std::error::Error::source), so a report that
+    /// prints the chain (`{:#}` with anyhow) does not print it twice.
     #[error("DynamoDB {operation} failed: {message}")]
     Dynamo {
         /// The DynamoDB operation (`GetItem`, `Query`, ...).
         operation: &'static str,
-        /// The SDK's full error message.
+        /// The error code and DynamoDB's message (a service error), or the
+        /// chain of causes (a request that never got an answer).
         message: String,
-        /// The SDK error, for matching on service error kinds.
-        #[source]
-        source: std::sync::Arc<aws_sdk_dynamodb::Error>,
+        /// The SDK error, raw response included, for matching on service
+        /// error kinds.
+        sdk: std::sync::Arc<aws_sdk_dynamodb::Error>,
     },
     /// The DynamoDB Streams API returned an error, or a table has no
     /// stream to read.
@@ -264,7 +268,7 @@ impl Error {
     /// An SDK error as [`Error::Dynamo`]: its message is the error code and
     /// DynamoDB's message once (a service error), or the chain of causes
     /// (a request that never got an answer); the whole SDK error, raw
-    /// response included, stays in `source` and in `Debug`.
+    /// response included, stays in `sdk` and in `Debug`.
     pub(crate) fn dynamo<E, R>(operation: &'static str, err: SdkError<E, R>) -> Self
     where
         E: std::error::Error + ProvideErrorMetadata + 'static,
@@ -274,7 +278,7 @@ impl Error {
         Error::Dynamo {
             operation,
             message: sdk_message(&err),
-            source: std::sync::Arc::new(aws_sdk_dynamodb::Error::from(err)),
+            sdk: std::sync::Arc::new(aws_sdk_dynamodb::Error::from(err)),
         }
     }
 
@@ -313,7 +317,7 @@ impl Error {
     /// (`"ProvisionedThroughputExceededException"`, ...).
     fn dynamo_code(&self) -> Option<&str> {
         match self {
-            Error::Dynamo { source, .. } => source.code(),
+            Error::Dynamo { sdk, .. } => sdk.code(),
             _ => None,
         }
     }

@@ -64,7 +64,7 @@ impl Table {
     fn put_mode<E: Entity>(&self, entity: &E, mode: PutMode) -> Put<E> {
         Put {
             table: self.clone(),
-            encoded: self.inner.encode(entity).map(|(item, key, _)| (item, key)),
+            encoded: self.inner.encode(entity),
             mode,
             condition: None,
             expected_version: E::VERSION.map(|_| entity.version()),
@@ -151,12 +151,13 @@ into_future!(Get, Option<E>);
 /// [`send`](Put::send).
 #[must_use = "a Put does nothing until awaited"]
 pub struct Put<E> {
-    table: Table,
-    encoded: Result<(Item, RenderedKey)>,
-    mode: PutMode,
-    condition: Option<Result<Node>>,
+    pub(crate) table: Table,
+    /// The item, its key and its size in bytes.
+    pub(crate) encoded: Result<(Item, RenderedKey, usize)>,
+    pub(crate) mode: PutMode,
+    pub(crate) condition: Option<Result<Node>>,
     /// The version the entity was read at, for a versioned entity.
-    expected_version: Option<u64>,
+    pub(crate) expected_version: Option<u64>,
     _entity: PhantomData<fn() -> E>,
 }
 
@@ -177,7 +178,7 @@ impl<E: Entity> Put<E> {
     }
 
     async fn put(self, observation: &Observation) -> Result<()> {
-        let (item, key) = self.encoded?;
+        let (item, key, _) = self.encoded?;
         let inner = &self.table.inner;
         observation.key(|| inner.display(&key));
         let required = Required {
@@ -228,10 +229,10 @@ into_future!(Put, ());
 /// A pending DeleteItem; `.await` it or call [`send`](Delete::send).
 #[must_use = "a Delete does nothing until awaited"]
 pub struct Delete<E> {
-    table: Table,
-    key: Result<RenderedKey>,
-    must_exist: bool,
-    condition: Option<Result<Node>>,
+    pub(crate) table: Table,
+    pub(crate) key: Result<RenderedKey>,
+    pub(crate) must_exist: bool,
+    pub(crate) condition: Option<Result<Node>>,
     _entity: PhantomData<fn() -> E>,
 }
 

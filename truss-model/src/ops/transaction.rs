@@ -1,20 +1,22 @@
 //! Transactions over typed operations, across entity types.
 
+use crate::expr::all;
 use crate::expr::{Condition, Placeholders};
 use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::foundation::item::Item;
 use crate::foundation::size::{item_size, MAX_TRANSACTION_BYTES};
 use crate::keys::entity::{Entity, EntityKey};
 use crate::keys::key_part::escape_into;
+use crate::ops::single_item::{Delete, Put};
 use crate::ops::update::Update;
-use crate::ops::write::{put_condition, PutMode};
+use crate::ops::write::put_condition;
 use crate::table::inner::RenderedKey;
 use crate::table::observe::{entities, send, Observation};
 use crate::table::Table;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    ConditionCheck, Delete, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-    Update as UpdateAction,
+    ConditionCheck, Delete as DeleteAction, Put as PutAction, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update as UpdateAction,
 };
 use futures::future::BoxFuture;
 use std::collections::HashSet;
@@ -22,13 +24,6 @@ use std::future::IntoFuture;
 
 pub use crate::foundation::error::{CanceledAction, CancellationCode};
 pub use crate::foundation::limits::MAX_TRANSACTION_ACTIONS;
-
-/// The actions a transaction takes on a key alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum KeyedAction {
-    Delete,
-    ConditionCheck,
-}
 
 struct Action {
     entity: &'static str,
@@ -78,27 +73,37 @@ impl Transaction {
         self
     }
 
-    fn put_action<E: Entity>(
-        self,
-        entity: &E,
-        mode: PutMode,
-        condition: Option<Condition<E>>,
-    ) -> Self {
-        let table = self.table.clone();
+    /// Puts an item: a [`Put`] built with [`Table::put`],
+    /// [`Table::create`] or [`Table::replace`], with its
+    /// [`condition`](Put::condition)s, as it would be sent alone.
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # use truss_model::{Entity, Table};
+    /// # #[derive(Entity, Serialize, Deserialize)]
+    /// # #[truss(pk = "USER#{id}", sk = "PROFILE")]
+    /// # struct User { id: String, email: String }
+    /// # async fn demo(table: Table, ada: User, grace: User) -> truss_model::Result<()> {
+    /// // The same builders as alone: create, put with a condition, delete.
+    /// table
+    ///     .transaction()
+    ///     .put(table.create(&ada))
+    ///     .put(table.put(&grace).condition(User::EMAIL.eq("grace@example.com")))
+    ///     .delete(table.delete(User::key("old")).must_exist())
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn put<E: Entity>(self, put: Put<E>) -> Self {
         let action = (|| {
-            let (item, key, bytes) = table.inner.encode(entity)?;
+            let (item, key, bytes) = put.encoded?;
+            let inner = &put.table.inner;
             let mut p = Placeholders::default();
-            let expected_version = E::VERSION.map(|_| entity.version());
-            let condition = put_condition::<E>(
-                &table.inner,
-                mode,
-                expected_version,
-                condition.map(|c| c.node),
-                &mut p,
-            )?;
+            let condition =
+                put_condition::<E>(inner, put.mode, put.expected_version, put.condition, &mut p)
+                    .map_err(|e| e.with_key(|| inner.display(&key)))?;
             let (names, values) = p.into_parts();
-            let put = Put::builder()
-                .table_name(&table.inner.name)
+            let put = PutAction::builder()
+                .table_name(&inner.name)
                 .set_item(Some(item))
                 .set_condition_expression(condition)
                 .set_expression_attribute_names(names)
@@ -117,26 +122,6 @@ impl Transaction {
             })
         })();
         self.push(action)
-    }
-
-    /// Puts an item (replacing any with its key).
-    pub fn put<E: Entity>(self, entity: &E) -> Self {
-        self.put_action(entity, PutMode::Overwrite, None)
-    }
-
-    /// Puts an item only if none has its key.
-    pub fn create<E: Entity>(self, entity: &E) -> Self {
-        self.put_action(entity, PutMode::Create, None)
-    }
-
-    /// Puts an item only if one with its key exists.
-    pub fn replace<E: Entity>(self, entity: &E) -> Self {
-        self.put_action(entity, PutMode::Replace, None)
-    }
-
-    /// Puts an item only if `condition` holds on the existing one.
-    pub fn put_if<E: Entity>(self, entity: &E, condition: Condition<E>) -> Self {
-        self.put_action(entity, PutMode::Overwrite, Some(condition))
     }
 
     /// Applies an update built with [`Table::update`].
@@ -166,75 +151,77 @@ impl Transaction {
         self.push(action)
     }
 
-    fn keyed<K: EntityKey>(
-        self,
-        key: K,
-        condition: Option<Condition<K::Entity>>,
-        kind: KeyedAction,
-    ) -> Self {
-        let table = self.table.clone();
+    /// Deletes an item: a [`Delete`] built with [`Table::delete`], with
+    /// its [`must_exist`](Delete::must_exist) and
+    /// [`condition`](Delete::condition)s, as it would be sent alone.
+    pub fn delete<E: Entity>(self, delete: Delete<E>) -> Self {
         let action = (|| {
-            let key = table.inner.render_key(&key)?;
+            let key = delete.key?;
+            let inner = &delete.table.inner;
             let mut p = Placeholders::default();
-            let condition = match condition {
-                Some(c) => Some(p.render(&c.node?)),
-                None => None,
-            };
+            let mut conditions = Vec::new();
+            if delete.must_exist {
+                conditions.push(format!("attribute_exists({})", p.name(&inner.pk)));
+            }
+            if let Some(node) = delete.condition {
+                let node = node.map_err(|e| e.with_key(|| inner.display(&key)))?;
+                conditions.push(format!("({})", p.render(&node)));
+            }
             let (names, values) = p.into_parts();
-            let key_item = table.inner.key_item(&key);
-            let bytes = key.pk.len() + key.sk.as_ref().map_or(0, String::len);
-            let write = if kind == KeyedAction::ConditionCheck {
-                let check = ConditionCheck::builder()
-                    .table_name(&table.inner.name)
-                    .set_key(Some(key_item))
-                    .set_condition_expression(condition)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
-                    .return_values_on_condition_check_failure(
-                        ReturnValuesOnConditionCheckFailure::AllOld,
-                    )
-                    .build()
-                    .map_err(build_error)?;
-                TransactWriteItem::builder().condition_check(check).build()
-            } else {
-                let delete = Delete::builder()
-                    .table_name(&table.inner.name)
-                    .set_key(Some(key_item))
-                    .set_condition_expression(condition)
-                    .set_expression_attribute_names(names)
-                    .set_expression_attribute_values(values)
-                    .return_values_on_condition_check_failure(
-                        ReturnValuesOnConditionCheckFailure::AllOld,
-                    )
-                    .build()
-                    .map_err(build_error)?;
-                TransactWriteItem::builder().delete(delete).build()
-            };
+            let write = DeleteAction::builder()
+                .table_name(&inner.name)
+                .set_key(Some(inner.key_item(&key)))
+                .set_condition_expression(all(conditions))
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .build()
+                .map_err(build_error)?;
             Ok(Action {
                 revision: None,
-                entity: <K::Entity as Entity>::NAME,
+                entity: E::NAME,
+                bytes: key.pk.len() + key.sk.as_ref().map_or(0, String::len),
                 key,
-                bytes,
-                write,
+                write: TransactWriteItem::builder().delete(write).build(),
             })
         })();
         self.push(action)
     }
 
-    /// Deletes the item with this key.
-    pub fn delete<K: EntityKey>(self, key: K) -> Self {
-        self.keyed(key, None, KeyedAction::Delete)
-    }
-
-    /// Deletes the item only if `condition` holds.
-    pub fn delete_if<K: EntityKey>(self, key: K, condition: Condition<K::Entity>) -> Self {
-        self.keyed(key, Some(condition), KeyedAction::Delete)
-    }
-
     /// Requires `condition` to hold on the item with this key (which is not
     /// changed).
     pub fn check<K: EntityKey>(self, key: K, condition: Condition<K::Entity>) -> Self {
-        self.keyed(key, Some(condition), KeyedAction::ConditionCheck)
+        let table = self.table.clone();
+        let action = (|| {
+            let key = table.inner.render_key(&key)?;
+            let mut p = Placeholders::default();
+            let node = condition
+                .node
+                .map_err(|e| e.with_key(|| table.inner.display(&key)))?;
+            let condition = p.render(&node);
+            let (names, values) = p.into_parts();
+            let check = ConditionCheck::builder()
+                .table_name(&table.inner.name)
+                .set_key(Some(table.inner.key_item(&key)))
+                .condition_expression(condition)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .build()
+                .map_err(build_error)?;
+            Ok(Action {
+                revision: None,
+                entity: <K::Entity as Entity>::NAME,
+                bytes: key.pk.len() + key.sk.as_ref().map_or(0, String::len),
+                key,
+                write: TransactWriteItem::builder().condition_check(check).build(),
+            })
+        })();
+        self.push(action)
     }
 
     fn unique_key(&self, name: &str, value: &str) -> Result<RenderedKey> {
@@ -272,7 +259,7 @@ impl Transaction {
             let (names, _) = p.into_parts();
             let item: Item = table.inner.key_item(&key);
             let bytes = item_size(&item);
-            let put = Put::builder()
+            let put = PutAction::builder()
                 .table_name(&table.inner.name)
                 .set_item(Some(item))
                 .condition_expression(condition)
@@ -294,7 +281,7 @@ impl Transaction {
     pub fn release_unique(self, name: &str, value: &str) -> Self {
         let table = self.table.clone();
         let action = self.unique_key(name, value).and_then(|key| {
-            let delete = Delete::builder()
+            let delete = DeleteAction::builder()
                 .table_name(&table.inner.name)
                 .set_key(Some(table.inner.key_item(&key)))
                 .build()

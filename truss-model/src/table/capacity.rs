@@ -1,14 +1,7 @@
 //! Measuring the capacity DynamoDB reports each request consumed, per
 //! table and index.
 
-use aws_sdk_dynamodb::types::{Capacity, ConsumedCapacity, ReturnConsumedCapacity};
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeSerializationInterceptorContextMut, FinalizerInterceptorContextRef,
-};
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+use aws_sdk_dynamodb::types::{Capacity, ConsumedCapacity};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -26,26 +19,30 @@ pub struct Consumed {
     pub responses: usize,
 }
 
-/// An SDK interceptor that asks every request for its consumed capacity
-/// (`ReturnConsumedCapacity = INDEXES`, unless the request already asks)
-/// and adds up what the responses report, per table (`"links"`) and index
-/// (`"links/GSI1"`). Asking costs nothing; clones share their totals.
+/// Adds up the capacity DynamoDB reports each request of a
+/// [`Table`](crate::Table) consumed, per table (`"links"`), index
+/// (`"links/GSI1"`) and entity. Attached with
+/// [`Table::with_capacity_meter`](crate::Table::with_capacity_meter), it
+/// asks every request for `ReturnConsumedCapacity = INDEXES` (which costs
+/// nothing); clones share their totals.
 ///
 /// ```no_run
-/// # async fn demo() {
+/// # use serde::{Deserialize, Serialize};
+/// # use truss_model::{Entity, Table};
+/// # #[derive(Entity, Serialize, Deserialize)]
+/// # #[truss(pk = "LINK#{code}", sk = "META")]
+/// # struct Link { code: String }
+/// # async fn demo(table: Table) -> truss_model::Result<()> {
 /// use truss_model::CapacityMeter;
 ///
 /// let meter = CapacityMeter::new();
-/// let sdk_config = aws_config::load_from_env().await;
-/// let config = aws_sdk_dynamodb::config::Builder::from(&sdk_config)
-///     .interceptor(meter.clone())
-///     .build();
-/// let client = aws_sdk_dynamodb::Client::from_conf(config);
+/// let table = table.with_capacity_meter(meter.clone());
 /// // ... run one access pattern ...
+/// table.get(Link::key("aK9xQ2z")).await?;
 /// for (target, consumed) in meter.take() {
 ///     println!("{target}: {} units", consumed.units);
 /// }
-/// # }
+/// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct CapacityMeter {
@@ -79,9 +76,7 @@ impl CapacityMeter {
 
     /// The totals per entity (the entity type, the collection, or the
     /// types of a batch or transaction joined with `+`), then table and
-    /// index. Only requests of a [`Table`](crate::Table) the meter is
-    /// attached to ([`Table::with_capacity_meter`](crate::Table::with_capacity_meter))
-    /// are known by entity; the client's interceptor sees requests only.
+    /// index.
     pub fn by_entity(&self) -> BTreeMap<String, BTreeMap<String, Consumed>> {
         self.with(|t| t.entities.clone())
     }
@@ -95,10 +90,6 @@ impl CapacityMeter {
     /// All units consumed, every table and index together.
     pub fn total(&self) -> f64 {
         self.with(|t| t.targets.values().map(|c| c.units).sum())
-    }
-
-    fn record(&self, reported: &ConsumedCapacity) {
-        self.with(|totals| add(&mut totals.targets, reported));
     }
 
     /// Records what a request of `entity` consumed, per table and index
@@ -190,28 +181,10 @@ pub(crate) fn parts(reported: &ConsumedCapacity) -> Vec<Part> {
         .collect()
 }
 
-/// Sets `return_consumed_capacity` on the inputs, and reads
-/// `consumed_capacity` from the outputs, of every operation that has them.
+/// Reads `consumed_capacity` from the outputs of every operation that has
+/// them.
 macro_rules! operations {
     ($( $module:ident :: $input:ident / $output:ident : $many:tt ),* $(,)?) => {
-        fn ask(input: &mut aws_smithy_runtime_api::client::interceptors::context::Input) {
-            $(
-                if let Some(input) = input.downcast_mut::<aws_sdk_dynamodb::operation::$module::$input>() {
-                    input.return_consumed_capacity.get_or_insert(ReturnConsumedCapacity::Indexes);
-                    return;
-                }
-            )*
-        }
-
-        fn reported(output: &aws_smithy_runtime_api::client::interceptors::context::Output) -> &[ConsumedCapacity] {
-            $(
-                if let Some(output) = output.downcast_ref::<aws_sdk_dynamodb::operation::$module::$output>() {
-                    return output.reported();
-                }
-            )*
-            &[]
-        }
-
         $(
             impl Reported for aws_sdk_dynamodb::operation::$module::$output {
                 fn reported(&self) -> &[ConsumedCapacity] {
@@ -242,34 +215,4 @@ operations! {
     batch_write_item::BatchWriteItemInput / BatchWriteItemOutput: many,
     transact_get_items::TransactGetItemsInput / TransactGetItemsOutput: many,
     transact_write_items::TransactWriteItemsInput / TransactWriteItemsOutput: many,
-}
-
-impl Intercept for CapacityMeter {
-    fn name(&self) -> &'static str {
-        "truss_model::CapacityMeter"
-    }
-
-    fn modify_before_serialization(
-        &self,
-        context: &mut BeforeSerializationInterceptorContextMut<'_>,
-        _: &RuntimeComponents,
-        _: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        ask(context.input_mut());
-        Ok(())
-    }
-
-    fn read_after_execution(
-        &self,
-        context: &FinalizerInterceptorContextRef<'_>,
-        _: &RuntimeComponents,
-        _: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        if let Some(Ok(output)) = context.output_or_error() {
-            for reported in reported(output) {
-                self.record(reported);
-            }
-        }
-        Ok(())
-    }
 }

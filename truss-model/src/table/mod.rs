@@ -82,9 +82,8 @@ impl Table {
     /// Adds up the capacity every operation of this table handle consumes
     /// in `meter`, per table and index and per entity
     /// ([`CapacityMeter::by_entity`](crate::CapacityMeter::by_entity)): requests ask DynamoDB for
-    /// `ReturnConsumedCapacity = INDEXES` (which costs nothing). Attach a
-    /// meter to the table or to the client as an interceptor, not both:
-    /// a request counted both ways counts twice.
+    /// `ReturnConsumedCapacity = INDEXES` (which costs nothing). Clones of
+    /// one meter attached to several tables add up together.
     ///
     /// ```no_run
     /// # use serde::{Deserialize, Serialize};
@@ -138,12 +137,12 @@ impl Table {
     }
 
     /// The partition-key attribute name.
-    pub fn partition_key(&self) -> &str {
+    pub fn partition_key_attribute(&self) -> &str {
         &self.inner.pk
     }
 
     /// The sort-key attribute name, if the table has a sort key.
-    pub fn sort_key(&self) -> Option<&str> {
+    pub fn sort_key_attribute(&self) -> Option<&str> {
         self.inner.sk.as_deref()
     }
 }

@@ -389,9 +389,9 @@ impl TableDefinition {
         }
         match self.clone().create().await {
             Ok(()) => Ok(true),
-            Err(Error::Dynamo { source, .. })
+            Err(Error::Dynamo { sdk, .. })
                 if matches!(
-                    source.as_ref(),
+                    sdk.as_ref(),
                     aws_sdk_dynamodb::Error::ResourceInUseException(_)
                 ) =>
             {

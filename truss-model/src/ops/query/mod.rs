@@ -78,8 +78,8 @@ impl Table {
 }
 
 /// A query builder; finish it with [`page`](Query::page),
-/// [`stream`](Query::stream) or [`all`](Query::all).
-#[must_use = "a Query does nothing until page(), stream() or all() is awaited"]
+/// [`items`](Query::items) or [`all`](Query::all).
+#[must_use = "a Query does nothing until page(), items() or all() is awaited"]
 pub struct Query<E> {
     table: Table,
     partition: PartitionKey,
@@ -149,7 +149,7 @@ impl<E: Entity> Query<E> {
     /// type is returned. DynamoDB applies the page's [`limit`](Query::limit)
     /// (and the one extra item a page reads) before the filter and charges
     /// for every item read, so a page may hold fewer items than the limit,
-    /// or none, and still have a cursor; use [`stream`](Query::stream) or
+    /// or none, and still have a cursor; use [`items`](Query::items) or
     /// [`all`](Query::all) to read them all.
     pub fn filter(mut self, condition: Condition<E>) -> Self {
         self.filter = Some(crate::expr::and(self.filter.take(), condition.node));
@@ -180,7 +180,7 @@ impl<E: QueryTarget> Query<E> {
     }
 
     /// Returns at most `n` items in all, across pages: [`all`](Query::all)
-    /// and [`stream`](Query::stream) stop there, and [`page`](Query::page)
+    /// and [`items`](Query::items) stop there, and [`page`](Query::page)
     /// holds at most `n`. Each request asks for no more than what is left
     /// (and the page size, when set), so the cap costs no extra reads:
     /// `limit(30).all()` is one request when 30 items match. The last page
@@ -229,7 +229,7 @@ impl<E: QueryTarget> Query<E> {
 
     /// All items, lazily: one request per page, made when the stream is
     /// polled past the previous page.
-    pub fn stream(self) -> impl Stream<Item = Result<E>> + Send + 'static {
+    pub fn items(self) -> impl Stream<Item = Result<E>> + Send + 'static {
         self.pages()
             .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
             .try_flatten()
@@ -283,7 +283,7 @@ impl<E: QueryTarget> Query<E> {
 
     /// Every item of every page, collected.
     pub async fn all(self) -> Result<Vec<E>> {
-        self.stream().try_collect().await
+        self.items().try_collect().await
     }
 
     fn plan(&self) -> Result<Plan<E>> {

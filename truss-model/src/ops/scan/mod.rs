@@ -1,6 +1,6 @@
 //! Parallel scans: the whole table, or the items of one entity type or
 //! collection, read segment by segment with bounded concurrency, as a typed
-//! stream (exports, `stream`) or with a function applied to each item
+//! stream (exports, `items`) or with a function applied to each item
 //! (backfills and migrations, `run` in `backfill`), resumable from a
 //! `checkpoint` and paced to a rate of consumed capacity (`pace`).
 
@@ -81,7 +81,7 @@ impl Table {
     ///
     /// A Scan reads (and is billed for) the whole table whatever `T` is;
     /// items that are not `T`'s are skipped. Finish it with
-    /// [`stream`](Scan::stream) (an export) or [`run`](Scan::run) (a
+    /// [`items`](Scan::items) (an export) or [`run`](Scan::run) (a
     /// backfill or migration).
     ///
     /// ```no_run
@@ -105,7 +105,7 @@ impl Table {
     /// assert!(done.is_finished());
     ///
     /// // An export: every link, segments read in parallel.
-    /// let links = table.scan::<Link>().segments(8).stream();
+    /// let links = table.scan::<Link>().segments(8).items();
     /// # Ok(()) }
     /// ```
     pub fn scan<T: ScanTarget>(&self) -> Scan<T> {
@@ -129,9 +129,9 @@ impl Table {
 /// The callback of [`Scan::on_progress`].
 type OnProgress = Arc<dyn Fn(&Progress) + Send + Sync>;
 
-/// A parallel Scan builder; finish it with [`stream`](Scan::stream) or
+/// A parallel Scan builder; finish it with [`items`](Scan::items) or
 /// [`run`](Scan::run).
-#[must_use = "a Scan does nothing until stream() is polled or run() is awaited"]
+#[must_use = "a Scan does nothing until items() is polled or run() is awaited"]
 pub struct Scan<T> {
     table: Table,
     segments: Option<usize>,
@@ -260,7 +260,7 @@ impl<T: ScanTarget> Scan<T> {
     /// [`concurrency`](Scan::concurrency) at once), in no particular order.
     /// An item that matches `T` but does not decode is an error in the
     /// stream; the other segments go on.
-    pub fn stream(self) -> impl Stream<Item = Result<T>> + Send + 'static {
+    pub fn items(self) -> impl Stream<Item = Result<T>> + Send + 'static {
         let concurrency = self.concurrency;
         let segments: Vec<BoxStream<'static, Result<Vec<Result<T>>>>> = match self.plan() {
             Ok((plan, starts)) => {

@@ -13,7 +13,7 @@
 //!
 //! async fn handler(table: &Table, event: Event) -> DynamoDbEventResponse {
 //!     truss_model::stream::lambda::process_in_order(&event, |record| async move {
-//!         match table.change_if::<Link>(record)? {
+//!         match table.change_matching::<Link>(record)? {
 //!             Some(change) => Ok::<_, Box<dyn std::error::Error + Send + Sync>>(
 //!                 if let Some(link) = &change.new { count(link).await? }
 //!             ),

@@ -43,7 +43,7 @@
 //! written back from a stream), keys checked against the item, expiry
 //! fields converted. A record whose keys match no type of the target is
 //! an [`Error::Decode`] from [`Table::change`] (or the collection's
-//! `#[truss(other)]` variant), and `Ok(None)` from [`Table::change_if`],
+//! `#[truss(other)]` variant), and `Ok(None)` from [`Table::change_matching`],
 //! which suits a table of many entity types read one type at a time.
 
 #[cfg(feature = "lambda")]
@@ -208,7 +208,7 @@ impl Table {
     /// keys match no type of `T`: for handlers that read one entity type
     /// of a table holding many. An image that does not decode is still an
     /// error.
-    pub fn change_if<T: ChangeTarget>(
+    pub fn change_matching<T: ChangeTarget>(
         &self,
         record: impl Into<StreamRecord>,
     ) -> Result<Option<StreamChange<T>>> {

@@ -57,7 +57,7 @@ struct Shard {
 /// let mut reader = table.stream_reader(streams, StartAt::Latest).await?;
 /// loop {
 ///     for record in reader.poll().await? {
-///         if let Some(change) = table.change_if::<Link>(record)? {
+///         if let Some(change) = table.change_matching::<Link>(record)? {
 ///             println!("{:?} {:?}", change.kind, change.key);
 ///         }
 ///     }
