@@ -11,7 +11,8 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use shortener::{DailyStat, Link, LinkItem, Shortener};
 use truss_model::aws_sdk_dynamodb::types::AttributeValue;
 use truss_model::testing::{Fault, Op, TableDouble};
-use truss_model::{CancellationCode, Error, Item};
+use truss_model::transaction::CancellationCode;
+use truss_model::{Error, Item};
 
 fn link(code: &str, owner: Option<&str>, minute: u32) -> Link {
     Link {

@@ -43,9 +43,8 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use futures::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use truss_model::{
-    Collection, Cursor, Entity, KeyPart, KeyPartError, Page, Result, Table, TableDefinition,
-};
+use truss_model::key_part::KeyPartError;
+use truss_model::{Collection, Cursor, Entity, KeyPart, Page, Result, Table, TableDefinition};
 
 /// A publishing platform. Also a key part (`TOKEN#youtube`): an example of
 /// implementing [`KeyPart`] for an application type.

@@ -3,7 +3,8 @@
 //! codes as an enum, keys printed as documented and built from typed keys.
 
 use crate::common::*;
-use truss_model::{CancellationCode, Error, Table};
+use truss_model::transaction::CancellationCode;
+use truss_model::{Error, Table};
 
 #[tokio::test]
 async fn a_service_error_prints_its_code_and_message_once() {

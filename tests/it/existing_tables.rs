@@ -434,7 +434,7 @@ async fn unit_enum_in_an_index_key_is_written_as_its_serde_name() {
     assert_eq!(Status::decode_key("IN_TRANSIT"), Ok(Status::InTransit));
     assert!(matches!(
         Status::decode_key("TRANSIT"),
-        Err(truss_model::KeyPartError::Malformed { .. })
+        Err(truss_model::key_part::KeyPartError::Malformed { .. })
     ));
 }
 
@@ -601,14 +601,14 @@ struct UpperCase;
 impl truss_model::key_part::KeyFormat<String> for UpperCase {
     const EXPECTED: &'static str = "upper-case text";
 
-    fn encode(value: &String, out: &mut String) -> Result<(), truss_model::KeyPartError> {
+    fn encode(value: &String, out: &mut String) -> Result<(), truss_model::key_part::KeyPartError> {
         truss_model::key_part::escape_into(&value.to_uppercase(), out)
     }
 
-    fn decode(segment: &str) -> Result<String, truss_model::KeyPartError> {
+    fn decode(segment: &str) -> Result<String, truss_model::key_part::KeyPartError> {
         let text = truss_model::key_part::unescape(segment)?;
         if text.to_uppercase() != text {
-            return Err(truss_model::KeyPartError::Malformed {
+            return Err(truss_model::key_part::KeyPartError::Malformed {
                 segment: segment.to_owned(),
                 expected: Self::EXPECTED,
             });

@@ -5,7 +5,8 @@ use crate::common;
 
 use crate::common::*;
 use serde::{Deserialize, Serialize};
-use truss_model::{Entity, Error, KeyPartError, Table};
+use truss_model::key_part::KeyPartError;
+use truss_model::{Entity, Error, Table};
 
 #[tokio::test]
 async fn put_then_get_round_trips() {

@@ -4,7 +4,8 @@
 use crate::common::*;
 use futures::TryStreamExt;
 use std::collections::BTreeMap;
-use truss_model::{Cursor, Error, KeyPartError};
+use truss_model::key_part::KeyPartError;
+use truss_model::{Cursor, Error};
 
 fn counts(pairs: &[(&str, usize)]) -> BTreeMap<String, usize> {
     pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()

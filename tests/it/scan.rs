@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+use truss_model::scan::{Checkpoint, Progress};
 use truss_model::scan::{Rewrite, Undecodable};
-use truss_model::{Checkpoint, Entity, Error, Item, Progress, Table};
+use truss_model::{Entity, Error, Item, Table};
 
 /// A document a backfill migrates: `migrated` counts how often it was
 /// changed, so changing an item twice shows.

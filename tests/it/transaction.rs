@@ -4,7 +4,8 @@ use crate::common::*;
 use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use truss_model::{CancellationCode, Entity, Error};
+use truss_model::transaction::CancellationCode;
+use truss_model::{Entity, Error};
 
 #[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[truss(pk = "USER#{id}", sk = "PROFILE")]
@@ -105,7 +106,7 @@ async fn one_failed_condition_writes_nothing_and_names_the_action() {
     assert_eq!(reasons[0].key.as_str(), "PK=LINK#l1, SK=META");
     assert_eq!(
         reasons[0].code,
-        truss_model::CancellationCode::ConditionalCheckFailed
+        truss_model::transaction::CancellationCode::ConditionalCheckFailed
     );
     assert!(err.to_string().contains("action 1 (Link"), "{err}");
     let after = scan(&table).await;

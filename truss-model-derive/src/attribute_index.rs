@@ -147,16 +147,16 @@ pub fn constant(valid: &Valid<'_>) -> Option<TokenStream> {
         let attributes = fields.iter().map(|f| {
             let (attribute, name, ty) = (&f.attribute, &f.name, value_type(f));
             let scalar = quote_spanned!(f.ty.span()=> ::truss_model::__private::scalar::<#ty>());
-            quote!(::truss_model::IndexAttribute { name: #attribute, field: #name, scalar: #scalar })
+            quote!(::truss_model::__private::IndexAttribute { name: #attribute, field: #name, scalar: #scalar })
         });
         quote!(&[#(#attributes),*])
     };
     let indexes = valid.attribute_indexes.iter().map(|index| {
         let (name, partition, sort) = (&index.name, list(&index.partition), list(&index.sort));
-        quote!(::truss_model::AttributeIndex { name: #name, partition: #partition, sort: #sort })
+        quote!(::truss_model::__private::AttributeIndex { name: #name, partition: #partition, sort: #sort })
     });
     Some(quote! {
-        const ATTRIBUTE_INDEXES: &'static [::truss_model::AttributeIndex] = &[#(#indexes),*];
+        const ATTRIBUTE_INDEXES: &'static [::truss_model::__private::AttributeIndex] = &[#(#indexes),*];
     })
 }
 

@@ -211,7 +211,7 @@ fn expand(parsed: &Parsed<'_>) -> TokenStream {
                     <#first as ::truss_model::Entity>::SK.is_some()
                 }
                 fn __scope(
-                    index: ::core::option::Option<::truss_model::Index>,
+                    index: ::core::option::Option<::truss_model::__private::Index>,
                 ) -> ::truss_model::__private::SortCondition<Self> {
                     ::truss_model::__private::SortCondition::__all(index)
                 }
@@ -227,7 +227,7 @@ fn expand(parsed: &Parsed<'_>) -> TokenStream {
                 }
                 fn __sort_templates(
                     index: ::core::option::Option<&'static str>,
-                ) -> ::std::vec::Vec<::core::option::Option<::truss_model::Template>> {
+                ) -> ::std::vec::Vec<::core::option::Option<::truss_model::__private::Template>> {
                     [#(#templates),*].into_iter().flatten().collect()
                 }
                 #index_fn
@@ -414,7 +414,7 @@ fn fallback(parsed: &Parsed<'_>) -> TokenStream {
                 fn __name() -> &'static str { #name }
                 fn __has_sort_key() -> bool { ::core::unimplemented!() }
                 fn __scope(
-                    _: ::core::option::Option<::truss_model::Index>,
+                    _: ::core::option::Option<::truss_model::__private::Index>,
                 ) -> ::truss_model::__private::SortCondition<Self> { ::core::unimplemented!() }
                 fn __matches(_: &::truss_model::Table, _: &::truss_model::Item) -> bool {
                     ::core::unimplemented!()
@@ -424,7 +424,7 @@ fn fallback(parsed: &Parsed<'_>) -> TokenStream {
                 }
                 fn __sort_templates(
                     _: ::core::option::Option<&'static str>,
-                ) -> ::std::vec::Vec<::core::option::Option<::truss_model::Template>> {
+                ) -> ::std::vec::Vec<::core::option::Option<::truss_model::__private::Template>> {
                     ::core::unimplemented!()
                 }
                 fn __audit(

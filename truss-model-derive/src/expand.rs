@@ -81,7 +81,7 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
             .enumerate()
             .map(|(n, i)| index_arm(n, i));
         quote! {
-            const INDEXES: &'static [::truss_model::Index] = &[#(#indexes),*];
+            const INDEXES: &'static [::truss_model::__private::Index] = &[#(#indexes),*];
 
             fn __write_index(
                 &self,
@@ -99,7 +99,7 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
     let attribute_indexes = crate::attribute_index::constant(valid);
     let constants = constants(valid);
     let constants = (!constants.is_empty())
-        .then(|| quote!(const CONSTANTS: &'static [::truss_model::Constant] = &[#(#constants),*];));
+        .then(|| quote!(const CONSTANTS: &'static [::truss_model::__private::Constant] = &[#(#constants),*];));
     let version = valid.version.map(|f| {
         let (field, attribute) = (f.ident, &f.attribute);
         quote! {
@@ -113,8 +113,8 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
     let ttl = valid.ttl.map(|f| {
         let (ty, attribute) = (f.ty, &f.attribute);
         quote_spanned! {ty.span()=>
-            const TTL: ::core::option::Option<::truss_model::Ttl> =
-                ::core::option::Option::Some(::truss_model::Ttl::__new::<#ty>(#attribute));
+            const TTL: ::core::option::Option<::truss_model::__private::Ttl> =
+                ::core::option::Option::Some(::truss_model::__private::Ttl::__new::<#ty>(#attribute));
         }
     });
     let owner = quote!(Self);
@@ -128,8 +128,8 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
         #[automatically_derived]
         impl ::truss_model::Entity for #ident {
             const NAME: &'static str = #name;
-            const PK: ::truss_model::Template = #pk;
-            const SK: ::core::option::Option<::truss_model::Template> = #sk;
+            const PK: ::truss_model::__private::Template = #pk;
+            const SK: ::core::option::Option<::truss_model::__private::Template> = #sk;
             type Key = #key_ident;
             type SortFields = #sort_fields;
             #indexes
@@ -779,9 +779,9 @@ fn encoders(valid: &Valid<'_>) -> TokenStream {
                 #[doc(hidden)]
                 fn #decoder(
                     segment: &str,
-                ) -> ::core::result::Result<::truss_model::aws_sdk_dynamodb::types::AttributeValue, ::truss_model::KeyPartError> {
+                ) -> ::core::result::Result<::truss_model::aws_sdk_dynamodb::types::AttributeValue, ::truss_model::key_part::KeyPartError> {
                     let value = ::truss_model::__private::decode_key_value::<#key_ty, #format>(segment)?;
-                    Self::#encode(#value).map_err(::truss_model::KeyPartError::Other)
+                    Self::#encode(#value).map_err(::truss_model::key_part::KeyPartError::Other)
                 }
             }
         });
@@ -836,11 +836,11 @@ fn constants(valid: &Valid<'_>) -> Vec<TokenStream> {
             let value = match &c.value {
                 syn::Lit::Int(int) => {
                     let text = int.base10_digits();
-                    quote!(::truss_model::ConstantValue::N(#text))
+                    quote!(::truss_model::__private::ConstantValue::N(#text))
                 }
-                other => quote!(::truss_model::ConstantValue::S(#other)),
+                other => quote!(::truss_model::__private::ConstantValue::S(#other)),
             };
-            quote!(::truss_model::Constant { name: #name, value: #value, check: #check })
+            quote!(::truss_model::__private::Constant { name: #name, value: #value, check: #check })
         })
         .collect()
 }
@@ -978,8 +978,8 @@ pub fn fallback(input: &syn::DeriveInput) -> TokenStream {
         const _: () = {
             impl ::truss_model::Entity for #ident {
                 const NAME: &'static str = #name;
-                const PK: ::truss_model::Template = ::truss_model::__private::Template::__new("", &[]);
-                const SK: ::core::option::Option<::truss_model::Template> = ::core::option::Option::None;
+                const PK: ::truss_model::__private::Template = ::truss_model::__private::Template::__new("", &[]);
+                const SK: ::core::option::Option<::truss_model::__private::Template> = ::core::option::Option::None;
                 type Key = #key_ident;
                 type SortFields = ();
                 fn to_key(&self) -> #key_ident { ::core::unimplemented!() }

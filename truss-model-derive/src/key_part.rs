@@ -77,14 +77,14 @@ fn expand(input: &DeriveInput, shape: &Shape<'_>) -> TokenStream {
                 fn encode_key(
                     &self,
                     out: &mut ::std::string::String,
-                ) -> ::core::result::Result<(), ::truss_model::KeyPartError> {
-                    ::truss_model::key_part::encode_serde_name(self, out)
+                ) -> ::core::result::Result<(), ::truss_model::key_part::KeyPartError> {
+                    ::truss_model::__private::encode_serde_name(self, out)
                 }
 
                 fn decode_key(
                     segment: &str,
-                ) -> ::core::result::Result<Self, ::truss_model::KeyPartError> {
-                    ::truss_model::key_part::decode_serde_name(segment)
+                ) -> ::core::result::Result<Self, ::truss_model::key_part::KeyPartError> {
+                    ::truss_model::__private::decode_serde_name(segment)
                 }
             }
         }
@@ -103,13 +103,13 @@ fn expand(input: &DeriveInput, shape: &Shape<'_>) -> TokenStream {
                 fn encode_key(
                     &self,
                     out: &mut ::std::string::String,
-                ) -> ::core::result::Result<(), ::truss_model::KeyPartError> {
+                ) -> ::core::result::Result<(), ::truss_model::key_part::KeyPartError> {
                     <#ty as ::truss_model::KeyPart>::encode_key(&self.#member, out)
                 }
 
                 fn decode_key(
                     segment: &str,
-                ) -> ::core::result::Result<Self, ::truss_model::KeyPartError> {
+                ) -> ::core::result::Result<Self, ::truss_model::key_part::KeyPartError> {
                     <#ty as ::truss_model::KeyPart>::decode_key(segment).map(|value| #build)
                 }
             }

@@ -113,8 +113,9 @@ mod emitted {
         println!("{expanded}");
         let count = tokens(expanded);
         // 2,278 tokens when set; the old expansion (352 formatted lines) was
-        // cut to 256 lines, and this keeps it near there.
-        const BUDGET: usize = 2_500;
+        // cut to 256 lines, and this keeps it near there. 2,520 once the
+        // contract types moved under `__private` (longer paths, same code).
+        const BUDGET: usize = 2_600;
         assert!(
             count <= BUDGET,
             "{count} tokens, over the budget of {BUDGET}"

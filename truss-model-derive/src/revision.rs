@@ -139,8 +139,8 @@ pub fn expand(revision: Option<&ValidRevision<'_>>) -> Option<TokenStream> {
         }
     });
     Some(quote! {
-        const REVISION: ::core::option::Option<::truss_model::Revision> =
-            ::core::option::Option::Some(::truss_model::Revision::__new(#attribute, #current, #write_back));
+        const REVISION: ::core::option::Option<::truss_model::__private::Revision> =
+            ::core::option::Option::Some(::truss_model::__private::Revision::__new(#attribute, #current, #write_back));
         #upgrade
     })
 }

@@ -20,7 +20,9 @@ pub mod __private;
 #[cfg(test)]
 mod layers;
 
-// Public modules, at the paths they have always had.
+// Public modules; each item has one public path: its module's, or the
+// crate root's for the items of a first day (and the traits the derives
+// implement).
 #[cfg(feature = "rust_decimal")]
 #[doc(inline)]
 pub use foundation::decimal;
@@ -31,11 +33,7 @@ pub use foundation::size;
 #[doc(inline)]
 pub use keys::key_part;
 #[doc(inline)]
-pub use keys::template;
-#[doc(inline)]
 pub use ops::batch;
-#[doc(inline)]
-pub use ops::cursor;
 #[cfg(feature = "testing")]
 #[doc(inline)]
 pub use ops::double as testing;
@@ -46,34 +44,22 @@ pub use ops::stream;
 #[doc(inline)]
 pub use ops::transaction;
 
-pub use expr::{storage, Attr, Condition, KeyAttr};
-pub use foundation::error::{
-    CanceledAction, CancellationCode, Error, KeyDisplay, KeyPartError, Result, UnprocessedWrite,
-};
+pub use expr::{storage, Attr, Condition, KeyAttr, Updatable};
+pub use foundation::error::{Error, KeyDisplay, Result};
 pub use foundation::into_field::IntoField;
 pub use foundation::item::Item;
-pub use foundation::limits::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 pub use foundation::number::{Number, NumberError};
 pub use keys::attribute_index::{
-    AttributeIndex, AttributeSortKey, IndexAttribute, IndexKeyType, OrderedIndexKey, ScalarType,
-    TextIndexKey,
+    AttributeSortKey, IndexKeyType, OrderedIndexKey, ScalarType, TextIndexKey,
 };
-pub use keys::constant::{Constant, ConstantValue};
 pub use keys::entity::{Entity, EntityKey, Partition};
-pub use keys::key_part::KeyPart;
-pub use keys::revision::Revision;
+pub use keys::key_part::part::KeyPart;
 pub use keys::sort_key::{SortCondition, SortKey};
-pub use keys::template::{Index, Template};
-pub use keys::ttl::{Ttl, TtlValue};
-pub use ops::batch::{
-    BatchGet, BatchGetMany, BatchGetManyOutput, BatchGetOutput, BatchWrite, BatchWriteSummary,
-};
+pub use keys::ttl::TtlValue;
 pub use ops::collection::{Collection, Member, QueryTarget};
 pub use ops::cursor::Cursor;
 pub use ops::query::{Page, Query};
-pub use ops::scan::{Checkpoint, Progress, Scan, ScanTarget, ScanWrite};
 pub use ops::single_item::{Delete, DeleteReturning, Get, Put};
-pub use ops::transaction::Transaction;
 pub use ops::update::{IndexSet, Numeric, Update, UpdateReturning};
 pub use table::capacity::{CapacityMeter, Consumed};
 pub use table::infra::Drift;
@@ -120,7 +106,7 @@ pub use table::Table;
 /// | `index(name = "...", partition = [field, ...], sort = [field, ...])` | a global secondary index over the entity's own attributes (up to four each) |
 /// | `partial_indexes = ["name", ...]` | indexes written with ElectroDB's partial keys: a template whose fields are all absent is written up to its first field (`$app#manager_`), one with some absent and some present is refused, an item with every field of the index absent is left out (without it, any absent field leaves the item out: a sparse index) |
 /// | `string_key_format = "..."` | the [key format](key_part) of every `String` key field without its own `key_format` (`"verbatim"` for DynamoDB-Toolbox's keys, `"verbatim_lowercase"` for ElectroDB's) |
-/// | `constant(attribute = value, ...)` | [constant attributes](Constant) written on every put and creating update |
+/// | `constant(attribute = value, ...)` | constant attributes (an entity type marker such as `__edb_e = "employee"`) written on every put and creating update |
 /// | `checked_constant(attribute = value, ...)` | the same, also required on read |
 /// | `revision(N, from(1 = OldType, ...), attr = "...", write_back)` | the schema revision `N` (stored in the attribute `attr`, default `_revision`); an item of an older revision listed in `from` is deserialized as that type (which implements `serde::Deserialize`) and converted with `From` (the entity implements `From<OldType>`); `write_back` puts upgraded items back on read (see the guide's "Changing a model") |
 ///
@@ -177,8 +163,8 @@ pub use truss_model_derive::Collection;
 /// #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 /// enum Status { Placed, InTransit, Delivered }
 ///
-/// /// A newtype is written as its field.
-/// #[derive(KeyPart, Serialize, Deserialize, Debug, Clone, PartialEq)]
+/// /// A newtype is written as its field (a key field: `Eq` and `Hash` too).
+/// #[derive(KeyPart, Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Hash)]
 /// struct OrderId(String);
 ///
 /// #[derive(Entity, Serialize, Deserialize)]
@@ -190,7 +176,7 @@ pub use truss_model_derive::Collection;
 /// assert_eq!(key, "IN_TRANSIT");
 /// assert_eq!(Status::decode_key("IN_TRANSIT")?, Status::InTransit);
 /// assert!(Status::decode_key("InTransit").is_err());
-/// # Ok::<(), truss_model::KeyPartError>(())
+/// # Ok::<(), truss_model::key_part::KeyPartError>(())
 /// ```
 pub use truss_model_derive::KeyPart;
 

@@ -5,9 +5,17 @@ use crate::keys::key_part::{decode_exact, write_segment, KeyFormat, KeyPart, Nat
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 
+pub use crate::keys::attribute_index::{AttributeIndex, IndexAttribute};
+pub use crate::keys::constant::{Constant, ConstantValue};
 pub use crate::keys::entity::Partition;
+pub use crate::keys::key_part::serde_name::{decode_serde_name, encode_serde_name};
+pub use crate::keys::revision::Revision;
 pub use crate::keys::sort_key::SortKey;
-pub use crate::keys::template::{Index, KeyField, Segment, Template};
+pub use crate::keys::template::{
+    index_named, index_partitions_agree, sort_keys_may_overlap, table_keys_may_overlap,
+    FieldDecoder, Index, KeyField, Segment, Template,
+};
+pub use crate::keys::ttl::Ttl;
 
 /// Appends one encoded key field in format `F`, checking the segment
 /// rules.
@@ -158,7 +166,6 @@ pub use crate::foundation::sealed::Generated;
 
 pub use crate::keys::constant::constants_differ;
 pub use crate::keys::sort_key::SortCondition;
-pub use crate::keys::template::{index_named, index_partitions_agree, table_keys_may_overlap};
 pub use crate::ops::collection::{audit, matches, sort_template, unmatched};
 pub use crate::ops::scan::audit::Audited;
 pub use crate::ops::stream::decode_key;

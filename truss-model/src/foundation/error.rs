@@ -189,7 +189,7 @@ pub enum Error {
         cause: Option<Box<Error>>,
     },
     /// A batch read ran out of retries with keys still unread
-    /// ([`BatchGet::send_partial`](crate::BatchGet::send_partial) keeps the
+    /// ([`BatchGet::send_partial`](crate::batch::BatchGet::send_partial) keeps the
     /// items that were read).
     #[error("batch get of {entity}: {read} read, {} keys unprocessed after retries", unprocessed.len())]
     UnprocessedKeys {

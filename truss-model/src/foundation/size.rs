@@ -9,8 +9,6 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
 
-pub use crate::foundation::limits::{MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES};
-
 /// The size of an item (attribute names and values).
 pub fn item_size(item: &HashMap<String, AttributeValue>) -> usize {
     item.iter().map(|(k, v)| k.len() + value_size(v)).sum()

@@ -9,5 +9,5 @@ pub mod key_part;
 pub(crate) mod revision;
 pub(crate) mod shape_errors;
 pub(crate) mod sort_key;
-pub mod template;
+pub(crate) mod template;
 pub(crate) mod ttl;

@@ -4,6 +4,7 @@
 
 use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::foundation::item::Item;
+use crate::foundation::limits::{MAX_BATCH_GET, MAX_BATCH_WRITE};
 use crate::keys::entity::{Entity, EntityKey};
 use crate::ops::write_back::decoding;
 use crate::table::inner::RenderedKey;
@@ -23,7 +24,6 @@ use std::future::IntoFuture;
 pub const DEFAULT_CONCURRENCY: usize = 4;
 
 pub use crate::foundation::error::UnprocessedWrite;
-pub use crate::foundation::limits::{MAX_BATCH_GET, MAX_BATCH_WRITE};
 
 /// What a completed batch write did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,8 @@ use crate::expr::all;
 use crate::expr::{Condition, Placeholders};
 use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::foundation::item::Item;
-use crate::foundation::size::{item_size, MAX_TRANSACTION_BYTES};
+use crate::foundation::limits::{MAX_TRANSACTION_ACTIONS, MAX_TRANSACTION_BYTES};
+use crate::foundation::size::item_size;
 use crate::keys::entity::{Entity, EntityKey};
 use crate::keys::key_part::escape_into;
 use crate::ops::single_item::{Delete, Put};
@@ -23,7 +24,6 @@ use std::collections::HashSet;
 use std::future::IntoFuture;
 
 pub use crate::foundation::error::{CanceledAction, CancellationCode};
-pub use crate::foundation::limits::MAX_TRANSACTION_ACTIONS;
 
 struct Action {
     entity: &'static str,

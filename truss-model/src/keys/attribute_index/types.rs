@@ -6,7 +6,7 @@ use crate::foundation::number::Number;
 use serde::Serialize;
 
 /// A type that can be a key attribute of an
-/// [`AttributeIndex`](crate::AttributeIndex): serde writes it as a string,
+/// attribute index (`index(name = "...", partition = [...], sort = [...])`): serde writes it as a string,
 /// a number or binary.
 ///
 /// Implemented for `String`, the integer and float types, [`Number`], the

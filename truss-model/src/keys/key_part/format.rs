@@ -17,7 +17,7 @@ use std::marker::PhantomData;
 ///
 /// ```
 /// use truss_model::key_part::{escape_into, unescape, KeyFormat};
-/// use truss_model::KeyPartError;
+/// use truss_model::key_part::KeyPartError;
 ///
 /// /// Country codes written in upper case, as an existing table has them.
 /// pub struct UpperCase;

@@ -166,7 +166,7 @@ impl<E: QueryTarget> Query<E> {
     }
 
     /// Returns at most `n` items per page, one request each (as
-    /// [`Scan::page_size`](crate::Scan::page_size)). A page asks DynamoDB
+    /// [`Scan::page_size`](crate::scan::Scan::page_size)). A page asks DynamoDB
     /// for one item more (`Limit` = `n + 1`) and keeps `n`: when the extra
     /// item comes back another page follows, when it does not this is the
     /// last page and [`Page::cursor`] is `None`, even when the page is

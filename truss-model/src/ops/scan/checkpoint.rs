@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// The format of checkpoints written by this version.
 const FORMAT: u32 = 1;
 
-/// Where a [`Scan`](crate::Scan) stands: for each segment, not started,
+/// Where a [`Scan`](crate::scan::Scan) stands: for each segment, not started,
 /// after a given item, or done.
 ///
 /// A segment's position moves past a page only once every write for that
