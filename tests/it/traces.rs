@@ -452,3 +452,49 @@ async fn capacity_is_asked_for_only_when_a_subscriber_or_a_meter_wants_it() {
     );
     assert!(meter.by_entity()["Link"][table.name()].units > 0.0);
 }
+
+#[tokio::test]
+async fn the_stream_reader_traces_each_poll_like_an_operation() {
+    use aws_sdk_dynamodb::types::StreamViewType;
+    use truss_model::stream::StartAt;
+    let table = Table::new(client().await, table_name("trace-stream"));
+    table
+        .definition()
+        .entity::<Link>()
+        .stream(StreamViewType::KeysOnly)
+        .create()
+        .await
+        .expect("create");
+    let capture = Capture::default();
+    let _default = tracing::subscriber::set_default(capture.clone());
+    let mut reader = table
+        .stream_reader(streams_client().await, StartAt::Oldest)
+        .await
+        .expect("reader");
+    let open = capture.only("OpenReader");
+    assert_eq!(open.field("rpc.service"), "DynamoDB Streams");
+    assert_eq!(open.field("otel.kind"), "client");
+    assert_eq!(open.field("aws.dynamodb.table_names"), table.name());
+    assert_eq!(open.field("truss.requests"), reader.requests().to_string());
+    capture.take();
+
+    table.put(&link(CODE)).await.expect("put");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut read = 0;
+    while read == 0 {
+        assert!(std::time::Instant::now() < deadline, "no record in 30 s");
+        capture.take();
+        let before = reader.requests();
+        read = reader.poll().await.expect("poll").len();
+        let poll = capture.only("Poll");
+        assert_eq!(poll.field("otel.name"), format!("Poll {}", table.name()));
+        assert_eq!(poll.field("truss.records"), read.to_string());
+        assert_eq!(
+            poll.field("truss.requests"),
+            (reader.requests() - before).to_string()
+        );
+        assert!(!poll.fields.contains_key("error.type"));
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_absent(&capture, &[CODE, SECRET_TARGET, SECRET_OWNER]);
+}

@@ -408,6 +408,7 @@ where
         let value = match T::__decode(table, item) {
             Ok(value) => value,
             Err(error @ Error::Decode { .. }) if undecodable == Undecodable::Skip => {
+                #[cfg(feature = "tracing")]
                 tracing::warn!(%error, "backfill: an undecodable item is skipped");
                 tally.skip(error);
                 return Ok(());

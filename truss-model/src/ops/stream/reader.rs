@@ -74,6 +74,8 @@ struct Shard {
 #[derive(Debug)]
 pub struct StreamReader {
     client: Client,
+    /// The table's name, for traces.
+    table: String,
     stream_arn: String,
     start: StartAt,
     shards: Vec<Shard>,
@@ -88,6 +90,16 @@ impl Table {
     /// iterator per open shard, taken now, so [`StartAt::Latest`] sees
     /// every record written after this returns.
     pub async fn stream_reader(&self, client: Client, start: StartAt) -> Result<StreamReader> {
+        let span = streams_span("OpenReader", &self.inner.name);
+        let result = traced(&span, self.open_reader(client, start)).await;
+        #[cfg(feature = "tracing")]
+        if let Ok(reader) = &result {
+            span.record("truss.requests", reader.requests);
+        }
+        finish(&span, result)
+    }
+
+    async fn open_reader(&self, client: Client, start: StartAt) -> Result<StreamReader> {
         let inner = &self.inner;
         let table = inner
             .client
@@ -106,6 +118,7 @@ impl Table {
             .to_owned();
         let mut reader = StreamReader {
             client,
+            table: inner.name.clone(),
             stream_arn,
             start,
             shards: Vec::new(),
@@ -137,7 +150,28 @@ impl StreamReader {
     /// Reads the records every readable shard holds now, in order; empty
     /// when there are none yet. A shard is readable once its parent is
     /// read to its end (or is gone from the stream).
+    ///
+    /// With the `tracing` feature, each poll is one span like every
+    /// operation's (target `truss_model`, `rpc.service` = `DynamoDB
+    /// Streams`, `rpc.method` = `Poll`) with the requests it sent
+    /// (`truss.requests`) and the records it read (`truss.records`).
     pub async fn poll(&mut self) -> Result<Vec<StreamRecord>> {
+        let span = streams_span("Poll", &self.table);
+        let before = self.requests;
+        let result = traced(&span, self.poll_shards()).await;
+        #[cfg(feature = "tracing")]
+        {
+            span.record("truss.requests", self.requests - before);
+            if let Ok(records) = &result {
+                span.record("truss.records", records.len());
+            }
+        }
+        #[cfg(not(feature = "tracing"))]
+        let _ = before;
+        finish(&span, result)
+    }
+
+    async fn poll_shards(&mut self) -> Result<Vec<StreamRecord>> {
         if self
             .described
             .is_none_or(|at| at.elapsed() >= DESCRIBE_EVERY)
@@ -391,4 +425,58 @@ mod tests {
         let orphan = reader(vec![shard("child", Some("gone"), false)]);
         assert!(orphan.readable(0));
     }
+}
+
+/// A span per reader operation, shaped as every operation's span (see
+/// `table::observe`), for the DynamoDB Streams API.
+#[cfg(feature = "tracing")]
+type Span = tracing::Span;
+#[cfg(not(feature = "tracing"))]
+struct Span;
+
+#[cfg(feature = "tracing")]
+fn streams_span(method: &'static str, table: &str) -> Span {
+    tracing::info_span!(
+        target: "truss_model",
+        "DynamoDB Streams",
+        otel.name = %format_args!("{method} {table}"),
+        otel.kind = "client",
+        otel.status_code = tracing::field::Empty,
+        rpc.system = "aws-api",
+        rpc.service = "DynamoDB Streams",
+        rpc.method = method,
+        aws.dynamodb.table_names = %table,
+        truss.requests = tracing::field::Empty,
+        truss.records = tracing::field::Empty,
+        error.type = tracing::field::Empty,
+    )
+}
+
+#[cfg(not(feature = "tracing"))]
+fn streams_span(_: &'static str, _: &str) -> Span {
+    Span
+}
+
+#[cfg(feature = "tracing")]
+async fn traced<T>(span: &Span, future: impl std::future::Future<Output = T>) -> T {
+    use tracing::Instrument;
+    future.instrument(span.clone()).await
+}
+
+#[cfg(not(feature = "tracing"))]
+async fn traced<T>(_: &Span, future: impl std::future::Future<Output = T>) -> T {
+    future.await
+}
+
+/// Records an error's kind on the span (never its message, which can hold
+/// key values).
+fn finish<T>(span: &Span, result: Result<T>) -> Result<T> {
+    #[cfg(feature = "tracing")]
+    if let Err(error) = &result {
+        span.record("otel.status_code", "ERROR");
+        span.record("error.type", error.kind());
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = span;
+    result
 }
