@@ -389,6 +389,7 @@ mod tests {
             .build();
         StreamReader {
             client: Client::from_conf(config),
+            table: "table".into(),
             stream_arn: "arn".into(),
             start: StartAt::Oldest,
             shards,
