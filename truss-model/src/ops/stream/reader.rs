@@ -368,6 +368,60 @@ where
     }
 }
 
+/// A span per reader operation, shaped as every operation's span (see
+/// `table::observe`), for the DynamoDB Streams API.
+#[cfg(feature = "tracing")]
+type Span = tracing::Span;
+#[cfg(not(feature = "tracing"))]
+struct Span;
+
+#[cfg(feature = "tracing")]
+fn streams_span(method: &'static str, table: &str) -> Span {
+    tracing::info_span!(
+        target: "truss_model",
+        "DynamoDB Streams",
+        otel.name = %format_args!("{method} {table}"),
+        otel.kind = "client",
+        otel.status_code = tracing::field::Empty,
+        rpc.system = "aws-api",
+        rpc.service = "DynamoDB Streams",
+        rpc.method = method,
+        aws.dynamodb.table_names = %table,
+        truss.requests = tracing::field::Empty,
+        truss.records = tracing::field::Empty,
+        error.type = tracing::field::Empty,
+    )
+}
+
+#[cfg(not(feature = "tracing"))]
+fn streams_span(_: &'static str, _: &str) -> Span {
+    Span
+}
+
+#[cfg(feature = "tracing")]
+async fn traced<T>(span: &Span, future: impl std::future::Future<Output = T>) -> T {
+    use tracing::Instrument;
+    future.instrument(span.clone()).await
+}
+
+#[cfg(not(feature = "tracing"))]
+async fn traced<T>(_: &Span, future: impl std::future::Future<Output = T>) -> T {
+    future.await
+}
+
+/// Records an error's kind on the span (never its message, which can hold
+/// key values).
+fn finish<T>(span: &Span, result: Result<T>) -> Result<T> {
+    #[cfg(feature = "tracing")]
+    if let Err(error) = &result {
+        span.record("otel.status_code", "ERROR");
+        span.record("error.type", error.kind());
+    }
+    #[cfg(not(feature = "tracing"))]
+    let _ = span;
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,58 +480,4 @@ mod tests {
         let orphan = reader(vec![shard("child", Some("gone"), false)]);
         assert!(orphan.readable(0));
     }
-}
-
-/// A span per reader operation, shaped as every operation's span (see
-/// `table::observe`), for the DynamoDB Streams API.
-#[cfg(feature = "tracing")]
-type Span = tracing::Span;
-#[cfg(not(feature = "tracing"))]
-struct Span;
-
-#[cfg(feature = "tracing")]
-fn streams_span(method: &'static str, table: &str) -> Span {
-    tracing::info_span!(
-        target: "truss_model",
-        "DynamoDB Streams",
-        otel.name = %format_args!("{method} {table}"),
-        otel.kind = "client",
-        otel.status_code = tracing::field::Empty,
-        rpc.system = "aws-api",
-        rpc.service = "DynamoDB Streams",
-        rpc.method = method,
-        aws.dynamodb.table_names = %table,
-        truss.requests = tracing::field::Empty,
-        truss.records = tracing::field::Empty,
-        error.type = tracing::field::Empty,
-    )
-}
-
-#[cfg(not(feature = "tracing"))]
-fn streams_span(_: &'static str, _: &str) -> Span {
-    Span
-}
-
-#[cfg(feature = "tracing")]
-async fn traced<T>(span: &Span, future: impl std::future::Future<Output = T>) -> T {
-    use tracing::Instrument;
-    future.instrument(span.clone()).await
-}
-
-#[cfg(not(feature = "tracing"))]
-async fn traced<T>(_: &Span, future: impl std::future::Future<Output = T>) -> T {
-    future.await
-}
-
-/// Records an error's kind on the span (never its message, which can hold
-/// key values).
-fn finish<T>(span: &Span, result: Result<T>) -> Result<T> {
-    #[cfg(feature = "tracing")]
-    if let Err(error) = &result {
-        span.record("otel.status_code", "ERROR");
-        span.record("error.type", error.kind());
-    }
-    #[cfg(not(feature = "tracing"))]
-    let _ = span;
-    result
 }
