@@ -5,7 +5,7 @@
 
 use crate::common::*;
 use serde::{Deserialize, Serialize};
-use truss_model::scan::Rewrite;
+use truss_model::migrate::Rewrite;
 use truss_model::{Collection, Entity, Error, Table};
 
 /// Last year's creator profile: one `name`, no plan. Its code wrote items

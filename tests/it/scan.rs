@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use truss_model::scan::{Checkpoint, Progress};
-use truss_model::scan::{Rewrite, Undecodable};
+use truss_model::migrate::{Checkpoint, Progress};
+use truss_model::migrate::{Rewrite, Undecodable};
 use truss_model::{Entity, Error, Item, Table};
 
 /// A document a backfill migrates: `migrated` counts how often it was

@@ -229,7 +229,7 @@ async fn seed_items_written_like_the_cli_are_read_and_ours_read_back_raw() {
         .table
         .scan::<Link>()
         .reindex()
-        .run(truss_model::scan::Rewrite::Put)
+        .run(truss_model::migrate::Rewrite::Put)
         .await
         .expect("backfill GSI1");
     assert_eq!(progress.put, 1);

@@ -18,7 +18,9 @@ mod attribute_index;
 mod collection;
 mod ctxt;
 mod expand;
+mod fallback;
 mod key_part;
+mod names;
 mod rename;
 mod revision;
 mod symbol;
@@ -34,7 +36,7 @@ pub fn derive_entity(input: TokenStream) -> TokenStream {
     entity(&input)
         .unwrap_or_else(|error| {
             let mut tokens = error.into_compile_error();
-            tokens.extend(expand::fallback(&input));
+            tokens.extend(fallback::fallback(&input));
             tokens
         })
         .into()

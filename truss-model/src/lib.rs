@@ -13,6 +13,9 @@ mod keys;
 mod ops;
 mod table;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
@@ -34,9 +37,8 @@ pub use foundation::size;
 pub use keys::key_part;
 #[doc(inline)]
 pub use ops::batch;
-#[cfg(feature = "testing")]
 #[doc(inline)]
-pub use ops::double as testing;
+pub use ops::migrate;
 #[doc(inline)]
 pub use ops::scan;
 #[doc(inline)]

@@ -1,12 +1,12 @@
 //! Layer 5, operations: what a table does. Single-item reads and writes,
 //! updates, queries with their cursors and collections, batches,
-//! transactions, parallel scans, typed stream changes and the test double; `write` holds what the writes share.
+//! transactions, parallel scans and typed stream changes; `write` holds what
+//! the writes share.
 
 pub mod batch;
 pub(crate) mod collection;
 pub mod cursor;
-#[cfg(feature = "testing")]
-pub mod double;
+pub mod migrate;
 pub(crate) mod query;
 pub mod scan;
 pub(crate) mod single_item;

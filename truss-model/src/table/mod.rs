@@ -15,6 +15,7 @@ pub(crate) mod report;
 pub(crate) mod request_counter;
 pub(crate) mod retry;
 pub(crate) mod schema;
+pub(crate) mod shape;
 pub(crate) mod upgrades;
 
 use crate::foundation::error::{Error, KeyDisplay, Result};
@@ -129,6 +130,14 @@ impl Table {
     /// The underlying SDK client.
     pub fn client(&self) -> &Client {
         &self.inner.client
+    }
+
+    /// The same table, its requests tagged with the entity and key they
+    /// are for (the test double's table, see `testing`).
+    #[cfg(feature = "testing")]
+    pub(crate) fn tagging_requests(mut self) -> Self {
+        Arc::make_mut(&mut self.inner).tag_requests = true;
+        self
     }
 
     /// The table name.

@@ -30,7 +30,7 @@ pub struct TableDefinition {
     pub(super) ttl: Option<&'static str>,
     pub(super) stream: Option<StreamViewType>,
     /// Each entity's key layout, for the access-pattern report.
-    pub(super) entities: Vec<crate::table::report::EntityShape>,
+    pub(super) entities: Vec<crate::table::shape::EntityShape>,
 }
 
 impl Table {
@@ -56,7 +56,7 @@ impl TableDefinition {
     pub fn entity<E: Entity>(mut self) -> Self {
         self.checks.push(self.table.inner.check_schema::<E>());
         self.entities
-            .push(crate::table::report::EntityShape::of::<E>());
+            .push(crate::table::shape::EntityShape::of::<E>());
         for index in E::INDEXES {
             match self.indexes.iter().find(|i| i.name == index.name) {
                 None => self.indexes.push(*index),

@@ -1,13 +1,13 @@
 //! The adoption audit: before the first write to a table another tool
 //! wrote, which items would the model not write back byte for byte?
 
-use super::checkpoint::{Checkpoint, SegmentState};
 use super::Scan;
 use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::keys::entity::Entity;
 use crate::ops::collection::QueryTarget;
 use crate::ops::cursor::Cursor;
+use crate::ops::migrate::checkpoint::{Checkpoint, SegmentState};
 use crate::table::codec::KeyCheck;
 use crate::table::Table;
 use aws_sdk_dynamodb::types::AttributeValue;

@@ -5,25 +5,19 @@
 //! `checkpoint` and paced to a rate of consumed capacity (`pace`).
 
 pub(crate) mod audit;
-pub(crate) mod backfill;
-pub(crate) mod checkpoint;
-pub(crate) mod pace;
-pub(crate) mod progress;
-pub(crate) mod writes;
 
 pub use audit::{Audit, EntityAudit, Finding, Mismatch};
-pub use backfill::{Rewrite, RunError, ScanWrite, Undecodable, MAX_UNDECODABLE_KEPT};
-pub use checkpoint::Checkpoint;
-pub use progress::Progress;
 
 use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::ops::collection::QueryTarget;
+use crate::ops::migrate::backfill;
+use crate::ops::migrate::checkpoint::{check_segments, Checkpoint};
+use crate::ops::migrate::pace::Pacer;
+use crate::ops::migrate::progress::Progress;
 use crate::table::observe::send;
 use crate::table::Table;
-use checkpoint::check_segments;
 use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
-use pace::Pacer;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -86,7 +80,7 @@ impl Table {
     ///
     /// ```no_run
     /// # use serde::{Deserialize, Serialize};
-    /// # use truss_model::{scan::Rewrite, Entity, Table};
+    /// # use truss_model::{migrate::Rewrite, Entity, Table};
     /// #[derive(Entity, Serialize, Deserialize)]
     /// #[truss(pk = "LINK#{code}", sk = "META", index(name = "ByOwner", pk = "OWNER#{owner}"))]
     /// struct Link { code: String, owner: Option<String>, target: String }
@@ -127,24 +121,24 @@ impl Table {
 }
 
 /// The callback of [`Scan::on_progress`].
-type OnProgress = Arc<dyn Fn(&Progress) + Send + Sync>;
+pub(crate) type OnProgress = Arc<dyn Fn(&Progress) + Send + Sync>;
 
 /// A parallel Scan builder; finish it with [`items`](Scan::items) or
 /// [`run`](Scan::run).
 #[must_use = "a Scan does nothing until items() is polled or run() is awaited"]
 pub struct Scan<T> {
-    table: Table,
-    segments: Option<usize>,
-    concurrency: usize,
-    write_concurrency: usize,
-    page_size: Option<i32>,
-    consistent: bool,
-    pace: Option<f64>,
-    resume: Option<Checkpoint>,
-    stop_after: Option<u64>,
-    on_progress: Option<OnProgress>,
-    undecodable: backfill::Undecodable,
-    _target: PhantomData<fn() -> T>,
+    pub(crate) table: Table,
+    pub(crate) segments: Option<usize>,
+    pub(crate) concurrency: usize,
+    pub(crate) write_concurrency: usize,
+    pub(crate) page_size: Option<i32>,
+    pub(crate) consistent: bool,
+    pub(crate) pace: Option<f64>,
+    pub(crate) resume: Option<Checkpoint>,
+    pub(crate) stop_after: Option<u64>,
+    pub(crate) on_progress: Option<OnProgress>,
+    pub(crate) undecodable: backfill::Undecodable,
+    pub(crate) _target: PhantomData<fn() -> T>,
 }
 
 impl<T> fmt::Debug for Scan<T> {
@@ -287,7 +281,7 @@ impl<T: ScanTarget> Scan<T> {
 
     /// Checks the scan's settings and the checkpoint it resumes from;
     /// returns the plan and each segment's start (`None`: done).
-    fn plan(&self) -> Result<(Plan, Vec<Option<Option<Item>>>)> {
+    pub(crate) fn plan(&self) -> Result<(Plan, Vec<Option<Option<Item>>>)> {
         let name = T::__name();
         let invalid = |reason: &str| Error::InvalidQuery {
             entity: name,

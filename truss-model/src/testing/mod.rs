@@ -213,8 +213,7 @@ impl TableDouble {
     pub fn new(name: impl Into<String>) -> Self {
         let state = Arc::new(Mutex::new(State::default()));
         let client = answer::client(state.clone());
-        let mut table = Table::new(client, name);
-        std::sync::Arc::make_mut(&mut table.inner).tag_requests = true;
+        let table = Table::new(client, name).tagging_requests();
         TableDouble { table, state }
     }
 

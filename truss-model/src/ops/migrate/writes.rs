@@ -2,10 +2,10 @@
 //! unchanged: PutItem, DeleteItem, and a transaction for a re-key.
 
 use super::progress::Tally;
-use super::Plan;
 use crate::expr::Placeholders;
 use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
+use crate::ops::scan::Plan;
 use crate::ops::write::unchanged_since_read;
 use crate::table::inner::RenderedKey;
 use crate::table::observe::send;

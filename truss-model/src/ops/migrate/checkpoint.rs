@@ -18,7 +18,7 @@ const FORMAT: u32 = 1;
 /// page is done, so resuming from any checkpoint a run reported never skips
 /// an item. Items of pages finished after the checkpoint was taken (a run
 /// interrupted between two reports) are read again: make the function of a
-/// backfill return [`Rewrite::Keep`](crate::scan::Rewrite::Keep) for items it has
+/// backfill return [`Rewrite::Keep`](crate::migrate::Rewrite::Keep) for items it has
 /// already changed.
 ///
 /// Serializes with serde (for example to JSON, to store between runs).

@@ -5,11 +5,11 @@
 use super::checkpoint::{Checkpoint, SegmentState};
 use super::progress::{Progress, Tally};
 use super::writes::{delete, key_of, put, reread, Done, Read};
-use super::{Plan, Scan, ScanTarget};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::keys::entity::Entity;
 use crate::ops::cursor::Cursor;
+use crate::ops::scan::{Plan, Scan, ScanTarget};
 use crate::table::Table;
 use futures::stream::{self, StreamExt};
 use std::fmt;
@@ -255,7 +255,7 @@ struct Shared {
     progress: Mutex<Progress>,
     failed: AtomicBool,
     stop_after: Option<u64>,
-    on_progress: Option<super::OnProgress>,
+    on_progress: Option<crate::ops::scan::OnProgress>,
     undecodable: Undecodable,
     start: Instant,
 }

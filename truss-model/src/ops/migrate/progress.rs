@@ -15,15 +15,15 @@ pub struct Progress {
     pub scanned: u64,
     /// Items of the scan's target among them.
     pub matched: u64,
-    /// Items written back ([`Rewrite::Put`](crate::scan::Rewrite::Put)).
+    /// Items written back ([`Rewrite::Put`](crate::migrate::Rewrite::Put)).
     pub put: u64,
-    /// Items deleted ([`Rewrite::Delete`](crate::scan::Rewrite::Delete)).
+    /// Items deleted ([`Rewrite::Delete`](crate::migrate::Rewrite::Delete)).
     pub deleted: u64,
     /// Items of the target that did not decode and were left as they are
-    /// ([`Undecodable::Skip`](crate::scan::Undecodable::Skip)).
+    /// ([`Undecodable::Skip`](crate::migrate::Undecodable::Skip)).
     pub skipped: u64,
     /// The decode errors of the first
-    /// [`MAX_UNDECODABLE_KEPT`](crate::scan::MAX_UNDECODABLE_KEPT) skipped
+    /// [`MAX_UNDECODABLE_KEPT`](crate::migrate::MAX_UNDECODABLE_KEPT) skipped
     /// items, each naming the item's key, field and what was wrong.
     pub undecodable: Vec<Error>,
     /// Writes refused because another writer changed the item after it was

@@ -1,0 +1,466 @@
+//! Code generation for a validated entity, in named steps: the key struct,
+//! the trait impls, and the inherent items (key and partition builders,
+//! sort-key builders, index accessors, field handles). Each template's key
+//! writer is generated once, as a hidden associated function, and called by
+//! the entity, its key and its partition builders; everything else shared
+//! lives in the runtime (`truss_model::__private`).
+
+use crate::ast::Field;
+use crate::valid::{Checked, Template, Valid, ValidIndex};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+mod attribute_index;
+mod handles;
+mod indexes;
+
+use handles::*;
+use indexes::*;
+
+pub fn entity(valid: &Valid<'_>) -> TokenStream {
+    let key_struct = key_struct(valid);
+    let entity_impl = entity_impl(valid);
+    let key_impl = key_impl(valid);
+    let inherent = inherent(valid);
+    quote! {
+        #key_struct
+
+        #[allow(non_snake_case)]
+        const _: () = {
+            #entity_impl
+            #key_impl
+        };
+
+        #inherent
+    }
+}
+
+/// `<Type>Key`: one public field per key field.
+fn key_struct(valid: &Valid<'_>) -> TokenStream {
+    let (ident, vis) = (valid.entity.ident, valid.entity.vis);
+    let key_ident = format_ident!("{}Key", ident);
+    let names = valid.key_fields.iter().map(|f| f.ident);
+    let types = valid.key_fields.iter().map(|f| f.ty);
+    let docs = valid
+        .key_fields
+        .iter()
+        .map(|f| format!("The entity's `{}`.", f.name));
+    let doc = format!(
+        "Typed primary key of [`{ident}`]: the fields of its key templates (`pk = \"{}\"`{}).",
+        valid.pk.source,
+        valid
+            .sk
+            .as_ref()
+            .map(|t| format!(", `sk = \"{}\"`", t.source))
+            .unwrap_or_default()
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
+        #[allow(non_snake_case)]
+        #vis struct #key_ident {
+            #(
+                #[doc = #docs]
+                pub #names: #types,
+            )*
+        }
+    }
+}
+
+/// `impl Entity`: templates, indexes, constants, version, key writers.
+fn entity_impl(valid: &Valid<'_>) -> TokenStream {
+    let entity = valid.entity;
+    let (ident, name) = (entity.ident, &entity.name);
+    let key_ident = format_ident!("{}Key", ident);
+    let pk = template_const(valid, &valid.pk);
+    let sk = optional(valid.sk.as_ref().map(|t| template_const(valid, t)));
+    let sort_fields = match &valid.sk {
+        Some(t) => sort_tuple(valid, t),
+        None => quote!(()),
+    };
+    // Without indexes or constants, the trait's defaults serve.
+    let indexes = (!valid.indexes.is_empty()).then(|| {
+        let indexes = valid.indexes.iter().map(|i| index_const(valid, i));
+        let arms = valid
+            .indexes
+            .iter()
+            .enumerate()
+            .map(|(n, i)| index_arm(n, i));
+        quote! {
+            const INDEXES: &'static [::truss_model::__private::Index] = &[#(#indexes),*];
+
+            fn __write_index(
+                &self,
+                index: usize,
+                pk: &mut ::std::string::String,
+                sk: &mut ::std::string::String,
+            ) -> ::truss_model::Result<bool> {
+                match index {
+                    #(#arms)*
+                    _ => ::core::result::Result::Ok(false),
+                }
+            }
+        }
+    });
+    let attribute_indexes = attribute_index::constant(valid);
+    let constants = constants(valid);
+    let constants = (!constants.is_empty())
+        .then(|| quote!(const CONSTANTS: &'static [::truss_model::__private::Constant] = &[#(#constants),*];));
+    let version = valid.version.map(|f| {
+        let (field, attribute) = (f.ident, &f.attribute);
+        quote! {
+            const VERSION: ::core::option::Option<&'static str> = ::core::option::Option::Some(#attribute);
+            fn version(&self) -> u64 {
+                self.#field
+            }
+        }
+    });
+    let revision = crate::revision::expand(valid.revision.as_ref());
+    let ttl = valid.ttl.map(|f| {
+        let (ty, attribute) = (f.ty, &f.attribute);
+        quote_spanned! {ty.span()=>
+            const TTL: ::core::option::Option<::truss_model::__private::Ttl> =
+                ::core::option::Option::Some(::truss_model::__private::Ttl::__new::<#ty>(#attribute));
+        }
+    });
+    let owner = quote!(Self);
+    let write_pk = call_writer(&owner, &valid.pk, &writer_name("pk"), field_of_self);
+    let write_sk = match &valid.sk {
+        Some(t) => call_writer(&owner, t, &writer_name("sk"), field_of_self),
+        None => quote!(::core::result::Result::Ok(())),
+    };
+    let key_names = valid.key_fields.iter().map(|f| f.ident);
+    quote! {
+        #[automatically_derived]
+        impl ::truss_model::Entity for #ident {
+            const NAME: &'static str = #name;
+            const PK: ::truss_model::__private::Template = #pk;
+            const SK: ::core::option::Option<::truss_model::__private::Template> = #sk;
+            type Key = #key_ident;
+            type SortFields = #sort_fields;
+            #indexes
+            #attribute_indexes
+            #constants
+            #version
+            #revision
+            #ttl
+
+            fn to_key(&self) -> #key_ident {
+                #key_ident {
+                    #( #key_names: ::core::clone::Clone::clone(&self.#key_names), )*
+                }
+            }
+
+            fn __write_pk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
+                #write_pk
+            }
+
+            fn __write_sk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
+                #write_sk
+            }
+        }
+    }
+}
+
+/// `impl EntityKey for <Type>Key`.
+fn key_impl(valid: &Valid<'_>) -> TokenStream {
+    let entity = valid.entity;
+    let (ident, name) = (entity.ident, &entity.name);
+    let key_ident = format_ident!("{}Key", ident);
+    // `Self` is the key here: the writers belong to the entity.
+    let owner = quote!(#ident);
+    let write_pk = call_writer(&owner, &valid.pk, &writer_name("pk"), field_of_self);
+    let write_sk = match &valid.sk {
+        Some(t) => call_writer(&owner, t, &writer_name("sk"), field_of_self),
+        None => quote!(::core::result::Result::Ok(())),
+    };
+    let attributes = valid.key_fields.iter().map(|f| {
+        let field = f.ident;
+        let attribute = key_attribute(&owner, f, quote!(&self.#field), name);
+        quote!(#attribute?)
+    });
+    let from_attributes = valid.key_fields.iter().map(|f| {
+        let (field, attribute) = (f.ident, &f.attribute);
+        quote!(#field: ::truss_model::__private::key_field(item, #attribute)?)
+    });
+    quote! {
+        #[automatically_derived]
+        impl ::truss_model::EntityKey for #key_ident {
+            type Entity = #ident;
+
+            fn __write_pk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
+                #write_pk
+            }
+
+            fn __write_sk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
+                #write_sk
+            }
+
+            fn __attributes(
+                &self,
+            ) -> ::truss_model::Result<::std::vec::Vec<(&'static str, ::truss_model::aws_sdk_dynamodb::types::AttributeValue)>> {
+                ::core::result::Result::Ok(::std::vec![#(#attributes),*])
+            }
+
+            fn __from_attributes(
+                item: &mut ::truss_model::Item,
+            ) -> ::core::result::Result<Self, (::core::option::Option<::std::string::String>, ::std::string::String)> {
+                let _ = &item;
+                ::core::result::Result::Ok(#key_ident { #(#from_attributes,)* })
+            }
+        }
+    }
+}
+
+/// The inherent items: `key`, `partition`, `sort_key`, one accessor (and
+/// sort-key builder) per index, the hidden key writers, the field handles.
+fn inherent(valid: &Valid<'_>) -> TokenStream {
+    let entity = valid.entity;
+    let (ident, vis) = (entity.ident, entity.vis);
+    let key_ident = format_ident!("{}Key", ident);
+    let key_names: Vec<_> = valid.key_fields.iter().map(|f| f.ident).collect();
+    let key_types = valid.key_fields.iter().map(|f| f.ty);
+    let key_doc = format!("The typed primary key of [`{ident}`], from its key fields.");
+    let partition = partition_fn(
+        &valid.pk,
+        quote!(partition),
+        format!(
+            "The partition `{}` of [`{ident}`] items, to query.",
+            valid.pk.source
+        ),
+        &writer_name("pk"),
+        None,
+        vis,
+    );
+    let sort_key = valid.sk.as_ref().map(|t| {
+        let doc = format!(
+            "A typed condition builder on the sort key `{}` of [`{ident}`].",
+            t.source
+        );
+        quote! {
+            #[doc = #doc]
+            #vis fn sort_key() -> ::truss_model::SortKey<Self, <Self as ::truss_model::Entity>::SortFields> {
+                ::truss_model::__private::SortKey::__root()
+            }
+        }
+    });
+    let indexes = valid
+        .indexes
+        .iter()
+        .enumerate()
+        .map(|(n, i)| index_accessors(valid, n, i));
+    let attribute_indexes = attribute_index::accessors(valid);
+    let writers = writers(valid);
+    let encoders = encoders(valid);
+    let index_fns = index_fns(valid);
+    let setters = index_setters(valid);
+    let handles = handles(valid);
+    quote! {
+        #[automatically_derived]
+        #[allow(non_snake_case)]
+        impl #ident {
+            #[doc = #key_doc]
+            #[allow(clippy::too_many_arguments)]
+            #vis fn key(#( #key_names: impl ::truss_model::IntoField<#key_types> ),*) -> #key_ident {
+                #key_ident {
+                    #( #key_names: ::truss_model::IntoField::into_field(#key_names), )*
+                }
+            }
+
+            #partition
+            #sort_key
+            #(#indexes)*
+            #(#attribute_indexes)*
+            #(#setters)*
+            #writers
+            #encoders
+            #index_fns
+            #(#handles)*
+        }
+    }
+}
+
+/// One hidden writer per template: appends the rendered key from
+/// references to its fields. Generated once, called by the entity, its
+/// key and its partition builders.
+fn writers(valid: &Valid<'_>) -> TokenStream {
+    let mut templates = vec![("pk".to_owned(), &valid.pk)];
+    templates.extend(valid.sk.as_ref().map(|t| ("sk".to_owned(), t)));
+    for index in &valid.indexes {
+        templates.push((format!("{}_pk", index.accessor), &index.pk));
+        if let Some(t) = &index.sk {
+            templates.push((format!("{}_sk", index.accessor), t));
+        }
+    }
+    let writers = templates.into_iter().map(|(name, template)| {
+        let writer = writer_name(&name);
+        let params = template_fields(template).map(|f| {
+            let (field, ty) = (f.ident, f.option_of.unwrap_or(f.ty));
+            quote!(#field: &#ty)
+        });
+        let body = writer_body(valid, template);
+        quote! {
+            #[allow(clippy::ptr_arg)]
+            fn #writer(#(#params,)* __truss_out: &mut ::std::string::String) -> ::truss_model::Result<()> {
+                #body
+            }
+        }
+    });
+    quote!(#(#writers)*)
+}
+
+fn writer_name(template: &str) -> proc_macro2::Ident {
+    format_ident!("__truss_write_{}", template)
+}
+
+/// A call of a template's writer (an associated function of `owner`, the
+/// entity), with each field given by `access`.
+fn call_writer(
+    owner: &TokenStream,
+    template: &Template<'_>,
+    writer: &proc_macro2::Ident,
+    access: impl Fn(&Field) -> TokenStream,
+) -> TokenStream {
+    let args = template_fields(template).map(access);
+    quote!(#owner::#writer(#(#args,)* out))
+}
+
+fn field_of_self(field: &Field) -> TokenStream {
+    let ident = field.ident;
+    quote!(&self.#ident)
+}
+
+/// `Constant { .. }` per declared constant.
+fn constants(valid: &Valid<'_>) -> Vec<TokenStream> {
+    valid
+        .entity
+        .constants
+        .iter()
+        .map(|c| {
+            let (name, check) = (c.name.value(), c.check);
+            let value = match &c.value {
+                syn::Lit::Int(int) => {
+                    let text = int.base10_digits();
+                    quote!(::truss_model::__private::ConstantValue::N(#text))
+                }
+                other => quote!(::truss_model::__private::ConstantValue::S(#other)),
+            };
+            quote!(::truss_model::__private::Constant { name: #name, value: #value, check: #check })
+        })
+        .collect()
+}
+
+/// `Index { .. }` for a declared index.
+fn index_const(valid: &Valid<'_>, index: &ValidIndex<'_>) -> TokenStream {
+    let (name, pk_attr) = (&index.name, &index.pk_attr);
+    let sk_attr = optional(index.sk_attr.as_ref().map(|a| quote!(#a)));
+    let pk = template_const(valid, &index.pk);
+    let sk = optional(index.sk.as_ref().map(|t| template_const(valid, t)));
+    quote! {
+        ::truss_model::__private::Index {
+            name: #name,
+            pk_attribute: #pk_attr,
+            sk_attribute: #sk_attr,
+            pk: #pk,
+            sk: #sk,
+        }
+    }
+}
+
+fn optional(value: Option<TokenStream>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn template_fields<'t, 'a>(template: &'t Template<'a>) -> impl Iterator<Item = &'a Field<'a>> + 't {
+    template.segments.iter().filter_map(|s| match s {
+        Checked::Field { field, .. } => Some(*field),
+        Checked::Literal(_) => None,
+    })
+}
+
+/// `Template::__new("...", &[Segment::Literal(..), field::<T, F>(..)])`.
+fn template_const(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
+    let source = &template.source;
+    let segments = template.segments.iter().map(|s| match s {
+        Checked::Literal(text) => quote!(::truss_model::__private::Segment::Literal(#text)),
+        Checked::Field { prefix, field } => {
+            // Recovery inserts the field under the name serde reads.
+            let (name, attribute) = (&field.name, &field.de_attribute);
+            let ty = field.option_of.unwrap_or(field.ty);
+            if field.serde.serialize_with.is_some() {
+                // Recovered through the field's own serializer, so serde's
+                // reader gets the form a put writes.
+                let format = valid.format(field);
+                let decoder = key_decoder_name(field);
+                quote!(::truss_model::__private::field_decoded::<#ty, #format>(#name, #prefix, #attribute, Self::#decoder))
+            } else if valid.has_format(field) {
+                let format = valid.format(field);
+                quote!(::truss_model::__private::field_as::<#ty, #format>(#name, #prefix, #attribute))
+            } else {
+                // Spanned at the field's type: a type with no key encoding
+                // is reported where the field is declared.
+                quote_spanned!(field.ty.span()=> ::truss_model::__private::field::<#ty>(#name, #prefix, #attribute))
+            }
+        }
+    });
+    quote!(::truss_model::__private::Template::__new(#source, &[#(#segments),*]))
+}
+
+/// The body of a template's writer: literal runs merged (with the literal
+/// text before a placeholder), each field written in its format.
+fn writer_body(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
+    let entity = &valid.entity.name;
+    let mut steps = Vec::new();
+    let mut literal = String::new();
+    for (i, segment) in template.segments.iter().enumerate() {
+        if i > 0 {
+            literal.push('#');
+        }
+        match segment {
+            Checked::Literal(text) => literal.push_str(text),
+            Checked::Field { prefix, field } => {
+                literal.push_str(prefix);
+                if !literal.is_empty() {
+                    steps.push(quote!(__truss_out.push_str(#literal);));
+                    literal.clear();
+                }
+                let (ident, name) = (field.ident, &field.name);
+                let ty = field.option_of.unwrap_or(field.ty);
+                let format = valid.format(field);
+                steps.push(quote! {
+                    ::truss_model::__private::write_field::<#ty, #format>(#ident, __truss_out, #entity, #name)?;
+                });
+            }
+        }
+    }
+    if !literal.is_empty() {
+        steps.push(quote!(__truss_out.push_str(#literal);));
+    }
+    quote! {
+        #(#steps)*
+        ::core::result::Result::Ok(())
+    }
+}
+
+/// `(Keyed<A, FormatA>, (Keyed<B, FormatB>, ()))` for a sort-key template.
+fn sort_tuple(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
+    let keyed: Vec<_> = template_fields(template)
+        .map(|f| {
+            let ty = f.option_of.unwrap_or(f.ty);
+            if valid.has_format(f) {
+                let format = valid.format(f);
+                quote!(::truss_model::key_part::Keyed<#ty, #format>)
+            } else {
+                quote!(::truss_model::key_part::Keyed<#ty>)
+            }
+        })
+        .collect();
+    keyed
+        .iter()
+        .rev()
+        .fold(quote!(()), |rest, keyed| quote!((#keyed, #rest)))
+}
