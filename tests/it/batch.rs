@@ -327,13 +327,10 @@ async fn injected_unprocessed_keys_are_retried_or_reported() {
 
 #[tokio::test]
 async fn throttled_requests_are_retried_by_the_sdk_and_every_item_lands() {
-    // Fault injection: DynamoDB Local never throttles.
+    // Fault injection: neither engine throttles.
     let throttle = common::faults::Throttle::new(4);
     let counter = truss_model::RequestCounter::new();
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
-    let _ = client().await; // fails with instructions when DynamoDB Local is not configured
+    let sdk = common::sdk_config().await;
     let config = aws_sdk_dynamodb::config::Builder::from(&sdk)
         .interceptor(throttle.clone())
         .interceptor(counter.clone())

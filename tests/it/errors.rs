@@ -57,13 +57,10 @@ async fn a_service_error_prints_its_code_and_message_once() {
 
 #[tokio::test]
 async fn throttling_is_recognized_inside_the_sdk_error() {
-    // Fault injection: DynamoDB Local never throttles. The SDK's own
+    // Fault injection: neither engine throttles. The SDK's own
     // retries are off, so the throttled answer reaches the application.
     let throttle = crate::common::faults::Throttle::new(1);
-    let _ = client().await; // fails with instructions without DynamoDB Local
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
+    let sdk = crate::common::sdk_config().await;
     let config = aws_sdk_dynamodb::config::Builder::from(&sdk)
         .interceptor(throttle.clone())
         .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())

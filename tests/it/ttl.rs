@@ -287,6 +287,13 @@ async fn two_expiry_attributes_in_one_table_are_a_schema_error_before_any_reques
     assert!(!listed.table_names().iter().any(|n| n == table.name()));
 }
 
+/// An expired item deleted by the engine's TTL process comes back from the
+/// stream as a REMOVE with its old image. Engine-specific by nature: the
+/// embedded engine deletes expired items only when swept
+/// (`LocalEngine::sweep_ttl`, as DynamoDB's TTL process would, at a time
+/// the test chooses); DynamoDB Local deletes them on its own schedule
+/// (seen within seconds on a fresh server, much later on one that has run
+/// many suites), so the test waits up to 60 s there.
 #[tokio::test]
 async fn an_item_deleted_by_ttl_comes_back_from_the_stream_as_a_remove_with_its_old_image() {
     use aws_sdk_dynamodb::types::StreamViewType;
@@ -304,22 +311,30 @@ async fn an_item_deleted_by_ttl_comes_back_from_the_stream_as_a_remove_with_its_
         .expect("reader");
     let expired = session("gone", now() - Duration::hours(1));
     table.put(&expired).await.expect("put");
+    if let Some(engine) = local_engine() {
+        // Other tests' tables may hold expired items too: at least ours.
+        assert!(engine.sweep_ttl().expect("sweep") >= 1);
+    }
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let mut kinds = Vec::new();
     while kinds.len() < 2 {
         assert!(
             std::time::Instant::now() < deadline,
-            "no TTL deletion in 60 s: {kinds:?}"
+            "no TTL deletion in 60 s on {:?}: {kinds:?}",
+            engine()
         );
         for record in reader.poll().await.expect("poll") {
             let change: StreamChange<Session> = table.change(record).expect("decode");
             if change.kind == ChangeKind::Remove {
-                // DynamoDB Local names the event with a name the SDK does
-                // not know and no user identity: the images tell the kind;
-                // `expired` needs DynamoDB's identity (tested in stream.rs
-                // with the documented record).
                 assert_eq!(change.old.as_ref(), Some(&expired));
                 assert_eq!(change.new, None);
+                // Neither engine writes the identity DynamoDB's TTL
+                // deletions carry as the Streams API shapes it: DynamoDB
+                // Local writes none, dynoxide 3.2.0 writes `type` and
+                // `principalId` where the API has `Type` and `PrincipalId`,
+                // so the SDK reads it empty. `expired` is shown on the
+                // documented record in stream.rs.
+                assert!(!change.expired);
             }
             kinds.push(change.kind);
         }

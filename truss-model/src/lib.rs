@@ -16,6 +16,9 @@ mod table;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+#[cfg(feature = "local")]
+pub mod local;
+
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;

@@ -1,7 +1,8 @@
 //! Runs the JavaScript side of an interop test with `node`: the programs in
 //! `tests/js/`, with the AWS SDK for JavaScript v3 and ElectroDB installed
 //! on first use by `scripts/js-deps` into the ignored `.cache/js/`. They
-//! talk to the same DynamoDB Local as the test (AWS_ENDPOINT_URL_DYNAMODB).
+//! talk to the same engine as the test (its endpoint in
+//! AWS_ENDPOINT_URL_DYNAMODB).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -31,9 +32,16 @@ pub fn node(program: &str, args: &[&str]) -> String {
         .arg(format!("{ROOT}/tests/js/{program}"))
         .args(args)
         .env("NODE_PATH", node_modules())
+        .envs(super::engine_env())
         .env("NODE_NO_WARNINGS", "1")
         .output()
-        .unwrap_or_else(|e| panic!("could not run node: {e}"));
+        .unwrap_or_else(|e| {
+            panic!(
+                "could not run node ({e}): the JavaScript interop tests need Node.js 18 or newer \
+                 and npm on PATH (Debian: `apt-get install nodejs npm`; elsewhere see nodejs.org's \
+                 installers); their npm packages then install themselves into .cache/js"
+            )
+        });
     assert!(
         output.status.success(),
         "node {program} {args:?} failed:\n{}",

@@ -1,5 +1,7 @@
-//! Shared helpers for the integration tests: a client for DynamoDB Local, a
-//! fresh table per test, and entities modelled on the seed designs.
+//! Shared helpers for the integration tests: a client for the engine the
+//! run uses (the embedded one, or DynamoDB Local when the project's script
+//! sets `AWS_ENDPOINT_URL_DYNAMODB`), a fresh table per test, and entities
+//! modelled on the seed designs.
 #![allow(dead_code)]
 
 pub mod capacity;
@@ -33,25 +35,80 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use truss_model::{Entity, Table};
 
-const HOW_TO_RUN: &str = "integration tests need DynamoDB Local: run them with \
-`scripts/with-dynamodb-local cargo test`, which installs and starts it and sets \
-AWS_ENDPOINT_URL_DYNAMODB";
+/// The engine a test run talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// truss-model's embedded engine (feature `local`), started once per
+    /// test binary: the default.
+    Embedded,
+    /// AWS DynamoDB Local at `AWS_ENDPOINT_URL_DYNAMODB`, the reference
+    /// (`scripts/with-dynamodb-local cargo test ...`).
+    DynamoDbLocal,
+}
 
-/// A client for the DynamoDB the environment points at. Panics with
-/// instructions when no local endpoint is configured, so a test can never
-/// pass without a database (nor touch a real AWS account by accident).
+/// The engine of this run: DynamoDB Local when `AWS_ENDPOINT_URL_DYNAMODB`
+/// is set, the embedded engine otherwise. A run never reaches AWS.
+pub fn engine() -> Engine {
+    match std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
+        Ok(url) if !url.is_empty() => Engine::DynamoDbLocal,
+        _ => Engine::Embedded,
+    }
+}
+
+/// The embedded engine of this test binary (started on first use), when
+/// the run uses it.
+pub fn local_engine() -> Option<&'static truss_model::local::LocalEngine> {
+    static ENGINE: std::sync::OnceLock<truss_model::local::LocalEngine> =
+        std::sync::OnceLock::new();
+    (engine() == Engine::Embedded).then(|| {
+        ENGINE.get_or_init(|| {
+            truss_model::local::LocalEngine::start()
+                .unwrap_or_else(|e| panic!("the embedded engine did not start: {e}"))
+        })
+    })
+}
+
+/// The endpoint of this run's engine.
+pub fn endpoint() -> String {
+    match local_engine() {
+        Some(engine) => engine.endpoint().to_owned(),
+        None => std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_default(),
+    }
+}
+
+/// What another process (node) needs to reach this run's engine.
+pub fn engine_env() -> Vec<(&'static str, String)> {
+    let mut env = vec![("AWS_ENDPOINT_URL_DYNAMODB", endpoint())];
+    if engine() == Engine::Embedded {
+        env.extend([
+            ("AWS_REGION", "us-east-1".to_owned()),
+            ("AWS_ACCESS_KEY_ID", "local".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "local".to_owned()),
+        ]);
+    }
+    env
+}
+
+/// A client for this run's engine.
 pub async fn client() -> Client {
     Client::new(&sdk_config().await)
 }
 
 pub(crate) async fn sdk_config() -> aws_config::SdkConfig {
-    match std::env::var("AWS_ENDPOINT_URL_DYNAMODB") {
-        Ok(url) if !url.is_empty() => {}
-        _ => panic!("{HOW_TO_RUN}"),
+    let defaults = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    match local_engine() {
+        Some(engine) => {
+            defaults
+                .endpoint_url(engine.endpoint())
+                .region(aws_config::Region::new("us-east-1"))
+                .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                    "local", "local", None, None, "tests",
+                ))
+                .load()
+                .await
+        }
+        None => defaults.load().await,
     }
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await
 }
 
 /// A client whose requests are counted.
@@ -121,8 +178,10 @@ pub async fn table(test: &str) -> Table {
 pub async fn create(table: &Table) {
     if let Err(e) = table.definition().create().await {
         panic!(
-            "could not create table `{}`: {e}\n{HOW_TO_RUN}",
-            table.name()
+            "could not create table `{}` on {:?} at {}: {e}",
+            table.name(),
+            engine(),
+            endpoint()
         );
     }
 }
@@ -346,14 +405,12 @@ pub fn assert_decode(err: &truss_model::Error, entity: &str, field: &str, parts:
     }
 }
 
-/// A DynamoDB Streams client for the same DynamoDB Local (which serves the
-/// Streams API on its one port).
+/// A DynamoDB Streams client for the same engine (both serve the Streams
+/// API on their one port).
 pub async fn streams_client() -> aws_sdk_dynamodbstreams::Client {
     let config = sdk_config().await;
-    let endpoint =
-        std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_else(|_| panic!("{HOW_TO_RUN}"));
     let config = aws_sdk_dynamodbstreams::config::Builder::from(&config)
-        .endpoint_url(endpoint)
+        .endpoint_url(endpoint())
         .build();
     aws_sdk_dynamodbstreams::Client::from_conf(config)
 }

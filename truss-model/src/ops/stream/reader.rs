@@ -218,6 +218,7 @@ impl StreamReader {
     /// shards are finished unless the reader starts at the oldest record.
     async fn describe(&mut self, opening: bool) -> Result<()> {
         let mut start_after: Option<String> = None;
+        let mut closed_at_open: Vec<String> = Vec::new();
         loop {
             self.requests += 1;
             let output = self
@@ -240,20 +241,40 @@ impl StreamReader {
                     .sequence_number_range
                     .as_ref()
                     .is_some_and(|r| r.ending_sequence_number.is_some());
+                if opening && closed {
+                    closed_at_open.push(id.clone());
+                }
                 self.shards.push(Shard {
                     id,
                     parent: shard.parent_shard_id,
                     iterator: None,
                     last_sequence: None,
-                    // Starting at the latest record, what closed shards
-                    // hold is before the start.
-                    finished: opening && closed && self.start == StartAt::Latest,
+                    finished: false,
                     from_start: opening,
                 });
             }
             start_after = description.last_evaluated_shard_id;
             if start_after.is_none() {
                 break;
+            }
+        }
+        if self.start == StartAt::Latest {
+            // Starting at the latest record, what a closed shard holds is
+            // before the start. A shard counts as closed when it has an
+            // ending sequence number and a child: on DynamoDB a closing
+            // shard's children are listed with it, and an engine that
+            // reports an ending sequence number on its one open shard
+            // (dynoxide does) would otherwise never be read. A closed shard
+            // without a child costs one empty read.
+            let parents: Vec<String> = self
+                .shards
+                .iter()
+                .filter_map(|s| s.parent.clone())
+                .collect();
+            for shard in &mut self.shards {
+                if closed_at_open.contains(&shard.id) && parents.contains(&shard.id) {
+                    shard.finished = true;
+                }
             }
         }
         self.described = Some(Instant::now());
