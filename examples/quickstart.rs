@@ -3,12 +3,16 @@
 //! queried against DynamoDB.
 //!
 //! ```sh
-//! scripts/with-dynamodb-local cargo run --example quickstart
+//! cargo run --example quickstart
 //! ```
 //!
-//! It uses whatever DynamoDB the environment points at: DynamoDB Local
-//! through the script above, or AWS when `AWS_ENDPOINT_URL_DYNAMODB` is
-//! unset (it then creates a table named `truss-quickstart`).
+//! It runs on the embedded engine; `AWS_ENDPOINT_URL_DYNAMODB` points it
+//! at another endpoint (DynamoDB Local through
+//! `scripts/with-dynamodb-local`), and `--aws` at the environment's AWS
+//! account (where it creates a table named `truss-quickstart`).
+
+#[path = "shared/engine.rs"]
+mod engine;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -37,10 +41,11 @@ struct DailyStat {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
-    let table = Table::new(aws_sdk_dynamodb::Client::new(&config), "truss-quickstart");
+    let target = engine::connect("quickstart")
+        .await
+        .map_err(|e| e.to_string())?;
+    let config = &target.config;
+    let table = Table::new(aws_sdk_dynamodb::Client::new(config), "truss-quickstart");
     let created = table
         .definition()
         .entity::<Link>()

@@ -5,7 +5,7 @@
 //! stream through the DynamoDB Streams API.
 //!
 //! ```sh
-//! scripts/with-dynamodb-local cargo run --example click_stats
+//! cargo run --example click_stats   # on the embedded engine
 //! ```
 //!
 //! On Lambda, the loop below is the handler's body over the event's
@@ -13,6 +13,8 @@
 //! (`truss_model::stream::lambda`, feature `lambda`), and
 //! `lambda::process_in_order` builds the partial batch response.
 
+#[path = "../shared/engine.rs"]
+mod engine;
 #[path = "../url_shortener/model.rs"]
 mod shortener;
 
@@ -23,16 +25,17 @@ use truss_model::Table;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
+    let target = engine::connect("click_stats")
+        .await
+        .map_err(|e| e.to_string())?;
+    let config = &target.config;
     let table = Table::new(
-        aws_sdk_dynamodb::Client::new(&config),
+        aws_sdk_dynamodb::Client::new(config),
         "url-shortener-clicks",
     );
     let app = Shortener::new(table.clone());
     app.ensure_table_with_stream().await?;
-    let streams = aws_sdk_dynamodbstreams::Client::new(&config);
+    let streams = aws_sdk_dynamodbstreams::Client::new(config);
     let mut reader = table.stream_reader(streams, StartAt::Latest).await?;
 
     let link = app

@@ -3,16 +3,18 @@
 //! layout.
 //!
 //! ```sh
-//! scripts/with-dynamodb-local cargo run --example creator_saas
+//! cargo run --example creator_saas   # on the embedded engine
 //! cargo run --example creator_saas -- --report          # the key layout (Markdown)
 //! cargo run --example creator_saas -- --cloudformation  # the table as a template
 //! ```
 //!
-//! Runs against AWS unchanged when `AWS_ENDPOINT_URL_DYNAMODB` is unset
+//! `--aws` runs it on the environment's AWS account
 //! (table `creator-saas`, on-demand). Tokens are never printed.
 
 #[path = "../shared/definition_flags.rs"]
 mod definition_flags;
+#[path = "../shared/engine.rs"]
+mod engine;
 mod model;
 
 use chrono::Duration;
@@ -26,11 +28,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     {
         return done;
     }
-    let sdk_config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
+    let target = engine::connect("creator_saas")
+        .await
+        .map_err(|e| e.to_string())?;
+    let sdk_config = &target.config;
     let counter = RequestCounter::new();
-    let config = aws_sdk_dynamodb::config::Builder::from(&sdk_config)
+    let config = aws_sdk_dynamodb::config::Builder::from(sdk_config)
         .interceptor(counter.clone())
         .build();
     let studio = Studio::new(Table::new(

@@ -2,16 +2,20 @@
 //! pattern of `model.rs`, printed in the seed's style.
 //!
 //! ```sh
-//! scripts/with-dynamodb-local cargo run --example url_shortener
+//! cargo run --example url_shortener                     # on the embedded engine
+//! scripts/with-dynamodb-local cargo run --example url_shortener   # on DynamoDB Local
+//! cargo run --example url_shortener -- --aws             # on your AWS account
 //! cargo run --example url_shortener -- --report          # the key layout (Markdown)
 //! cargo run --example url_shortener -- --cloudformation  # the table as a template
 //! ```
 //!
-//! Runs against AWS unchanged when `AWS_ENDPOINT_URL_DYNAMODB` is unset
-//! (table `url-shortener`, on-demand).
+//! With `--aws` it creates the table `url-shortener` (on-demand) in the
+//! environment's AWS account.
 
 #[path = "../shared/definition_flags.rs"]
 mod definition_flags;
+#[path = "../shared/engine.rs"]
+mod engine;
 mod model;
 
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -26,11 +30,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     {
         return done;
     }
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
+    let target = engine::connect("url_shortener")
+        .await
+        .map_err(|e| e.to_string())?;
+    let config = &target.config;
     let app = Shortener::new(Table::new(
-        aws_sdk_dynamodb::Client::new(&config),
+        aws_sdk_dynamodb::Client::new(config),
         "url-shortener",
     ));
     let created = app.ensure_table().await?;

@@ -2,7 +2,7 @@
 //! model; the routes are in `app.rs`.
 //!
 //! ```sh
-//! scripts/with-dynamodb-local cargo run --example url_shortener_http
+//! cargo run --example url_shortener_http   # on the embedded engine
 //! # in another shell:
 //! curl -si -X POST localhost:3000/links -H 'content-type: application/json' \
 //!      -d '{"target": "https://example.com/", "ownerId": "user-001"}'
@@ -26,6 +26,8 @@
 //! ```
 
 mod app;
+#[path = "../shared/engine.rs"]
+mod engine;
 #[path = "../url_shortener/model.rs"]
 mod shortener;
 
@@ -36,20 +38,19 @@ use truss_model::Table;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let started = Instant::now();
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
+    let target = engine::connect("url_shortener_http").await?;
+    let config = &target.config;
     let table_name = std::env::var("TABLE").unwrap_or_else(|_| "url-shortener".to_owned());
     // Set-up on its own client, so the serving client below starts cold
     // unless primed.
     let setup = Shortener::new(Table::new(
-        aws_sdk_dynamodb::Client::new(&config),
+        aws_sdk_dynamodb::Client::new(config),
         &table_name,
     ));
     setup.ensure_table().await?;
 
     let shortener = Shortener::new(Table::new(
-        aws_sdk_dynamodb::Client::new(&config),
+        aws_sdk_dynamodb::Client::new(config),
         &table_name,
     ));
     if std::env::var("PRIME").as_deref() != Ok("0") {
