@@ -1,13 +1,13 @@
-//! End to end against DynamoDB Local, one warm client: each operation via
+//! End to end against an engine (the embedded one, or DynamoDB Local), one warm client: each operation via
 //! truss-model and via raw `aws-sdk-dynamodb` calls that send the same
 //! requests (with hand-written map code), run interleaved so both see the
 //! same server state and machine load. Then bulk writes of 10,000 items,
 //! also over a simulated 2 ms network round trip (DynamoDB Local on the same
 //! machine has none, which caps what batching can save).
 //!
-//! `cargo bench --bench e2e`. Without `AWS_ENDPOINT_URL_DYNAMODB` the bench
-//! re-runs itself under `scripts/with-dynamodb-local`, which starts
-//! DynamoDB Local. Before timing, every pair is checked to send the same
+//! `cargo bench --bench e2e` runs on the embedded engine;
+//! `TRUSS_BENCH_ENGINE=dynamodb-local cargo bench --bench e2e` re-runs
+//! itself under `scripts/with-dynamodb-local`, which starts DynamoDB Local. Before timing, every pair is checked to send the same
 //! requests (by the request counter) and to read the same data.
 
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
@@ -29,9 +29,12 @@ const ROUNDS: usize = 300;
 const BATCH_ROUNDS: usize = 36;
 const BULK: u32 = 10_000;
 const CONCURRENCY: usize = 4;
+/// The engine the run uses (`support::choose_engine`).
+static ENGINE: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
 
 fn main() {
-    rerun_under_dynamodb_local();
+    let engine = choose_engine();
+    ENGINE.set(engine).expect("set once");
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     runtime.block_on(run());
 }
@@ -47,9 +50,7 @@ struct Ctx {
 /// long, as if the server were across a network.
 async fn context(name: &str, rtt: Option<Duration>) -> Ctx {
     let counter = RequestCounter::new();
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
+    let sdk = sdk_config().await;
     let mut config = aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(counter.clone());
     if let Some(rtt) = rtt {
         // DynamoDB Local speaks plain HTTP.
@@ -84,7 +85,10 @@ async fn run() {
         .await
         .expect("seed");
 
-    println!("# End to end against DynamoDB Local (interleaved, one warm client)\n");
+    println!(
+        "# End to end against {} (interleaved, one warm client)\n",
+        ENGINE.get().copied().unwrap_or("?")
+    );
     println!(
         "| operation | truss-model p50 | raw p50 | truss-model p99 | raw p99 | throughput ratio: median of {REPS} (range) | per-round ratio: median (95% CI) |"
     );

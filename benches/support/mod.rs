@@ -205,6 +205,44 @@ pub fn clip_at(creator: &str, i: u32) -> Clip {
     }
 }
 
+/// The engine of an end-to-end bench: the embedded one (feature `local`)
+/// unless `TRUSS_BENCH_ENGINE=dynamodb-local` or `AWS_ENDPOINT_URL_DYNAMODB`
+/// selects DynamoDB Local; for DynamoDB Local without an endpoint, runs
+/// the bench again under `scripts/with-dynamodb-local`. Returns the
+/// engine's name.
+pub fn choose_engine() -> &'static str {
+    let reference = std::env::var("TRUSS_BENCH_ENGINE").as_deref() == Ok("dynamodb-local");
+    if std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some() {
+        return "DynamoDB Local";
+    }
+    if reference {
+        rerun_under_dynamodb_local();
+    }
+    "the embedded engine"
+}
+
+/// The SDK configuration for the chosen engine: the environment's, or the
+/// embedded engine's (started once, kept for the whole run).
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    static ENGINE: std::sync::OnceLock<truss_model::local::LocalEngine> =
+        std::sync::OnceLock::new();
+    let defaults = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some() {
+        return defaults.load().await;
+    }
+    let engine = ENGINE.get_or_init(|| {
+        truss_model::local::LocalEngine::start().expect("start the embedded engine")
+    });
+    defaults
+        .endpoint_url(engine.endpoint())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "local", "local", None, None, "bench",
+        ))
+        .load()
+        .await
+}
+
 /// Without `AWS_ENDPOINT_URL_DYNAMODB`, runs this bench binary again under
 /// `scripts/with-dynamodb-local` (which installs and starts DynamoDB Local)
 /// and exits with its status.

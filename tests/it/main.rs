@@ -31,6 +31,7 @@ mod infra;
 mod interop;
 mod interop_js;
 mod items;
+mod local_engine;
 mod query;
 mod report;
 mod requests;
