@@ -76,6 +76,7 @@ pub use table::Table;
 /// Derives [`Entity`] for a struct with named fields.
 ///
 /// ```
+/// # #[cfg(feature = "chrono")] {
 /// use chrono::{DateTime, Utc};
 /// use serde::{Deserialize, Serialize};
 /// use truss_model::Entity;
@@ -98,6 +99,7 @@ pub use table::Table;
 ///     [Clip::key("c1", Utc::now())].into_iter().collect();
 /// let clips_of_a_video = Clip::gsi1("v1");
 /// # let _ = (seen, clips_of_a_video);
+/// # }
 /// ```
 ///
 /// On the struct, `#[truss(...)]` takes:
@@ -188,7 +190,8 @@ pub use truss_model_derive::KeyPart;
 // Re-exported for generated code and for users who need the SDK types.
 pub use aws_sdk_dynamodb;
 
-/// The repository README's code blocks, compiled as doctests.
-#[cfg(doctest)]
+/// The repository README's code blocks, compiled as doctests (the first
+/// example uses chrono, a default feature).
+#[cfg(all(doctest, feature = "chrono"))]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;

@@ -124,6 +124,7 @@ impl<E: Entity> SortCondition<E> {
     /// [`Error::InvalidQuery`] before any request.
     ///
     /// ```
+    /// # #[cfg(feature = "chrono")] {
     /// # use chrono::{DateTime, Utc};
     /// # use serde::{Deserialize, Serialize};
     /// # use truss_model::{Collection, Entity, SortCondition};
@@ -141,6 +142,7 @@ impl<E: Entity> SortCondition<E> {
     /// # fn demo(since: DateTime<Utc>) {
     /// // Everything since `since`, clips and videos alike.
     /// let since: SortCondition<Recent> = Clip::activity_sort_key().ge(since).collection();
+    /// # }
     /// # }
     /// ```
     pub fn collection<C: Collection>(self) -> SortCondition<C>

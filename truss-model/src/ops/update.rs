@@ -266,6 +266,7 @@ impl<E: Entity> Update<E> {
     /// attributes are removed and the item leaves the (sparse) index.
     ///
     /// ```no_run
+    /// # #[cfg(feature = "chrono")] {
     /// # use chrono::{DateTime, Utc};
     /// # use serde::{Deserialize, Serialize};
     /// # use truss_model::{Entity, Table};
@@ -285,6 +286,7 @@ impl<E: Entity> Update<E> {
     ///     .must_exist()
     ///     .await?;
     /// # Ok(()) }
+    /// # }
     /// ```
     pub fn set_index(self, set: IndexSet<E>) -> Self {
         let actions = (|| {
