@@ -75,18 +75,7 @@ async fn raw(
     pk: &str,
     sk: &str,
 ) -> std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue> {
-    table
-        .client()
-        .get_item()
-        .table_name(table.name())
-        .key("PK", s(pk))
-        .key("SK", s(sk))
-        .consistent_read(true)
-        .send()
-        .await
-        .expect("raw get")
-        .item
-        .expect("the item")
+    get_raw(table, pk, sk).await.expect("the item")
 }
 
 #[tokio::test]

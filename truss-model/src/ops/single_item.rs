@@ -276,14 +276,7 @@ impl<E: Entity> Delete<E> {
             ..Required::default()
         };
         let mut p = Placeholders::default();
-        let mut conditions = Vec::new();
-        if self.must_exist {
-            conditions.push(format!("attribute_exists({})", p.name(&inner.pk)));
-        }
-        if let Some(node) = self.condition {
-            let node = node.map_err(|e| e.with_key(|| inner.display(&key)))?;
-            conditions.push(format!("({})", p.render(&node)));
-        }
+        let condition = delete_condition(inner, &key, self.must_exist, self.condition, &mut p)?;
         let (names, values) = p.into_parts();
         let result = send!(
             observation,
@@ -292,7 +285,7 @@ impl<E: Entity> Delete<E> {
                 .delete_item()
                 .table_name(&inner.name)
                 .set_key(Some(inner.key_item(&key)))
-                .set_condition_expression(all(conditions))
+                .set_condition_expression(condition)
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values)
                 .return_values_on_condition_check_failure(
@@ -314,6 +307,26 @@ impl<E: Entity> Delete<E> {
 }
 
 into_future!(Delete, ());
+
+/// A delete's condition expression, alone or in a transaction: the item
+/// exists (with `must_exist`), and the caller's condition holds.
+pub(crate) fn delete_condition(
+    inner: &crate::table::inner::TableInner,
+    key: &RenderedKey,
+    must_exist: bool,
+    condition: Option<Result<Node>>,
+    p: &mut Placeholders,
+) -> Result<Option<String>> {
+    let mut conditions = Vec::new();
+    if must_exist {
+        conditions.push(format!("attribute_exists({})", p.name(&inner.pk)));
+    }
+    if let Some(node) = condition {
+        let node = node.map_err(|e| e.with_key(|| inner.display(key)))?;
+        conditions.push(format!("({})", p.render(&node)));
+    }
+    Ok(all(conditions))
+}
 
 /// A pending DeleteItem that returns the deleted item.
 #[must_use = "a Delete does nothing until awaited"]

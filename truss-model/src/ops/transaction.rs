@@ -1,6 +1,5 @@
 //! Transactions over typed operations, across entity types.
 
-use crate::expr::all;
 use crate::expr::{Condition, Placeholders};
 use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::foundation::item::Item;
@@ -8,7 +7,7 @@ use crate::foundation::limits::{MAX_TRANSACTION_ACTIONS, MAX_TRANSACTION_BYTES};
 use crate::foundation::size::item_size;
 use crate::keys::entity::{Entity, EntityKey};
 use crate::keys::key_part::escape_into;
-use crate::ops::single_item::{Delete, Put};
+use crate::ops::single_item::{delete_condition, Delete, Put};
 use crate::ops::update::Update;
 use crate::ops::write::put_condition;
 use crate::table::inner::RenderedKey;
@@ -159,19 +158,13 @@ impl Transaction {
             let key = delete.key?;
             let inner = &delete.table.inner;
             let mut p = Placeholders::default();
-            let mut conditions = Vec::new();
-            if delete.must_exist {
-                conditions.push(format!("attribute_exists({})", p.name(&inner.pk)));
-            }
-            if let Some(node) = delete.condition {
-                let node = node.map_err(|e| e.with_key(|| inner.display(&key)))?;
-                conditions.push(format!("({})", p.render(&node)));
-            }
+            let condition =
+                delete_condition(inner, &key, delete.must_exist, delete.condition, &mut p)?;
             let (names, values) = p.into_parts();
             let write = DeleteAction::builder()
                 .table_name(&inner.name)
                 .set_key(Some(inner.key_item(&key)))
-                .set_condition_expression(all(conditions))
+                .set_condition_expression(condition)
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values)
                 .return_values_on_condition_check_failure(
