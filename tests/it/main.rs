@@ -28,6 +28,7 @@ mod hardening;
 mod ids_and_decimals;
 mod index;
 mod infra;
+mod inside;
 mod interop;
 mod interop_js;
 mod items;

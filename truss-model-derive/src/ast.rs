@@ -140,7 +140,7 @@ impl<'a> Entity<'a> {
 }
 
 /// The fields, with the attribute names serde gives them.
-fn fields<'a>(
+pub fn fields<'a>(
     named: &'a syn::FieldsNamed,
     rules: &attr::SerDe,
     errors: &mut Errors,

@@ -21,6 +21,7 @@ mod expand;
 mod fallback;
 mod key_part;
 mod names;
+mod nested;
 mod rename;
 mod revision;
 mod symbol;
@@ -49,6 +50,13 @@ pub fn derive_key_part(input: TokenStream) -> TokenStream {
     key_part::derive(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
+}
+
+/// Derives `truss_model::Nested`; documented in `truss_model`.
+#[proc_macro_derive(Nested)]
+pub fn derive_nested(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    nested::derive(&input).into()
 }
 
 /// Derives `truss_model::Collection`; documented in `truss_model`.

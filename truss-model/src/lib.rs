@@ -50,6 +50,18 @@ pub use ops::stream;
 pub use ops::transaction;
 
 pub use expr::{storage, Attr, Condition, KeyAttr, Updatable};
+
+/// Inside the item: typed paths into nested structs, lists and maps, and
+/// the types and bounds of DynamoDB's expression functions (`size`,
+/// `contains`, `attribute_type`, set members, arithmetic). Made from field
+/// handles; the guide's "Inside the item" shows each form.
+pub mod expression {
+    pub use crate::expr::{
+        AttributeType, Contains, HasSize, Holds, List, NestedAttr, NestedFields, Operand, Path,
+        Size, StringMap,
+    };
+    pub use crate::ops::update::{Computed, SetOf};
+}
 pub use foundation::error::{Error, KeyDisplay, Result};
 pub use foundation::into_field::IntoField;
 pub use foundation::item::Item;
@@ -152,6 +164,16 @@ pub use truss_model_derive::Entity;
 /// Derives [`Collection`] for an enum of entities sharing a partition; see
 /// the trait for the syntax.
 pub use truss_model_derive::Collection;
+
+/// Derives handles on the fields of a struct stored inside an entity (an
+/// `M` attribute), so that paths reach into it: one associated constant per
+/// stored field, named like the entity's (`Address::CITY`), joined to the
+/// attribute holding the struct with `get`
+/// (`Order::ADDRESS.get(Address::CITY)`, see [`expression::Path`]). Names
+/// follow serde's `rename` and `rename_all` at every level, and a field with
+/// `#[serde(with = ...)]` is written through that function, as a put
+/// writes it.
+pub use truss_model_derive::Nested;
 
 /// Derives [`KeyPart`](trait@KeyPart) for a unit enum or a single-field
 /// struct, so it can be part of a key without hand-written code.

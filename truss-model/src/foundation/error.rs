@@ -169,6 +169,17 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A condition, filter, update or projection over one of DynamoDB's
+    /// expression limits (an `IN` of more than 100 operands, a path deeper
+    /// than 32 levels, an expression over 4 KB or 300 operators, an empty
+    /// set of members). No request was sent.
+    #[error("invalid expression on {entity}: {reason}")]
+    InvalidExpression {
+        /// The entity the expression is on.
+        entity: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
     /// A batch that cannot be sent as built (for example the same key twice).
     /// Nothing was sent.
     #[error("invalid batch: {reason}")]
@@ -303,6 +314,7 @@ impl Error {
             Error::InvalidCursor { .. } => "InvalidCursor",
             Error::InvalidQuery { .. } => "InvalidQuery",
             Error::InvalidUpdate { .. } => "InvalidUpdate",
+            Error::InvalidExpression { .. } => "InvalidExpression",
             Error::InvalidBatch { .. } => "InvalidBatch",
             Error::UnprocessedWrites { .. } => "UnprocessedWrites",
             Error::UnprocessedKeys { .. } => "UnprocessedKeys",

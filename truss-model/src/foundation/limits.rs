@@ -35,3 +35,17 @@ pub const MAX_NUMBER_DIGITS: usize = 38;
 /// Decimal exponents of a number's first significant digit: from 1E-130 to
 /// below 1E+126.
 pub const NUMBER_MAGNITUDES: std::ops::RangeInclusive<i64> = -130..=125;
+
+/// An expression string (condition, filter, update, projection or key
+/// condition), in UTF-8 bytes.
+pub const MAX_EXPRESSION_BYTES: usize = 4 * 1024;
+
+/// Operators and functions in one expression.
+pub const MAX_EXPRESSION_OPERATORS: usize = 300;
+
+/// Operands of one `IN` comparison.
+pub const MAX_IN_OPERANDS: usize = 100;
+
+/// Levels of a document path: the attribute and each step into it
+/// (`a.b[0].c` is 4 levels).
+pub const MAX_PATH_DEPTH: usize = 32;

@@ -1,6 +1,6 @@
 //! Single-item operations: get, put, create, replace, delete.
 
-use crate::expr::{all, and, Condition, Node, Placeholders};
+use crate::expr::{all, and, check_expression, Condition, Node, Placeholders};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::keys::entity::{Entity, EntityKey};
@@ -276,7 +276,14 @@ impl<E: Entity> Delete<E> {
             ..Required::default()
         };
         let mut p = Placeholders::default();
-        let condition = delete_condition(inner, &key, self.must_exist, self.condition, &mut p)?;
+        let condition = delete_condition(
+            E::NAME,
+            inner,
+            &key,
+            self.must_exist,
+            self.condition,
+            &mut p,
+        )?;
         let (names, values) = p.into_parts();
         let result = send!(
             observation,
@@ -311,6 +318,7 @@ into_future!(Delete, ());
 /// A delete's condition expression, alone or in a transaction: the item
 /// exists (with `must_exist`), and the caller's condition holds.
 pub(crate) fn delete_condition(
+    entity: &'static str,
     inner: &crate::table::inner::TableInner,
     key: &RenderedKey,
     must_exist: bool,
@@ -321,11 +329,18 @@ pub(crate) fn delete_condition(
     if must_exist {
         conditions.push(format!("attribute_exists({})", p.name(&inner.pk)));
     }
+    let mut operators = 0;
     if let Some(node) = condition {
         let node = node.map_err(|e| e.with_key(|| inner.display(key)))?;
+        operators = node.operators();
         conditions.push(format!("({})", p.render(&node)));
     }
-    Ok(all(conditions))
+    let conditions = all(conditions);
+    if let Some(condition) = &conditions {
+        check_expression(entity, "condition", condition, operators)
+            .map_err(|e| e.with_key(|| inner.display(key)))?;
+    }
+    Ok(conditions)
 }
 
 /// A pending DeleteItem that returns the deleted item.

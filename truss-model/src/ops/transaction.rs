@@ -1,6 +1,6 @@
 //! Transactions over typed operations, across entity types.
 
-use crate::expr::{Condition, Placeholders};
+use crate::expr::{check_expression, Condition, Placeholders};
 use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::foundation::item::Item;
 use crate::foundation::limits::{MAX_TRANSACTION_ACTIONS, MAX_TRANSACTION_BYTES};
@@ -158,8 +158,14 @@ impl Transaction {
             let key = delete.key?;
             let inner = &delete.table.inner;
             let mut p = Placeholders::default();
-            let condition =
-                delete_condition(inner, &key, delete.must_exist, delete.condition, &mut p)?;
+            let condition = delete_condition(
+                E::NAME,
+                inner,
+                &key,
+                delete.must_exist,
+                delete.condition,
+                &mut p,
+            )?;
             let (names, values) = p.into_parts();
             let write = DeleteAction::builder()
                 .table_name(&inner.name)
@@ -194,6 +200,8 @@ impl Transaction {
                 .node
                 .map_err(|e| e.with_key(|| table.inner.display(&key)))?;
             let condition = p.render(&node);
+            check_expression(K::Entity::NAME, "condition", &condition, node.operators())
+                .map_err(|e| e.with_key(|| table.inner.display(&key)))?;
             let (names, values) = p.into_parts();
             let check = ConditionCheck::builder()
                 .table_name(&table.inner.name)

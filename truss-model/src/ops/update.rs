@@ -1,7 +1,10 @@
 //! Typed UpdateItem: set, remove, add, append, if_not_exists, conditions.
 
 use crate::expr::storage::OwnForm;
-use crate::expr::{all, and, value_of, Attr, Condition, Node, Placeholders, Updatable};
+use crate::expr::{
+    all, and, check_expression, value_of, Attr, Condition, DocPath, Node, Path, Placeholders, Term,
+    Updatable,
+};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::into_field::IntoField;
 use crate::foundation::item::Item;
@@ -86,49 +89,225 @@ impl<T: Numeric> Numeric for Option<T> {
 
 #[derive(Debug, Clone)]
 enum Action {
-    Set(&'static str, AttributeValue),
-    SetIfNotExists(&'static str, AttributeValue),
-    Add(&'static str, AttributeValue),
-    Append(&'static str, AttributeValue),
-    Remove(&'static str),
+    Set(DocPath, AttributeValue),
+    SetIfNotExists(DocPath, AttributeValue),
+    /// `ADD`: a top-level number or set.
+    Add(DocPath, AttributeValue),
+    /// `DELETE`: members from a top-level set.
+    Delete(DocPath, AttributeValue),
+    /// `SET p = if_not_exists(p, 0) + n`: `ADD` inside the item, which
+    /// DynamoDB's `ADD` cannot reach.
+    Increment(DocPath, AttributeValue),
+    /// `SET p = q + n` or `q - n`.
+    Compute(DocPath, DocPath, &'static str, AttributeValue),
+    Append(DocPath, AttributeValue),
+    Prepend(DocPath, AttributeValue),
+    Remove(DocPath),
 }
 
-/// A `SET` action, checked when `attribute` is a key attribute of an index
+/// A `SET` action, checked when `path` is a key attribute of an index
 /// over attributes: a value of its type, not empty; `None` (NULL, which
-/// DynamoDB refuses as a key) becomes `REMOVE` for a plain `SET`.
+/// DynamoDB refuses as a key) becomes `REMOVE` for a plain `SET`. A set
+/// with no members is refused: DynamoDB stores no empty set.
 fn index_checked<E: Entity>(
-    attribute: &'static str,
+    path: DocPath,
     value: AttributeValue,
-    action: fn(&'static str, AttributeValue) -> Action,
+    action: fn(DocPath, AttributeValue) -> Action,
 ) -> Result<Action> {
-    let Some((index, key)) = key_attribute(E::ATTRIBUTE_INDEXES, attribute) else {
-        return Ok(action(attribute, value));
+    if is_empty_set(&value) {
+        return Err(Error::InvalidExpression {
+            entity: E::NAME,
+            reason: format!(
+                "`{path}` would be set to an empty set, which DynamoDB cannot store: `remove` the attribute (an optional field) or remove the members"
+            ),
+        });
+    }
+    let Some((index, key)) = path
+        .top_level()
+        .and_then(|attribute| key_attribute(E::ATTRIBUTE_INDEXES, attribute))
+    else {
+        return Ok(action(path, value));
     };
     if let AttributeValue::Null(_) = value {
-        return match action(attribute, AttributeValue::Null(true)) {
-            Action::Set(..) => Ok(Action::Remove(attribute)),
+        return match action(path.clone(), AttributeValue::Null(true)) {
+            Action::Set(..) => Ok(Action::Remove(path)),
             _ => Err(Error::InvalidUpdate {
                 entity: E::NAME,
                 reason: format!(
-                    "`{attribute}` is a key attribute of index `{}`: it cannot be set to NULL",
+                    "`{path}` is a key attribute of index `{}`: it cannot be set to NULL",
                     index.name
                 ),
             }),
         };
     }
     check_value(E::NAME, index.name, key, &value)?;
-    Ok(action(attribute, value))
+    Ok(action(path, value))
+}
+
+fn is_empty_set(value: &AttributeValue) -> bool {
+    match value {
+        AttributeValue::Ss(s) => s.is_empty(),
+        AttributeValue::Ns(n) => n.is_empty(),
+        AttributeValue::Bs(b) => b.is_empty(),
+        _ => false,
+    }
 }
 
 impl Action {
-    fn attribute(&self) -> &'static str {
+    fn path(&self) -> &DocPath {
         match self {
-            Action::Set(a, _)
-            | Action::SetIfNotExists(a, _)
-            | Action::Add(a, _)
-            | Action::Append(a, _)
-            | Action::Remove(a) => a,
+            Action::Set(p, _)
+            | Action::SetIfNotExists(p, _)
+            | Action::Add(p, _)
+            | Action::Delete(p, _)
+            | Action::Increment(p, _)
+            | Action::Compute(p, ..)
+            | Action::Append(p, _)
+            | Action::Prepend(p, _)
+            | Action::Remove(p) => p,
         }
+    }
+
+    /// Operators and functions, as DynamoDB counts them.
+    fn operators(&self) -> usize {
+        match self {
+            Action::Set(..) | Action::Add(..) | Action::Delete(..) | Action::Remove(..) => 0,
+            Action::SetIfNotExists(..) | Action::Compute(..) => 1,
+            Action::Increment(..) | Action::Append(..) | Action::Prepend(..) => 2,
+        }
+    }
+}
+
+/// Sets whose members `ADD` and `DELETE` take: `HashSet<T>` and
+/// `BTreeSet<T>` stored as DynamoDB sets (`SS`, `NS`, `BS`), and optional
+/// ones.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a set: `add_members` and `remove_members` apply to sets (`ADD` on a number is `add`)",
+    label = "not a `HashSet` or `BTreeSet`"
+)]
+pub trait SetOf {
+    /// The member type.
+    type Member;
+    #[doc(hidden)]
+    fn __from_members(members: Vec<Self::Member>) -> Self;
+}
+
+impl<T: Eq + std::hash::Hash, H: std::hash::BuildHasher + Default> SetOf
+    for std::collections::HashSet<T, H>
+{
+    type Member = T;
+    fn __from_members(members: Vec<T>) -> Self {
+        members.into_iter().collect()
+    }
+}
+
+impl<T: Ord> SetOf for std::collections::BTreeSet<T> {
+    type Member = T;
+    fn __from_members(members: Vec<T>) -> Self {
+        members.into_iter().collect()
+    }
+}
+
+impl<X: SetOf> SetOf for Option<X> {
+    type Member = X::Member;
+    fn __from_members(members: Vec<Self::Member>) -> Self {
+        Some(X::__from_members(members))
+    }
+}
+
+/// An attribute's value plus or minus a number, for
+/// [`Update::set_from`]: made by [`Attr::plus`] and [`Attr::minus`] (and
+/// the same on paths).
+pub struct Computed<E, T> {
+    source: DocPath,
+    op: &'static str,
+    by: T,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E, T: fmt::Debug> fmt::Debug for Computed<E, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} {:?}", self.source, self.op, self.by)
+    }
+}
+
+macro_rules! arithmetic {
+    ($handle:ident) => {
+        impl<E, T: Numeric, S: OwnForm> $handle<E, T, S> {
+            /// This attribute's value plus `by`, for
+            /// [`Update::set_from`]: `SET target = attribute + :by`.
+            pub fn plus(&self, by: T) -> Computed<E, T> {
+                Computed {
+                    source: crate::expr::Operand::<E>::__path(self),
+                    op: "+",
+                    by,
+                    _entity: PhantomData,
+                }
+            }
+
+            /// This attribute's value minus `by`, for
+            /// [`Update::set_from`]: `SET target = attribute - :by`.
+            pub fn minus(&self, by: T) -> Computed<E, T> {
+                Computed {
+                    source: crate::expr::Operand::<E>::__path(self),
+                    op: "-",
+                    by,
+                    _entity: PhantomData,
+                }
+            }
+        }
+    };
+}
+
+arithmetic!(Attr);
+arithmetic!(Path);
+arithmetic!(KeyAttr);
+use crate::expr::KeyAttr;
+
+/// `ADD` on a top-level number, `SET p = if_not_exists(p, 0) + n` inside
+/// the item.
+fn increment(path: DocPath, by: AttributeValue) -> Action {
+    match path.top_level() {
+        Some(_) => Action::Add(path, by),
+        None => Action::Increment(path, by),
+    }
+}
+
+/// Members of a set as the field stores them (through its own serializer:
+/// serde_dynamo's set helpers give `SS`, `NS`, `BS`), refused when empty
+/// or when the field is not stored as a set.
+fn members_of<E: Entity, T: SetOf, S>(
+    attr: Attr<E, T, S>,
+    members: impl IntoIterator<Item = T::Member>,
+    method: &str,
+) -> Result<(DocPath, AttributeValue)> {
+    let path = DocPath::top(attr.name());
+    let members: Vec<T::Member> = members.into_iter().collect();
+    let count = members.len();
+    let target: Path<E, T, S> = attr.__target();
+    let value = target.value(&T::__from_members(members))?;
+    match &value {
+        AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_)
+            if is_empty_set(&value) || count == 0 =>
+        {
+            Err(Error::InvalidExpression {
+                entity: E::NAME,
+                reason: format!(
+                    "`{method}` on `{path}` with no members: DynamoDB takes no empty set, and there is nothing to change"
+                ),
+            })
+        }
+        AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_) => Ok((path, value)),
+        AttributeValue::Null(_) if count == 0 => Err(Error::InvalidExpression {
+            entity: E::NAME,
+            reason: format!("`{method}` on `{path}` with no members"),
+        }),
+        _ => Err(Error::InvalidUpdate {
+            entity: E::NAME,
+            reason: format!(
+                "`{path}` is not stored as a DynamoDB set (a put writes it as a list): store it with `#[serde(with = \"serde_dynamo::string_set\")]` (or `number_set`, `binary_set`) to add and remove members"
+            ),
+        }),
     }
 }
 
@@ -182,16 +361,19 @@ impl<E: Entity> Update<E> {
         self
     }
 
-    /// `SET attribute = value`.
+    /// `SET attribute = value`, on a handle or a [`Path`] into the item
+    /// (`Order::ADDRESS.get(Address::CITY)`; the struct holding it must
+    /// exist, or DynamoDB refuses the path).
     ///
     /// On a key attribute of an index over attributes, the value is checked
     /// as for a put (its type, not empty), and `None` removes the attribute:
     /// the item leaves that (sparse) index. Either way DynamoDB moves the
-    /// item in the index in the same write.
+    /// item in the index in the same write. An empty set is
+    /// [`Error::InvalidExpression`]: DynamoDB stores no empty set.
     pub fn set<A: Updatable<E>>(self, attr: A, value: impl IntoField<A::Value>) -> Self {
-        let attr = attr.__attr();
-        let value = attr.value(&value.into_field());
-        self.push(value.and_then(|v| index_checked::<E>(attr.name(), v, Action::Set)))
+        let target = attr.__target();
+        let value = target.value(&value.into_field());
+        self.push(value.and_then(|v| index_checked::<E>(target.path, v, Action::Set)))
     }
 
     /// `SET attribute = if_not_exists(attribute, value)`: sets it only if
@@ -201,16 +383,38 @@ impl<E: Entity> Update<E> {
         attr: A,
         value: impl IntoField<A::Value>,
     ) -> Self {
-        let attr = attr.__attr();
-        let value = attr.value(&value.into_field());
-        self.push(value.and_then(|v| index_checked::<E>(attr.name(), v, Action::SetIfNotExists)))
+        let target = attr.__target();
+        let value = target.value(&value.into_field());
+        self.push(value.and_then(|v| index_checked::<E>(target.path, v, Action::SetIfNotExists)))
     }
 
-    /// `ADD attribute by`: an atomic counter; a missing attribute counts
-    /// from zero.
-    pub fn add<T: Numeric, S: OwnForm>(self, attr: Attr<E, T, S>, by: T) -> Self {
-        let value = value_of::<E>(attr.name(), &by);
-        self.push(value.map(|v| Action::Add(attr.name(), v)))
+    /// `SET target = source + n` or `source - n`, from
+    /// [`Attr::plus`] / [`Attr::minus`]: one numeric attribute computed
+    /// from another in the same write (the source must exist).
+    pub fn set_from<A, T>(self, target: A, computed: Computed<E, T>) -> Self
+    where
+        A: Updatable<E, Value = T>,
+        A::Storage: OwnForm,
+        T: Numeric,
+    {
+        let target = target.__target().path;
+        let by = value_of::<E>(&computed.source, &computed.by);
+        self.push(by.map(|v| Action::Compute(target, computed.source, computed.op, v)))
+    }
+
+    /// Adds `by` to a number: `ADD attribute by` on a top-level attribute
+    /// (an atomic counter; a missing attribute counts from zero), and
+    /// `SET path = if_not_exists(path, 0) + by` inside the item, where
+    /// DynamoDB's `ADD` does not reach.
+    pub fn add<A, T>(self, attr: A, by: T) -> Self
+    where
+        A: Updatable<E, Value = T>,
+        A::Storage: OwnForm,
+        T: Numeric,
+    {
+        let path = attr.__target().path;
+        let value = value_of::<E>(&path, &by);
+        self.push(value.map(|v| increment(path, v)))
     }
 
     /// Takes `by` from a number in one UpdateItem (`ADD attribute -by`),
@@ -241,10 +445,18 @@ impl<E: Entity> Update<E> {
     ///     .await?;
     /// # Ok(()) }
     /// ```
-    pub fn subtract<T: Numeric, S: OwnForm>(mut self, attr: Attr<E, T, S>, by: T) -> Self {
-        let stored = value_of::<E>(attr.name(), &by);
+    pub fn subtract<A, T>(mut self, attr: A, by: T) -> Self
+    where
+        A: Updatable<E, Value = T>,
+        A::Storage: OwnForm,
+        T: Numeric,
+    {
+        let path = attr.__target().path;
+        let stored = value_of::<E>(&path, &by);
         if T::UNSIGNED {
-            let guard = stored.clone().map(|v| Node::Compare(attr.name(), ">=", v));
+            let guard = stored
+                .clone()
+                .map(|v| Node::Compare(Term::Path(path.clone()), ">=", Term::Value(v)));
             self.condition = Some(and(self.condition.take(), guard));
         }
         let value = stored.and_then(|v| match v {
@@ -254,10 +466,97 @@ impl<E: Entity> Update<E> {
             })),
             _ => Err(Error::InvalidUpdate {
                 entity: E::NAME,
-                reason: format!("`subtract` on `{}`: not a number", attr.name()),
+                reason: format!("`subtract` on `{path}`: not a number"),
             }),
         });
-        self.push(value.map(|v| Action::Add(attr.name(), v)))
+        self.push(value.map(|v| increment(path, v)))
+    }
+
+    /// `ADD attribute members`: adds members to a set (`HashSet<String>`,
+    /// `BTreeSet<i64>`, a set of byte strings, stored as `SS` / `NS` /
+    /// `BS` through serde_dynamo's set helpers), creating it if missing.
+    /// DynamoDB adds to top-level sets only, so this takes a field handle.
+    /// No members is [`Error::InvalidExpression`] (DynamoDB stores no
+    /// empty set); a field stored as a list is [`Error::InvalidUpdate`].
+    pub fn add_members<T: SetOf, S>(
+        self,
+        attr: Attr<E, T, S>,
+        members: impl IntoIterator<Item = T::Member>,
+    ) -> Self {
+        let value = members_of(attr, members, "add_members");
+        self.push(value.map(|(p, v)| Action::Add(p, v)))
+    }
+
+    /// `DELETE attribute members`: removes members from a set; the
+    /// attribute disappears with its last member, so an optional field
+    /// (`Option<HashSet<_>>`) is the one that still decodes then. No
+    /// members is [`Error::InvalidExpression`].
+    pub fn remove_members<T: SetOf, S>(
+        self,
+        attr: Attr<E, T, S>,
+        members: impl IntoIterator<Item = T::Member>,
+    ) -> Self {
+        let value = members_of(attr, members, "remove_members");
+        self.push(value.map(|(p, v)| Action::Delete(p, v)))
+    }
+
+    /// Appends items to a list (`list_append(list, items)`), creating it if
+    /// missing.
+    pub fn append<A, T>(self, list: A, items: impl IntoIterator<Item = T>) -> Self
+    where
+        A: Updatable<E, Value = Vec<T>>,
+        A::Storage: OwnForm,
+        T: Serialize,
+    {
+        let path = list.__target().path;
+        let items: Vec<T> = items.into_iter().collect();
+        let value = value_of::<E>(&path, &items);
+        self.push(value.map(|v| Action::Append(path, v)))
+    }
+
+    /// Puts items at the front of a list (`list_append(items, list)`),
+    /// creating it if missing.
+    pub fn prepend<A, T>(self, list: A, items: impl IntoIterator<Item = T>) -> Self
+    where
+        A: Updatable<E, Value = Vec<T>>,
+        A::Storage: OwnForm,
+        T: Serialize,
+    {
+        let path = list.__target().path;
+        let items: Vec<T> = items.into_iter().collect();
+        let value = value_of::<E>(&path, &items);
+        self.push(value.map(|v| Action::Prepend(path, v)))
+    }
+
+    /// `REMOVE attribute`: only for optional fields (or paths to optional
+    /// fields of nested structs), so the item still decodes.
+    pub fn remove<A, T>(self, attr: A) -> Self
+    where
+        A: Updatable<E, Value = Option<T>>,
+    {
+        self.push(Ok(Action::Remove(attr.__target().path)))
+    }
+
+    /// `REMOVE list[index]`: removes one element of a list; the elements
+    /// after it move up.
+    pub fn remove_element<A, T>(self, list: A, index: usize) -> Self
+    where
+        A: Updatable<E, Value = Vec<T>>,
+        T: Serialize + 'static,
+    {
+        let path = list.__target().at(index).path;
+        self.push(Ok(Action::Remove(path)))
+    }
+
+    /// `REMOVE map.key`: removes one entry of a map.
+    pub fn remove_entry<A, V>(self, map: A, key: impl Into<String>) -> Self
+    where
+        A: Updatable<E>,
+        A::Value: crate::expr::StringMap<Value = V>,
+        V: Serialize,
+    {
+        let path = map.__target().key(key).path;
+        self.push(Ok(Action::Remove(path)))
     }
 
     /// Sets the fields of an index and recomputes its key attributes in the
@@ -293,22 +592,26 @@ impl<E: Entity> Update<E> {
             let mut actions: Vec<Action> = set
                 .fields?
                 .into_iter()
-                .map(|(attribute, value)| Action::Set(attribute, value))
+                .map(|(attribute, value)| Action::Set(DocPath::top(attribute), value))
                 .collect();
             let inner = &self.table.inner;
             for (index, keys) in (set.keys)(&self.typed_key)? {
                 match keys {
                     Some((pk, sk)) => {
                         inner.check_len::<E>(index.pk_attribute, &pk, MAX_PARTITION_KEY_BYTES)?;
-                        actions.push(Action::Set(index.pk_attribute, AttributeValue::S(pk)));
+                        actions.push(Action::Set(
+                            DocPath::top(index.pk_attribute),
+                            AttributeValue::S(pk),
+                        ));
                         if let (Some(attribute), Some(sk)) = (index.sk_attribute, sk) {
                             inner.check_len::<E>(attribute, &sk, MAX_SORT_KEY_BYTES)?;
-                            actions.push(Action::Set(attribute, AttributeValue::S(sk)));
+                            actions
+                                .push(Action::Set(DocPath::top(attribute), AttributeValue::S(sk)));
                         }
                     }
                     None => {
-                        actions.push(Action::Remove(index.pk_attribute));
-                        actions.extend(index.sk_attribute.map(Action::Remove));
+                        actions.push(Action::Remove(DocPath::top(index.pk_attribute)));
+                        actions.extend(index.sk_attribute.map(|a| Action::Remove(DocPath::top(a))));
                     }
                 }
             }
@@ -320,23 +623,6 @@ impl<E: Entity> Update<E> {
                 .fold(self, |update, a| update.push(Ok(a))),
             Err(e) => self.push(Err(e)),
         }
-    }
-
-    /// Appends items to a list attribute (creating it if missing).
-    pub fn append<T: Serialize, S: OwnForm>(
-        self,
-        attr: Attr<E, Vec<T>, S>,
-        items: impl IntoIterator<Item = T>,
-    ) -> Self {
-        let items: Vec<T> = items.into_iter().collect();
-        let value = value_of::<E>(attr.name(), &items);
-        self.push(value.map(|v| Action::Append(attr.name(), v)))
-    }
-
-    /// `REMOVE attribute`: only for optional fields, so the item still
-    /// decodes.
-    pub fn remove<T, S>(self, attr: Attr<E, Option<T>, S>) -> Self {
-        self.push(Ok(Action::Remove(attr.name())))
     }
 
     /// Applies the update only if `condition` holds; otherwise fails with
@@ -379,24 +665,38 @@ impl<E: Entity> Update<E> {
         let key_attributes = self.key_attributes.map_err(named)?;
         let actions = self.actions.map_err(named)?;
         for (i, action) in actions.iter().enumerate() {
-            let attribute = action.attribute();
-            if actions[..i].iter().any(|a| a.attribute() == attribute) {
+            let path = action.path();
+            path.clone().checked(E::NAME).map_err(named)?;
+            if let Action::Compute(_, source, ..) = action {
+                source.clone().checked(E::NAME).map_err(named)?;
+            }
+            if let Some(other) = actions[..i].iter().find(|a| a.path().overlaps(path)) {
+                let reason = if other.path() == path {
+                    format!("attribute `{path}` is updated twice")
+                } else {
+                    format!(
+                        "`{}` and `{path}` overlap: DynamoDB updates one path of a document once",
+                        other.path()
+                    )
+                };
                 return Err(Error::InvalidUpdate {
                     entity: E::NAME,
-                    reason: format!("attribute `{attribute}` is updated twice"),
+                    reason,
                 });
             }
         }
+        let operators: usize = actions.iter().map(Action::operators).sum();
 
         let mut p = Placeholders::default();
         let mut set = Vec::new();
         let mut add = Vec::new();
+        let mut delete = Vec::new();
         let mut remove = Vec::new();
         // Key fields are written when the update creates the item; an
         // existing item keeps its own text (a case-folded key format could
         // otherwise replace `JLowe` with `jlowe`).
         for (attribute, value) in key_attributes {
-            if !actions.iter().any(|a| a.attribute() == attribute) {
+            if !actions.iter().any(|a| a.path().root == attribute) {
                 let (n, v) = (p.name(attribute), p.value(value));
                 set.push(format!("{n} = if_not_exists({n}, {v})"));
             }
@@ -413,26 +713,48 @@ impl<E: Entity> Update<E> {
         for action in actions {
             match action {
                 Action::Set(a, value) => {
-                    let (n, v) = (p.name(a), p.value(value));
+                    let (n, v) = (p.path(&a), p.value(value));
                     set.push(format!("{n} = {v}"));
                 }
                 Action::SetIfNotExists(a, value) => {
-                    let (n, v) = (p.name(a), p.value(value));
+                    let (n, v) = (p.path(&a), p.value(value));
                     set.push(format!("{n} = if_not_exists({n}, {v})"));
                 }
                 Action::Append(a, value) => {
-                    let n = p.name(a);
+                    let n = p.path(&a);
                     let empty = p.value(AttributeValue::L(Vec::new()));
                     let v = p.value(value);
                     set.push(format!(
                         "{n} = list_append(if_not_exists({n}, {empty}), {v})"
                     ));
                 }
+                Action::Prepend(a, value) => {
+                    let n = p.path(&a);
+                    let v = p.value(value);
+                    let empty = p.value(AttributeValue::L(Vec::new()));
+                    set.push(format!(
+                        "{n} = list_append({v}, if_not_exists({n}, {empty}))"
+                    ));
+                }
+                Action::Increment(a, value) => {
+                    let n = p.path(&a);
+                    let zero = p.value(AttributeValue::N("0".into()));
+                    let v = p.value(value);
+                    set.push(format!("{n} = if_not_exists({n}, {zero}) + {v}"));
+                }
+                Action::Compute(a, source, op, value) => {
+                    let (n, m, v) = (p.path(&a), p.path(&source), p.value(value));
+                    set.push(format!("{n} = {m} {op} {v}"));
+                }
                 Action::Add(a, value) => {
-                    let (n, v) = (p.name(a), p.value(value));
+                    let (n, v) = (p.path(&a), p.value(value));
                     add.push(format!("{n} {v}"));
                 }
-                Action::Remove(a) => remove.push(p.name(a)),
+                Action::Delete(a, value) => {
+                    let (n, v) = (p.path(&a), p.value(value));
+                    delete.push(format!("{n} {v}"));
+                }
+                Action::Remove(a) => remove.push(p.path(&a)),
             }
         }
         if let Some(attr) = E::VERSION {
@@ -456,7 +778,12 @@ impl<E: Entity> Update<E> {
             conditions.push(format!("({absent} OR {n} = {v})"));
         }
         let mut expression = Vec::new();
-        for (keyword, clauses) in [("SET", set), ("ADD", add), ("REMOVE", remove)] {
+        for (keyword, clauses) in [
+            ("SET", set),
+            ("ADD", add),
+            ("DELETE", delete),
+            ("REMOVE", remove),
+        ] {
             if !clauses.is_empty() {
                 expression.push(format!("{keyword} {}", clauses.join(", ")));
             }
@@ -466,8 +793,11 @@ impl<E: Entity> Update<E> {
             conditions.push(format!("attribute_exists({})", p.name(&inner.pk)));
         }
         let has_condition = self.condition.is_some();
+        let mut condition_operators = 0;
         if let Some(node) = self.condition {
-            conditions.push(format!("({})", p.render(&node.map_err(named)?)));
+            let node = node.map_err(named)?;
+            condition_operators = node.operators();
+            conditions.push(format!("({})", p.render(&node)));
         }
         if let (Some(attr), Some(version)) = (E::VERSION, self.expected_version) {
             let (n, v) = (
@@ -476,12 +806,19 @@ impl<E: Entity> Update<E> {
             );
             conditions.push(format!("{n} = {v}"));
         }
+        let update = expression.join(" ");
+        check_expression(E::NAME, "update", &update, operators).map_err(named)?;
+        let condition = all(conditions);
+        if let Some(condition) = &condition {
+            check_expression(E::NAME, "condition", condition, condition_operators)
+                .map_err(named)?;
+        }
         let (names, values) = p.into_parts();
         Ok(RenderedUpdate {
             table: self.table,
             key,
-            update: expression.join(" "),
-            condition: all(conditions),
+            update,
+            condition,
             names,
             values,
             must_exist: self.must_exist,

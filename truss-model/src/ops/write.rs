@@ -1,7 +1,7 @@
 //! What the writes share: the conditions a put sends for its mode and
 //! version, and telling a failed condition apart.
 
-use crate::expr::{all, Node, Placeholders};
+use crate::expr::{all, check_expression, Node, Placeholders};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::keys::entity::Entity;
@@ -35,10 +35,17 @@ pub(crate) fn put_condition<E: Entity>(
     if let (Some(attr), Some(version)) = (E::VERSION, expected_version) {
         clauses.push(version_condition(attr, version, p));
     }
+    let mut operators = 0;
     if let Some(node) = condition {
-        clauses.push(format!("({})", p.render(&node?)));
+        let node = node?;
+        operators = node.operators();
+        clauses.push(format!("({})", p.render(&node)));
     }
-    Ok(all(clauses))
+    let condition = all(clauses);
+    if let Some(condition) = &condition {
+        check_expression(E::NAME, "condition", condition, operators)?;
+    }
+    Ok(condition)
 }
 
 /// The optimistic-locking condition for a write based on `version`: the stored

@@ -164,9 +164,9 @@ impl<'de> de::Deserializer<'de> for Deserializer {
             AttributeValue::Ns(n) => {
                 visitor.visit_seq(Seq::new(n.into_iter().map(AttributeValue::N)))
             }
-            AttributeValue::Bs(b) => {
-                visitor.visit_seq(Seq::new(b.into_iter().map(AttributeValue::B)))
-            }
+            AttributeValue::Bs(b) => visitor.visit_seq(de::value::SeqDeserializer::new(
+                b.into_iter().map(|b| BinaryMember(b.into_inner())),
+            )),
             other => Err(expected("a list (L) or a set", &other)),
         }
     }
@@ -232,6 +232,38 @@ impl<'de> de::Deserializer<'de> for Deserializer {
 }
 
 /// The elements of a list or set, each tagged with its index on error.
+/// A member of a binary set: bytes to `serde_bytes` types, and a sequence
+/// of bytes to a plain `Vec<u8>` (which the serializer also takes as a
+/// member, so a `BTreeSet<Vec<u8>>` round-trips). Only set members read
+/// this way: a top-level `B` into a plain `Vec<u8>` would be written back
+/// as a list.
+struct BinaryMember(Vec<u8>);
+
+impl<'de> IntoDeserializer<'de, CodecError> for BinaryMember {
+    type Deserializer = Self;
+    fn into_deserializer(self) -> Self {
+        self
+    }
+}
+
+impl<'de> de::Deserializer<'de> for BinaryMember {
+    type Error = CodecError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_byte_buf(self.0)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+        visitor.visit_seq(de::value::SeqDeserializer::new(self.0.into_iter()))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
 struct Seq<I> {
     values: I,
     index: usize,

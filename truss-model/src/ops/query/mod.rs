@@ -325,7 +325,10 @@ impl<E: QueryTarget> Query<E> {
             });
         }
         let filter = match &self.filter {
-            Some(node) => Some(Filter::new(node.as_ref().map_err(Clone::clone)?)),
+            Some(node) => Some(Filter::new(
+                E::__name(),
+                node.as_ref().map_err(Clone::clone)?,
+            )?),
             None => None,
         };
         let keys = match (&self.partition, self.sort.condition.clone()?) {

@@ -1,7 +1,7 @@
 //! A checked query: its key condition on the table, a template index or an
 //! index over attributes, its filter, and the requests for its pages.
 
-use crate::expr::{Node, Placeholders};
+use crate::expr::{check_expression, Node, Placeholders};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::keys::attribute_index::{
@@ -27,15 +27,17 @@ pub(super) struct Filter {
 }
 
 impl Filter {
-    pub(super) fn new(node: &Node) -> Self {
+    /// The filter rendered, refused over DynamoDB's expression limits.
+    pub(super) fn new(entity: &'static str, node: &Node) -> Result<Self> {
         let mut p = Placeholders::default();
         let expression = p.render(node);
+        check_expression(entity, "filter", &expression, node.operators())?;
         let (names, values) = p.into_parts();
-        Filter {
+        Ok(Filter {
             expression,
             names: names.unwrap_or_default(),
             values: values.unwrap_or_default(),
-        }
+        })
     }
 }
 
