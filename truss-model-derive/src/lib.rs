@@ -22,6 +22,7 @@ mod fallback;
 mod key_part;
 mod names;
 mod nested;
+mod projection;
 mod rename;
 mod revision;
 mod symbol;
@@ -57,6 +58,13 @@ pub fn derive_key_part(input: TokenStream) -> TokenStream {
 pub fn derive_nested(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     nested::derive(&input).into()
+}
+
+/// Derives `truss_model::Projection`; documented in `truss_model`.
+#[proc_macro_derive(Projection, attributes(truss))]
+pub fn derive_projection(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    projection::derive(&input).into()
 }
 
 /// Derives `truss_model::Collection`; documented in `truss_model`.

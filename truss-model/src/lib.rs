@@ -57,8 +57,8 @@ pub use expr::{storage, Attr, Condition, KeyAttr, Updatable};
 /// handles; the guide's "Inside the item" shows each form.
 pub mod expression {
     pub use crate::expr::{
-        AttributeType, Contains, HasSize, Holds, List, NestedAttr, NestedFields, Operand, Path,
-        Size, StringMap,
+        AttributeType, Contains, DocPath, HasSize, Holds, List, NestedAttr, NestedFields, Operand,
+        Path, Size, StringMap,
     };
     pub use crate::ops::update::{Computed, SetOf};
 }
@@ -75,8 +75,9 @@ pub use keys::sort_key::{SortCondition, SortKey};
 pub use keys::ttl::TtlValue;
 pub use ops::collection::{Collection, Member, QueryTarget};
 pub use ops::cursor::Cursor;
-pub use ops::query::{Page, Query};
-pub use ops::single_item::{Delete, DeleteReturning, Get, Put};
+pub use ops::projection::Projection;
+pub use ops::query::{Page, ProjectedQuery, Query};
+pub use ops::single_item::{Delete, DeleteReturning, Get, GetProjected, Put};
 pub use ops::update::{IndexSet, Numeric, Update, UpdateReturning};
 pub use table::capacity::{CapacityMeter, Consumed};
 pub use table::infra::Drift;
@@ -174,6 +175,10 @@ pub use truss_model_derive::Collection;
 /// `#[serde(with = ...)]` is written through that function, as a put
 /// writes it.
 pub use truss_model_derive::Nested;
+
+/// Derives [`Projection`] for a struct of some of an entity's fields; see
+/// the trait for the syntax.
+pub use truss_model_derive::Projection;
 
 /// Derives [`KeyPart`](trait@KeyPart) for a unit enum or a single-field
 /// struct, so it can be part of a key without hand-written code.

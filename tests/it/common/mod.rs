@@ -7,6 +7,7 @@
 pub mod capacity;
 pub mod faults;
 pub mod js;
+pub mod projections;
 
 /// JavaScript's `toISOString()` as a serde adapter: always three fractional
 /// digits (`2025-06-01T12:00:00.000Z`), as DynamoDB-Toolbox writes `_ct` /

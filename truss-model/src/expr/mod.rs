@@ -11,7 +11,8 @@ mod render;
 
 pub use path::{Holds, List, NestedAttr, NestedFields, Operand, Path, StringMap};
 
-pub(crate) use path::DocPath;
+pub use path::DocPath;
+pub(crate) use path::Step;
 pub use render::Condition;
 pub(crate) use render::{all, and, check_expression, Node, Placeholders, Term};
 

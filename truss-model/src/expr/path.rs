@@ -57,6 +57,11 @@ impl DocPath {
         self.root == other.root && self.steps[..n] == other.steps[..n]
     }
 
+    /// Whether `other` is this path or inside it.
+    pub(crate) fn contains(&self, other: &DocPath) -> bool {
+        self.root == other.root && other.steps.starts_with(&self.steps)
+    }
+
     /// The path itself, checked against DynamoDB's nesting limit.
     pub(crate) fn checked(self, entity: &'static str) -> Result<Self> {
         if self.steps.len() + 1 > MAX_PATH_DEPTH {

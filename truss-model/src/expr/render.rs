@@ -172,18 +172,36 @@ pub(crate) fn check_expression(
 
 /// Collects placeholders while rendering expressions; only placeholders
 /// that are used are ever sent.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Placeholders {
     names: HashMap<String, String>,
     values: Item,
+    /// How name placeholders start (`#n`): another prefix keeps them apart
+    /// from a request's other expressions.
+    prefix: &'static str,
+}
+
+impl Default for Placeholders {
+    fn default() -> Self {
+        Placeholders::with_prefix("#n")
+    }
 }
 
 impl Placeholders {
+    pub(crate) fn with_prefix(prefix: &'static str) -> Self {
+        Placeholders {
+            names: HashMap::new(),
+            values: Item::new(),
+            prefix,
+        }
+    }
+
     pub(crate) fn name(&mut self, attribute: &str) -> String {
         let next = self.names.len();
+        let prefix = self.prefix;
         self.names
             .entry(attribute.to_owned())
-            .or_insert_with(|| format!("#n{next}"))
+            .or_insert_with(|| format!("{prefix}{next}"))
             .clone()
     }
 

@@ -566,7 +566,8 @@ pub struct KeyDisplay(pub(crate) String);
 
 impl Error {
     /// The same error naming `key` where it was built before the key was
-    /// known (a value of a condition or update that cannot be encoded).
+    /// known (a value of a condition or update that cannot be encoded, a
+    /// projected field that cannot be decoded).
     pub(crate) fn with_key(self, key: impl FnOnce() -> KeyDisplay) -> Self {
         match self {
             Error::Encode {
@@ -576,6 +577,17 @@ impl Error {
             } if empty.0.is_empty() => Error::Encode {
                 entity,
                 key: key(),
+                message,
+            },
+            Error::Decode {
+                entity,
+                key: empty,
+                field,
+                message,
+            } if empty.0.is_empty() => Error::Decode {
+                entity,
+                key: key(),
+                field,
                 message,
             },
             other => other,

@@ -7,6 +7,7 @@ pub mod batch;
 pub(crate) mod collection;
 pub mod cursor;
 pub mod migrate;
+pub(crate) mod projection;
 pub(crate) mod query;
 pub mod scan;
 pub(crate) mod single_item;

@@ -5,6 +5,7 @@ use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::keys::entity::{Entity, EntityKey};
 use crate::keys::ttl::now_epoch_seconds;
+use crate::ops::projection::{render, Projection, Rendered};
 use crate::ops::write::{condition_failed, put_condition, PutMode, Required};
 use crate::ops::write_back::decoding;
 use crate::table::inner::RenderedKey;
@@ -120,17 +121,43 @@ impl<E: Entity> Get<E> {
     }
 
     async fn get(self, observation: &Observation) -> Result<Option<E>> {
-        let key = self.key?;
+        let item = self.fetch(observation, None).await?;
         let inner = &self.table.inner;
-        observation.key(|| inner.display(&key));
+        decoding(&self.table, || {
+            item.map(|item| inner.decode(item)).transpose()
+        })
+        .await
+    }
+
+    /// Reads only the fields of projection `P` (a `ProjectionExpression`
+    /// of its paths, in the same one GetItem): see [`Projection`].
+    pub fn project<P: Projection<Entity = E>>(self) -> GetProjected<P> {
+        GetProjected(self)
+    }
+
+    /// The item, raw: with `projection`, only those attributes.
+    async fn fetch(
+        &self,
+        observation: &Observation,
+        projection: Option<Rendered>,
+    ) -> Result<Option<Item>> {
+        let key = self.key.as_ref().map_err(Clone::clone)?;
+        let inner = &self.table.inner;
+        observation.key(|| inner.display(key));
+        let (expression, names) = match projection {
+            Some(p) => (Some(p.expression), Some(p.names)),
+            None => (None, None),
+        };
         let output = send!(
             observation,
             inner
                 .client
                 .get_item()
                 .table_name(&inner.name)
-                .set_key(Some(inner.key_item(&key)))
+                .set_key(Some(inner.key_item(key)))
                 .consistent_read(self.consistent)
+                .set_projection_expression(expression.clone())
+                .set_expression_attribute_names(names.clone())
                 .set_return_consumed_capacity(observation.capacity())
         )
         .map_err(|e| Error::dynamo("GetItem", e))?;
@@ -138,10 +165,48 @@ impl<E: Entity> Get<E> {
         if let (true, Some(ttl)) = (self.hide_expired, E::TTL) {
             item = item.filter(|item| !ttl.expired(item, now_epoch_seconds()));
         }
-        decoding(&self.table, || {
-            item.map(|item| inner.decode(item)).transpose()
-        })
-        .await
+        Ok(item)
+    }
+}
+
+/// A pending GetItem of a [`Projection`]: made by [`Get::project`];
+/// `.await` it or call [`send`](GetProjected::send).
+#[must_use = "a Get does nothing until awaited"]
+pub struct GetProjected<P: Projection>(Get<P::Entity>);
+
+impl<P: Projection> GetProjected<P> {
+    /// Sends the request; `Ok(None)` if there is no item.
+    pub async fn send(self) -> Result<Option<P>> {
+        let get = self.0;
+        let inner = &get.table.inner;
+        let observation = inner.observe("GetItem", P::Entity::NAME);
+        observation.consistent(get.consistent);
+        let result = async {
+            let mut extra = vec![inner.pk.as_str()];
+            extra.extend(inner.sk.as_deref());
+            if get.hide_expired {
+                extra.extend(P::Entity::TTL.map(|t| t.attribute));
+            }
+            let projection = render::<P>(&extra)?;
+            let item = get.fetch(&observation, Some(projection)).await?;
+            item.map(|item| P::__decode(&item))
+                .transpose()
+                .map_err(|e| match &get.key {
+                    Ok(key) => e.with_key(|| inner.display(key)),
+                    Err(_) => e,
+                })
+        }
+        .await;
+        observation.finish(result)
+    }
+}
+
+impl<P: Projection> IntoFuture for GetProjected<P> {
+    type Output = Result<Option<P>>;
+    type IntoFuture = BoxFuture<'static, Result<Option<P>>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 

@@ -13,6 +13,7 @@ use crate::keys::entity::{Entity, Partition, PartitionKey};
 use crate::keys::sort_key::{KeyCondition, SortCondition};
 use crate::ops::collection::QueryTarget;
 use crate::ops::cursor::Cursor;
+use crate::ops::projection::{render, Projection, Rendered};
 use crate::table::Table;
 use futures::stream::{self, Stream, TryStreamExt};
 use plan::{Filter, Keys, Plan};
@@ -155,6 +156,56 @@ impl<E: Entity> Query<E> {
         self.filter = Some(crate::expr::and(self.filter.take(), condition.node));
         self
     }
+
+    /// Reads only the fields of projection `P` (a `ProjectionExpression`
+    /// of its paths plus the key attributes, in the same one request per
+    /// page); call it last, after the query's other settings. See
+    /// [`Projection`].
+    pub fn project<P: Projection<Entity = E>>(self) -> ProjectedQuery<P> {
+        ProjectedQuery(self)
+    }
+}
+
+/// A query reading a [`Projection`]: made by [`Query::project`]; finish it
+/// with [`page`](ProjectedQuery::page), [`items`](ProjectedQuery::items),
+/// [`pages`](ProjectedQuery::pages) or [`all`](ProjectedQuery::all), as a
+/// [`Query`].
+#[must_use = "a Query does nothing until page(), items() or all() is awaited"]
+pub struct ProjectedQuery<P: Projection>(Query<P::Entity>);
+
+impl<P: Projection> fmt::Debug for ProjectedQuery<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ProjectedQuery").field(&self.0).finish()
+    }
+}
+
+impl<P: Projection> ProjectedQuery<P> {
+    /// All pages, lazily: one request per page.
+    pub fn pages(self) -> impl Stream<Item = Result<Page<P>>> + Send + 'static {
+        self.0
+            .pages_as(Some(render::<P>), |_, item| P::__decode(&item))
+    }
+
+    /// One page: one Query request.
+    pub async fn page(self) -> Result<Page<P>> {
+        let first = Box::pin(self.pages()).try_next().await?;
+        Ok(first.unwrap_or(Page {
+            items: Vec::new(),
+            cursor: None,
+        }))
+    }
+
+    /// All items, lazily.
+    pub fn items(self) -> impl Stream<Item = Result<P>> + Send + 'static {
+        self.pages()
+            .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
+            .try_flatten()
+    }
+
+    /// Every item of every page, collected.
+    pub async fn all(self) -> Result<Vec<P>> {
+        self.items().try_collect().await
+    }
 }
 
 impl<E: QueryTarget> Query<E> {
@@ -238,16 +289,29 @@ impl<E: QueryTarget> Query<E> {
     /// All pages, lazily: one request per page, up to the
     /// [`limit`](Query::limit).
     pub fn pages(self) -> impl Stream<Item = Result<Page<E>>> + Send + 'static {
+        self.pages_as(None, E::__decode)
+    }
+
+    /// [`pages`](Query::pages), each item decoded by `decode`; with
+    /// `projection`, reading only what it renders (plus the keys).
+    fn pages_as<T: Send + 'static>(
+        self,
+        projection: Option<fn(&[&str]) -> Result<Rendered>>,
+        decode: fn(&Table, Item) -> Result<T>,
+    ) -> impl Stream<Item = Result<Page<T>>> + Send + 'static {
         enum State<E> {
             Start(Query<E>),
             Next(Plan<E>, Table, Item, Option<u64>),
             Done,
         }
-        stream::try_unfold(State::Start(self), |state| async move {
+        stream::try_unfold(State::Start(self), move |state| async move {
             let (plan, table, start, left) = match state {
                 State::Done => return Ok(None),
                 State::Start(query) => {
-                    let plan = query.plan()?;
+                    let mut plan = query.plan()?;
+                    if let Some(render) = projection {
+                        plan.projection = Some(render(&plan.needed_attributes(&query.table))?);
+                    }
                     let start = match &query.after {
                         Some(cursor) => Some(plan.check_cursor(&query.table, cursor)?),
                         None => None,
@@ -266,7 +330,7 @@ impl<E: QueryTarget> Query<E> {
                     Some(size.map_or(left, |s| s.min(left)))
                 }
             };
-            let (items, last) = plan.fetch(&table, start, size).await?;
+            let (items, last) = plan.fetch(&table, start, size, decode).await?;
             let cursor = last
                 .as_ref()
                 .map(|key| Cursor::encode(plan.keys.index_name(), key))
@@ -357,6 +421,7 @@ impl<E: QueryTarget> Query<E> {
         };
         Ok(Plan {
             filter,
+            projection: None,
             hide_expired: self.hide_expired,
             keys,
             descending: self.descending,

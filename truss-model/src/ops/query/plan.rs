@@ -11,6 +11,7 @@ use crate::keys::sort_key::KeyCondition;
 use crate::keys::template::Index;
 use crate::ops::collection::QueryTarget;
 use crate::ops::cursor::{invalid, Cursor};
+use crate::ops::projection::Rendered;
 use crate::ops::write_back::decoding;
 use crate::table::observe::{send, Observation};
 use crate::table::Table;
@@ -199,6 +200,8 @@ impl Keys {
 /// A validated query, ready to send page after page.
 pub(super) struct Plan<E> {
     pub(super) filter: Option<Filter>,
+    /// A projection's `ProjectionExpression` and names (`#p0`, ...).
+    pub(super) projection: Option<Rendered>,
     pub(super) hide_expired: bool,
     pub(super) keys: Keys,
     pub(super) descending: bool,
@@ -230,33 +233,52 @@ impl<E: QueryTarget> Plan<E> {
         Ok(key)
     }
 
-    /// One page of at most `limit` items (DynamoDB's own page without).
-    pub(super) async fn fetch(
+    /// The attributes a projected read must hold besides the projection's
+    /// own: the keys (for cursors and to tell entity types apart) and, when
+    /// expired items are hidden, the expiries.
+    pub(super) fn needed_attributes<'t>(&'t self, table: &'t Table) -> Vec<&'t str> {
+        let mut names = self.keys.key_attributes(table);
+        if self.hide_expired {
+            names.extend(E::__expiries());
+        }
+        names
+    }
+
+    /// One page of at most `limit` items (DynamoDB's own page without),
+    /// each decoded by `decode`.
+    pub(super) async fn fetch<T>(
         &self,
         table: &Table,
         start: Option<Item>,
         limit: Option<i32>,
-    ) -> Result<(Vec<E>, Option<Item>)> {
+        decode: fn(&Table, Item) -> Result<T>,
+    ) -> Result<(Vec<T>, Option<Item>)> {
         let observation = table.inner.observe("Query", E::__name());
         observation.index(self.keys.index_name());
         observation.consistent(self.consistent);
         observation.page(limit, !self.descending);
-        let result = self.fetch_observed(table, start, limit, &observation).await;
+        let result = self
+            .fetch_observed(table, start, limit, &observation, decode)
+            .await;
         observation.finish(result)
     }
 
-    async fn fetch_observed(
+    async fn fetch_observed<T>(
         &self,
         table: &Table,
         start: Option<Item>,
         limit: Option<i32>,
         observation: &Observation,
-    ) -> Result<(Vec<E>, Option<Item>)> {
+        decode: fn(&Table, Item) -> Result<T>,
+    ) -> Result<(Vec<T>, Option<Item>)> {
         let inner = &table.inner;
         let (expression, mut names, mut values) = self.keys.expression(table);
         if let Some(filter) = &self.filter {
             names.extend(filter.names.clone());
             values.extend(filter.values.clone());
+        }
+        if let Some(projection) = &self.projection {
+            names.extend(projection.names.clone());
         }
         let output = send!(
             observation,
@@ -267,6 +289,7 @@ impl<E: QueryTarget> Plan<E> {
                 .set_index_name(self.keys.index_name().map(str::to_owned))
                 .key_condition_expression(expression)
                 .set_filter_expression(self.filter.as_ref().map(|f| f.expression.clone()))
+                .set_projection_expression(self.projection.as_ref().map(|p| p.expression.clone()))
                 .set_expression_attribute_names(Some(names))
                 .set_expression_attribute_values(Some(values))
                 .scan_index_forward(!self.descending)
@@ -306,8 +329,8 @@ impl<E: QueryTarget> Plan<E> {
         }
         let items = decoding(table, || {
             raw.into_iter()
-                .map(|item| E::__decode(table, item))
-                .collect::<Result<Vec<E>>>()
+                .map(|item| decode(table, item))
+                .collect::<Result<Vec<T>>>()
         })
         .await?;
         Ok((items, last))

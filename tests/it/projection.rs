@@ -1,0 +1,164 @@
+//! Projections: a subset of an entity's fields, nested paths too, read
+//! with a `ProjectionExpression` in the same one request per read or page,
+//! checked on the request sent and on what comes back.
+
+use crate::common::projections::projected_table;
+use crate::common::*;
+use crate::inside::{order, Address, Geo, Line, Order};
+use std::collections::HashSet;
+use truss_model::{Error, Projection};
+
+/// Three fields of an order, two of them inside it.
+#[derive(Projection, Debug, PartialEq)]
+#[truss(entity = Order)]
+struct OrderCard {
+    id: String,
+    status: String,
+    #[truss(path = Order::ADDRESS.get(Address::CITY))]
+    city: String,
+    #[truss(path = Order::LINES.at(0).get(Line::SKU))]
+    first_sku: String,
+    tags: HashSet<String>,
+    #[truss(path = Order::ADDRESS.get(Address::GEO).get(Geo::PLUS_CODE))]
+    plus_code: Option<String>,
+}
+
+/// A field every order has and one no order holds (a required one).
+#[derive(Projection, Debug)]
+#[truss(entity = Order)]
+struct NeedsZip {
+    id: String,
+    #[truss(path = Order::ATTRIBUTES.key("Never Set"))]
+    never: String,
+}
+
+fn big(id: &str) -> Order {
+    let mut o = order(id);
+    // About 300 KB, in the map the projection does not read.
+    for i in 0..300 {
+        o.attributes.insert(format!("note {i}"), "x".repeat(1000));
+    }
+    o
+}
+
+#[tokio::test]
+async fn a_projected_get_sends_the_projection_and_reads_only_those_fields() {
+    let (table, seen) = projected_table("proj-get").await;
+    table.put(&big("o1")).await.unwrap();
+    seen.take();
+    let card = table
+        .get(Order::key("Ann Lee", "o1"))
+        .consistent()
+        .project::<OrderCard>()
+        .await
+        .unwrap()
+        .expect("the order");
+    assert_eq!(
+        card,
+        OrderCard {
+            id: "o1".into(),
+            status: "PLACED".into(),
+            city: "Springfield".into(),
+            first_sku: "A-1".into(),
+            tags: HashSet::from(["gift".into(), "Priority".into()]),
+            plus_code: None,
+        }
+    );
+    assert_eq!(
+        seen.take(),
+        [(
+            "GetItem",
+            Some(
+                "id, status, address.city, lines[0].sku, tags, address.geo.plusCode, PK, SK".into()
+            )
+        )]
+    );
+
+    // What DynamoDB returns for that projection: only those attributes,
+    // a few hundred bytes of a 300 KB item.
+    let raw = table
+        .client()
+        .get_item()
+        .table_name(table.name())
+        .key("PK", s("CUSTOMER#Ann%20Lee"))
+        .key("SK", s("ORDER#o1"))
+        .projection_expression("id, #s, address.city, #l[0].sku, tags, PK, SK")
+        .expression_attribute_names("#s", "status")
+        .expression_attribute_names("#l", "lines")
+        .return_consumed_capacity(aws_sdk_dynamodb::types::ReturnConsumedCapacity::Total)
+        .send()
+        .await
+        .unwrap();
+    let item = raw.item.unwrap();
+    let mut names: Vec<_> = item.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        ["PK", "SK", "address", "id", "lines", "status", "tags"]
+    );
+    let stored = get_raw(&table, "CUSTOMER#Ann%20Lee", "ORDER#o1")
+        .await
+        .unwrap();
+    assert!(truss_model::size::item_size(&stored) > 300_000);
+    assert!(truss_model::size::item_size(&item) < 300);
+
+    // No item: None, one request.
+    let none = table
+        .get(Order::key("Ann Lee", "nope"))
+        .project::<OrderCard>()
+        .await
+        .unwrap();
+    assert!(none.is_none());
+}
+
+#[tokio::test]
+async fn a_projection_missing_a_required_attribute_is_a_decode_error() {
+    let (table, _) = projected_table("proj-missing").await;
+    table.put(&order("o1")).await.unwrap();
+    let err = table
+        .get(Order::key("Ann Lee", "o1"))
+        .project::<NeedsZip>()
+        .await
+        .unwrap_err();
+    let Error::Decode {
+        field,
+        message,
+        key,
+        ..
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(field.as_deref(), Some("attributes.\"Never Set\""));
+    assert!(message.contains("missing"), "{message}");
+    assert!(key.to_string().contains("o1"), "{err}");
+}
+
+#[tokio::test]
+async fn a_projected_query_pages_with_one_request_per_page() {
+    let (table, seen) = projected_table("proj-query").await;
+    for i in 0..5 {
+        table.put(&big(&format!("o{i}"))).await.unwrap();
+    }
+    seen.take();
+    let cards = table
+        .query(Order::partition("Ann Lee"))
+        .filter(Order::STATUS.eq("PLACED"))
+        .page_size(2)
+        .project::<OrderCard>()
+        .all()
+        .await
+        .unwrap();
+    let ids: Vec<_> = cards.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["o0", "o1", "o2", "o3", "o4"]);
+    assert!(cards.iter().all(|c| c.city == "Springfield"));
+    let requests = seen.take();
+    assert_eq!(requests.len(), 3, "5 items, pages of 2: {requests:?}");
+    for (operation, projection) in requests {
+        assert_eq!(operation, "Query");
+        assert_eq!(
+            projection.as_deref(),
+            Some("id, status, address.city, lines[0].sku, tags, address.geo.plusCode, PK, SK")
+        );
+    }
+}

@@ -1,0 +1,136 @@
+//! Projections: a type declaring a subset of an entity's fields (and paths
+//! into them), read with a `ProjectionExpression` in the same one request
+//! per read or page.
+
+use crate::expr::{check_expression, DocPath, Operand, Placeholders};
+use crate::foundation::error::{Error, Result};
+use crate::foundation::item::Item;
+use crate::keys::entity::Entity;
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+
+/// A subset of an entity's fields, read without the rest of the item:
+/// implemented by `#[derive(Projection)]`.
+///
+/// Each field names a field of the entity (by its own name, or
+/// `#[truss(path = ...)]` with any handle or path of the entity, nested
+/// ones too) and must have that field's type: both are checked when the
+/// crate compiles. The read sends a `ProjectionExpression` of exactly
+/// those paths (plus the key attributes it needs); an attribute the item
+/// does not hold decodes as `None` for an `Option` field and is
+/// [`Error::Decode`] otherwise, never a default.
+///
+/// ```
+/// # use serde::{Deserialize, Serialize};
+/// # use truss_model::{Entity, Nested, Projection};
+/// #[derive(Nested, Serialize, Deserialize)]
+/// struct Address { city: String, zip: Option<String> }
+///
+/// #[derive(Entity, Serialize, Deserialize)]
+/// #[truss(pk = "ORDER#{id}", sk = "ORDER")]
+/// struct Order { id: String, status: String, address: Address, notes: String }
+///
+/// /// Three fields of an order, whatever its size.
+/// #[derive(Projection, Debug)]
+/// #[truss(entity = Order)]
+/// struct OrderCard {
+///     id: String,
+///     status: String,
+///     #[truss(path = Order::ADDRESS.get(Address::CITY))]
+///     city: String,
+/// }
+/// ```
+pub trait Projection: Send + Sized + 'static {
+    /// The entity it projects.
+    type Entity: Entity;
+    /// The paths it reads, in field order.
+    #[doc(hidden)]
+    fn __paths() -> Vec<DocPath>;
+    /// Decodes a projected item.
+    #[doc(hidden)]
+    fn __decode(item: &Item) -> Result<Self>;
+}
+
+/// The value at `path` in `item`: `None` when absent.
+fn at<'a>(item: &'a Item, path: &DocPath) -> Option<&'a AttributeValue> {
+    let mut value = item.get(path.root)?;
+    for step in &path.steps {
+        value = match (value, step) {
+            (AttributeValue::M(m), crate::expr::Step::Field(name)) => m.get(*name)?,
+            (AttributeValue::M(m), crate::expr::Step::Key(key)) => m.get(key.as_str())?,
+            (AttributeValue::L(l), crate::expr::Step::Index(i)) => l.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(value)
+}
+
+/// One field of a projection: the value at the handle's path, decoded as
+/// the handle's type (`None` for an absent optional value; absent
+/// otherwise is [`Error::Decode`]).
+pub fn field<E: Entity, H: Operand<E>>(item: &Item, handle: &H) -> Result<H::Value>
+where
+    H::Value: DeserializeOwned,
+{
+    let path = handle.__path();
+    let value = at(item, &path);
+    let present = value.is_some();
+    let value = value.cloned().unwrap_or(AttributeValue::Null(true));
+    crate::foundation::attr_value::from_value(value).map_err(|e| Error::Decode {
+        entity: E::NAME,
+        key: Default::default(),
+        field: Some(path.to_string()),
+        message: if present {
+            e.to_string()
+        } else {
+            "missing from the projected item (a projection decodes only what the item holds)"
+                .to_owned()
+        },
+    })
+}
+
+/// A rendered `ProjectionExpression` and its names.
+#[derive(Debug, Clone)]
+pub(crate) struct Rendered {
+    pub(crate) expression: String,
+    pub(crate) names: HashMap<String, String>,
+}
+
+/// The projection of `P`'s paths and the `extra` top-level attributes
+/// (keys the read needs), each once, with its own `#p` placeholders.
+pub(crate) fn render<P: Projection>(extra: &[&str]) -> Result<Rendered> {
+    let paths = P::__paths();
+    // A path inside another one projected whole adds nothing, and
+    // DynamoDB refuses overlapping paths.
+    let mut kept: Vec<DocPath> = Vec::new();
+    for path in paths {
+        if kept.iter().any(|k| k.contains(&path)) {
+            continue;
+        }
+        kept.retain(|k| !path.contains(k));
+        kept.push(path);
+    }
+    let mut p = Placeholders::with_prefix("#p");
+    let mut projected = kept
+        .iter()
+        .map(|path| {
+            path.clone()
+                .checked(P::Entity::NAME)
+                .map(|path| p.path(&path))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for attribute in extra {
+        if !kept.iter().any(|k| k.root == *attribute) {
+            projected.push(p.name(attribute));
+        }
+    }
+    projected.dedup();
+    let expression = projected.join(", ");
+    check_expression(P::Entity::NAME, "projection", &expression, 0)?;
+    let (names, _) = p.into_parts();
+    Ok(Rendered {
+        expression,
+        names: names.unwrap_or_default(),
+    })
+}
