@@ -19,6 +19,9 @@ use futures::stream::{self, Stream, TryStreamExt};
 use plan::{Filter, Keys, Plan};
 use std::fmt;
 
+/// Renders a projection given the attributes the read also needs.
+type RenderProjection = fn(&[&str]) -> Result<Rendered>;
+
 /// One page of query results.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -296,7 +299,7 @@ impl<E: QueryTarget> Query<E> {
     /// `projection`, reading only what it renders (plus the keys).
     fn pages_as<T: Send + 'static>(
         self,
-        projection: Option<fn(&[&str]) -> Result<Rendered>>,
+        projection: Option<RenderProjection>,
         decode: fn(&Table, Item) -> Result<T>,
     ) -> impl Stream<Item = Result<Page<T>>> + Send + 'static {
         enum State<E> {
