@@ -25,6 +25,7 @@ struct OrderCard {
 
 /// A field every order has and one no order holds (a required one).
 #[derive(Projection, Debug)]
+#[allow(dead_code)] // never decoded: the test shows why
 #[truss(entity = Order)]
 struct NeedsZip {
     id: String,

@@ -15,15 +15,18 @@ use aws_smithy_types::config_bag::ConfigBag;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// Each request's operation and projection (`None`: the whole item).
+/// A request's operation and projection (`None`: the whole item).
+pub type Seen = (&'static str, Option<String>);
+
+/// Each request's operation and projection.
 #[derive(Debug, Clone, Default)]
 pub struct Projections {
-    seen: Arc<Mutex<Vec<(&'static str, Option<String>)>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl Projections {
     /// The requests seen since the last call.
-    pub fn take(&self) -> Vec<(&'static str, Option<String>)> {
+    pub fn take(&self) -> Vec<Seen> {
         std::mem::take(&mut *self.seen.lock().unwrap())
     }
 }
