@@ -163,3 +163,39 @@ async fn a_projected_query_pages_with_one_request_per_page() {
         );
     }
 }
+
+#[tokio::test]
+async fn batch_gets_and_scans_read_projections_in_the_same_requests() {
+    let (table, seen) = projected_table("proj-batch").await;
+    for i in 0..3 {
+        table.put(&big(&format!("o{i}"))).await.unwrap();
+    }
+    seen.take();
+    let keys = ["o2", "nope", "o0"].map(|id| Order::key("Ann Lee", id));
+    let cards = table.batch_get(keys).project::<OrderCard>().await.unwrap();
+    let ids: Vec<_> = cards
+        .iter()
+        .map(|c| c.as_ref().map(|c| c.id.as_str()))
+        .collect();
+    assert_eq!(ids, [Some("o2"), None, Some("o0")]);
+    let expected = "id, status, address.city, lines[0].sku, tags, address.geo.plusCode, PK, SK";
+    assert_eq!(seen.take(), [("BatchGetItem", Some(expected.to_owned()))]);
+
+    let mut scanned: Vec<OrderCard> = futures::TryStreamExt::try_collect(
+        table
+            .scan::<Order>()
+            .segments(2)
+            .project::<OrderCard>()
+            .items(),
+    )
+    .await
+    .unwrap();
+    scanned.sort_by(|a, b| a.id.cmp(&b.id));
+    let ids: Vec<_> = scanned.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["o0", "o1", "o2"]);
+    let requests = seen.take();
+    assert_eq!(requests.len(), 2, "one page per segment: {requests:?}");
+    assert!(requests
+        .iter()
+        .all(|r| *r == ("Scan", Some(expected.to_owned()))));
+}

@@ -6,6 +6,7 @@ use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::foundation::item::Item;
 use crate::foundation::limits::{MAX_BATCH_GET, MAX_BATCH_WRITE};
 use crate::keys::entity::{Entity, EntityKey};
+use crate::ops::projection::{render, Projection, Rendered};
 use crate::ops::write_back::decoding;
 use crate::table::inner::RenderedKey;
 use crate::table::observe::{entities, send, Observation};
@@ -19,6 +20,7 @@ use futures::future::BoxFuture;
 use futures::stream::{self, StreamExt};
 use std::collections::{HashMap, HashSet};
 use std::future::IntoFuture;
+use std::marker::PhantomData;
 
 /// Requests in flight at once, unless set.
 pub const DEFAULT_CONCURRENCY: usize = 4;
@@ -397,68 +399,141 @@ impl<K: EntityKey> BatchGet<K> {
     /// Reads every key it can: the items read, and the keys left unread when
     /// the retry budget ran out.
     pub async fn send_partial(self) -> Result<BatchGetOutput<K>> {
+        let (items, unprocessed) = self
+            .read(None, |table, item| table.inner.decode(item))
+            .await?;
+        Ok(BatchGetOutput { items, unprocessed })
+    }
+
+    /// Reads only the fields of projection `P` (a `ProjectionExpression`
+    /// of its paths plus the table's keys, in the same requests): see
+    /// [`Projection`](crate::Projection).
+    pub fn project<P: Projection<Entity = K::Entity>>(self) -> BatchGetProjected<K, P> {
+        BatchGetProjected {
+            get: self,
+            _projection: PhantomData,
+        }
+    }
+
+    /// The items read, each decoded by `decode`, in the order of the keys,
+    /// and the keys left unread.
+    async fn read<T>(
+        self,
+        projection: Option<Rendered>,
+        decode: impl Fn(&Table, Item) -> Result<T>,
+    ) -> Result<(Vec<Option<T>>, Vec<K>)> {
         let keys = self.keys?;
         let table = &self.table;
         let ids = keys.iter().map(|(rendered, _)| rendered.id());
-        let (found, unread) = read_keys(
-            table,
-            <K::Entity as Entity>::NAME,
-            ids,
-            self.consistent,
-            self.concurrency,
-            self.policy,
-        )
-        .await?;
-        let mut output = BatchGetOutput {
-            items: Vec::with_capacity(keys.len()),
-            unprocessed: Vec::new(),
+        let reading = Reading {
+            consistent: self.consistent,
+            concurrency: self.concurrency,
+            policy: self.policy,
+            projection: projection.as_ref(),
         };
+        let (found, unread) = read_keys(table, <K::Entity as Entity>::NAME, ids, reading).await?;
+        let mut items = Vec::with_capacity(keys.len());
+        let mut unprocessed = Vec::new();
         decoding(table, || -> Result<()> {
             for (rendered, key) in keys {
                 let id = rendered.id();
                 if unread.contains(&id) {
-                    output.items.push(None);
-                    output.unprocessed.push(key);
+                    items.push(None);
+                    unprocessed.push(key);
                     continue;
                 }
                 let item = found.get(&id).cloned();
-                output
-                    .items
-                    .push(item.map(|i| table.inner.decode(i)).transpose()?);
+                items.push(
+                    item.map(|i| decode(table, i))
+                        .transpose()
+                        .map_err(|e| e.with_key(|| table.inner.display(&rendered)))?,
+                );
             }
             Ok(())
         })
         .await?;
-        Ok(output)
+        Ok((items, unprocessed))
+    }
+}
+
+/// A batch read of a [`Projection`](crate::Projection) of one entity
+/// type: made by [`BatchGet::project`].
+#[must_use = "a BatchGet does nothing until awaited"]
+pub struct BatchGetProjected<K: EntityKey, P> {
+    get: BatchGet<K>,
+    _projection: PhantomData<fn() -> P>,
+}
+
+impl<K: EntityKey, P: Projection<Entity = K::Entity>> BatchGetProjected<K, P> {
+    /// Reads every key: one entry per key, in their order (`None`: no
+    /// such item); fails with [`Error::UnprocessedKeys`] when keys are
+    /// still unread after the retries.
+    pub async fn send(self) -> Result<Vec<Option<P>>> {
+        let table = self.get.table.clone();
+        let inner = &table.inner;
+        let mut extra = vec![inner.pk.as_str()];
+        extra.extend(inner.sk.as_deref());
+        let projection = render::<P>(&extra)?;
+        let (items, unprocessed) = self
+            .get
+            .read(Some(projection), |_, item| P::__decode(&item))
+            .await?;
+        if unprocessed.is_empty() {
+            return Ok(items);
+        }
+        let keys = unprocessed
+            .iter()
+            .map(|k| inner.render_key(k).map(|r| inner.display(&r)))
+            .collect::<Result<Vec<_>>>()?;
+        Err(Error::UnprocessedKeys {
+            entity: <K::Entity as Entity>::NAME,
+            read: items.iter().filter(|i| i.is_some()).count(),
+            unprocessed: keys,
+        })
+    }
+}
+
+impl<K: EntityKey, P: Projection<Entity = K::Entity>> IntoFuture for BatchGetProjected<K, P> {
+    type Output = Result<Vec<Option<P>>>;
+    type IntoFuture = BoxFuture<'static, Result<Vec<Option<P>>>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 
 /// Reads the distinct keys among `ids` in chunks of 100, with bounded
 /// concurrency and retries: the items found, and the keys left unread.
-async fn read_keys(
+pub(crate) async fn read_keys(
     table: &Table,
     entity: &'static str,
     ids: impl IntoIterator<Item = KeyId>,
-    consistent: bool,
-    concurrency: usize,
-    policy: RetryPolicy,
+    reading: Reading<'_>,
 ) -> Result<(HashMap<KeyId, Item>, HashSet<KeyId>)> {
-    check_sleep(table, &policy)?;
+    check_sleep(table, &reading.policy)?;
     let observation = table.inner.observe("BatchGetItem", entity);
-    let read = read_keys_in(table, ids, consistent, concurrency, policy, &observation).await;
+    let read = read_keys_in(table, ids, reading, &observation).await;
     observation.finish(read)
+}
+
+/// How a batch read reads: consistency, requests at once, retries, and
+/// the projection (with the table's keys), if any.
+#[derive(Clone, Copy)]
+pub(crate) struct Reading<'a> {
+    pub(crate) consistent: bool,
+    pub(crate) concurrency: usize,
+    pub(crate) policy: RetryPolicy,
+    pub(crate) projection: Option<&'a Rendered>,
 }
 
 /// [`read_keys`] inside its observation.
 async fn read_keys_in(
     table: &Table,
     ids: impl IntoIterator<Item = KeyId>,
-    consistent: bool,
-    concurrency: usize,
-    policy: RetryPolicy,
+    reading: Reading<'_>,
     observation: &Observation,
 ) -> Result<(HashMap<KeyId, Item>, HashSet<KeyId>)> {
-    observation.consistent(consistent);
+    observation.consistent(reading.consistent);
     let mut unique = Vec::new();
     let mut seen = HashSet::new();
     for id in ids {
@@ -468,8 +543,8 @@ async fn read_keys_in(
     }
     let chunks: Vec<Vec<KeyId>> = unique.chunks(MAX_BATCH_GET).map(<[_]>::to_vec).collect();
     let results: Vec<Result<GetChunk>> = stream::iter(chunks)
-        .map(|chunk| get_chunk(table, chunk, consistent, policy, observation))
-        .buffer_unordered(concurrency)
+        .map(|chunk| get_chunk(table, chunk, reading, observation))
+        .buffer_unordered(reading.concurrency)
         .collect()
         .await;
     let mut found = HashMap::new();
@@ -485,10 +560,15 @@ async fn read_keys_in(
 async fn get_chunk(
     table: &Table,
     chunk: Vec<KeyId>,
-    consistent: bool,
-    policy: RetryPolicy,
+    reading: Reading<'_>,
     observation: &Observation,
 ) -> Result<GetChunk> {
+    let Reading {
+        consistent,
+        policy,
+        projection,
+        ..
+    } = reading;
     let inner = &table.inner;
     let mut found = HashMap::new();
     let mut pending = chunk;
@@ -509,6 +589,8 @@ async fn get_chunk(
         let request = KeysAndAttributes::builder()
             .set_keys(Some(keys))
             .consistent_read(consistent)
+            .set_projection_expression(projection.map(|p| p.expression.clone()))
+            .set_expression_attribute_names(projection.map(|p| p.names.clone()))
             .build()
             .map_err(build_error)?;
         let output = send!(
@@ -635,15 +717,13 @@ impl<C: crate::ops::collection::Collection> BatchGetMany<C> {
         let keys = self.keys?;
         let table = &self.table;
         let ids = keys.iter().map(|(_, key)| key.id());
-        let (found, unread) = read_keys(
-            table,
-            C::__name(),
-            ids,
-            self.consistent,
-            self.concurrency,
-            self.policy,
-        )
-        .await?;
+        let reading = Reading {
+            consistent: self.consistent,
+            concurrency: self.concurrency,
+            policy: self.policy,
+            projection: None,
+        };
+        let (found, unread) = read_keys(table, C::__name(), ids, reading).await?;
         let mut output = BatchGetManyOutput {
             items: Vec::with_capacity(keys.len()),
             unprocessed: Vec::new(),

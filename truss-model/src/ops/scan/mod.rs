@@ -15,6 +15,7 @@ use crate::ops::migrate::backfill;
 use crate::ops::migrate::checkpoint::{check_segments, Checkpoint};
 use crate::ops::migrate::pace::Pacer;
 use crate::ops::migrate::progress::Progress;
+use crate::ops::projection::{render, Projection, Rendered};
 use crate::table::observe::send;
 use crate::table::Table;
 use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
@@ -255,8 +256,27 @@ impl<T: ScanTarget> Scan<T> {
     /// An item that matches `T` but does not decode is an error in the
     /// stream; the other segments go on.
     pub fn items(self) -> impl Stream<Item = Result<T>> + Send + 'static {
+        self.items_as(None, T::__decode)
+    }
+
+    /// [`items`](Scan::items), each decoded by `decode`; with `projection`,
+    /// reading only what it renders (plus the table's keys).
+    fn items_as<U: Send + 'static>(
+        self,
+        projection: Option<fn(&[&str]) -> Result<Rendered>>,
+        decode: fn(&Table, Item) -> Result<U>,
+    ) -> impl Stream<Item = Result<U>> + Send + 'static {
         let concurrency = self.concurrency;
-        let segments: Vec<BoxStream<'static, Result<Vec<Result<T>>>>> = match self.plan() {
+        let planned = self.plan().and_then(|(mut plan, starts)| {
+            if let Some(render) = projection {
+                let inner = &self.table.inner;
+                let mut keys = vec![inner.pk.as_str()];
+                keys.extend(inner.sk.as_deref());
+                plan.projection = Some(render(&keys)?);
+            }
+            Ok((plan, starts))
+        });
+        let segments: Vec<BoxStream<'static, Result<Vec<Result<U>>>>> = match planned {
             Ok((plan, starts)) => {
                 let plan = Arc::new(plan);
                 starts
@@ -265,7 +285,11 @@ impl<T: ScanTarget> Scan<T> {
                     .filter_map(|(segment, start)| {
                         let table = plan.table.clone();
                         let pages = plan.clone().pages(segment, start?);
-                        Some(pages.map_ok(move |page| decode_page(&table, page)).boxed())
+                        Some(
+                            pages
+                                .map_ok(move |page| decode_page::<T, U>(&table, page, decode))
+                                .boxed(),
+                        )
                     })
                     .collect()
             }
@@ -324,6 +348,7 @@ impl<T: ScanTarget> Scan<T> {
                 page_size: self.page_size,
                 consistent: self.consistent,
                 pacer,
+                projection: None,
             },
             starts,
         ))
@@ -339,6 +364,8 @@ pub(crate) struct Plan {
     page_size: Option<i32>,
     consistent: bool,
     pub(crate) pacer: Option<Pacer>,
+    /// A projection's `ProjectionExpression` and names.
+    pub(crate) projection: Option<Rendered>,
 }
 
 /// One page of one segment, as read.
@@ -367,6 +394,8 @@ impl Plan {
             .table_name(&inner.name)
             .set_limit(self.page_size)
             .consistent_read(self.consistent)
+            .set_projection_expression(self.projection.as_ref().map(|p| p.expression.clone()))
+            .set_expression_attribute_names(self.projection.as_ref().map(|p| p.names.clone()))
             // The pace needs the total; a meter or a span the parts.
             .return_consumed_capacity(observation.capacity_or_total())
             .set_exclusive_start_key(start);
@@ -416,11 +445,45 @@ impl Plan {
     }
 }
 
-/// The items of a page that are `T`'s, decoded.
-fn decode_page<T: ScanTarget>(table: &Table, page: RawPage) -> Vec<Result<T>> {
+/// The items of a page that are `T`'s, decoded by `decode`.
+fn decode_page<T: ScanTarget, U>(
+    table: &Table,
+    page: RawPage,
+    decode: fn(&Table, Item) -> Result<U>,
+) -> Vec<Result<U>> {
     page.items
         .into_iter()
         .filter(|item| T::__matches(table, item))
-        .map(|item| T::__decode(table, item))
+        .map(|item| decode(table, item))
         .collect()
+}
+
+impl<E: crate::keys::entity::Entity> Scan<E> {
+    /// Reads only the fields of projection `P` (a `ProjectionExpression`
+    /// of its paths plus the table's keys, in the same requests): see
+    /// [`Projection`](crate::Projection). Call it last.
+    pub fn project<P: Projection<Entity = E>>(self) -> ScanProjected<P> {
+        ScanProjected(self)
+    }
+}
+
+/// A scan reading a [`Projection`](crate::Projection): made by
+/// [`Scan::project`].
+#[must_use = "a Scan does nothing until items() is polled"]
+pub struct ScanProjected<P: Projection>(Scan<P::Entity>);
+
+impl<P: Projection> fmt::Debug for ScanProjected<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ScanProjected").field(&self.0).finish()
+    }
+}
+
+impl<P: Projection> ScanProjected<P> {
+    /// Every item's projection, segments read in parallel, in no
+    /// particular order (as [`Scan::items`]).
+    pub fn items(self) -> impl Stream<Item = Result<P>> + Send + 'static {
+        self.0.items_as(Some(render::<P>), |table, item| {
+            P::__decode(&item).map_err(|e| e.with_key(|| table.inner.display_item(&item)))
+        })
+    }
 }
