@@ -90,6 +90,9 @@ where
     })
 }
 
+/// Renders a projection given the attributes the read also needs.
+pub(crate) type RenderProjection = fn(&[&str]) -> Result<Rendered>;
+
 /// A rendered `ProjectionExpression` and its names.
 #[derive(Debug, Clone)]
 pub(crate) struct Rendered {

@@ -13,14 +13,11 @@ use crate::keys::entity::{Entity, Partition, PartitionKey};
 use crate::keys::sort_key::{KeyCondition, SortCondition};
 use crate::ops::collection::QueryTarget;
 use crate::ops::cursor::Cursor;
-use crate::ops::projection::{render, Projection, Rendered};
+use crate::ops::projection::{render, Projection, RenderProjection};
 use crate::table::Table;
 use futures::stream::{self, Stream, TryStreamExt};
 use plan::{Filter, Keys, Plan};
 use std::fmt;
-
-/// Renders a projection given the attributes the read also needs.
-type RenderProjection = fn(&[&str]) -> Result<Rendered>;
 
 /// One page of query results.
 #[derive(Debug, Clone)]

@@ -263,7 +263,7 @@ impl<T: ScanTarget> Scan<T> {
     /// reading only what it renders (plus the table's keys).
     fn items_as<U: Send + 'static>(
         self,
-        projection: Option<fn(&[&str]) -> Result<Rendered>>,
+        projection: Option<crate::ops::projection::RenderProjection>,
         decode: fn(&Table, Item) -> Result<U>,
     ) -> impl Stream<Item = Result<U>> + Send + 'static {
         let concurrency = self.concurrency;
