@@ -46,6 +46,7 @@ mod serde_with;
 mod stream;
 mod toolbox;
 mod traces;
+mod transact_get;
 mod transaction;
 mod ttl;
 mod update;

@@ -262,3 +262,50 @@ impl Intercept for NoOldItemOnFailure {
         Ok(())
     }
 }
+
+/// Answers the next TransactGetItems with `TransactionCanceledException`,
+/// its second read canceled by `TransactionConflict`: what DynamoDB says
+/// when a transactional write to one of the items is in flight. A local
+/// engine runs one request at a time, so a read never meets a write in
+/// flight there: this is the only way to see the answer. The request did
+/// reach the engine.
+#[derive(Debug, Clone, Default)]
+pub struct ConflictOnTransactGet {
+    injected: Arc<AtomicUsize>,
+}
+
+impl ConflictOnTransactGet {
+    /// Responses replaced so far.
+    pub fn injected(&self) -> usize {
+        self.injected.load(Ordering::SeqCst)
+    }
+}
+
+impl Intercept for ConflictOnTransactGet {
+    fn name(&self) -> &'static str {
+        "test fault injection: a transactional read canceled by a conflict"
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextMut<'_>,
+        _: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let is_transact_get = cfg
+            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+            .is_some_and(|m| m.name() == "TransactGetItems");
+        if !is_transact_get || self.injected.fetch_add(1, Ordering::SeqCst) > 0 {
+            return Ok(());
+        }
+        let response = context.response_mut();
+        *response.status_mut() = aws_smithy_runtime_api::http::StatusCode::try_from(400u16)?;
+        response
+            .headers_mut()
+            .insert("content-type", "application/x-amz-json-1.0");
+        *response.body_mut() = aws_smithy_types::body::SdkBody::from(
+            r#"{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","message":"Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]","CancellationReasons":[{"Code":"None"},{"Code":"TransactionConflict","Message":"Transaction is ongoing for the item"}]}"#,
+        );
+        Ok(())
+    }
+}

@@ -38,13 +38,13 @@ pub struct BatchWriteSummary {
 }
 
 /// (partition key, sort key) as rendered: the identity of an item.
-type KeyId = (String, Option<String>);
+pub(crate) type KeyId = (String, Option<String>);
 
 /// One chunk of a batch get: the items found, and the keys left unread.
 type GetChunk = (HashMap<KeyId, Item>, Vec<KeyId>);
 
 impl RenderedKey {
-    fn id(&self) -> KeyId {
+    pub(crate) fn id(&self) -> KeyId {
         (self.pk.clone(), self.sk.clone())
     }
 }

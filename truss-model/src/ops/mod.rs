@@ -12,6 +12,7 @@ pub(crate) mod query;
 pub mod scan;
 pub(crate) mod single_item;
 pub mod stream;
+pub(crate) mod transact_get;
 pub mod transaction;
 pub(crate) mod update;
 pub(crate) mod write;

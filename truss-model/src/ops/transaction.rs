@@ -23,6 +23,7 @@ use std::collections::HashSet;
 use std::future::IntoFuture;
 
 pub use crate::foundation::error::{CanceledAction, CancellationCode};
+pub use crate::ops::transact_get::TransactGet;
 
 struct Action {
     entity: &'static str,
@@ -365,43 +366,7 @@ impl Transaction {
             Ok(_) => Ok(()),
             Err(err) => Err(match err.as_service_error() {
                 Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
-                    let reasons = e
-                        .cancellation_reasons()
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, r)| r.code().is_some_and(|c| c != "None"))
-                        .map(|(index, r)| {
-                            let (entity, key, revision) = described
-                                .get(index)
-                                .cloned()
-                                .unwrap_or(("?", KeyDisplay::default(), None));
-                            let code = CancellationCode::from_code(r.code().unwrap_or("Unknown"));
-                            // An update refused because the item is at an
-                            // older revision: the item DynamoDB returns
-                            // tells, as for a single update.
-                            let old_revision = match (&code, revision, r.item()) {
-                                (
-                                    CancellationCode::ConditionalCheckFailed,
-                                    Some(rev),
-                                    Some(item),
-                                ) if !item.is_empty() => rev
-                                    .of(item.get(rev.attribute))
-                                    .ok()
-                                    .filter(|found| *found < rev.current)
-                                    .map(|found| (found, rev.current)),
-                                _ => None,
-                            };
-                            CanceledAction {
-                                index,
-                                entity,
-                                key,
-                                code,
-                                message: r.message().map(str::to_owned),
-                                old_revision,
-                            }
-                        })
-                        .collect();
-                    Error::TransactionCanceled { reasons }
+                    canceled(e.cancellation_reasons(), &described)
                 }
                 _ => Error::dynamo("TransactWriteItems", err),
             }),
@@ -416,4 +381,55 @@ impl IntoFuture for Transaction {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
+}
+
+/// The entity, key and (for updates) revision of each action, in order.
+pub(crate) type Described = (
+    &'static str,
+    KeyDisplay,
+    Option<crate::keys::revision::Revision>,
+);
+
+/// [`Error::TransactionCanceled`] from DynamoDB's reasons, one per action
+/// in order (`None` for the actions that did not fail), each named by
+/// `described`.
+pub(crate) fn canceled(
+    reasons: &[aws_sdk_dynamodb::types::CancellationReason],
+    described: &[Described],
+) -> Error {
+    let reasons = reasons
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.code().is_some_and(|c| c != "None"))
+        .map(|(index, r)| {
+            let (entity, key, revision) =
+                described
+                    .get(index)
+                    .cloned()
+                    .unwrap_or(("?", KeyDisplay::default(), None));
+            let code = CancellationCode::from_code(r.code().unwrap_or("Unknown"));
+            // An update refused because the item is at an older revision:
+            // the item DynamoDB returns tells, as for a single update.
+            let old_revision = match (&code, revision, r.item()) {
+                (CancellationCode::ConditionalCheckFailed, Some(rev), Some(item))
+                    if !item.is_empty() =>
+                {
+                    rev.of(item.get(rev.attribute))
+                        .ok()
+                        .filter(|found| *found < rev.current)
+                        .map(|found| (found, rev.current))
+                }
+                _ => None,
+            };
+            CanceledAction {
+                index,
+                entity,
+                key,
+                code,
+                message: r.message().map(str::to_owned),
+                old_revision,
+            }
+        })
+        .collect();
+    Error::TransactionCanceled { reasons }
 }
