@@ -52,7 +52,7 @@ fn python_bin() -> &'static PathBuf {
     })
 }
 
-fn cfn_lint(name: &str, template: &str) {
+pub(crate) fn cfn_lint(name: &str, template: &str) {
     let dir = std::env::temp_dir().join(format!("truss-cfn-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(name);

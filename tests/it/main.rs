@@ -27,6 +27,7 @@ mod existing_tables;
 mod hardening;
 mod ids_and_decimals;
 mod index;
+mod index_projection;
 mod infra;
 mod inside;
 mod inside_js;

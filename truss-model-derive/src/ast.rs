@@ -42,6 +42,10 @@ pub struct Index {
     pub sk: Option<LitStr>,
     pub pk_attr: String,
     pub sk_attr: String,
+    /// `projection = "..."`.
+    pub projection: Option<LitStr>,
+    /// `include = [...]`.
+    pub include: Option<attr::FieldList>,
 }
 
 /// A declared global secondary index over the entity's own attributes:
@@ -201,6 +205,17 @@ fn indexes(
     let mut attribute_indexes = Vec::new();
     for index in declared {
         if index.partition.is_some() || index.sort.is_some() {
+            if let Some(span) = index
+                .projection
+                .as_ref()
+                .map(LitStr::span)
+                .or(index.include.as_ref().map(|i| i.span))
+            {
+                errors.push(syn::Error::new(
+                    span,
+                    "an index over attributes projects every attribute: `projection` and `include` are for indexes with key templates",
+                ));
+            }
             let templated = [&index.pk, &index.sk, &index.pk_attr, &index.sk_attr];
             if let Some(lit) = templated.into_iter().flatten().next() {
                 errors.push(syn::Error::new(
@@ -250,6 +265,8 @@ fn indexes(
             sk: index.sk,
             pk_attr,
             sk_attr,
+            projection: index.projection,
+            include: index.include,
         });
     }
     (indexes, attribute_indexes)

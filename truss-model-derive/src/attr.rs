@@ -134,6 +134,10 @@ pub struct IndexAttrs {
     pub sk_attr: Option<LitStr>,
     pub partition: Option<FieldList>,
     pub sort: Option<FieldList>,
+    /// `projection = "keys_only"` or `"all"`.
+    pub projection: Option<LitStr>,
+    /// `include = [field, ...]`: an INCLUDE projection.
+    pub include: Option<FieldList>,
 }
 
 /// `[field, ...]`: the fields of an index over attributes, with the span of
@@ -165,12 +169,16 @@ fn index(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<IndexAttrs> {
         sk_attr: None,
         partition: None,
         sort: None,
+        projection: None,
+        include: None,
     };
     meta.parse_nested_meta(|inner| {
         let list = if inner.path.is_ident(PARTITION) {
             Some(&mut index.partition)
         } else if inner.path.is_ident(SORT) {
             Some(&mut index.sort)
+        } else if inner.path.is_ident(INCLUDE) {
+            Some(&mut index.include)
         } else {
             None
         };
@@ -192,9 +200,11 @@ fn index(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<IndexAttrs> {
             &mut index.pk_attr
         } else if inner.path.is_ident(SK_ATTR) {
             &mut index.sk_attr
+        } else if inner.path.is_ident(PROJECTION) {
+            &mut index.projection
         } else {
             return Err(inner.error(format!(
-                "unknown index attribute; expected `{NAME}`, `{PK}`, `{SK}`, `{PK_ATTR}`, `{SK_ATTR}`, `{PARTITION} = [...]` or `{SORT} = [...]`"
+                "unknown index attribute; expected `{NAME}`, `{PK}`, `{SK}`, `{PK_ATTR}`, `{SK_ATTR}`, `{PARTITION} = [...]`, `{SORT} = [...]`, `{PROJECTION} = \"keys_only\"` or `{INCLUDE} = [...]`"
             )));
         };
         let value: LitStr = inner.value()?.parse()?;

@@ -26,6 +26,8 @@ pub const PK_ATTR: &str = "pk_attr";
 pub const SK_ATTR: &str = "sk_attr";
 pub const PARTITION: &str = "partition";
 pub const SORT: &str = "sort";
+pub const PROJECTION: &str = "projection";
+pub const INCLUDE: &str = "include";
 
 // On an entity's field.
 pub const VERSION: &str = "version";

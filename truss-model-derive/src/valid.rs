@@ -230,6 +230,65 @@ pub struct ValidIndex<'a> {
     /// Named in `partial_indexes`: templates with all fields absent are
     /// written up to their first field.
     pub partial: bool,
+    /// What the index holds of an item besides the keys.
+    pub projection: IndexProjection<'a>,
+}
+
+/// An index's projection: every attribute, the keys only, or the keys and
+/// some fields.
+pub enum IndexProjection<'a> {
+    All,
+    KeysOnly,
+    Include(Vec<&'a Field<'a>>),
+}
+
+/// `projection = "all" | "keys_only"` or `include = [field, ...]`.
+fn index_projection<'a>(
+    entity: &'a Entity<'a>,
+    index: &'a crate::ast::Index,
+    errors: &mut Errors,
+) -> IndexProjection<'a> {
+    match (&index.projection, &index.include) {
+        (Some(lit), Some(_)) => {
+            errors.push(syn::Error::new(
+                lit.span(),
+                "`projection` and `include` both given: `include = [...]` alone is an INCLUDE projection",
+            ));
+            IndexProjection::All
+        }
+        (Some(lit), None) => match lit.value().as_str() {
+            "all" => IndexProjection::All,
+            "keys_only" => IndexProjection::KeysOnly,
+            other => {
+                errors.push(syn::Error::new(
+                    lit.span(),
+                    format!("unknown projection `{other}`: `\"all\"` or `\"keys_only\"` (or `include = [field, ...]`)"),
+                ));
+                IndexProjection::All
+            }
+        },
+        (None, Some(list)) => {
+            let mut fields = Vec::new();
+            for ident in &list.fields {
+                let name = ident.to_string();
+                match entity.fields.iter().find(|f| f.name == name.trim_start_matches("r#")) {
+                    Some(field) if field.serde.skipped_by.is_none() && !field.serde.flatten => {
+                        fields.push(field)
+                    }
+                    Some(_) => errors.push(syn::Error::new(
+                        ident.span(),
+                        format!("field `{name}` is not stored as an attribute of its own, so an index cannot include it"),
+                    )),
+                    None => errors.push(syn::Error::new(
+                        ident.span(),
+                        format!("no field `{name}` to include in index `{}`", index.name.value()),
+                    )),
+                }
+            }
+            IndexProjection::Include(fields)
+        }
+        (None, None) => IndexProjection::All,
+    }
 }
 
 /// Checks the parsed entity, leaving every problem in `errors`; `None`
@@ -311,11 +370,13 @@ fn indexes<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Vec<ValidIndex<'a
             .as_ref()
             .map(|lit| template(entity, lit, &which, true, errors));
         let partial = entity.partial_indexes.iter().any(|p| p.value() == name);
+        let projection = index_projection(entity, index, errors);
         if let (Some(pk), Some(sk)) = (pk, sk.map_or(Some(None), |s| s.map(Some))) {
             indexes.push(ValidIndex {
                 name,
                 accessor,
                 partial,
+                projection,
                 pk_attr: index.pk_attr.clone(),
                 sk_attr: sk.is_some().then(|| index.sk_attr.clone()),
                 pk,

@@ -39,6 +39,8 @@ pub use foundation::size;
 #[doc(inline)]
 pub use keys::key_part;
 #[doc(inline)]
+pub use keys::projected;
+#[doc(inline)]
 pub use ops::batch;
 #[doc(inline)]
 pub use ops::migrate;
@@ -76,7 +78,7 @@ pub use keys::ttl::TtlValue;
 pub use ops::collection::{Collection, Member, QueryTarget};
 pub use ops::cursor::Cursor;
 pub use ops::projection::Projection;
-pub use ops::query::{Page, ProjectedQuery, Query};
+pub use ops::query::{Hydrate, Hydrated, HydratedPage, Page, ProjectedQuery, Query};
 pub use ops::single_item::{Delete, DeleteReturning, Get, GetProjected, Put};
 pub use ops::update::{IndexSet, Numeric, Update, UpdateReturning};
 pub use table::capacity::{CapacityMeter, Consumed};

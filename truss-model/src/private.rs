@@ -13,7 +13,7 @@ pub use crate::keys::revision::Revision;
 pub use crate::keys::sort_key::SortKey;
 pub use crate::keys::template::{
     index_named, index_partitions_agree, sort_keys_may_overlap, table_keys_may_overlap,
-    FieldDecoder, Index, KeyField, Segment, Template,
+    FieldDecoder, Index, IndexProjection, KeyField, Segment, Template,
 };
 pub use crate::keys::ttl::Ttl;
 

@@ -17,7 +17,7 @@ pub(super) fn index_accessors(valid: &Valid<'_>, n: usize, index: &ValidIndex<'_
             index.pk.source, index.name
         ),
         &writer_name(&format!("{}_pk", index.accessor)),
-        Some(n),
+        Some((n, !matches!(index.projection, IndexProjection::All))),
         vis,
     );
     let sort = index.sk.as_ref().map(|t| {
@@ -46,7 +46,7 @@ pub(super) fn partition_fn(
     name: TokenStream,
     doc: String,
     writer: &proc_macro2::Ident,
-    index: Option<usize>,
+    index: Option<(usize, bool)>,
     vis: &syn::Visibility,
 ) -> TokenStream {
     let fields: Vec<&Field> = template_fields(template).collect();
@@ -62,26 +62,35 @@ pub(super) fn partition_fn(
         let field = f.ident;
         quote!(&#field)
     });
-    let (render, allow) = match index {
+    let (render, allow, partial) = match index {
         None => (
             quote!(::truss_model::__private::Partition::__render(|out| { #write })),
             None,
+            false,
         ),
         // An index named like the type (`Link` and `link()`) is fine.
-        Some(n) => (
-            quote! {
-                ::truss_model::__private::Partition::__render_index(
-                    <Self as ::truss_model::Entity>::INDEXES[#n],
-                    |out| { #write },
-                )
-            },
-            Some(quote!(#[allow(clippy::self_named_constructors)])),
-        ),
+        Some((n, partial)) => {
+            let render = match partial {
+                true => quote!(__render_partial_index),
+                false => quote!(__render_index),
+            };
+            (
+                quote! {
+                    ::truss_model::__private::Partition::#render(
+                        <Self as ::truss_model::Entity>::INDEXES[#n],
+                        |out| { #write },
+                    )
+                },
+                Some(quote!(#[allow(clippy::self_named_constructors)])),
+                partial,
+            )
+        }
     };
+    let reads = partial.then(|| quote!(, ::truss_model::projected::Partial));
     quote! {
         #[doc = #doc]
         #allow
-        #vis fn #name(#(#params),*) -> ::truss_model::Partition<Self> {
+        #vis fn #name(#(#params),*) -> ::truss_model::Partition<Self #reads> {
             #(#bindings)*
             #render
         }

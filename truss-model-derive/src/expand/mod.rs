@@ -6,7 +6,7 @@
 //! lives in the runtime (`truss_model::__private`).
 
 use crate::ast::Field;
-use crate::valid::{Checked, Template, Valid, ValidIndex};
+use crate::valid::{Checked, IndexProjection, Template, Valid, ValidIndex};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -357,6 +357,14 @@ fn index_const(valid: &Valid<'_>, index: &ValidIndex<'_>) -> TokenStream {
     let sk_attr = optional(index.sk_attr.as_ref().map(|a| quote!(#a)));
     let pk = template_const(valid, &index.pk);
     let sk = optional(index.sk.as_ref().map(|t| template_const(valid, t)));
+    let projection = match &index.projection {
+        IndexProjection::All => quote!(All),
+        IndexProjection::KeysOnly => quote!(KeysOnly),
+        IndexProjection::Include(fields) => {
+            let attributes = fields.iter().map(|f| &f.attribute);
+            quote!(Include(&[#(#attributes),*]))
+        }
+    };
     quote! {
         ::truss_model::__private::Index {
             name: #name,
@@ -364,6 +372,7 @@ fn index_const(valid: &Valid<'_>, index: &ValidIndex<'_>) -> TokenStream {
             sk_attribute: #sk_attr,
             pk: #pk,
             sk: #sk,
+            projection: ::truss_model::__private::IndexProjection::#projection,
         }
     }
 }

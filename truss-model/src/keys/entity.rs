@@ -128,9 +128,16 @@ pub trait EntityKey: Clone + fmt::Debug + Send + Sync + 'static {
 /// Built by the generated `Type::partition(...)` and index accessors. A
 /// value that cannot be part of a key is kept as an error and reported by
 /// the query before any request is sent.
-pub struct Partition<E> {
+///
+/// `R` says what a query of it can read: [`Whole`](crate::projected::Whole)
+/// items (the table, and indexes projecting every attribute), or, on an
+/// index declared `projection = "keys_only"` or `include = [...]`,
+/// [`Partial`](crate::projected::Partial) ones: a query of those reads a
+/// projection or hydrates, and decoding the whole entity from it does not
+/// compile.
+pub struct Partition<E, R = crate::keys::projected::Whole> {
     pub(crate) key: PartitionKey,
-    _entity: PhantomData<fn() -> E>,
+    _entity: PhantomData<fn() -> (E, R)>,
 }
 
 /// Where a partition is and what identifies it.
@@ -157,6 +164,15 @@ impl<E: Entity> Partition<E> {
     #[doc(hidden)]
     pub fn __render_index(index: Index, write: impl FnOnce(&mut String) -> Result<()>) -> Self {
         Self::rendered(Some(index), write)
+    }
+
+    /// The partition of an index that does not hold whole items.
+    #[doc(hidden)]
+    pub fn __render_partial_index(
+        index: Index,
+        write: impl FnOnce(&mut String) -> Result<()>,
+    ) -> Partition<E, crate::keys::projected::Partial> {
+        Self::rendered(Some(index), write).cast()
     }
 
     fn rendered(index: Option<Index>, write: impl FnOnce(&mut String) -> Result<()>) -> Self {
@@ -191,7 +207,7 @@ impl<E: Entity> Partition<E> {
     }
 }
 
-impl<E> Partition<E> {
+impl<E, R> Partition<E, R> {
     /// The name of the index this partition belongs to, or `None` for the
     /// table.
     pub fn index_name(&self) -> Option<&'static str> {
@@ -228,7 +244,7 @@ impl<E> Partition<E> {
         self
     }
 
-    pub(crate) fn cast<T>(self) -> Partition<T> {
+    pub(crate) fn cast<T, S>(self) -> Partition<T, S> {
         Partition {
             key: self.key,
             _entity: PhantomData,
@@ -236,7 +252,7 @@ impl<E> Partition<E> {
     }
 }
 
-impl<E> Clone for Partition<E> {
+impl<E, R> Clone for Partition<E, R> {
     fn clone(&self) -> Self {
         Partition {
             key: self.key.clone(),
@@ -245,7 +261,7 @@ impl<E> Clone for Partition<E> {
     }
 }
 
-impl<E> fmt::Debug for Partition<E> {
+impl<E, R> fmt::Debug for Partition<E, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Partition").field(&self.key).finish()
     }

@@ -6,6 +6,7 @@ pub(crate) mod attribute_index;
 pub(crate) mod constant;
 pub(crate) mod entity;
 pub mod key_part;
+pub mod projected;
 pub(crate) mod revision;
 pub(crate) mod shape_errors;
 pub(crate) mod sort_key;

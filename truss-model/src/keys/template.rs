@@ -164,6 +164,41 @@ pub struct Index {
     pub pk: Template,
     /// The index sort-key template.
     pub sk: Option<Template>,
+    /// What the index holds of an item besides its keys.
+    pub projection: IndexProjection,
+}
+
+/// What a global secondary index holds of an item: every attribute, the
+/// keys only (the table's and the index's), or the keys and some
+/// attributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexProjection {
+    /// `ALL`.
+    All,
+    /// `KEYS_ONLY`.
+    KeysOnly,
+    /// `INCLUDE` these attributes.
+    Include(&'static [&'static str]),
+}
+
+impl IndexProjection {
+    /// DynamoDB's name of the projection type.
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            IndexProjection::All => "ALL",
+            IndexProjection::KeysOnly => "KEYS_ONLY",
+            IndexProjection::Include(_) => "INCLUDE",
+        }
+    }
+
+    /// The attributes it includes besides the keys (none for `ALL`, which
+    /// holds everything, and `KEYS_ONLY`).
+    pub const fn included(&self) -> &'static [&'static str] {
+        match self {
+            IndexProjection::Include(attributes) => attributes,
+            _ => &[],
+        }
+    }
 }
 
 /// Whether two strings are equal (in a const context).

@@ -476,7 +476,7 @@ impl<K: EntityKey, P: Projection<Entity = K::Entity>> BatchGetProjected<K, P> {
         let projection = render::<P>(&extra)?;
         let (items, unprocessed) = self
             .get
-            .read(Some(projection), |_, item| P::__decode(&item))
+            .read(Some(projection), crate::ops::projection::decode::<P>)
             .await?;
         if unprocessed.is_empty() {
             return Ok(items);

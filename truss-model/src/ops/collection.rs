@@ -260,10 +260,11 @@ impl<E: Entity> Partition<E> {
                     self.index_name()
                         .map_or_else(|| "the table's".to_owned(), |i| format!("index `{i}`'s"))
                 );
-                self.cast::<C>().refused(Error::InvalidQuery {
-                    entity: C::__name(),
-                    reason,
-                })
+                self.cast::<C, crate::keys::projected::Whole>()
+                    .refused(Error::InvalidQuery {
+                        entity: C::__name(),
+                        reason,
+                    })
             }
             _ => self.cast(),
         }

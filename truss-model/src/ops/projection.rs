@@ -6,6 +6,8 @@ use crate::expr::{check_expression, DocPath, Operand, Placeholders};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::keys::entity::Entity;
+use crate::keys::template::{Index, IndexProjection};
+use crate::table::Table;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
@@ -92,6 +94,55 @@ where
 
 /// Renders a projection given the attributes the read also needs.
 pub(crate) type RenderProjection = fn(&[&str]) -> Result<Rendered>;
+
+/// Decodes a projected item as `P`: key fields it lacks recovered from the
+/// table keys first, errors naming the item's key.
+pub(crate) fn decode<P: Projection>(table: &Table, mut item: Item) -> Result<P> {
+    let inner = &table.inner;
+    inner
+        .recover_key_fields::<P::Entity>(&mut item)
+        .and_then(|()| P::__decode(&item))
+        .map_err(|e| e.with_key(|| inner.display_item(&item)))
+}
+
+/// Refuses a projection reading what index `index` does not hold: on an
+/// index projecting the keys only, or the keys and some attributes, each
+/// path of `P` must start at a key attribute (the table's or the
+/// index's), a field of the table's key templates (read back from the
+/// keys) or an included attribute. No request is sent.
+pub(crate) fn check_fits<P: Projection>(index: Option<&Index>) -> Result<()> {
+    let Some(index) = index.filter(|i| i.projection != IndexProjection::All) else {
+        return Ok(());
+    };
+    let entity = P::Entity::NAME;
+    let key_fields = || {
+        <P::Entity as Entity>::PK
+            .fields()
+            .chain(<P::Entity as Entity>::SK.iter().flat_map(|t| t.fields()))
+    };
+    for path in P::__paths() {
+        let root = path.root;
+        let held = index.pk_attribute == root
+            || index.sk_attribute == Some(root)
+            || index.projection.included().contains(&root)
+            || key_fields().any(|f| f.attribute == root);
+        if !held {
+            return Err(Error::InvalidQuery {
+                entity,
+                reason: format!(
+                    "index `{}` projects {}{}: it does not hold `{path}`; read a projection of what it holds, or `hydrate()`",
+                    index.name,
+                    index.projection.kind(),
+                    match index.projection.included() {
+                        [] => String::new(),
+                        attributes => format!(" ({})", attributes.join(", ")),
+                    }
+                ),
+            });
+        }
+    }
+    Ok(())
+}
 
 /// A rendered `ProjectionExpression` and its names.
 #[derive(Debug, Clone)]

@@ -189,7 +189,7 @@ impl<P: Projection> GetProjected<P> {
             }
             let projection = render::<P>(&extra)?;
             let item = get.fetch(&observation, Some(projection)).await?;
-            item.map(|item| P::__decode(&item))
+            item.map(|item| crate::ops::projection::decode::<P>(&get.table, item))
                 .transpose()
                 .map_err(|e| match &get.key {
                     Ok(key) => e.with_key(|| inner.display(key)),

@@ -611,6 +611,36 @@ fn take_key(item: &mut Item, attr: &str) -> Option<String> {
 /// compared with the (few) key fields' names is cheaper than a SipHash
 /// lookup per key field (callgrind: about 260 instructions less per clip);
 /// larger items take the lookups.
+impl TableInner {
+    /// Puts into a projected item the key fields it lacks, read back from
+    /// its table keys (an index projecting the keys only holds no other
+    /// attribute): a projection's key fields then decode as an entity's do.
+    pub(crate) fn recover_key_fields<E: Entity>(&self, item: &mut Item) -> Result<()> {
+        if !lacks_key_fields::<E>(item) {
+            return Ok(());
+        }
+        let text = |item: &Item, attr: &str| match item.get(attr) {
+            Some(AttributeValue::S(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let error = |(field, message): (Option<String>, String)| Error::Decode {
+            entity: E::NAME,
+            key: Default::default(),
+            field,
+            message,
+        };
+        if let Some(pk) = text(item, &self.pk) {
+            recover_fields(&E::PK, &self.pk, &pk, item).map_err(error)?;
+        }
+        if let (Some(template), Some(attr)) = (&E::SK, &self.sk) {
+            if let Some(sk) = text(item, attr) {
+                recover_fields(template, attr, &sk, item).map_err(error)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 fn lacks_key_fields<E: Entity>(item: &Item) -> bool {
     const MAX: usize = 8;
     let fields = || E::PK.fields().chain(E::SK.iter().flat_map(|t| t.fields()));

@@ -28,6 +28,8 @@ struct IndexSpec {
     name: String,
     keys: Vec<(String, String)>,
     projection: String,
+    /// `INCLUDE`'s attributes, sorted.
+    included: Vec<String>,
 }
 
 /// One way a live table differs from its definition.
@@ -86,6 +88,14 @@ fn projection_of(projection: Option<&Projection>) -> String {
         .map_or("ALL".to_owned(), |p| p.as_str().to_owned())
 }
 
+fn included_of(projection: Option<&Projection>) -> Vec<String> {
+    let mut included = projection
+        .map(|p| p.non_key_attributes().to_vec())
+        .unwrap_or_default();
+    included.sort();
+    included
+}
+
 fn describe_keys(keys: &[(String, String)]) -> String {
     keys.iter()
         .map(|(name, kind)| format!("{name} {kind}"))
@@ -104,6 +114,7 @@ impl TableDefinition {
                 name: i.index_name().to_owned(),
                 keys: keys_of(i.key_schema()),
                 projection: projection_of(i.projection()),
+                included: included_of(i.projection()),
             })
             .collect();
         indexes.sort_by(|a, b| a.name.cmp(&b.name));
@@ -177,10 +188,7 @@ impl TableDefinition {
                             Node::map([
                                 ("IndexName", Node::str(&i.name)),
                                 ("KeySchema", key_list(&i.keys)),
-                                (
-                                    "Projection",
-                                    Node::map([("ProjectionType", Node::str(&i.projection))]),
-                                ),
+                                ("Projection", projection_node(i)),
                             ])
                         })
                         .collect(),
@@ -295,6 +303,10 @@ impl TableDefinition {
                 let _ = writeln!(out, "    range_key       = {}", quote(range));
             }
             let _ = writeln!(out, "    projection_type = {}", quote(&index.projection));
+            if !index.included.is_empty() {
+                let attributes: Vec<String> = index.included.iter().map(|a| quote(a)).collect();
+                let _ = writeln!(out, "    non_key_attributes = [{}]", attributes.join(", "));
+            }
             let _ = writeln!(out, "  }}");
         }
         if let Some(ttl) = &spec.ttl {
@@ -348,6 +360,7 @@ impl TableDefinition {
                 name: i.index_name().unwrap_or_default().to_owned(),
                 keys: keys_of(i.key_schema()),
                 projection: projection_of(i.projection()),
+                included: included_of(i.projection()),
             })
             .collect();
         indexes.sort_by(|a, b| a.name.cmp(&b.name));
@@ -424,7 +437,15 @@ fn compare(expected: &Spec, found: &Spec) -> Vec<Drift> {
             .iter()
             .find(|i| i.name == name)
             .map_or_else(none, |i| {
-                format!("({}; projection {})", describe_keys(&i.keys), i.projection)
+                let included = match i.included.as_slice() {
+                    [] => String::new(),
+                    attributes => format!(" {}", attributes.join(", ")),
+                };
+                format!(
+                    "({}; projection {}{included})",
+                    describe_keys(&i.keys),
+                    i.projection
+                )
             })
     };
     for name in index_names {
@@ -450,6 +471,18 @@ fn compare(expected: &Spec, found: &Spec) -> Vec<Drift> {
         found.stream.clone().unwrap_or_else(none),
     );
     drifts
+}
+
+/// An index's `Projection`: its type and, for `INCLUDE`, the attributes.
+fn projection_node(index: &IndexSpec) -> Node {
+    let mut entries = vec![("ProjectionType", Node::str(&index.projection))];
+    if !index.included.is_empty() {
+        entries.push((
+            "NonKeyAttributes",
+            Node::List(index.included.iter().map(|a| Node::str(a)).collect()),
+        ));
+    }
+    Node::map(entries)
 }
 
 /// A JSON-shaped tree, written as JSON or as YAML.

@@ -3,7 +3,7 @@
 use crate::foundation::error::{Error, Result};
 use crate::keys::attribute_index::{AttributeIndex, ScalarType};
 use crate::keys::entity::Entity;
-use crate::keys::template::Index;
+use crate::keys::template::{Index, IndexProjection};
 use crate::table::Table;
 use aws_sdk_dynamodb::client::Waiters as _;
 use aws_sdk_dynamodb::operation::describe_table::DescribeTableError;
@@ -60,6 +60,18 @@ impl TableDefinition {
         for index in E::INDEXES {
             match self.indexes.iter().find(|i| i.name == index.name) {
                 None => self.indexes.push(*index),
+                Some(known)
+                    if known.pk_attribute == index.pk_attribute
+                        && known.sk_attribute == index.sk_attribute
+                        && known.projection.kind() != index.projection.kind() =>
+                {
+                    self.checks.push(Err(self.schema_error::<E>(format!(
+                        "index `{}` projects {} here but {} on another entity: a table's index has one projection",
+                        index.name,
+                        index.projection.kind(),
+                        known.projection.kind()
+                    ))))
+                }
                 Some(known)
                     if known.pk_attribute == index.pk_attribute
                         && known.sk_attribute == index.sk_attribute => {}
@@ -144,7 +156,32 @@ impl TableDefinition {
         }
     }
 
-    /// The global secondary indexes, as the SDK types (projection ALL).
+    /// What index `name` holds besides its keys: its projection type and,
+    /// for `INCLUDE`, the attributes of every entity declaring it, sorted.
+    pub(crate) fn index_projection(&self, name: &str) -> (ProjectionType, Vec<String>) {
+        let Some(index) = self.indexes.iter().find(|i| i.name == name) else {
+            // An index over attributes: every attribute.
+            return (ProjectionType::All, Vec::new());
+        };
+        let kind = match index.projection {
+            IndexProjection::All => ProjectionType::All,
+            IndexProjection::KeysOnly => ProjectionType::KeysOnly,
+            IndexProjection::Include(_) => ProjectionType::Include,
+        };
+        let mut included: Vec<String> = self
+            .entities
+            .iter()
+            .flat_map(|e| e.index_includes(name))
+            .map(|a| (*a).to_owned())
+            .collect();
+        included.sort();
+        included.dedup();
+        (kind, included)
+    }
+
+    /// The global secondary indexes, as the SDK types, with the
+    /// projections their entities declare (`ALL` unless one says
+    /// otherwise).
     pub fn global_secondary_indexes(&self) -> Result<Vec<GlobalSecondaryIndex>> {
         let build_error = |e: aws_sdk_dynamodb::error::BuildError| Error::TableNotReady {
             table: self.table.inner.name.clone(),
@@ -174,12 +211,14 @@ impl TableDefinition {
                     .into_iter()
                     .map(|(attribute, key_type)| element(attribute, key_type))
                     .collect::<Result<Vec<_>>>()?;
+                let (kind, included) = self.index_projection(name);
                 GlobalSecondaryIndex::builder()
                     .index_name(name)
                     .set_key_schema(Some(keys))
                     .projection(
                         Projection::builder()
-                            .projection_type(ProjectionType::All)
+                            .projection_type(kind)
+                            .set_non_key_attributes((!included.is_empty()).then_some(included))
                             .build(),
                     )
                     .build()

@@ -17,6 +17,15 @@ pub(crate) struct EntityShape {
 }
 
 impl EntityShape {
+    /// The attributes the entity includes in index `name` (an `INCLUDE`
+    /// projection).
+    pub(crate) fn index_includes(&self, name: &str) -> &'static [&'static str] {
+        self.indexes
+            .iter()
+            .find(|i| i.name == name)
+            .map_or(&[], |i| i.projection.included())
+    }
+
     pub(crate) fn of<E: Entity>() -> Self {
         let mut notes = Vec::new();
         if let Some(ttl) = E::TTL {

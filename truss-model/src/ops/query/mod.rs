@@ -1,7 +1,10 @@
 //! Queries on one partition of one entity type or collection, on the
 //! table or an index; `plan` holds a checked query and sends its pages.
 
+mod hydrate;
 mod plan;
+
+pub use hydrate::{Hydrate, Hydrated, HydratedPage};
 
 use crate::expr::Condition;
 use crate::expr::Node;
@@ -10,14 +13,16 @@ use crate::foundation::item::Item;
 use crate::foundation::limits::MAX_PARTITION_KEY_BYTES;
 use crate::keys::attribute_index::AttributeCondition;
 use crate::keys::entity::{Entity, Partition, PartitionKey};
+use crate::keys::projected::{Complete, Whole};
 use crate::keys::sort_key::{KeyCondition, SortCondition};
 use crate::ops::collection::QueryTarget;
 use crate::ops::cursor::Cursor;
-use crate::ops::projection::{render, Projection, RenderProjection};
+use crate::ops::projection::{check_fits, render, Projection, RenderProjection};
 use crate::table::Table;
-use futures::stream::{self, Stream, TryStreamExt};
+use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 use plan::{Filter, Keys, Plan};
 use std::fmt;
+use std::marker::PhantomData;
 
 /// One page of query results.
 #[derive(Debug, Clone)]
@@ -41,7 +46,7 @@ impl Table {
     /// For a [`Collection`](crate::Collection) (see
     /// [`Partition::collection`]) the query reads the whole partition and
     /// decodes each item into its variant.
-    pub fn query<E: QueryTarget>(&self, partition: Partition<E>) -> Query<E> {
+    pub fn query<E: QueryTarget, R>(&self, partition: Partition<E, R>) -> Query<E, R> {
         let (partition, sort) = match partition.key {
             PartitionKey::Rendered { index, pk } => {
                 let attr = index.map_or(self.inner.pk.as_str(), |i| i.pk_attribute);
@@ -74,14 +79,19 @@ impl Table {
             after: None,
             filter: None,
             hide_expired: false,
+            _reads: PhantomData,
         }
     }
 }
 
 /// A query builder; finish it with [`page`](Query::page),
 /// [`items`](Query::items) or [`all`](Query::all).
+///
+/// `R` is what it reads ([`projected`](crate::projected)): a query of an
+/// index holding only some attributes finishes with
+/// [`project`](Query::project) or [`hydrate`](Query::hydrate).
 #[must_use = "a Query does nothing until page(), items() or all() is awaited"]
-pub struct Query<E> {
+pub struct Query<E, R = Whole> {
     table: Table,
     partition: PartitionKey,
     sort: SortCondition<E>,
@@ -92,9 +102,10 @@ pub struct Query<E> {
     after: Option<Cursor>,
     filter: Option<Result<Node>>,
     hide_expired: bool,
+    _reads: PhantomData<fn() -> R>,
 }
 
-impl<E> Clone for Query<E> {
+impl<E, R> Clone for Query<E, R> {
     fn clone(&self) -> Self {
         Query {
             table: self.table.clone(),
@@ -107,11 +118,32 @@ impl<E> Clone for Query<E> {
             after: self.after.clone(),
             filter: self.filter.clone(),
             hide_expired: self.hide_expired,
+            _reads: PhantomData,
         }
     }
 }
 
-impl<E> fmt::Debug for Query<E> {
+impl<E, R> Query<E, R> {
+    /// The same query, reading as a whole-item one: for the projected and
+    /// hydrated reads, which check what the index holds themselves.
+    fn whole(self) -> Query<E> {
+        Query {
+            table: self.table,
+            partition: self.partition,
+            sort: self.sort,
+            descending: self.descending,
+            page_size: self.page_size,
+            limit: self.limit,
+            consistent: self.consistent,
+            after: self.after,
+            filter: self.filter,
+            hide_expired: self.hide_expired,
+            _reads: PhantomData,
+        }
+    }
+}
+
+impl<E, R> fmt::Debug for Query<E, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Query")
             .field("table", &self.table.name())
@@ -126,7 +158,7 @@ impl<E> fmt::Debug for Query<E> {
     }
 }
 
-impl<E: QueryTarget> Query<E> {
+impl<E: QueryTarget, R> Query<E, R> {
     /// Narrows the query with a condition on the sort key (DynamoDB's
     /// `KeyConditionExpression` beyond the partition), built from the
     /// generated `Type::sort_key()` (or `Type::<index>_sort_key()` on an
@@ -141,7 +173,7 @@ impl<E: QueryTarget> Query<E> {
     }
 }
 
-impl<E: Entity> Query<E> {
+impl<E: Entity, R> Query<E, R> {
     /// Keeps only the items that satisfy `condition` (DynamoDB's
     /// `FilterExpression`; several calls combine with AND).
     ///
@@ -162,7 +194,7 @@ impl<E: Entity> Query<E> {
     /// page); call it last, after the query's other settings. See
     /// [`Projection`].
     pub fn project<P: Projection<Entity = E>>(self) -> ProjectedQuery<P> {
-        ProjectedQuery(self)
+        ProjectedQuery(self.whole())
     }
 }
 
@@ -182,8 +214,17 @@ impl<P: Projection> fmt::Debug for ProjectedQuery<P> {
 impl<P: Projection> ProjectedQuery<P> {
     /// All pages, lazily: one request per page.
     pub fn pages(self) -> impl Stream<Item = Result<Page<P>>> + Send + 'static {
-        self.0
-            .pages_as(Some(render::<P>), |_, item| P::__decode(&item))
+        let index = match &self.0.partition {
+            PartitionKey::Rendered { index, .. } => *index,
+            PartitionKey::Attributes { .. } => None,
+        };
+        match check_fits::<P>(index.as_ref()) {
+            Ok(()) => self
+                .0
+                .pages_as(Some(render::<P>), crate::ops::projection::decode::<P>)
+                .left_stream(),
+            Err(error) => stream::once(async { Err(error) }).right_stream(),
+        }
     }
 
     /// One page: one Query request.
@@ -208,7 +249,7 @@ impl<P: Projection> ProjectedQuery<P> {
     }
 }
 
-impl<E: QueryTarget> Query<E> {
+impl<E: QueryTarget, R> Query<E, R> {
     /// Returns items in descending sort-key order: newest first when the
     /// sort key ends in a timestamp.
     pub fn descending(mut self) -> Self {
@@ -267,7 +308,9 @@ impl<E: QueryTarget> Query<E> {
         self.after = cursor.into();
         self
     }
+}
 
+impl<E: QueryTarget, R: Complete> Query<E, R> {
     /// Fetches one page: one Query request.
     pub async fn page(self) -> Result<Page<E>> {
         // The first page of `pages()`: it always yields one.
@@ -289,9 +332,16 @@ impl<E: QueryTarget> Query<E> {
     /// All pages, lazily: one request per page, up to the
     /// [`limit`](Query::limit).
     pub fn pages(self) -> impl Stream<Item = Result<Page<E>>> + Send + 'static {
-        self.pages_as(None, E::__decode)
+        self.whole().pages_as(None, E::__decode)
     }
 
+    /// Every item of every page, collected.
+    pub async fn all(self) -> Result<Vec<E>> {
+        self.items().try_collect().await
+    }
+}
+
+impl<E: QueryTarget> Query<E> {
     /// [`pages`](Query::pages), each item decoded by `decode`; with
     /// `projection`, reading only what it renders (plus the keys).
     fn pages_as<T: Send + 'static>(
@@ -343,11 +393,6 @@ impl<E: QueryTarget> Query<E> {
             };
             Ok(Some((Page { items, cursor }, next)))
         })
-    }
-
-    /// Every item of every page, collected.
-    pub async fn all(self) -> Result<Vec<E>> {
-        self.items().try_collect().await
     }
 
     fn plan(&self) -> Result<Plan<E>> {

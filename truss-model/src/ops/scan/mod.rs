@@ -482,8 +482,7 @@ impl<P: Projection> ScanProjected<P> {
     /// Every item's projection, segments read in parallel, in no
     /// particular order (as [`Scan::items`]).
     pub fn items(self) -> impl Stream<Item = Result<P>> + Send + 'static {
-        self.0.items_as(Some(render::<P>), |table, item| {
-            P::__decode(&item).map_err(|e| e.with_key(|| table.inner.display_item(&item)))
-        })
+        self.0
+            .items_as(Some(render::<P>), crate::ops::projection::decode::<P>)
     }
 }
