@@ -58,7 +58,12 @@ struct TicketBody {
 fn ticket(i: usize) -> Ticket {
     Ticket {
         id: format!("t{i:02}"),
-        status: if i.is_multiple_of(2) { "Open" } else { "Closed" }.into(),
+        status: if i.is_multiple_of(2) {
+            "Open"
+        } else {
+            "Closed"
+        }
+        .into(),
         assignee: "Ann Lee".into(),
         title: format!("Ticket Number {i}"),
         priority: (i % 3) as u8,

@@ -45,6 +45,7 @@ mod scan;
 mod serde_names;
 mod serde_with;
 mod stream;
+mod timestamps;
 mod toolbox;
 mod traces;
 mod transact_get;

@@ -77,6 +77,9 @@ pub struct Field<'a> {
     pub ttl: Option<proc_macro2::Span>,
     /// `#[truss(key_format = ...)]`: how the field is written in keys.
     pub key_format: Option<attr::KeyFormat>,
+    /// `#[truss(created_at)]` / `#[truss(updated_at)]`.
+    pub created_at: Option<proc_macro2::Span>,
+    pub updated_at: Option<proc_macro2::Span>,
 }
 
 impl<'a> Entity<'a> {
@@ -187,6 +190,8 @@ pub fn fields<'a>(
                 version: truss.version,
                 ttl: truss.ttl,
                 key_format: truss.key_format,
+                created_at: truss.created_at,
+                updated_at: truss.updated_at,
             })
         })
         .collect()

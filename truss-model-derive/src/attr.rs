@@ -267,6 +267,9 @@ pub struct FieldAttrs {
     /// `ttl`: the item's expiry, with its span.
     pub ttl: Option<proc_macro2::Span>,
     pub key_format: Option<KeyFormat>,
+    /// `created_at` / `updated_at`: a timestamp the library keeps.
+    pub created_at: Option<proc_macro2::Span>,
+    pub updated_at: Option<proc_macro2::Span>,
 }
 
 /// Reads `#[truss(version)]` and `#[truss(key_format = ...)]` on a field.
@@ -279,6 +282,12 @@ pub fn field_truss(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                 Ok(())
             } else if meta.path.is_ident(TTL) {
                 found.ttl = Some(meta.path.span());
+                Ok(())
+            } else if meta.path.is_ident(CREATED_AT) {
+                found.created_at = Some(meta.path.span());
+                Ok(())
+            } else if meta.path.is_ident(UPDATED_AT) {
+                found.updated_at = Some(meta.path.span());
                 Ok(())
             } else if meta.path.is_ident(KEY_FORMAT) {
                 let value = meta.value()?;
@@ -293,7 +302,7 @@ pub fn field_truss(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                 Ok(())
             } else {
                 Err(meta.error(format!(
-                    "unknown truss field attribute; expected `{VERSION}`, `{TTL}` or `{KEY_FORMAT} = ...`"
+                    "unknown truss field attribute; expected `{VERSION}`, `{TTL}`, `{CREATED_AT}`, `{UPDATED_AT}` or `{KEY_FORMAT} = ...`"
                 )))
             }
         });

@@ -33,6 +33,8 @@ pub const INCLUDE: &str = "include";
 pub const VERSION: &str = "version";
 pub const TTL: &str = "ttl";
 pub const KEY_FORMAT: &str = "key_format";
+pub const CREATED_AT: &str = "created_at";
+pub const UPDATED_AT: &str = "updated_at";
 
 // On a collection's variant.
 pub const OTHER: &str = "other";

@@ -6,7 +6,7 @@ use crate::ast::{Entity, Field};
 use crate::attr;
 use crate::ctxt::Errors;
 use crate::names::{accessor, suggestion};
-use crate::symbol::{KEY_FORMAT, PARTIAL_INDEXES, PK, SK, TTL, VERSION};
+use crate::symbol::{CREATED_AT, KEY_FORMAT, PARTIAL_INDEXES, PK, SK, TTL, UPDATED_AT, VERSION};
 use crate::template::{self, Segment};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -41,6 +41,9 @@ pub struct Valid<'a> {
     pub version: Option<&'a Field<'a>>,
     /// The `#[truss(ttl)]` field.
     pub ttl: Option<&'a Field<'a>>,
+    /// The `#[truss(created_at)]` and `#[truss(updated_at)]` fields.
+    pub created_at: Option<&'a Field<'a>>,
+    pub updated_at: Option<&'a Field<'a>>,
     /// The key format of each field with `#[truss(key_format = ...)]`,
     /// spanned at the attribute's value.
     pub formats: Vec<(&'a str, TokenStream)>,
@@ -330,6 +333,21 @@ pub fn check<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<Valid<'a
     // A template with errors leaves nothing to expand.
     let (pk, sk) = (pk?, sk.map_or(Some(None), |s| s.map(Some))?);
     let key_fields = key_fields(&pk, sk.as_ref(), errors);
+    let templates: Vec<&Template> = std::iter::once(&pk)
+        .chain(sk.as_ref())
+        .chain(
+            indexes
+                .iter()
+                .flat_map(|i| std::iter::once(&i.pk).chain(i.sk.as_ref())),
+        )
+        .collect();
+    let in_a_template = |name: &str| {
+        templates
+            .iter()
+            .any(|t| template_fields(t).any(|f| f.name == name))
+    };
+    let created_at = stamp(entity, CREATED_AT, |f| f.created_at, in_a_template, errors);
+    let updated_at = stamp(entity, UPDATED_AT, |f| f.updated_at, in_a_template, errors);
     Some(Valid {
         entity,
         pk,
@@ -339,6 +357,8 @@ pub fn check<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<Valid<'a
         key_fields,
         version,
         ttl,
+        created_at,
+        updated_at,
         formats,
         revision,
     })
@@ -454,6 +474,65 @@ fn ttl<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<&'a Field<'a>>
             ));
         }
         stored_under_one_name(field, "the expiry", "TTL reads one attribute", &mut fail);
+    }
+    fields.first().copied()
+}
+
+/// The fields a template names, in order.
+pub fn template_fields<'t, 'a>(
+    template: &'t Template<'a>,
+) -> impl Iterator<Item = &'a Field<'a>> + 't {
+    template.segments.iter().filter_map(|s| match s {
+        Checked::Field { field, .. } => Some(*field),
+        Checked::Literal(_) => None,
+    })
+}
+
+/// The field marked `created_at` or `updated_at` (`which`): one at most,
+/// stored under one name, in no key or index template (a put writes the
+/// time of the write there, which would move the item).
+fn stamp<'a>(
+    entity: &'a Entity<'a>,
+    which: &str,
+    marked: impl Fn(&Field<'a>) -> Option<proc_macro2::Span>,
+    in_a_template: impl Fn(&str) -> bool,
+    errors: &mut Errors,
+) -> Option<&'a Field<'a>> {
+    let fields: Vec<&Field> = entity
+        .fields
+        .iter()
+        .filter(|f| marked(f).is_some())
+        .collect();
+    for (i, field) in fields.iter().enumerate() {
+        let span = marked(field).unwrap_or_else(proc_macro2::Span::call_site);
+        let mut fail = |message: String| errors.push(syn::Error::new(span, message));
+        if i > 0 {
+            fail(format!("only one field can be `#[truss({which})]`"));
+        }
+        if field.version.is_some() || field.ttl.is_some() {
+            fail(format!(
+                "`{}` is the version or expiry field; `{which}` is a field of its own",
+                field.name
+            ));
+        }
+        if field.created_at.is_some() && field.updated_at.is_some() {
+            fail(format!(
+                "`{}` cannot be both `created_at` and `updated_at`",
+                field.name
+            ));
+        }
+        if in_a_template(&field.name) {
+            fail(format!(
+                "`{}` is in a key template: a put writes the time of the write to `{which}`, which would move the item; key it by a field of its own",
+                field.name
+            ));
+        }
+        stored_under_one_name(
+            field,
+            &format!("`{which}`"),
+            "it is written by name",
+            &mut fail,
+        );
     }
     fields.first().copied()
 }

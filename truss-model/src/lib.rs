@@ -68,6 +68,7 @@ pub use foundation::error::{Error, KeyDisplay, Result};
 pub use foundation::into_field::IntoField;
 pub use foundation::item::Item;
 pub use foundation::number::{Number, NumberError};
+pub use foundation::timestamp::Timestamp;
 pub use keys::attribute_index::{
     AttributeSortKey, IndexKeyType, OrderedIndexKey, ScalarType, TextIndexKey,
 };

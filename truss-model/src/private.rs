@@ -163,6 +163,7 @@ pub fn key_field<T: serde::de::DeserializeOwned>(
 
 pub use crate::expr::{Attr, KeyAttr};
 pub use crate::foundation::sealed::Generated;
+pub use crate::foundation::timestamp::Stamp;
 pub use crate::ops::projection::field as projected;
 
 pub use crate::keys::constant::constants_differ;

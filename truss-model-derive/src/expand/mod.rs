@@ -6,7 +6,7 @@
 //! lives in the runtime (`truss_model::__private`).
 
 use crate::ast::Field;
-use crate::valid::{Checked, IndexProjection, Template, Valid, ValidIndex};
+use crate::valid::{template_fields, Checked, IndexProjection, Template, Valid, ValidIndex};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -124,6 +124,32 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
                 ::core::option::Option::Some(::truss_model::__private::Ttl::__new::<#ty>(#attribute));
         }
     });
+    let stamps = [
+        (valid.created_at, quote!(CREATED_AT)),
+        (valid.updated_at, quote!(UPDATED_AT)),
+    ]
+    .into_iter()
+    .filter_map(|(field, constant)| {
+        let field = field?;
+        let (ty, attribute) = (field.ty, &field.attribute);
+        let encode = match &field.serde.serialize_with {
+            Some(_) => {
+                let encoder = encoder_name(field);
+                quote!(Self::#encoder(&now))
+            }
+            None => quote!(::truss_model::__private::encode_value(&now)),
+        };
+        Some(quote_spanned! {ty.span()=>
+            const #constant: ::core::option::Option<::truss_model::__private::Stamp> =
+                ::core::option::Option::Some(::truss_model::__private::Stamp {
+                    attribute: #attribute,
+                    at: |at| {
+                        let now = <#ty as ::truss_model::Timestamp>::at(at);
+                        #encode
+                    },
+                });
+        })
+    });
     let owner = quote!(Self);
     let write_pk = call_writer(&owner, &valid.pk, &writer_name("pk"), field_of_self);
     let write_sk = match &valid.sk {
@@ -145,6 +171,7 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
             #version
             #revision
             #ttl
+            #(#stamps)*
 
             fn to_key(&self) -> #key_ident {
                 #key_ident {
@@ -382,13 +409,6 @@ fn optional(value: Option<TokenStream>) -> TokenStream {
         Some(value) => quote!(::core::option::Option::Some(#value)),
         None => quote!(::core::option::Option::None),
     }
-}
-
-fn template_fields<'t, 'a>(template: &'t Template<'a>) -> impl Iterator<Item = &'a Field<'a>> + 't {
-    template.segments.iter().filter_map(|s| match s {
-        Checked::Field { field, .. } => Some(*field),
-        Checked::Literal(_) => None,
-    })
 }
 
 /// `Template::__new("...", &[Segment::Literal(..), field::<T, F>(..)])`.

@@ -13,4 +13,5 @@ pub mod limits;
 pub(crate) mod number;
 pub(crate) mod sealed;
 pub mod size;
+pub(crate) mod timestamp;
 pub(crate) mod validate;

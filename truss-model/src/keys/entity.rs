@@ -55,6 +55,15 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     /// seconds, the attribute the table's TTL is enabled on.
     const TTL: Option<crate::keys::ttl::Ttl> = None;
 
+    /// The creation time the library keeps (`#[truss(created_at)]`).
+    #[doc(hidden)]
+    const CREATED_AT: Option<crate::foundation::timestamp::Stamp> = None;
+
+    /// The time of the last write the library keeps
+    /// (`#[truss(updated_at)]`).
+    #[doc(hidden)]
+    const UPDATED_AT: Option<crate::foundation::timestamp::Stamp> = None;
+
     /// Decodes an item of an older `revision` as the type declared for it
     /// and converts it; `None` when no type is declared for it.
     #[doc(hidden)]

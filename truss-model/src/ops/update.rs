@@ -9,6 +9,7 @@ use crate::foundation::error::{Error, Result};
 use crate::foundation::into_field::IntoField;
 use crate::foundation::item::Item;
 use crate::foundation::limits::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
+use crate::foundation::timestamp::Stamp;
 use crate::keys::attribute_index::{check_value, key_attribute};
 use crate::keys::entity::{Entity, EntityKey};
 use crate::keys::template::Index;
@@ -709,6 +710,27 @@ impl<E: Entity> Update<E> {
                 p.value(constant.value.to_attribute()),
             );
             set.push(format!("{n} = if_not_exists({n}, {v})"));
+        }
+        // Kept timestamps: the update's time on `updated_at`, and on
+        // `created_at` when the update creates the item. An update that
+        // sets one itself keeps its value.
+        let stamped = |stamp: Option<Stamp>| {
+            stamp.filter(|s| !actions.iter().any(|a| a.path().root == s.attribute))
+        };
+        let (updated, created) = (stamped(E::UPDATED_AT), stamped(E::CREATED_AT));
+        let at = std::time::SystemTime::now();
+        for (stamp, keep) in [(updated, false), (created, true)] {
+            let Some(stamp) = stamp else { continue };
+            let now = (stamp.at)(at).map_err(|message| Error::Encode {
+                entity: E::NAME,
+                key: inner.display(&key),
+                message: format!("`{}`: {message}", stamp.attribute),
+            })?;
+            let (n, v) = (p.name(stamp.attribute), p.value(now));
+            set.push(match keep {
+                true => format!("{n} = if_not_exists({n}, {v})"),
+                false => format!("{n} = {v}"),
+            });
         }
         for action in actions {
             match action {

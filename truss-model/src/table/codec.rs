@@ -61,6 +61,17 @@ impl TableInner {
         // The size is counted while serializing, then kept up to date here.
         let (mut item, mut size) = crate::foundation::attr_value::to_item(entity, extra)
             .map_err(|e| encode_error(&key, e.to_string()))?;
+        // Kept timestamps: the time of this write, whatever the value holds.
+        let now = std::time::SystemTime::now();
+        for stamp in [E::CREATED_AT, E::UPDATED_AT].into_iter().flatten() {
+            let now = (stamp.at)(now)
+                .map_err(|m| encode_error(&key, format!("`{}`: {m}", stamp.attribute)))?;
+            size += crate::foundation::size::value_size(&now);
+            match item.insert(stamp.attribute.to_owned(), now) {
+                Some(previous) => size -= crate::foundation::size::value_size(&previous),
+                None => size += stamp.attribute.len(),
+            }
+        }
         if let Some(ttl) = E::TTL {
             if let Some(value) = item.remove(ttl.attribute) {
                 let stored = ttl
