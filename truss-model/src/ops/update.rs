@@ -72,6 +72,11 @@ impl<E: Entity> fmt::Debug for IndexSet<E> {
 }
 
 /// Types DynamoDB's `ADD` can add to: numbers (and optional numbers).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a number: `add`, `subtract` and `plus`/`minus` apply to numbers",
+    label = "not a number",
+    note = "members of a set are added with `add_members` and removed with `remove_members`"
+)]
 pub trait Numeric: Serialize {
     /// Whether the type holds no negative number: [`Update::subtract`] then
     /// guards its counter so it never drops below zero.

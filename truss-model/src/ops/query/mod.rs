@@ -310,9 +310,12 @@ impl<E: QueryTarget, R> Query<E, R> {
     }
 }
 
-impl<E: QueryTarget, R: Complete> Query<E, R> {
+impl<E: QueryTarget, R> Query<E, R> {
     /// Fetches one page: one Query request.
-    pub async fn page(self) -> Result<Page<E>> {
+    pub async fn page(self) -> Result<Page<E>>
+    where
+        R: Complete,
+    {
         // The first page of `pages()`: it always yields one.
         let first = Box::pin(self.pages()).try_next().await?;
         Ok(first.unwrap_or(Page {
@@ -323,7 +326,10 @@ impl<E: QueryTarget, R: Complete> Query<E, R> {
 
     /// All items, lazily: one request per page, made when the stream is
     /// polled past the previous page.
-    pub fn items(self) -> impl Stream<Item = Result<E>> + Send + 'static {
+    pub fn items(self) -> impl Stream<Item = Result<E>> + Send + 'static
+    where
+        R: Complete,
+    {
         self.pages()
             .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
             .try_flatten()
@@ -331,12 +337,18 @@ impl<E: QueryTarget, R: Complete> Query<E, R> {
 
     /// All pages, lazily: one request per page, up to the
     /// [`limit`](Query::limit).
-    pub fn pages(self) -> impl Stream<Item = Result<Page<E>>> + Send + 'static {
+    pub fn pages(self) -> impl Stream<Item = Result<Page<E>>> + Send + 'static
+    where
+        R: Complete,
+    {
         self.whole().pages_as(None, E::__decode)
     }
 
     /// Every item of every page, collected.
-    pub async fn all(self) -> Result<Vec<E>> {
+    pub async fn all(self) -> Result<Vec<E>>
+    where
+        R: Complete,
+    {
         self.items().try_collect().await
     }
 }
