@@ -40,10 +40,10 @@ struct TicketId {
 /// What the INCLUDE index holds.
 #[derive(Projection, Debug, PartialEq)]
 #[truss(entity = Ticket)]
-struct TicketCard {
-    id: String,
-    title: String,
-    priority: u8,
+pub(crate) struct TicketCard {
+    pub id: String,
+    pub title: String,
+    pub priority: u8,
 }
 
 /// More than the INCLUDE index holds.
@@ -55,7 +55,7 @@ struct TicketBody {
     body: String,
 }
 
-fn ticket(i: usize) -> Ticket {
+pub(crate) fn ticket(i: usize) -> Ticket {
     Ticket {
         id: format!("t{i:02}"),
         status: if i.is_multiple_of(2) {
@@ -71,7 +71,7 @@ fn ticket(i: usize) -> Ticket {
     }
 }
 
-async fn tickets_table(table: Table) -> Table {
+pub(crate) async fn tickets_table(table: Table) -> Table {
     table
         .definition()
         .entity::<Ticket>()

@@ -11,8 +11,8 @@ use truss_model::{Error, Projection};
 /// Three fields of an order, two of them inside it.
 #[derive(Projection, Debug, PartialEq)]
 #[truss(entity = Order)]
-struct OrderCard {
-    id: String,
+pub(crate) struct OrderCard {
+    pub id: String,
     status: String,
     #[truss(path = Order::ADDRESS.get(Address::CITY))]
     city: String,

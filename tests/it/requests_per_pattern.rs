@@ -10,6 +10,14 @@ use crate::common::date;
 use chrono::{Duration, TimeZone, Utc};
 use truss_model::{RequestCounter, Table};
 
+/// A client counted by `counter`.
+async fn counted_client_of(counter: &RequestCounter) -> aws_sdk_dynamodb::Client {
+    let config = aws_sdk_dynamodb::config::Builder::from(&common::sdk_config().await)
+        .interceptor(counter.clone())
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(config)
+}
+
 const START: &str = "<!-- requests-per-pattern:start -->";
 const END: &str = "<!-- requests-per-pattern:end -->";
 
@@ -104,6 +112,73 @@ async fn every_access_pattern_sends_what_benchmarks_md_says() {
     rows.row("creator_saas", "analytics for a 21-day window");
     assert!(!studio.connections("ada").await.unwrap().is_empty());
     rows.row("creator_saas", "connected platforms");
+
+    // Inside the item and indexes holding some attributes (the test
+    // models of `inside`, `projection` and `index_projection`).
+    use crate::index_projection::{tickets_table, Ticket, TicketCard};
+    use crate::inside::{order, Order};
+    use crate::projection::OrderCard;
+    let orders = Table::new(
+        counted_client_of(&counter).await,
+        common::table_name("patterns-orders"),
+    );
+    common::create(&orders).await;
+    for i in 0..5 {
+        orders.put(&order(&format!("o{i}"))).await.unwrap();
+    }
+    counter.take();
+    let card = orders
+        .get(Order::key("Ann Lee", "o1"))
+        .project::<OrderCard>()
+        .await
+        .unwrap();
+    assert!(card.is_some());
+    rows.row("orders (test model)", "an order's card (projected get)");
+    let cards = orders
+        .query(Order::partition("Ann Lee"))
+        .project::<OrderCard>()
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(cards.len(), 5);
+    rows.row(
+        "orders (test model)",
+        "a customer's 5 order cards (projected query)",
+    );
+    let snapshot = orders
+        .transact_get(["o1", "o2"].map(|id| Order::key("Ann Lee", id)))
+        .await
+        .unwrap();
+    assert!(snapshot.iter().all(Option::is_some));
+    rows.row("orders (test model)", "two orders as one snapshot");
+    let tickets = tickets_table(Table::new(
+        counted_client_of(&counter).await,
+        common::table_name("patterns-tickets"),
+    ))
+    .await;
+    counter.take();
+    let open = tickets
+        .query(Ticket::bystatus("Open"))
+        .hydrate()
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(open.items.len(), 5);
+    rows.row(
+        "tickets (test model)",
+        "5 open tickets through a KEYS_ONLY index, hydrated",
+    );
+    let cards = tickets
+        .query(Ticket::byassignee("Ann Lee"))
+        .project::<TicketCard>()
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(cards.len(), 10);
+    rows.row(
+        "tickets (test model)",
+        "10 ticket cards through an INCLUDE index (projected)",
+    );
 
     let measured = rows.rows.join("\n");
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/BENCHMARKS.md"))
