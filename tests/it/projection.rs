@@ -199,3 +199,90 @@ async fn batch_gets_and_scans_read_projections_in_the_same_requests() {
         .iter()
         .all(|r| *r == ("Scan", Some(expected.to_owned()))));
 }
+
+/// Projections of the URL shortener's link and daily stats, read together
+/// as its `LinkItem` collection.
+mod link_items {
+    use crate::shortener::{DailyStat, Link, LinkItem};
+    use truss_model::Projection;
+
+    #[derive(Projection, Debug, PartialEq)]
+    #[truss(entity = Link)]
+    pub struct LinkTarget {
+        pub code: String,
+        pub target: String,
+    }
+
+    #[derive(Projection, Debug, PartialEq)]
+    #[truss(entity = DailyStat)]
+    pub struct DayCount {
+        pub date: chrono::NaiveDate,
+        pub count: u64,
+    }
+
+    #[derive(Projection, Debug, PartialEq)]
+    #[truss(collection = LinkItem)]
+    pub enum LinkCard {
+        Link(LinkTarget),
+        Day(DayCount),
+    }
+}
+
+#[tokio::test]
+async fn a_collection_reads_a_projection_of_each_variant_in_one_query() {
+    use crate::shortener::{DailyStat, Link, LinkItem};
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use link_items::{DayCount, LinkCard, LinkTarget};
+    let (table, seen) = projected_table("proj-collection").await;
+    table
+        .put(&Link {
+            code: "aK9xQ2z".into(),
+            target: "https://example.com/a b".into(),
+            owner_id: Some("Ann Lee".into()),
+            created_at: Utc.with_ymd_and_hms(2026, 5, 24, 9, 0, 0).unwrap(),
+            clicks: 3,
+        })
+        .await
+        .unwrap();
+    for day in 24..=25 {
+        table
+            .put(&DailyStat {
+                code: "aK9xQ2z".into(),
+                date: NaiveDate::from_ymd_opt(2026, 5, day).unwrap(),
+                count: u64::from(day),
+            })
+            .await
+            .unwrap();
+    }
+    seen.take();
+    let cards = table
+        .query(Link::partition("aK9xQ2z").collection::<LinkItem>())
+        .project::<LinkCard>()
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(
+        cards,
+        [
+            LinkCard::Link(LinkTarget {
+                code: "aK9xQ2z".into(),
+                target: "https://example.com/a b".into()
+            }),
+            LinkCard::Day(DayCount {
+                date: NaiveDate::from_ymd_opt(2026, 5, 24).unwrap(),
+                count: 24
+            }),
+            LinkCard::Day(DayCount {
+                date: NaiveDate::from_ymd_opt(2026, 5, 25).unwrap(),
+                count: 25
+            }),
+        ]
+    );
+    assert_eq!(
+        seen.take(),
+        [(
+            "Query",
+            Some("code, target, date, count, PK, SK".to_owned())
+        )]
+    );
+}

@@ -12,6 +12,9 @@ use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields};
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
+    if let Data::Enum(data) = &input.data {
+        return collection(input, data);
+    }
     let mut errors = Errors::default();
     let named = match &input.data {
         Data::Struct(data) => match &data.fields {
@@ -23,7 +26,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     let Some(named) = named else {
         return syn::Error::new_spanned(
             &input.ident,
-            "`Projection` can only be derived for structs with named fields",
+            "`Projection` can only be derived for structs with named fields (a projection of an entity) or enums of them (of a collection)",
         )
         .into_compile_error();
     };
@@ -116,6 +119,106 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
                 ::core::result::Result::Ok(#ident {
                     #(#decoded),*
                 })
+            }
+        }
+    }
+}
+
+/// `#[derive(Projection)]` on an enum: one projection per variant, of the
+/// variant entities of the collection named by `#[truss(collection = C)]`.
+/// Each item is decoded by the variant whose entity its keys match; an
+/// item of a type no variant names is skipped.
+fn collection(input: &DeriveInput, data: &syn::DataEnum) -> TokenStream {
+    let mut errors = Errors::default();
+    let mut collection: Option<syn::Path> = None;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("truss")) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("collection") {
+                collection = Some(meta.value()?.parse()?);
+                Ok(())
+            } else {
+                Err(meta.error(
+                    "unknown truss attribute: a projection of a collection takes `collection = Type`",
+                ))
+            }
+        });
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    if !input.generics.params.is_empty() {
+        errors.push(syn::Error::new_spanned(
+            &input.generics,
+            "`Projection` cannot be derived for generic enums",
+        ));
+    }
+    let mut variants = Vec::new();
+    for variant in &data.variants {
+        match &variant.fields {
+            Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
+                variants.push((&variant.ident, &fields.unnamed[0].ty));
+            }
+            _ => errors.push(syn::Error::new_spanned(
+                variant,
+                "each variant of a collection projection holds one projection: `Clip(ClipCard)`",
+            )),
+        }
+    }
+    let Some(collection) = collection else {
+        errors.push(syn::Error::new_spanned(
+            &input.ident,
+            "missing `#[truss(collection = Type)]`: the collection this projection reads",
+        ));
+        return errors
+            .finish()
+            .err()
+            .map(syn::Error::into_compile_error)
+            .unwrap_or_default();
+    };
+    if let Err(error) = errors.finish() {
+        return error.into_compile_error();
+    }
+    let ident = &input.ident;
+    let paths = variants
+        .iter()
+        .map(|(_, ty)| quote!(::truss_model::__private::variant_paths::<#ty>()));
+    let decoded = variants.iter().map(|(variant, ty)| {
+        quote! {
+            if let ::core::option::Option::Some(decoded) =
+                ::truss_model::__private::decode_variant::<#ty>(table, &item)
+            {
+                return decoded.map(|p| ::core::option::Option::Some(#ident::#variant(p)));
+            }
+        }
+    });
+    let members = variants.iter().map(|(_, ty)| {
+        quote_spanned! {ty.span()=>
+            member::<<#ty as ::truss_model::Projection>::Entity>();
+        }
+    });
+    let variants_ty: Vec<_> = variants.iter().map(|(_, ty)| ty).collect();
+    quote! {
+        impl ::truss_model::ProjectionOf<#collection> for #ident {
+            fn __paths() -> ::std::vec::Vec<::truss_model::expression::DocPath> {
+                ::truss_model::__private::projected_union([#(#paths),*])
+            }
+            fn __decode(
+                table: &::truss_model::Table,
+                item: ::truss_model::Item,
+            ) -> ::truss_model::Result<::core::option::Option<Self>> {
+                #(#decoded)*
+                ::core::result::Result::Ok(::core::option::Option::None)
+            }
+            fn __fits(
+                index: ::core::option::Option<&::truss_model::__private::Index>,
+            ) -> ::truss_model::Result<()> {
+                // Each variant's entity is one of the collection's.
+                fn member<E: ::truss_model::Member<#collection>>() {}
+                let _ = || { #(#members)* };
+                ::core::result::Result::Ok(())
+                    #(.and_then(|()| <#variants_ty as ::truss_model::ProjectionOf<
+                        <#variants_ty as ::truss_model::Projection>::Entity,
+                    >>::__fits(index)))*
             }
         }
     }

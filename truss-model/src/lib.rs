@@ -78,7 +78,7 @@ pub use keys::sort_key::{SortCondition, SortKey};
 pub use keys::ttl::TtlValue;
 pub use ops::collection::{Collection, Member, QueryTarget};
 pub use ops::cursor::Cursor;
-pub use ops::projection::Projection;
+pub use ops::projection::{Projection, ProjectionOf};
 pub use ops::query::{Hydrate, Hydrated, HydratedPage, Page, ProjectedQuery, Query};
 pub use ops::single_item::{Delete, DeleteReturning, Get, GetProjected, Put};
 pub use ops::update::{IndexSet, Numeric, Update, UpdateReturning};

@@ -165,6 +165,7 @@ pub use crate::expr::{Attr, KeyAttr};
 pub use crate::foundation::sealed::Generated;
 pub use crate::foundation::timestamp::Stamp;
 pub use crate::ops::projection::field as projected;
+pub use crate::ops::projection::{decode_variant, union as projected_union, variant_paths};
 
 pub use crate::keys::constant::constants_differ;
 pub use crate::keys::sort_key::SortCondition;

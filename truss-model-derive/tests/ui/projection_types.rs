@@ -29,4 +29,37 @@ struct NoEntity {
     id: String,
 }
 
+
+
+#[derive(Entity, serde::Serialize, serde::Deserialize)]
+#[truss(pk = "ORDER#{id}", sk = "LINE#{n}")]
+struct Line {
+    id: String,
+    n: u32,
+}
+
+#[derive(Entity, serde::Serialize, serde::Deserialize)]
+#[truss(pk = "USER#{id}", sk = "USER")]
+struct User {
+    id: String,
+}
+
+#[derive(truss_model::Collection)]
+enum OrderItem {
+    Order(Order),
+    Line(Line),
+}
+
+#[derive(Projection)]
+#[truss(entity = User)]
+struct UserId {
+    id: String,
+}
+
+// A variant whose entity is not one of the collection's.
+#[derive(Projection)]
+#[truss(collection = OrderItem)]
+enum OrderCards {
+    User(UserId),
+}
 fn main() {}

@@ -54,6 +54,64 @@ pub trait Projection: Send + Sized + 'static {
     fn __decode(item: &Item) -> Result<Self>;
 }
 
+/// What a query of `T` (an entity or a collection) can read instead of
+/// whole items: a [`Projection`] of the entity, or, for a collection, an
+/// enum of projections of its variants (`#[derive(Projection)]` with
+/// `#[truss(collection = ...)]` on the enum). Implemented by the derive.
+pub trait ProjectionOf<T>: Send + Sized + 'static {
+    /// The paths it reads.
+    #[doc(hidden)]
+    fn __paths() -> Vec<DocPath>;
+    /// Decodes one item; `None` for an item of a type it does not read.
+    #[doc(hidden)]
+    fn __decode(table: &Table, item: Item) -> Result<Option<Self>>;
+    /// Refuses reading what index `index` does not hold.
+    #[doc(hidden)]
+    fn __fits(index: Option<&Index>) -> Result<()>;
+}
+
+impl<P: Projection> ProjectionOf<P::Entity> for P {
+    fn __paths() -> Vec<DocPath> {
+        P::__paths()
+    }
+
+    fn __decode(table: &Table, item: Item) -> Result<Option<Self>> {
+        decode::<P>(table, item).map(Some)
+    }
+
+    fn __fits(index: Option<&Index>) -> Result<()> {
+        check_fits::<P>(index)
+    }
+}
+
+/// One variant of a collection projection: the item decoded as `P` when
+/// its keys are `P`'s entity's, `None` otherwise.
+pub fn decode_variant<P: Projection>(table: &Table, item: &Item) -> Option<Result<P>> {
+    crate::ops::collection::matches::<P::Entity>(table, item)
+        .then(|| decode::<P>(table, item.clone()))
+}
+
+/// The paths a variant of a collection projection reads: its own, and the
+/// checked constants that tell its entity apart from the others.
+pub fn variant_paths<P: Projection>() -> Vec<DocPath> {
+    let mut paths = P::__paths();
+    for constant in <P::Entity as Entity>::CONSTANTS.iter().filter(|c| c.check) {
+        paths.push(DocPath::top(constant.name));
+    }
+    paths
+}
+
+/// The paths of projections of several entity types, each once, in order.
+pub fn union(all: impl IntoIterator<Item = Vec<DocPath>>) -> Vec<DocPath> {
+    let mut paths: Vec<DocPath> = Vec::new();
+    for path in all.into_iter().flatten() {
+        if !paths.contains(&path) {
+            paths.push(path);
+        }
+    }
+    paths
+}
+
 /// The value at `path` in `item`: `None` when absent.
 fn at<'a>(item: &'a Item, path: &DocPath) -> Option<&'a AttributeValue> {
     let mut value = item.get(path.root)?;
@@ -154,7 +212,17 @@ pub(crate) struct Rendered {
 /// The projection of `P`'s paths and the `extra` top-level attributes
 /// (keys the read needs), each once, with its own `#p` placeholders.
 pub(crate) fn render<P: Projection>(extra: &[&str]) -> Result<Rendered> {
-    let paths = P::__paths();
+    render_paths(P::Entity::NAME, P::__paths(), extra)
+}
+
+/// [`render`] for a query of `T`.
+pub(crate) fn render_of<T: crate::ops::collection::QueryTarget, P: ProjectionOf<T>>(
+    extra: &[&str],
+) -> Result<Rendered> {
+    render_paths(T::__name(), P::__paths(), extra)
+}
+
+fn render_paths(entity: &'static str, paths: Vec<DocPath>, extra: &[&str]) -> Result<Rendered> {
     // A path inside another one projected whole adds nothing, and
     // DynamoDB refuses overlapping paths.
     let mut kept: Vec<DocPath> = Vec::new();
@@ -168,11 +236,7 @@ pub(crate) fn render<P: Projection>(extra: &[&str]) -> Result<Rendered> {
     let mut p = Placeholders::with_prefix("#p");
     let mut projected = kept
         .iter()
-        .map(|path| {
-            path.clone()
-                .checked(P::Entity::NAME)
-                .map(|path| p.path(&path))
-        })
+        .map(|path| path.clone().checked(entity).map(|path| p.path(&path)))
         .collect::<Result<Vec<_>>>()?;
     for attribute in extra {
         if !kept.iter().any(|k| k.root == *attribute) {
@@ -181,7 +245,7 @@ pub(crate) fn render<P: Projection>(extra: &[&str]) -> Result<Rendered> {
     }
     projected.dedup();
     let expression = projected.join(", ");
-    check_expression(P::Entity::NAME, "projection", &expression, 0)?;
+    check_expression(entity, "projection", &expression, 0)?;
     let (names, _) = p.into_parts();
     Ok(Rendered {
         expression,

@@ -17,7 +17,7 @@ use crate::keys::projected::{Complete, Whole};
 use crate::keys::sort_key::{KeyCondition, SortCondition};
 use crate::ops::collection::QueryTarget;
 use crate::ops::cursor::Cursor;
-use crate::ops::projection::{check_fits, render, Projection, RenderProjection};
+use crate::ops::projection::{render_of, ProjectionOf, RenderProjection};
 use crate::table::Table;
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 use plan::{Filter, Keys, Plan};
@@ -159,6 +159,18 @@ impl<E, R> fmt::Debug for Query<E, R> {
 }
 
 impl<E: QueryTarget, R> Query<E, R> {
+    /// Reads only the fields of projection `P` (a `ProjectionExpression`
+    /// of its paths plus the key attributes, in the same one request per
+    /// page); call it last, after the query's other settings. `P` is a
+    /// [`Projection`](crate::Projection) of the entity, or for a
+    /// collection an enum of projections of its variants (items of the
+    /// types it does not name are skipped). On an index holding only some
+    /// attributes, `P` must fit what it holds ([`Error::InvalidQuery`]
+    /// before any request otherwise).
+    pub fn project<P: ProjectionOf<E>>(self) -> ProjectedQuery<E, P> {
+        ProjectedQuery(self.whole(), PhantomData)
+    }
+
     /// Narrows the query with a condition on the sort key (DynamoDB's
     /// `KeyConditionExpression` beyond the partition), built from the
     /// generated `Type::sort_key()` (or `Type::<index>_sort_key()` on an
@@ -188,14 +200,6 @@ impl<E: Entity, R> Query<E, R> {
         self.filter = Some(crate::expr::and(self.filter.take(), condition.node));
         self
     }
-
-    /// Reads only the fields of projection `P` (a `ProjectionExpression`
-    /// of its paths plus the key attributes, in the same one request per
-    /// page); call it last, after the query's other settings. See
-    /// [`Projection`].
-    pub fn project<P: Projection<Entity = E>>(self) -> ProjectedQuery<P> {
-        ProjectedQuery(self.whole())
-    }
 }
 
 /// A query reading a [`Projection`]: made by [`Query::project`]; finish it
@@ -203,25 +207,29 @@ impl<E: Entity, R> Query<E, R> {
 /// [`pages`](ProjectedQuery::pages) or [`all`](ProjectedQuery::all), as a
 /// [`Query`].
 #[must_use = "a Query does nothing until page(), items() or all() is awaited"]
-pub struct ProjectedQuery<P: Projection>(Query<P::Entity>);
+pub struct ProjectedQuery<T, P>(Query<T>, PhantomData<fn() -> P>);
 
-impl<P: Projection> fmt::Debug for ProjectedQuery<P> {
+impl<T, P> fmt::Debug for ProjectedQuery<T, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("ProjectedQuery").field(&self.0).finish()
     }
 }
 
-impl<P: Projection> ProjectedQuery<P> {
+impl<T: QueryTarget, P: ProjectionOf<T>> ProjectedQuery<T, P> {
     /// All pages, lazily: one request per page.
     pub fn pages(self) -> impl Stream<Item = Result<Page<P>>> + Send + 'static {
         let index = match &self.0.partition {
             PartitionKey::Rendered { index, .. } => *index,
             PartitionKey::Attributes { .. } => None,
         };
-        match check_fits::<P>(index.as_ref()) {
+        match P::__fits(index.as_ref()) {
             Ok(()) => self
                 .0
-                .pages_as(Some(render::<P>), crate::ops::projection::decode::<P>)
+                .pages_as(Some(render_of::<T, P>), P::__decode)
+                .map_ok(|page| Page {
+                    items: page.items.into_iter().flatten().collect(),
+                    cursor: page.cursor,
+                })
                 .left_stream(),
             Err(error) => stream::once(async { Err(error) }).right_stream(),
         }
