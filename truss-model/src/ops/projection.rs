@@ -215,11 +215,27 @@ pub(crate) fn render<P: Projection>(extra: &[&str]) -> Result<Rendered> {
     render_paths(P::Entity::NAME, P::__paths(), extra)
 }
 
-/// [`render`] for a query of `T`.
+/// Renders a query's projection given the attributes the read also needs
+/// and the index it reads, if any.
+pub(crate) type RenderQueryProjection = fn(&[&str], Option<&Index>) -> Result<Rendered>;
+
+/// [`render`] for a query of `T` on `index`: on an index holding only
+/// some attributes, only the paths it holds are asked for (DynamoDB
+/// refuses a projection naming others); the key fields it lacks are read
+/// back from the table keys.
 pub(crate) fn render_of<T: crate::ops::collection::QueryTarget, P: ProjectionOf<T>>(
     extra: &[&str],
+    index: Option<&Index>,
 ) -> Result<Rendered> {
-    render_paths(T::__name(), P::__paths(), extra)
+    let mut paths = P::__paths();
+    if let Some(index) = index.filter(|i| i.projection != IndexProjection::All) {
+        paths.retain(|p| {
+            index.pk_attribute == p.root
+                || index.sk_attribute == Some(p.root)
+                || index.projection.included().contains(&p.root)
+        });
+    }
+    render_paths(T::__name(), paths, extra)
 }
 
 fn render_paths(entity: &'static str, paths: Vec<DocPath>, extra: &[&str]) -> Result<Rendered> {

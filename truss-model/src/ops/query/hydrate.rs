@@ -117,7 +117,7 @@ impl<E: Entity> Hydrate<E> {
 }
 
 /// The projection of the keys a hydrated query needs, and nothing else.
-fn keys_only(keys: &[&str]) -> Result<Rendered> {
+fn keys_only(keys: &[&str], _: Option<&crate::keys::template::Index>) -> Result<Rendered> {
     let mut p = Placeholders::with_prefix("#p");
     let mut names: Vec<String> = keys.iter().map(|k| p.name(k)).collect();
     names.dedup();

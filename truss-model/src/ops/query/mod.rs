@@ -17,7 +17,7 @@ use crate::keys::projected::{Complete, Whole};
 use crate::keys::sort_key::{KeyCondition, SortCondition};
 use crate::ops::collection::QueryTarget;
 use crate::ops::cursor::Cursor;
-use crate::ops::projection::{render_of, ProjectionOf, RenderProjection};
+use crate::ops::projection::{render_of, ProjectionOf, RenderQueryProjection};
 use crate::table::Table;
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 use plan::{Filter, Keys, Plan};
@@ -366,7 +366,7 @@ impl<E: QueryTarget> Query<E> {
     /// `projection`, reading only what it renders (plus the keys).
     fn pages_as<T: Send + 'static>(
         self,
-        projection: Option<RenderProjection>,
+        projection: Option<RenderQueryProjection>,
         decode: fn(&Table, Item) -> Result<T>,
     ) -> impl Stream<Item = Result<Page<T>>> + Send + 'static {
         enum State<E> {
@@ -380,7 +380,12 @@ impl<E: QueryTarget> Query<E> {
                 State::Start(query) => {
                     let mut plan = query.plan()?;
                     if let Some(render) = projection {
-                        plan.projection = Some(render(&plan.needed_attributes(&query.table))?);
+                        let index = match &plan.keys {
+                            Keys::Rendered { index, .. } => index.as_ref(),
+                            Keys::Attributes { .. } => None,
+                        };
+                        plan.projection =
+                            Some(render(&plan.needed_attributes(&query.table), index)?);
                     }
                     let start = match &query.after {
                         Some(cursor) => Some(plan.check_cursor(&query.table, cursor)?),
