@@ -598,3 +598,70 @@ async fn expressions_over_dynamodbs_limits_are_refused_before_any_request() {
     assert!(counter.take().is_empty(), "no request was sent");
     assert_eq!(raw(&table, "o1").await, before, "nothing changed");
 }
+
+#[tokio::test]
+async fn paths_work_inside_transactions() {
+    let table = table("in-tx").await;
+    table.put(&order("o1")).await.unwrap();
+    table.put(&order("o2")).await.unwrap();
+    table
+        .transaction()
+        .update(
+            table
+                .update(Order::key("Ann Lee", "o1"))
+                .set(
+                    Order::ADDRESS.get(Address::GEO).get(Geo::PLUS_CODE),
+                    Some("Q1".to_string()),
+                )
+                .remove_element(Order::LINES, 0),
+        )
+        .check(
+            Order::key("Ann Lee", "o2"),
+            Order::LINES.at(1).get(Line::QTY).eq(3),
+        )
+        .send()
+        .await
+        .unwrap();
+    let item = raw(&table, "o1").await;
+    assert_eq!(at(&item, &["address", "geo", "plusCode"]), &s("Q1"));
+    assert_eq!(at(&item, &["lines", "0", "sku"]), &s("B 2"));
+
+    // A check on a nested path that fails cancels the whole transaction.
+    let before = raw(&table, "o1").await;
+    let err = table
+        .transaction()
+        .update(
+            table
+                .update(Order::key("Ann Lee", "o1"))
+                .set(Order::ADDRESS.get(Address::CITY), "Elsewhere"),
+        )
+        .check(
+            Order::key("Ann Lee", "o2"),
+            Order::ADDRESS
+                .get(Address::ZIP)
+                .eq(Some("00000".to_string())),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::TransactionCanceled { .. }), "{err}");
+    assert_eq!(raw(&table, "o1").await, before);
+}
+
+#[tokio::test]
+async fn a_condition_of_over_300_operators_is_refused_before_any_request() {
+    let (table, counter) = counted_table("in-ops").await;
+    let mut condition = Order::TOTAL.ge(0);
+    for i in 0..150 {
+        condition = condition & Order::TOTAL.ne(i + 1000);
+    }
+    let err = table
+        .update(Order::key("Ann Lee", "o1"))
+        .set(Order::STATUS, "X")
+        .condition(condition)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidExpression { .. }), "{err}");
+    assert!(err.to_string().contains("301 operators"), "{err}");
+    assert!(counter.take().is_empty(), "no request was sent");
+}
