@@ -551,13 +551,20 @@ async fn expressions_over_dynamodbs_limits_are_refused_before_any_request() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::InvalidExpression { .. }), "{err}");
-    // Setting an empty set.
+    // Setting an empty set, or putting one.
     let err = table
         .update(Order::key("Ann Lee", "o1"))
         .set(Order::TAGS, HashSet::new())
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidExpression { .. }), "{err}");
+    assert!(matches!(err, Error::Encode { .. }), "{err}");
+    assert!(err.to_string().contains("empty string set"), "{err}");
+    let mut empty = order("o1");
+    empty.tags.clear();
+    empty.status = "CHANGED".into();
+    let err = table.put(&empty).await.unwrap_err();
+    assert!(matches!(err, Error::Encode { .. }), "{err}");
+    assert!(err.to_string().contains("tags"), "{err}");
 
     // A filter over 4 KB: six IN lists of 100 each, OR-ed.
     let mut big = Order::STATUS.is_in(statuses[..100].to_vec());

@@ -113,21 +113,12 @@ enum Action {
 
 /// A `SET` action, checked when `path` is a key attribute of an index
 /// over attributes: a value of its type, not empty; `None` (NULL, which
-/// DynamoDB refuses as a key) becomes `REMOVE` for a plain `SET`. A set
-/// with no members is refused: DynamoDB stores no empty set.
+/// DynamoDB refuses as a key) becomes `REMOVE` for a plain `SET`.
 fn index_checked<E: Entity>(
     path: DocPath,
     value: AttributeValue,
     action: fn(DocPath, AttributeValue) -> Action,
 ) -> Result<Action> {
-    if is_empty_set(&value) {
-        return Err(Error::InvalidExpression {
-            entity: E::NAME,
-            reason: format!(
-                "`{path}` would be set to an empty set, which DynamoDB cannot store: `remove` the attribute (an optional field) or remove the members"
-            ),
-        });
-    }
     let Some((index, key)) = path
         .top_level()
         .and_then(|attribute| key_attribute(E::ATTRIBUTE_INDEXES, attribute))
@@ -148,15 +139,6 @@ fn index_checked<E: Entity>(
     }
     check_value(E::NAME, index.name, key, &value)?;
     Ok(action(path, value))
-}
-
-fn is_empty_set(value: &AttributeValue) -> bool {
-    match value {
-        AttributeValue::Ss(s) => s.is_empty(),
-        AttributeValue::Ns(n) => n.is_empty(),
-        AttributeValue::Bs(b) => b.is_empty(),
-        _ => false,
-    }
 }
 
 impl Action {
@@ -290,24 +272,18 @@ fn members_of<E: Entity, T: SetOf, S>(
     let path = DocPath::top(attr.name());
     let members: Vec<T::Member> = members.into_iter().collect();
     let count = members.len();
+    if count == 0 {
+        return Err(Error::InvalidExpression {
+            entity: E::NAME,
+            reason: format!(
+                "`{method}` on `{path}` with no members: DynamoDB takes no empty set, and there is nothing to change"
+            ),
+        });
+    }
     let target: Path<E, T, S> = attr.__target();
     let value = target.value(&T::__from_members(members))?;
     match &value {
-        AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_)
-            if is_empty_set(&value) || count == 0 =>
-        {
-            Err(Error::InvalidExpression {
-                entity: E::NAME,
-                reason: format!(
-                    "`{method}` on `{path}` with no members: DynamoDB takes no empty set, and there is nothing to change"
-                ),
-            })
-        }
         AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_) => Ok((path, value)),
-        AttributeValue::Null(_) if count == 0 => Err(Error::InvalidExpression {
-            entity: E::NAME,
-            reason: format!("`{method}` on `{path}` with no members"),
-        }),
         _ => Err(Error::InvalidUpdate {
             entity: E::NAME,
             reason: format!(
@@ -375,7 +351,7 @@ impl<E: Entity> Update<E> {
     /// as for a put (its type, not empty), and `None` removes the attribute:
     /// the item leaves that (sparse) index. Either way DynamoDB moves the
     /// item in the index in the same write. An empty set is
-    /// [`Error::InvalidExpression`]: DynamoDB stores no empty set.
+    /// [`Error::Encode`]: DynamoDB stores no empty set.
     pub fn set<A: Updatable<E>>(self, attr: A, value: impl IntoField<A::Value>) -> Self {
         let target = attr.__target();
         let value = target.value(&value.into_field());

@@ -242,6 +242,12 @@ fn set<T>(
             "a {kind} set must serialize as a sequence"
         )));
     };
+    if values.is_empty() {
+        // DynamoDB refuses the whole write: say so before sending it.
+        return Err(CodecError::new(format!(
+            "an empty {kind} set, which DynamoDB cannot store: leave the attribute out when the set is empty (`#[serde(default, skip_serializing_if = \"HashSet::is_empty\")]`, or an `Option` skipped when `None`)"
+        )));
+    }
     values
         .into_iter()
         .map(|v| {
