@@ -202,7 +202,7 @@ impl<E: Entity, R> Query<E, R> {
     }
 }
 
-/// A query reading a [`Projection`]: made by [`Query::project`]; finish it
+/// A query reading a [`Projection`](crate::Projection): made by [`Query::project`]; finish it
 /// with [`page`](ProjectedQuery::page), [`items`](ProjectedQuery::items),
 /// [`pages`](ProjectedQuery::pages) or [`all`](ProjectedQuery::all), as a
 /// [`Query`].
