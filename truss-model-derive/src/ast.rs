@@ -87,26 +87,7 @@ impl<'a> Entity<'a> {
     /// the input is not a struct with named fields: nothing else can be
     /// checked then.
     pub fn from_input(input: &'a DeriveInput, errors: &mut Errors) -> Option<Self> {
-        let named = match &input.data {
-            Data::Struct(data) => match &data.fields {
-                Fields::Named(named) => Some(named),
-                _ => None,
-            },
-            _ => None,
-        };
-        let Some(named) = named else {
-            errors.push(syn::Error::new_spanned(
-                &input.ident,
-                "`Entity` can only be derived for structs with named fields",
-            ));
-            return None;
-        };
-        if !input.generics.params.is_empty() {
-            errors.push(syn::Error::new_spanned(
-                &input.generics,
-                "`Entity` cannot be derived for generic structs",
-            ));
-        }
+        let named = named_fields(input, "Entity", errors)?;
         let (truss, serde) = attr::container(&input.attrs, errors);
         let fields = fields(named, &serde.rename_all, errors);
         if truss.pk.is_none() {
@@ -144,6 +125,66 @@ impl<'a> Entity<'a> {
             fields,
         })
     }
+}
+
+/// The named fields of a non-generic struct, for derive `derive`; `None`
+/// (an error in `errors`) for any other input. A generic struct is an
+/// error too, but its fields are still returned, for the other checks.
+pub fn named_fields<'a>(
+    input: &'a DeriveInput,
+    derive: &str,
+    errors: &mut Errors,
+) -> Option<&'a syn::FieldsNamed> {
+    let named = match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(named) => Some(named),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(named) = named else {
+        errors.push(syn::Error::new_spanned(
+            &input.ident,
+            format!("`{derive}` can only be derived for structs with named fields"),
+        ));
+        return None;
+    };
+    if !input.generics.params.is_empty() {
+        errors.push(syn::Error::new_spanned(
+            &input.generics,
+            format!("`{derive}` cannot be derived for generic structs"),
+        ));
+    }
+    Some(named)
+}
+
+/// The value of `#[truss(key = ...)]` on a container, parsed as `T`, for
+/// the derives whose container takes that one attribute; anything else
+/// is an error naming `expected`.
+pub fn container_value<T: syn::parse::Parse>(
+    attrs: &[syn::Attribute],
+    key: &str,
+    expected: &str,
+    errors: &mut Errors,
+) -> Option<T> {
+    let mut value = None;
+    for attr in attrs
+        .iter()
+        .filter(|a| a.path().is_ident(crate::symbol::TRUSS))
+    {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident(key) {
+                value = Some(meta.value()?.parse()?);
+                Ok(())
+            } else {
+                Err(meta.error(format!("unknown truss attribute: {expected}")))
+            }
+        });
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    value
 }
 
 /// The fields, with the attribute names serde gives them.

@@ -9,30 +9,17 @@ use crate::attr;
 use crate::ctxt::Errors;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::{Data, DeriveInput, Fields};
+use syn::DeriveInput;
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
     let mut errors = Errors::default();
-    let named = match &input.data {
-        Data::Struct(data) => match &data.fields {
-            Fields::Named(named) => Some(named),
-            _ => None,
-        },
-        _ => None,
+    let Some(named) = ast::named_fields(input, "Nested", &mut errors) else {
+        return errors
+            .finish()
+            .err()
+            .map(syn::Error::into_compile_error)
+            .unwrap_or_default();
     };
-    let Some(named) = named else {
-        return syn::Error::new_spanned(
-            &input.ident,
-            "`Nested` can only be derived for structs with named fields",
-        )
-        .into_compile_error();
-    };
-    if !input.generics.params.is_empty() {
-        errors.push(syn::Error::new_spanned(
-            &input.generics,
-            "`Nested` cannot be derived for generic structs",
-        ));
-    }
     let (_, serde) = attr::container(&input.attrs, &mut errors);
     let fields = ast::fields(named, &serde.rename_all, &mut errors);
     if let Err(error) = errors.finish() {
@@ -51,23 +38,10 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             );
             match &f.serde.serialize_with {
                 Some(path) => {
-                    let encode = format_ident!("__truss_encode_{}", f.name);
+                    let encode = crate::expand::encoder_name(f);
+                    let encoder = crate::expand::encoder_fn(&encode, ty, path);
                     quote! {
-                        #[doc(hidden)]
-                        fn #encode(
-                            value: &#ty,
-                        ) -> ::core::result::Result<::truss_model::aws_sdk_dynamodb::types::AttributeValue, ::std::string::String> {
-                            struct __TrussWith<'a>(&'a #ty);
-                            impl ::truss_model::__private::serde::Serialize for __TrussWith<'_> {
-                                fn serialize<__S: ::truss_model::__private::serde::Serializer>(
-                                    &self,
-                                    serializer: __S,
-                                ) -> ::core::result::Result<__S::Ok, __S::Error> {
-                                    #path(self.0, serializer)
-                                }
-                            }
-                            ::truss_model::__private::encode_value(&__TrussWith(value))
-                        }
+                        #encoder
                         #[doc = #doc]
                         #vis const #constant: ::truss_model::expression::NestedAttr<Self, #ty, ::truss_model::storage::With> =
                             ::truss_model::expression::NestedAttr::__with(#name, Self::#encode);

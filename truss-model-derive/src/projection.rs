@@ -16,40 +16,19 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
         return collection(input, data);
     }
     let mut errors = Errors::default();
-    let named = match &input.data {
-        Data::Struct(data) => match &data.fields {
-            Fields::Named(named) => Some(named),
-            _ => None,
-        },
-        _ => None,
+    let Some(named) = crate::ast::named_fields(input, "Projection", &mut errors) else {
+        return errors
+            .finish()
+            .err()
+            .map(syn::Error::into_compile_error)
+            .unwrap_or_default();
     };
-    let Some(named) = named else {
-        return syn::Error::new_spanned(
-            &input.ident,
-            "`Projection` can only be derived for structs with named fields (a projection of an entity) or enums of them (of a collection)",
-        )
-        .into_compile_error();
-    };
-    if !input.generics.params.is_empty() {
-        errors.push(syn::Error::new_spanned(
-            &input.generics,
-            "`Projection` cannot be derived for generic structs",
-        ));
-    }
-    let mut entity: Option<syn::Path> = None;
-    for attr in input.attrs.iter().filter(|a| a.path().is_ident("truss")) {
-        let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("entity") {
-                entity = Some(meta.value()?.parse()?);
-                Ok(())
-            } else {
-                Err(meta.error("unknown truss attribute: a projection takes `entity = Type`"))
-            }
-        });
-        if let Err(e) = result {
-            errors.push(e);
-        }
-    }
+    let entity: Option<syn::Path> = crate::ast::container_value(
+        &input.attrs,
+        "entity",
+        "a projection takes `entity = Type`",
+        &mut errors,
+    );
     let mut fields = Vec::new();
     for field in &named.named {
         let Some(ident) = &field.ident else { continue };
@@ -130,22 +109,12 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
 /// item of a type no variant names is skipped.
 fn collection(input: &DeriveInput, data: &syn::DataEnum) -> TokenStream {
     let mut errors = Errors::default();
-    let mut collection: Option<syn::Path> = None;
-    for attr in input.attrs.iter().filter(|a| a.path().is_ident("truss")) {
-        let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("collection") {
-                collection = Some(meta.value()?.parse()?);
-                Ok(())
-            } else {
-                Err(meta.error(
-                    "unknown truss attribute: a projection of a collection takes `collection = Type`",
-                ))
-            }
-        });
-        if let Err(e) = result {
-            errors.push(e);
-        }
-    }
+    let collection: Option<syn::Path> = crate::ast::container_value(
+        &input.attrs,
+        "collection",
+        "a projection of a collection takes `collection = Type`",
+        &mut errors,
+    );
     if !input.generics.params.is_empty() {
         errors.push(syn::Error::new_spanned(
             &input.generics,

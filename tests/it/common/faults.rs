@@ -201,15 +201,10 @@ impl Intercept for Throttle {
             return Ok(());
         }
         self.injected.fetch_add(1, Ordering::SeqCst);
-        let response = context.response_mut();
-        *response.status_mut() = aws_smithy_runtime_api::http::StatusCode::try_from(400u16)?;
-        response
-            .headers_mut()
-            .insert("content-type", "application/x-amz-json-1.0");
-        *response.body_mut() = aws_smithy_types::body::SdkBody::from(
+        answer_400(
+            context,
             r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"injected throttling"}"#,
-        );
-        Ok(())
+        )
     }
 }
 
@@ -298,14 +293,23 @@ impl Intercept for ConflictOnTransactGet {
         if !is_transact_get || self.injected.fetch_add(1, Ordering::SeqCst) > 0 {
             return Ok(());
         }
-        let response = context.response_mut();
-        *response.status_mut() = aws_smithy_runtime_api::http::StatusCode::try_from(400u16)?;
-        response
-            .headers_mut()
-            .insert("content-type", "application/x-amz-json-1.0");
-        *response.body_mut() = aws_smithy_types::body::SdkBody::from(
+        answer_400(
+            context,
             r#"{"__type":"com.amazonaws.dynamodb.v20120810#TransactionCanceledException","message":"Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]","CancellationReasons":[{"Code":"None"},{"Code":"TransactionConflict","Message":"Transaction is ongoing for the item"}]}"#,
-        );
-        Ok(())
+        )
     }
+}
+
+/// Replaces the response with DynamoDB's HTTP 400 carrying `body`.
+fn answer_400(
+    context: &mut aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextMut<'_>,
+    body: &'static str,
+) -> Result<(), BoxError> {
+    let response = context.response_mut();
+    *response.status_mut() = aws_smithy_runtime_api::http::StatusCode::try_from(400u16)?;
+    response
+        .headers_mut()
+        .insert("content-type", "application/x-amz-json-1.0");
+    *response.body_mut() = aws_smithy_types::body::SdkBody::from(body);
+    Ok(())
 }

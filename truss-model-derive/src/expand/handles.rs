@@ -58,7 +58,33 @@ pub(super) fn handles(valid: &Valid<'_>) -> Vec<TokenStream> {
         .collect()
 }
 
-pub(super) fn encoder_name(field: &Field<'_>) -> proc_macro2::Ident {
+/// A hidden function `name` writing a value of `ty` as a put stores it,
+/// through the serde function `path` (`with` / `serialize_with`).
+pub(crate) fn encoder_fn(
+    name: &proc_macro2::Ident,
+    ty: &syn::Type,
+    path: &syn::ExprPath,
+) -> TokenStream {
+    quote! {
+        #[doc(hidden)]
+        fn #name(
+            value: &#ty,
+        ) -> ::core::result::Result<::truss_model::aws_sdk_dynamodb::types::AttributeValue, ::std::string::String> {
+            struct __TrussWith<'a>(&'a #ty);
+            impl ::truss_model::__private::serde::Serialize for __TrussWith<'_> {
+                fn serialize<__S: ::truss_model::__private::serde::Serializer>(
+                    &self,
+                    serializer: __S,
+                ) -> ::core::result::Result<__S::Ok, __S::Error> {
+                    #path(self.0, serializer)
+                }
+            }
+            ::truss_model::__private::encode_value(&__TrussWith(value))
+        }
+    }
+}
+
+pub(crate) fn encoder_name(field: &Field<'_>) -> proc_macro2::Ident {
     format_ident!("__truss_encode_{}", field.name)
 }
 
@@ -101,22 +127,9 @@ pub(super) fn encoders(valid: &Valid<'_>) -> TokenStream {
                 }
             }
         });
+        let encoder = encoder_fn(&encode, ty, path);
         Some(quote! {
-            #[doc(hidden)]
-            fn #encode(
-                value: &#ty,
-            ) -> ::core::result::Result<::truss_model::aws_sdk_dynamodb::types::AttributeValue, ::std::string::String> {
-                struct __TrussWith<'a>(&'a #ty);
-                impl ::truss_model::__private::serde::Serialize for __TrussWith<'_> {
-                    fn serialize<__S: ::truss_model::__private::serde::Serializer>(
-                        &self,
-                        serializer: __S,
-                    ) -> ::core::result::Result<__S::Ok, __S::Error> {
-                        #path(self.0, serializer)
-                    }
-                }
-                ::truss_model::__private::encode_value(&__TrussWith(value))
-            }
+            #encoder
             #decode
         })
     });

@@ -16,6 +16,7 @@ mod handles;
 mod indexes;
 
 use handles::*;
+pub(crate) use handles::{encoder_fn, encoder_name};
 use indexes::*;
 
 pub fn entity(valid: &Valid<'_>) -> TokenStream {

@@ -252,6 +252,15 @@ arithmetic!(Path);
 arithmetic!(KeyAttr);
 use crate::expr::KeyAttr;
 
+/// Items for `list_append`, as a list stores them.
+fn list_items<E: Entity, T: Serialize>(
+    path: DocPath,
+    items: impl IntoIterator<Item = T>,
+) -> Result<(DocPath, AttributeValue)> {
+    let items: Vec<T> = items.into_iter().collect();
+    value_of::<E>(&path, &items).map(|v| (path, v))
+}
+
 /// `ADD` on a top-level number, `SET p = if_not_exists(p, 0) + n` inside
 /// the item.
 fn increment(path: DocPath, by: AttributeValue) -> Action {
@@ -490,10 +499,9 @@ impl<E: Entity> Update<E> {
         A::Storage: OwnForm,
         T: Serialize,
     {
-        let path = list.__target().path;
-        let items: Vec<T> = items.into_iter().collect();
-        let value = value_of::<E>(&path, &items);
-        self.push(value.map(|v| Action::Append(path, v)))
+        self.push(
+            list_items::<E, T>(list.__target().path, items).map(|(p, v)| Action::Append(p, v)),
+        )
     }
 
     /// Puts items at the front of a list (`list_append(items, list)`),
@@ -504,10 +512,9 @@ impl<E: Entity> Update<E> {
         A::Storage: OwnForm,
         T: Serialize,
     {
-        let path = list.__target().path;
-        let items: Vec<T> = items.into_iter().collect();
-        let value = value_of::<E>(&path, &items);
-        self.push(value.map(|v| Action::Prepend(path, v)))
+        self.push(
+            list_items::<E, T>(list.__target().path, items).map(|(p, v)| Action::Prepend(p, v)),
+        )
     }
 
     /// `REMOVE attribute`: only for optional fields (or paths to optional
