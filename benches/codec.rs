@@ -23,7 +23,7 @@
 //! `cargo bench --bench codec` (no database needed).
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkGroup, Criterion};
+use criterion::{criterion_group, BatchSize, BenchmarkGroup, Criterion};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -73,7 +73,7 @@ fn link_serde_encode(l: &Link) -> Item {
 
 // ---------------------------------------------------------------- wide
 
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[derive(truss_model::Nested, Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct Part {
     pub sku: String,
     pub quantity: u32,
@@ -572,4 +572,74 @@ fn index_check(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench, timestamp, index_check, field_decoding);
-criterion_main!(benches);
+
+/// `TRUSS_CODEC_COUNT=<tiny|clip|wide>:<hand|truss>:<n>` runs `n` round
+/// trips of one variant and nothing else, for instruction counts under
+/// callgrind: `(count(n) - count(0)) / n` is the cost of one round trip.
+fn count(spec: &str) {
+    let parts: Vec<&str> = spec.split(':').collect();
+    let [entity, variant, n] = parts[..] else {
+        panic!("TRUSS_CODEC_COUNT=<tiny|clip|wide>:<hand|truss>:<n>, got {spec:?}");
+    };
+    let n: usize = n.parse().expect("a count");
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .build();
+    let table = Table::new(aws_sdk_dynamodb::Client::from_conf(config), "bench");
+    type Hand<E> = (fn(&E) -> Item, fn(Item) -> Option<E>);
+    fn run<E: truss_model::Entity>(
+        table: &Table,
+        value: E,
+        hand: Hand<E>,
+        variant: &str,
+        n: usize,
+    ) {
+        for _ in 0..n {
+            match variant {
+                "hand" => {
+                    black_box(hand.1(hand.0(black_box(&value))));
+                }
+                _ => {
+                    black_box(
+                        table
+                            .from_item::<E>(table.to_item(black_box(&value)).unwrap())
+                            .unwrap(),
+                    );
+                }
+            }
+        }
+    }
+    match entity {
+        "tiny" => run(
+            &table,
+            link(),
+            (link_hand_encode, link_hand_decode),
+            variant,
+            n,
+        ),
+        "clip" => run(
+            &table,
+            clip(),
+            (clip_hand_encode, clip_hand_decode),
+            variant,
+            n,
+        ),
+        _ => run(
+            &table,
+            wide(),
+            (wide_hand_encode, wide_hand_decode),
+            variant,
+            n,
+        ),
+    }
+}
+
+fn main() {
+    if let Ok(spec) = std::env::var("TRUSS_CODEC_COUNT") {
+        count(&spec);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -24,6 +24,7 @@ mod electrodb;
 mod electrodb_hr;
 mod errors;
 mod existing_tables;
+mod generated_codec;
 mod hardening;
 mod ids_and_decimals;
 mod index;

@@ -24,6 +24,8 @@ pub struct Entity<'a> {
     /// `partial_indexes = [...]`.
     pub partial_indexes: Vec<LitStr>,
     pub fields: Vec<Field<'a>>,
+    /// Who writes and reads the items.
+    pub codec: crate::codec::Choice,
 }
 
 /// An attribute written with the same value on every item.
@@ -90,6 +92,7 @@ impl<'a> Entity<'a> {
         let named = named_fields(input, "Entity", errors)?;
         let (truss, serde) = attr::container(&input.attrs, errors);
         let fields = fields(named, &serde.rename_all, errors);
+        let codec = crate::codec::choose(truss.codec.as_ref(), &serde, &fields, errors);
         if truss.pk.is_none() {
             errors.push(syn::Error::new_spanned(
                 &input.ident,
@@ -123,6 +126,7 @@ impl<'a> Entity<'a> {
             string_key_format: truss.string_key_format,
             partial_indexes: truss.partial_indexes,
             fields,
+            codec,
         })
     }
 }

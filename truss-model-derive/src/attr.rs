@@ -21,6 +21,9 @@ pub struct ContainerAttrs {
     /// `partial_indexes = ["...", ...]`: the indexes whose keys are written
     /// partially when fields are absent (ElectroDB's keys).
     pub partial_indexes: Vec<LitStr>,
+    /// `codec = "serde"`: items are written and read by the type's serde
+    /// impls, not by generated code.
+    pub codec: Option<LitStr>,
 }
 
 /// `revision(N, from(1 = OldType, ...), attr = "...", write_back)`: the
@@ -250,6 +253,9 @@ fn names(meta: &syn::meta::ParseNestedMeta<'_>, out: &mut SerDe) {
 #[derive(Default)]
 pub struct SerdeContainer {
     pub rename_all: SerDe,
+    /// The first container attribute the generated codec does not follow
+    /// (the entity is then read and written by serde).
+    pub unsupported: Option<String>,
 }
 
 /// `key_format = "name"` (a built-in format) or `key_format = path::Type`
@@ -327,11 +333,67 @@ pub struct SerdeField {
     /// `with = "m"`, the path of `serialize_with` (none for
     /// `deserialize_with` alone, which leaves the stored form as it is).
     pub serialize_with: Option<syn::ExprPath>,
+    /// The function serde reads the field with: `m::deserialize` for
+    /// `with = "m"`, the path of `deserialize_with`.
+    pub deserialize_with: Option<syn::ExprPath>,
+    /// `skip` or `skip_serializing`: never written.
+    pub skip_serializing: bool,
+    /// `skip` or `skip_deserializing`: never read (its default instead).
+    pub skip_deserializing: bool,
+    /// `skip_serializing_if = "path"`.
+    pub skip_serializing_if: Option<syn::ExprPath>,
+    /// `default` (`Some(None)`) or `default = "path"`.
+    pub default: Option<Option<syn::ExprPath>>,
+    /// `alias = ".."`: more names the field is read from.
+    pub aliases: Vec<LitStr>,
+    /// The first field attribute the generated codec does not follow.
+    pub unsupported: Option<String>,
+}
+
+/// An attribute's name as written (`rename`, `serde::x`).
+fn path_name(path: &syn::Path) -> String {
+    path.segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::")
+}
+
+/// A string literal holding a path (`"m::f"`), spanned at the string.
+fn path_value(meta: &syn::meta::ParseNestedMeta<'_>) -> Option<syn::ExprPath> {
+    let lit = meta.value().ok()?.parse::<LitStr>().ok()?;
+    let mut path = lit.parse::<syn::ExprPath>().ok()?;
+    for segment in &mut path.path.segments {
+        segment.ident.set_span(lit.span());
+    }
+    Some(path)
+}
+
+/// What `#[serde(...)]` says about a container (for the derives whose
+/// own container attributes are read elsewhere).
+pub fn serde_container(attrs: &[Attribute]) -> SerdeContainer {
+    let mut serde = SerdeContainer::default();
+    for attr in attrs.iter().filter(|a| a.path().is_ident(SERDE)) {
+        // `rename_all` names the fields; any other container attribute
+        // leaves the codec to serde.
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident(RENAME_ALL) {
+                names(&meta, &mut serde.rename_all);
+            } else {
+                if serde.unsupported.is_none() {
+                    serde.unsupported = Some(path_name(&meta.path));
+                }
+                skip_value(&meta);
+            }
+            Ok(())
+        });
+    }
+    serde
 }
 
 pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, SerdeContainer) {
     let mut truss = ContainerAttrs::default();
-    let mut serde = SerdeContainer::default();
+    let serde = serde_container(attrs);
     for attr in attrs {
         if attr.path().is_ident(TRUSS) {
             let result = attr.parse_nested_meta(|meta| {
@@ -367,9 +429,11 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, S
                     &mut truss.name
                 } else if meta.path.is_ident(STRING_KEY_FORMAT) {
                     &mut truss.string_key_format
+                } else if meta.path.is_ident(CODEC) {
+                    &mut truss.codec
                 } else {
                     return Err(meta.error(format!(
-                        "unknown truss attribute; expected `{PK} = \"...\"`, `{SK} = \"...\"`, `{NAME} = \"...\"`, `{STRING_KEY_FORMAT} = \"...\"`, `{PARTIAL_INDEXES} = [...]`, `{INDEX}(...)`, `{CONSTANT}(...)`, `{CHECKED_CONSTANT}(...)` or `{REVISION}(...)`"
+                        "unknown truss attribute; expected `{PK} = \"...\"`, `{SK} = \"...\"`, `{NAME} = \"...\"`, `{STRING_KEY_FORMAT} = \"...\"`, `{CODEC} = \"serde\"`, `{PARTIAL_INDEXES} = [...]`, `{INDEX}(...)`, `{CONSTANT}(...)`, `{CHECKED_CONSTANT}(...)` or `{REVISION}(...)`"
                     )));
                 };
                 let value: LitStr = meta.value()?.parse()?;
@@ -382,16 +446,6 @@ pub fn container(attrs: &[Attribute], errors: &mut Errors) -> (ContainerAttrs, S
             if let Err(e) = result {
                 errors.push(e);
             }
-        } else if attr.path().is_ident(SERDE) {
-            // Only `rename_all` matters here; everything else is serde's.
-            let _ = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident(RENAME_ALL) {
-                    names(&meta, &mut serde.rename_all);
-                } else {
-                    skip_value(&meta);
-                }
-                Ok(())
-            });
         }
     }
     (truss, serde)
@@ -409,30 +463,52 @@ pub fn field(attrs: &[Attribute]) -> SerdeField {
                 .find(|s| path.is_ident(s))
             {
                 out.skipped_by = Some(skip);
+                out.skip_serializing |= skip != SKIP_DESERIALIZING;
+                out.skip_deserializing |= skip != SKIP_SERIALIZING;
             } else if path.is_ident(FLATTEN) {
                 out.flatten = true;
+                out.unsupported.get_or_insert_with(|| FLATTEN.to_owned());
+            } else if path.is_ident(SKIP_SERIALIZING_IF) {
+                out.skip_serializing_if = path_value(&meta);
+            } else if path.is_ident(DEFAULT) {
+                out.default = Some(if meta.input.peek(syn::Token![=]) {
+                    path_value(&meta)
+                } else {
+                    None
+                });
+            } else if path.is_ident(ALIAS) {
+                if let Ok(lit) = meta.value().and_then(|v| v.parse::<LitStr>()) {
+                    out.aliases.push(lit);
+                }
             } else if let Some(custom) = [WITH, SERIALIZE_WITH, DESERIALIZE_WITH]
                 .into_iter()
                 .find(|s| path.is_ident(s))
             {
                 out.custom = Some(custom);
-                if custom == DESERIALIZE_WITH {
-                    skip_value(&meta);
-                } else if let Ok(value) = meta.value() {
-                    if let Ok(lit) = value.parse::<LitStr>() {
-                        // Spanned at the string, where serde's own errors
-                        // about it point too.
-                        out.serialize_with = lit.parse::<syn::ExprPath>().ok().map(|mut path| {
-                            if custom == WITH {
-                                path.path
-                                    .segments
-                                    .push(syn::Ident::new("serialize", lit.span()).into());
-                            }
-                            path
-                        });
+                if let Some(value) = path_value(&meta) {
+                    let joined = |name: &str| {
+                        let mut path = value.clone();
+                        let span = value.path.segments.last().map(|s| s.ident.span());
+                        path.path.segments.push(
+                            syn::Ident::new(
+                                name,
+                                span.unwrap_or_else(proc_macro2::Span::call_site),
+                            )
+                            .into(),
+                        );
+                        path
+                    };
+                    match custom {
+                        WITH => {
+                            out.serialize_with = Some(joined(SERIALIZE));
+                            out.deserialize_with = Some(joined(DESERIALIZE));
+                        }
+                        SERIALIZE_WITH => out.serialize_with = Some(value),
+                        _ => out.deserialize_with = Some(value),
                     }
                 }
             } else {
+                out.unsupported.get_or_insert_with(|| path_name(&meta.path));
                 skip_value(&meta);
             }
             Ok(())

@@ -15,6 +15,7 @@ mod alphabet;
 mod ast;
 mod attr;
 mod attribute_index;
+mod codec;
 mod collection;
 mod ctxt;
 mod expand;
@@ -54,7 +55,7 @@ pub fn derive_key_part(input: TokenStream) -> TokenStream {
 }
 
 /// Derives `truss_model::Nested`; documented in `truss_model`.
-#[proc_macro_derive(Nested)]
+#[proc_macro_derive(Nested, attributes(truss))]
 pub fn derive_nested(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     nested::derive(&input).into()

@@ -20,11 +20,22 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             .map(syn::Error::into_compile_error)
             .unwrap_or_default();
     };
-    let (_, serde) = attr::container(&input.attrs, &mut errors);
+    let serde = attr::serde_container(&input.attrs);
+    let codec_attr = ast::container_value::<syn::LitStr>(
+        &input.attrs,
+        crate::symbol::CODEC,
+        "expected `codec = \"serde\"`",
+        &mut errors,
+    );
     let fields = ast::fields(named, &serde.rename_all, &mut errors);
+    let codec = crate::codec::choose(codec_attr.as_ref(), &serde, &fields, &mut errors);
     if let Err(error) = errors.finish() {
         return error.into_compile_error();
     }
+    let stored = match codec {
+        crate::codec::Choice::Generated => stored(&input.ident, &fields),
+        crate::codec::Choice::Serde(_) => TokenStream::new(),
+    };
     let (ident, vis) = (&input.ident, &input.vis);
     let constants = fields
         .iter()
@@ -55,10 +66,41 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
             }
         });
     quote! {
+        #stored
         impl ::truss_model::expression::NestedFields for #ident {}
         #[allow(non_upper_case_globals)]
         impl #ident {
             #(#constants)*
+        }
+    }
+}
+
+/// The generated codec of a nested struct: a map (`M`) of its fields; a
+/// value in another shape is read by serde.
+fn stored(ident: &syn::Ident, fields: &[ast::Field<'_>]) -> TokenStream {
+    let encode = crate::codec::encode(fields);
+    let decode = crate::codec::decode(fields);
+    let count = fields.len();
+    quote! {
+        #[automatically_derived]
+        impl ::truss_model::__private::Stored for #ident {
+            fn encode(&self) -> ::core::result::Result<::truss_model::__private::Counted, ::truss_model::__private::CodecError> {
+                let mut __truss_item = ::truss_model::Item::with_capacity(#count);
+                let mut __truss_size = 3usize;
+                #encode
+                ::core::result::Result::Ok((
+                    ::truss_model::aws_sdk_dynamodb::types::AttributeValue::M(__truss_item),
+                    __truss_size,
+                ))
+            }
+            fn decode(
+                value: ::truss_model::aws_sdk_dynamodb::types::AttributeValue,
+            ) -> ::core::result::Result<Self, ::truss_model::__private::CodecError> {
+                match value {
+                    ::truss_model::aws_sdk_dynamodb::types::AttributeValue::M(__truss_item) => #decode,
+                    other => ::truss_model::__private::serde_decode(other),
+                }
+            }
         }
     }
 }

@@ -15,6 +15,8 @@ pub const CHECKED_CONSTANT: &str = "checked_constant";
 pub const REVISION: &str = "revision";
 pub const STRING_KEY_FORMAT: &str = "string_key_format";
 pub const PARTIAL_INDEXES: &str = "partial_indexes";
+/// `codec = "serde"`, on an entity or a nested struct.
+pub const CODEC: &str = "codec";
 
 // In `revision(...)`.
 pub const FROM: &str = "from";
@@ -51,3 +53,6 @@ pub const FLATTEN: &str = "flatten";
 pub const WITH: &str = "with";
 pub const SERIALIZE_WITH: &str = "serialize_with";
 pub const DESERIALIZE_WITH: &str = "deserialize_with";
+pub const SKIP_SERIALIZING_IF: &str = "skip_serializing_if";
+pub const DEFAULT: &str = "default";
+pub const ALIAS: &str = "alias";

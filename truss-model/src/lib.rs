@@ -72,7 +72,7 @@ pub use foundation::timestamp::Timestamp;
 pub use keys::attribute_index::{
     AttributeSortKey, IndexKeyType, OrderedIndexKey, ScalarType, TextIndexKey,
 };
-pub use keys::entity::{Entity, EntityKey, Partition};
+pub use keys::entity::{Codec, Entity, EntityKey, Partition};
 pub use keys::key_part::part::KeyPart;
 pub use keys::sort_key::{SortCondition, SortKey};
 pub use keys::ttl::TtlValue;

@@ -5,6 +5,10 @@ use crate::keys::key_part::{decode_exact, write_segment, KeyFormat, KeyPart, Nat
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 
+pub use crate::foundation::attr_value::stored::{
+    entry, missing_field, serde_decode, serde_encode, Counted, Field, Stored, ViaSerde, ViaStored,
+};
+pub use crate::foundation::attr_value::CodecError;
 pub use crate::keys::attribute_index::{AttributeIndex, IndexAttribute};
 pub use crate::keys::constant::{Constant, ConstantValue};
 pub use crate::keys::entity::Partition;
@@ -179,6 +183,22 @@ pub fn decode<E: crate::keys::entity::Entity>(
     item: crate::foundation::item::Item,
 ) -> Result<E> {
     table.inner.decode(item)
+}
+
+/// An entity's own attributes as the type's `Serialize` writes them, and
+/// their size: what a generated codec must write, for its property tests.
+pub fn item_by_serde<T: Serialize>(
+    value: &T,
+) -> std::result::Result<(crate::foundation::item::Item, usize), CodecError> {
+    crate::foundation::attr_value::to_item(value, 0)
+}
+
+/// An entity read from its own attributes by the type's `Deserialize`:
+/// what a generated codec must read, for its property tests.
+pub fn from_item_by_serde<T: serde::de::DeserializeOwned>(
+    item: crate::foundation::item::Item,
+) -> std::result::Result<T, CodecError> {
+    crate::foundation::attr_value::from_item(item)
 }
 
 /// Decodes without checking that the entity's keys are the item's: for the

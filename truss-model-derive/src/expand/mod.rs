@@ -158,6 +158,7 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
         None => quote!(::core::result::Result::Ok(())),
     };
     let key_names = valid.key_fields.iter().map(|f| f.ident);
+    let codec = item_codec(entity);
     quote! {
         #[automatically_derived]
         impl ::truss_model::Entity for #ident {
@@ -173,6 +174,7 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
             #revision
             #ttl
             #(#stamps)*
+            #codec
 
             fn to_key(&self) -> #key_ident {
                 #key_ident {
@@ -188,6 +190,38 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
                 #write_sk
             }
         }
+    }
+}
+
+/// The generated item codec (`crate::codec`), or serde's and why.
+fn item_codec(entity: &crate::ast::Entity<'_>) -> TokenStream {
+    let reason = match &entity.codec {
+        crate::codec::Choice::Serde(reason) => reason,
+        crate::codec::Choice::Generated => {
+            let encode = crate::codec::encode(&entity.fields);
+            let decode = crate::codec::decode(&entity.fields);
+            let count = entity.fields.len();
+            return quote! {
+                const CODEC: ::truss_model::Codec = ::truss_model::Codec::Generated;
+                fn __to_item(
+                    &self,
+                    extra: usize,
+                ) -> ::core::result::Result<(::truss_model::Item, usize), ::truss_model::__private::CodecError> {
+                    let mut __truss_item = ::truss_model::Item::with_capacity(#count + extra);
+                    // Counted as a map's entries, then as an item's.
+                    let mut __truss_size = 3usize;
+                    #encode
+                    let __truss_size = __truss_size - 3 - __truss_item.len();
+                    ::core::result::Result::Ok((__truss_item, __truss_size))
+                }
+                fn __from_item(
+                    __truss_item: ::truss_model::Item,
+                ) -> ::core::result::Result<Self, ::truss_model::__private::CodecError> #decode
+            };
+        }
+    };
+    quote! {
+        const CODEC: ::truss_model::Codec = ::truss_model::Codec::Serde(#reason);
     }
 }
 

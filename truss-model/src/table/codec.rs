@@ -1,10 +1,11 @@
 //! Entities to items and back.
 
+use crate::foundation::attr_value::CodecError;
 use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::foundation::item::Item;
 use crate::foundation::limits::{MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::keys::attribute_index::check_value;
-use crate::keys::entity::Entity;
+use crate::keys::entity::{Codec, Entity};
 use crate::keys::revision::Revision;
 use crate::keys::template::Template;
 use crate::table::inner::{RenderedKey, TableInner};
@@ -59,8 +60,8 @@ impl TableInner {
             + 2 * E::INDEXES.len()
             + E::CONSTANTS.len();
         // The size is counted while serializing, then kept up to date here.
-        let (mut item, mut size) = crate::foundation::attr_value::to_item(entity, extra)
-            .map_err(|e| encode_error(&key, e.to_string()))?;
+        let (mut item, mut size) =
+            own_attributes(entity, extra).map_err(|e| encode_error(&key, e.to_string()))?;
         // Kept timestamps: the time of this write, whatever the value holds.
         let now = std::time::SystemTime::now();
         for stamp in [E::CREATED_AT, E::UPDATED_AT].into_iter().flatten() {
@@ -304,7 +305,7 @@ impl TableInner {
                     item.insert(ttl.attribute.to_owned(), value);
                 }
             }
-            crate::foundation::attr_value::from_item::<E>(item)
+            from_own_attributes::<E>(item)
                 .map_err(|e| decode_error(e.path(), e.message().to_owned()))
         };
         // The revision the item was written at: this code's, or an older
@@ -608,6 +609,104 @@ fn key_mismatch(
         ),
     };
     (Some(field.attribute.to_owned()), message)
+}
+
+/// The entity's own attributes, written by its codec (see [`Codec`]).
+///
+/// In debug builds a generated codec's item is compared with the one the
+/// type's `Serialize` writes, and a difference is an error: a type with a
+/// hand-written `Serialize` that the derive could not see is never
+/// bypassed silently in tests.
+pub(crate) fn own_attributes<E: Entity>(
+    entity: &E,
+    extra: usize,
+) -> std::result::Result<(Item, usize), CodecError> {
+    let written = entity.__to_item(extra);
+    #[cfg(debug_assertions)]
+    if E::CODEC == Codec::Generated {
+        let by_serde = crate::foundation::attr_value::to_item(entity, extra);
+        let same = match (&written, &by_serde) {
+            (Ok(a), Ok(b)) => a == b,
+            (Err(a), Err(b)) => a.to_string() == b.to_string(),
+            _ => false,
+        };
+        if !same {
+            return Err(codec_disagreement::<E>("writes", &written, &by_serde));
+        }
+    }
+    written
+}
+
+/// The entity read from its own attributes by its codec; in debug builds
+/// a generated codec's reading is compared with serde's, as
+/// [`own_attributes`] compares writing.
+pub(crate) fn from_own_attributes<E: Entity>(item: Item) -> std::result::Result<E, CodecError> {
+    #[cfg(debug_assertions)]
+    if E::CODEC == Codec::Generated {
+        let by_serde = crate::foundation::attr_value::from_item::<E>(item.clone());
+        let read = E::__from_item(item);
+        // Compared by what serde writes of each reading, up to the order
+        // of sets and lists (two readings of one set are two hash sets,
+        // each with its own order).
+        let written = |r: &std::result::Result<E, CodecError>| match r {
+            Ok(value) => crate::foundation::attr_value::to_item(value, 0)
+                .map(|(item, size)| {
+                    let mut entries: Vec<_> = item
+                        .into_iter()
+                        .map(|(name, value)| (name, unordered(value)))
+                        .collect();
+                    entries.sort_by(|a, b| a.0.cmp(&b.0));
+                    (entries, size)
+                })
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(format!("error: {e}")),
+        };
+        let (a, b) = (written(&read), written(&by_serde));
+        if a != b {
+            return Err(codec_disagreement::<E>("reads", &a, &b));
+        }
+        return read;
+    }
+    E::__from_item(item)
+}
+
+/// A value's text with the members of its sets and lists in one order.
+#[cfg(debug_assertions)]
+fn unordered(value: AttributeValue) -> String {
+    let sorted = |mut members: Vec<String>| {
+        members.sort();
+        members.join(", ")
+    };
+    match value {
+        AttributeValue::L(l) => format!("L[{}]", sorted(l.into_iter().map(unordered).collect())),
+        AttributeValue::M(m) => {
+            let mut entries: Vec<_> = m
+                .into_iter()
+                .map(|(k, v)| format!("{k:?}: {}", unordered(v)))
+                .collect();
+            entries.sort();
+            format!("M{{{}}}", entries.join(", "))
+        }
+        AttributeValue::Ss(s) => format!("SS[{}]", sorted(s)),
+        AttributeValue::Ns(n) => format!("NS[{}]", sorted(n)),
+        AttributeValue::Bs(b) => format!(
+            "BS[{}]",
+            sorted(b.into_iter().map(|b| format!("{:?}", b.as_ref())).collect())
+        ),
+        other => format!("{other:?}"),
+    }
+}
+
+#[cfg(debug_assertions)]
+fn codec_disagreement<E: Entity>(
+    verb: &str,
+    generated: &dyn std::fmt::Debug,
+    by_serde: &dyn std::fmt::Debug,
+) -> CodecError {
+    CodecError::new(format!(
+        "the generated codec of `{}` {verb} {generated:?}, but the type's serde impls give {by_serde:?}: a hand-written Serialize or Deserialize is read and written only with `#[truss(codec = \"serde\")]` (this check runs in debug builds)",
+        E::NAME
+    ))
 }
 
 fn take_key(item: &mut Item, attr: &str) -> Option<String> {

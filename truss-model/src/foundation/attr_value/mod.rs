@@ -18,6 +18,7 @@
 
 mod de;
 mod ser;
+pub(crate) mod stored;
 
 use crate::foundation::item::Item;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -75,7 +76,7 @@ pub(crate) fn from_value<T: DeserializeOwned>(value: AttributeValue) -> Result<T
 
 /// An encode or decode failure with the path to the failing value.
 #[derive(Debug)]
-pub(crate) struct CodecError {
+pub struct CodecError {
     message: String,
     /// Innermost segment first, the order in which an error collects them.
     path: Vec<Segment>,
@@ -88,25 +89,26 @@ enum Segment {
 }
 
 impl CodecError {
-    fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         CodecError {
             message: message.into(),
             path: Vec::new(),
         }
     }
 
-    fn in_field(mut self, field: impl Into<String>) -> Self {
+    /// The same error, inside field `field`.
+    pub fn in_field(mut self, field: impl Into<String>) -> Self {
         self.path.push(Segment::Field(field.into()));
         self
     }
 
-    fn in_index(mut self, index: usize) -> Self {
+    pub(crate) fn in_index(mut self, index: usize) -> Self {
         self.path.push(Segment::Index(index));
         self
     }
 
     /// The path to the failing value (`a.b[2]`), or `None` for the top level.
-    pub(crate) fn path(&self) -> Option<String> {
+    pub fn path(&self) -> Option<String> {
         if self.path.is_empty() {
             return None;
         }
@@ -129,7 +131,7 @@ impl CodecError {
     }
 
     /// The failure without its path.
-    pub(crate) fn message(&self) -> &str {
+    pub fn message(&self) -> &str {
         &self.message
     }
 }

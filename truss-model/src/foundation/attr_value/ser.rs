@@ -21,7 +21,7 @@ fn string(text: String) -> Counted {
 
 /// An integer's text as itoa writes it (no leading zeros, no exponent):
 /// its significant digits are the digits up to the trailing zeros.
-fn integer(text: String) -> Counted {
+pub(super) fn integer(text: String) -> Counted {
     let digits = text.trim_start_matches('-').trim_end_matches('0').len();
     let size = crate::foundation::size::size_of_digits(digits);
     (AttributeValue::N(text), size)
@@ -48,7 +48,7 @@ macro_rules! integers {
 }
 
 /// A number's text, refused when DynamoDB cannot store it.
-fn number(text: String) -> Result<Counted> {
+pub(super) fn number(text: String) -> Result<Counted> {
     // The check counts the significant digits the size needs: one pass.
     let significant =
         crate::foundation::validate::significant_digits(&text).map_err(CodecError::new)?;

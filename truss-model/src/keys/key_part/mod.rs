@@ -180,6 +180,15 @@ pub fn escape_into(value: &str, out: &mut String) -> Result<(), KeyPartError> {
     if value.is_empty() {
         return Err(KeyPartError::Empty);
     }
+    // Most values need no escape: one pass without early exits (which
+    // the compiler vectorizes) finds that, and the value is copied whole.
+    let special = value
+        .bytes()
+        .fold(false, |found, b| found | (b <= ESCAPE_BYTE) | (b == 0xF4));
+    if !special {
+        out.push_str(value);
+        return Ok(());
+    }
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut start = 0;
     for (i, b) in value.bytes().enumerate() {

@@ -1,0 +1,583 @@
+//! The codec the `Entity` and `Nested` derives generate writes exactly the
+//! map serde writes and reads exactly what serde reads: property tests over
+//! random values of the benchmark entities and of an entity using every
+//! serde attribute the generated code follows, and over foreign items
+//! (attributes missing, added, retyped, numbers and timestamps in other
+//! spellings), compared with the type's own serde impls. No database: this
+//! is the codec alone; every other test of the suite runs it against an
+//! engine (and, in debug builds, compares it with serde on every item).
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, TimeZone, Utc};
+use proptest::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use truss_model::__private::{from_item_by_serde, item_by_serde};
+use truss_model::{Codec, Entity, Item, Nested, Table};
+
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "LINK#{code}", sk = "META")]
+pub struct Link {
+    pub code: String,
+    pub target: String,
+}
+
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "CREATOR#{creator_id}", sk = "CLIP#{created_at}#{clip_id}")]
+pub struct Clip {
+    pub creator_id: String,
+    pub created_at: DateTime<Utc>,
+    pub clip_id: String,
+    pub video_id: String,
+    pub title: String,
+    pub virality: f64,
+    pub duration_secs: u32,
+    pub views: u64,
+    pub published: bool,
+    pub platforms: Vec<String>,
+}
+
+#[derive(Nested, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Part {
+    pub sku_code: String,
+    pub quantity: u32,
+    pub notes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift_note: Option<String>,
+}
+
+/// Internally tagged.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(tag = "kind")]
+pub enum Payment {
+    Card { last4: String },
+    Cash,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(untagged)]
+pub enum Amount {
+    Whole(i64),
+    Text(String),
+}
+
+/// Externally tagged.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum Status {
+    Placed,
+    Shipped { carrier: String },
+    Held(u8),
+}
+
+fn default_currency() -> String {
+    "EUR".into()
+}
+
+/// Cents stored as a decimal text (`"12.34"`).
+mod cents {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn write<S: Serializer>(cents: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{}.{:02}", cents / 100, cents % 100))
+    }
+
+    pub fn read<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let text = String::deserialize(d)?;
+        let (whole, frac) = text
+            .split_once('.')
+            .ok_or_else(|| serde::de::Error::custom(format!("not an amount: {text:?}")))?;
+        let parse = |t: &str| t.parse::<u64>().map_err(serde::de::Error::custom);
+        Ok(parse(whole)? * 100 + parse(frac)?)
+    }
+}
+
+/// Every serde attribute the generated codec follows.
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "ORDER#{order_id}", sk = "ORDER")]
+#[serde(rename_all = "camelCase")]
+pub struct Order {
+    pub order_id: String,
+    #[serde(rename = "Customer Name")]
+    pub customer: String,
+    #[serde(alias = "noteText")]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub count: u32,
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<String>,
+    #[serde(skip)]
+    pub cache: Option<u64>,
+    #[serde(skip_serializing, default)]
+    pub secret: String,
+    #[serde(skip_deserializing)]
+    pub computed: u8,
+    #[serde(with = "serde_dynamo::string_set")]
+    pub tags: HashSet<String>,
+    #[serde(with = "serde_dynamo::number_set")]
+    pub codes: HashSet<u32>,
+    #[serde(serialize_with = "cents::write", deserialize_with = "cents::read")]
+    pub total: u64,
+    pub part: Part,
+    pub parts: Vec<Part>,
+    pub boxed: Box<Part>,
+    pub payment: Payment,
+    pub amount: Amount,
+    pub status: Status,
+    pub big: i128,
+    pub ratio: f32,
+    pub by_name: HashMap<String, u32>,
+    pub when: Option<DateTime<Utc>>,
+}
+
+impl Order {
+    /// The value as any reading of it gives it back: the fields serde does
+    /// not read at their defaults.
+    fn as_read(&self) -> Order {
+        Order {
+            cache: None,
+            secret: String::new(),
+            computed: 0,
+            ..self.clone()
+        }
+    }
+}
+
+/// Left to serde, each for its reason.
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "FLAT#{id}", sk = "FLAT")]
+pub struct Flat {
+    pub id: String,
+    #[serde(flatten)]
+    pub extra: HashMap<String, String>,
+}
+
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "STRICT#{id}", sk = "STRICT")]
+#[serde(deny_unknown_fields)]
+pub struct Strict {
+    pub id: String,
+}
+
+/// A hand-written `Serialize` (names in upper case), declared.
+#[derive(Entity, Debug, Clone, PartialEq)]
+#[truss(pk = "HAND#{id}", sk = "HAND", codec = "serde")]
+pub struct Declared {
+    pub id: String,
+    pub name: String,
+}
+
+/// The same, not declared: the derive cannot see the impls.
+#[derive(Entity, Debug, Clone, PartialEq)]
+#[truss(pk = "HAND#{id}", sk = "HAND")]
+pub struct Undeclared {
+    pub id: String,
+    pub name: String,
+}
+
+macro_rules! upper_case_serde {
+    ($($ty:ident)*) => {$(
+        impl Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeStruct;
+                let mut st = s.serialize_struct(stringify!($ty), 2)?;
+                st.serialize_field("id", &self.id)?;
+                st.serialize_field("NAME", &self.name)?;
+                st.end()
+            }
+        }
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                #[derive(Deserialize)]
+                struct Raw {
+                    id: String,
+                    #[serde(rename = "NAME")]
+                    name: String,
+                }
+                let raw = Raw::deserialize(d)?;
+                Ok($ty { id: raw.id, name: raw.name })
+            }
+        }
+    )*};
+}
+upper_case_serde!(Declared Undeclared);
+
+// ------------------------------------------------------------ strategies
+
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z0-9 _.#%-]{1,12}",
+        "\\PC{1,8}",
+        Just("Ann Lee".to_owned()),
+        Just("MiXeD Case".to_owned()),
+    ]
+}
+
+fn timestamp() -> impl Strategy<Value = DateTime<Utc>> {
+    let nanos = prop_oneof![
+        Just(0u32),
+        (0u32..1000).prop_map(|ms| ms * 1_000_000),
+        (0u32..1_000_000).prop_map(|us| us * 1000),
+        0u32..1_000_000_000,
+    ];
+    // Years 1 to 9999, and some past it (written by chrono's own code).
+    let secs = prop_oneof![
+        -62_000_000_000i64..253_402_300_799,
+        253_402_300_800i64..300_000_000_000,
+    ];
+    (secs, nanos).prop_map(|(s, n)| Utc.timestamp_opt(s, n).single().unwrap_or_default())
+}
+
+prop_compose! {
+    fn clip()(
+        creator_id in text(), created_at in timestamp(), clip_id in text(),
+        video_id in text(), title in text(), virality in any::<f64>(),
+        duration_secs in any::<u32>(), views in any::<u64>(), published in any::<bool>(),
+        platforms in prop::collection::vec(text(), 0..4),
+    ) -> Clip {
+        Clip { creator_id, created_at, clip_id, video_id, title, virality, duration_secs, views, published, platforms }
+    }
+}
+
+prop_compose! {
+    fn part()(
+        sku_code in text(), quantity in any::<u32>(),
+        notes in prop::collection::vec(text(), 0..3), gift_note in prop::option::of(text()),
+    ) -> Part {
+        Part { sku_code, quantity, notes, gift_note }
+    }
+}
+
+fn payment() -> impl Strategy<Value = Payment> {
+    prop_oneof![
+        text().prop_map(|last4| Payment::Card { last4 }),
+        Just(Payment::Cash)
+    ]
+}
+
+fn amount() -> impl Strategy<Value = Amount> {
+    prop_oneof![
+        any::<i64>().prop_map(Amount::Whole),
+        "[a-z ]{0,6}".prop_map(Amount::Text)
+    ]
+}
+
+fn status() -> impl Strategy<Value = Status> {
+    prop_oneof![
+        Just(Status::Placed),
+        text().prop_map(|carrier| Status::Shipped { carrier }),
+        any::<u8>().prop_map(Status::Held),
+    ]
+}
+
+prop_compose! {
+    fn order_head()(
+        order_id in text(), customer in text(), note in prop::option::of(text()),
+        count in any::<u32>(), currency in text(), coupon in prop::option::of(text()),
+        cache in prop::option::of(any::<u64>()), secret in text(), computed in any::<u8>(),
+        tags in prop::collection::hash_set(text(), 0..4),
+        codes in prop::collection::hash_set(any::<u32>(), 0..4),
+        total in any::<u64>(),
+    ) -> (String, String, Option<String>, u32, String, Option<String>, Option<u64>, String, u8, HashSet<String>, HashSet<u32>, u64) {
+        (order_id, customer, note, count, currency, coupon, cache, secret, computed, tags, codes, total)
+    }
+}
+
+prop_compose! {
+    fn order()(
+        head in order_head(), part in part(), parts in prop::collection::vec(part(), 0..3),
+        boxed in part(), payment in payment(), amount in amount(), status in status(),
+        big in any::<i128>(), ratio in any::<f32>(),
+        by_name in prop::collection::hash_map(text(), any::<u32>(), 0..3),
+        when in prop::option::of(timestamp()),
+    ) -> Order {
+        let (order_id, customer, note, count, currency, coupon, cache, secret, computed, tags, codes, total) = head;
+        Order {
+            order_id, customer, note, count, currency, coupon, cache, secret, computed, tags,
+            codes, total, part, parts, boxed: Box::new(boxed), payment, amount, status, big,
+            ratio, by_name, when,
+        }
+    }
+}
+
+// ------------------------------------------------------------ the checks
+
+/// The generated encoder's map and size are serde's (or both fail with the
+/// same message), and the generated decoder reads serde's map back to the
+/// value serde reads.
+fn same_write_and_read<E: Entity + PartialEq + std::fmt::Debug>(value: &E) -> Option<E> {
+    assert_eq!(E::CODEC, Codec::Generated);
+    let generated = value.__to_item(0).map_err(|e| e.to_string());
+    let by_serde = item_by_serde(value).map_err(|e| e.to_string());
+    assert_eq!(generated, by_serde, "written");
+    let (item, _) = by_serde.ok()?;
+    same_read::<E>(item)
+}
+
+/// Both decoders give the same value, or the same error.
+fn same_read<E: Entity + PartialEq + std::fmt::Debug>(item: Item) -> Option<E> {
+    let generated = E::__from_item(item.clone()).map_err(|e| e.to_string());
+    let by_serde = from_item_by_serde::<E>(item.clone()).map_err(|e| e.to_string());
+    assert_eq!(generated, by_serde, "read from {item:?}");
+    generated.ok()
+}
+
+/// Other tools' spellings and shapes of one value.
+fn variants(value: &AttributeValue) -> Vec<AttributeValue> {
+    use AttributeValue::*;
+    let mut out = vec![Null(true), S("x".into()), N("1".into()), Bool(true)];
+    match value {
+        S(s) => {
+            out.push(S(s.to_uppercase()));
+            out.push(Ss(vec![s.clone()]));
+            out.push(N(s.clone()));
+            // Timestamps written by other code.
+            if DateTime::parse_from_rfc3339(s).is_ok() && s.len() >= 20 {
+                out.push(S(s.replace('Z', "+00:00")));
+                out.push(S(s.replace('Z', "-01:30")));
+                out.push(S(s.replacen('T', " ", 1)));
+                out.push(S(s.replacen('T', "t", 1)));
+                out.push(S(s.replace('Z', "z")));
+                out.push(S(format!("{}Z", &s[..19])));
+                out.push(S(format!("{}.123456789012Z", &s[..19])));
+                out.push(S(format!("{}.Z", &s[..19])));
+                out.push(S(format!("{}:60Z", &s[..16])));
+                out.push(S(format!("2024-02-30{}", &s[10..])));
+            }
+        }
+        N(n) => {
+            for other in [
+                format!("+{n}"),
+                format!("{n}.0"),
+                format!("0{n}"),
+                format!("{n}e0"),
+                format!("{n}E2"),
+                format!(" {n}"),
+                "1e400".into(),
+                "-0".into(),
+                "4294967296".into(),
+                "1.5".into(),
+            ] {
+                out.push(N(other));
+            }
+            out.push(S(n.clone()));
+        }
+        L(l) => {
+            out.push(M(HashMap::new()));
+            out.push(L(l.iter().rev().cloned().collect()));
+            let strings: Option<Vec<String>> = l.iter().map(|v| v.as_s().ok().cloned()).collect();
+            if let Some(strings) = strings.filter(|s| !s.is_empty()) {
+                out.push(Ss(strings));
+            }
+            out.push(L(vec![Null(true)]));
+        }
+        M(m) => {
+            out.push(L(m.values().cloned().collect()));
+            for key in m.keys() {
+                let mut fewer = m.clone();
+                fewer.remove(key);
+                out.push(M(fewer));
+            }
+            let mut more = m.clone();
+            more.insert("extra attribute".into(), S("x".into()));
+            out.push(M(more));
+        }
+        Ss(s) => {
+            out.push(L(s.iter().cloned().map(S).collect()));
+            out.push(Ss(vec!["x".into()]));
+        }
+        Ns(n) => {
+            out.push(Ns(vec!["1.5".into()]));
+            out.push(L(n.iter().cloned().map(N).collect()));
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Every attribute of `item` missing, retyped or respelled in turn, and an
+/// attribute added: both decoders agree on each.
+fn same_read_of_foreign_items<E: Entity + PartialEq + std::fmt::Debug>(item: &Item) -> usize {
+    let mut checked = 0;
+    let mut extra = item.clone();
+    extra.insert("writtenBy".into(), AttributeValue::S("another tool".into()));
+    same_read::<E>(extra);
+    for (name, value) in item {
+        let mut missing = item.clone();
+        missing.remove(name);
+        same_read::<E>(missing);
+        for variant in variants(value) {
+            let mut changed = item.clone();
+            changed.insert(name.clone(), variant);
+            same_read::<E>(changed);
+            checked += 1;
+        }
+    }
+    checked
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn links_are_written_and_read_as_serde_does(code in text(), target in text()) {
+        let link = Link { code, target };
+        prop_assert_eq!(same_write_and_read(&link), Some(link));
+    }
+
+    #[test]
+    fn clips_are_written_and_read_as_serde_does(clip in clip()) {
+        // A number DynamoDB cannot store (not finite, or beyond its range
+        // of 1e-130 to 1e126) is refused by both.
+        let storable = item_by_serde(&clip).is_ok();
+        let read = same_write_and_read(&clip);
+        prop_assert_eq!(read, storable.then_some(clip));
+    }
+
+    #[test]
+    fn every_followed_serde_attribute_writes_and_reads_as_serde_does(order in order()) {
+        // Empty sets, numbers past 38 digits or out of range: refused by
+        // both.
+        let storable = item_by_serde(&order).is_ok();
+        let read = same_write_and_read(&order);
+        prop_assert_eq!(read, storable.then(|| order.as_read()));
+    }
+
+    #[test]
+    fn foreign_clips_read_the_same_on_both_paths(clip in clip()) {
+        if let Ok((item, _)) = item_by_serde(&clip) {
+            prop_assert!(same_read_of_foreign_items::<Clip>(&item) >= 40);
+        }
+    }
+
+    #[test]
+    fn foreign_orders_read_the_same_on_both_paths(order in order()) {
+        if let Ok((item, _)) = item_by_serde(&order) {
+            prop_assert!(same_read_of_foreign_items::<Order>(&item) >= 80);
+        }
+    }
+}
+
+/// Nested maps written by other tools: a part missing its optional note, a
+/// note under its alias, numbers in other spellings.
+#[test]
+fn hand_made_foreign_orders_read_the_same_on_both_paths() {
+    let order = Order {
+        order_id: "o 1".into(),
+        customer: "Ann Lee".into(),
+        note: None,
+        count: 2,
+        currency: "USD".into(),
+        coupon: None,
+        cache: None,
+        secret: String::new(),
+        computed: 0,
+        tags: HashSet::from(["gift".into()]),
+        codes: HashSet::from([7]),
+        total: 1234,
+        part: Part {
+            sku_code: "A-1".into(),
+            quantity: 1,
+            notes: vec![],
+            gift_note: None,
+        },
+        parts: vec![],
+        boxed: Box::new(Part {
+            sku_code: "B 2".into(),
+            quantity: 3,
+            notes: vec!["fragile".into()],
+            gift_note: Some("for you".into()),
+        }),
+        payment: Payment::Cash,
+        amount: Amount::Text("ten".into()),
+        status: Status::Held(3),
+        big: -99_999_999_999_999_999_999_999_999_999_999_999_999,
+        ratio: 0.1,
+        by_name: HashMap::from([("a b".into(), 1)]),
+        when: Some(Utc.with_ymd_and_hms(2026, 5, 24, 9, 0, 0).unwrap()),
+    };
+    let (mut item, _) = item_by_serde(&order).unwrap();
+    assert_eq!(same_read::<Order>(item.clone()), Some(order.clone()));
+    // Optional and defaulted attributes absent, as other tools leave them.
+    for name in ["note", "count", "currency", "when"] {
+        item.remove(name);
+    }
+    let read = same_read::<Order>(item.clone()).unwrap();
+    assert_eq!(
+        (read.count, read.currency.as_str(), read.when),
+        (0, "EUR", None)
+    );
+    // The note under its alias; under both names, serde's error.
+    item.insert("noteText".into(), AttributeValue::S("hi".into()));
+    assert_eq!(
+        same_read::<Order>(item.clone()).unwrap().note.as_deref(),
+        Some("hi")
+    );
+    item.insert("note".into(), AttributeValue::S("again".into()));
+    assert_eq!(same_read::<Order>(item.clone()), None);
+    let error = Order::__from_item(item).unwrap_err().to_string();
+    assert!(error.contains("duplicate field `note`"), "{error}");
+}
+
+#[test]
+fn the_codec_in_use_is_visible() {
+    assert_eq!(Link::CODEC, Codec::Generated);
+    assert_eq!(Order::CODEC, Codec::Generated);
+    assert_eq!(Flat::CODEC, Codec::Serde("`#[serde(flatten)]` on `extra`"));
+    assert_eq!(
+        Strict::CODEC,
+        Codec::Serde("`#[serde(deny_unknown_fields)]` on the type")
+    );
+    assert_eq!(
+        Declared::CODEC,
+        Codec::Serde("`#[truss(codec = \"serde\")]`")
+    );
+    // Left to serde, they still write what serde writes.
+    let table = Table::new(offline_client(), "t");
+    let flat = Flat {
+        id: "f".into(),
+        extra: HashMap::from([("color".into(), "red".into())]),
+    };
+    let item = table.to_item(&flat).unwrap();
+    assert_eq!(item["color"], AttributeValue::S("red".into()));
+    assert_eq!(table.from_item::<Flat>(item).unwrap(), flat);
+}
+
+/// A hand-written Serialize is used when declared; undeclared, a debug
+/// build refuses the write and the read rather than bypass it.
+#[test]
+fn hand_written_serde_is_never_bypassed_silently() {
+    let table = Table::new(offline_client(), "t");
+    let declared = Declared {
+        id: "h".into(),
+        name: "Ann".into(),
+    };
+    let item = table.to_item(&declared).unwrap();
+    assert_eq!(item["NAME"], AttributeValue::S("Ann".into()));
+    assert_eq!(table.from_item::<Declared>(item.clone()).unwrap(), declared);
+
+    let undeclared = Undeclared {
+        id: "h".into(),
+        name: "Ann".into(),
+    };
+    if cfg!(debug_assertions) {
+        let error = table.to_item(&undeclared).unwrap_err().to_string();
+        assert!(
+            error.contains("#[truss(codec = \"serde\")]") && error.contains("NAME"),
+            "{error}"
+        );
+        let error = table.from_item::<Undeclared>(item).unwrap_err().to_string();
+        assert!(error.contains("#[truss(codec = \"serde\")]"), "{error}");
+    }
+}
+
+/// A client that is never called: the codec needs a table, not a network.
+fn offline_client() -> aws_sdk_dynamodb::Client {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(config)
+}

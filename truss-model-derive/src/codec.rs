@@ -1,0 +1,182 @@
+//! The item codec the `Entity` and `Nested` derives generate: a struct's
+//! fields written straight into an attribute map and read back in one pass
+//! over it, with serde's names and serde's rules for the attributes it
+//! follows (`rename`, `rename_all`, `alias`, `default`, `skip*`,
+//! `skip_serializing_if`, `with`, `serialize_with`, `deserialize_with`).
+//! Each field's value goes through the library's direct code when its type
+//! has one (`Stored`), through serde otherwise. A container or field
+//! attribute it does not follow, or `#[truss(codec = "serde")]`, leaves the
+//! whole type to serde.
+
+use crate::ast::Field;
+use crate::attr::SerdeContainer;
+use crate::ctxt::Errors;
+use crate::symbol::CODEC;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::LitStr;
+
+/// Who writes and reads the type's items.
+pub enum Choice {
+    Generated,
+    /// serde, and why.
+    Serde(String),
+}
+
+/// Generated, unless `codec = "serde"` says otherwise or an attribute
+/// the generated code does not follow is present.
+pub fn choose(
+    codec: Option<&LitStr>,
+    container: &SerdeContainer,
+    fields: &[Field<'_>],
+    errors: &mut Errors,
+) -> Choice {
+    if let Some(codec) = codec {
+        if codec.value() != "serde" {
+            errors.push(syn::Error::new(
+                codec.span(),
+                format!("`{CODEC}` takes \"serde\" (the type's own Serialize and Deserialize); without it, the derive generates the codec"),
+            ));
+        }
+        return Choice::Serde(format!("`#[truss({CODEC} = \"serde\")]`"));
+    }
+    if let Some(attr) = &container.unsupported {
+        return Choice::Serde(format!("`#[serde({attr})]` on the type"));
+    }
+    if let Some(field) = fields.iter().find(|f| f.serde.unsupported.is_some()) {
+        let attr = field.serde.unsupported.as_deref().unwrap_or_default();
+        return Choice::Serde(format!("`#[serde({attr})]` on `{}`", field.name));
+    }
+    Choice::Generated
+}
+
+/// The statements writing `self`'s fields into `__truss_item` (an `Item`)
+/// and adding their sizes, counted as a map's entries, to `__truss_size`.
+pub fn encode(fields: &[Field<'_>]) -> TokenStream {
+    let writes = fields
+        .iter()
+        .filter(|f| !f.serde.skip_serializing)
+        .map(|f| {
+            let (ident, ty, name) = (f.ident, f.ty, &f.attribute);
+            let value = match &f.serde.serialize_with {
+                Some(path) => quote! {{
+                    struct __TrussWith<'a>(&'a #ty);
+                    impl ::truss_model::__private::serde::Serialize for __TrussWith<'_> {
+                        fn serialize<__S: ::truss_model::__private::serde::Serializer>(
+                            &self,
+                            serializer: __S,
+                        ) -> ::core::result::Result<__S::Ok, __S::Error> {
+                            #path(self.0, serializer)
+                        }
+                    }
+                    ::truss_model::__private::serde_encode(&__TrussWith(&self.#ident))
+                }},
+                None => {
+                    quote! { (&::truss_model::__private::Field::<#ty>::NEW).encode(&self.#ident) }
+                }
+            };
+            let write = quote! {
+                let (__v, __s) = #value.map_err(|e| e.in_field(#name))?;
+                __truss_size += ::truss_model::__private::entry(#name, __s);
+                __truss_item.insert(::std::string::String::from(#name), __v);
+            };
+            match &f.serde.skip_serializing_if {
+                Some(skip) => quote! { if !#skip(&self.#ident) { #write } },
+                None => quote! { { #write } },
+            }
+        });
+    quote! {
+        #[allow(unused_imports)]
+        use ::truss_model::__private::{ViaSerde as _, ViaStored as _};
+        #(#writes)*
+    }
+}
+
+/// An expression reading `__truss_item` (an `Item`, consumed) into
+/// `Self`, as a `Result<Self, CodecError>`: one pass over the entries with
+/// a `match` on their names, then every field not found by serde's rule
+/// for it.
+pub fn decode(fields: &[Field<'_>]) -> TokenStream {
+    let slot = |i: usize| format_ident!("__truss_{}", i);
+    let read = fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.serde.skip_deserializing);
+    let slots = read.clone().map(|(i, f)| {
+        let (slot, ty) = (slot(i), f.ty);
+        quote! { let mut #slot: ::core::option::Option<#ty> = ::core::option::Option::None; }
+    });
+    let arms = read.clone().map(|(i, f)| {
+        let (slot, ty, name) = (slot(i), f.ty, &f.de_attribute);
+        let aliases = &f.serde.aliases;
+        let value = match &f.serde.deserialize_with {
+            Some(path) => quote! {{
+                struct __TrussWith(#ty);
+                impl<'de> ::truss_model::__private::serde::Deserialize<'de> for __TrussWith {
+                    fn deserialize<__D: ::truss_model::__private::serde::Deserializer<'de>>(
+                        deserializer: __D,
+                    ) -> ::core::result::Result<Self, __D::Error> {
+                        #path(deserializer).map(__TrussWith)
+                    }
+                }
+                ::truss_model::__private::serde_decode::<__TrussWith>(__truss_value).map(|w| w.0)
+            }},
+            None => quote! { (&::truss_model::__private::Field::<#ty>::NEW).decode(__truss_value) },
+        };
+        // Two names of one field in one item: serde's error.
+        let duplicate = (!aliases.is_empty()).then(|| {
+            quote! {
+                if #slot.is_some() {
+                    return ::core::result::Result::Err(
+                        <::truss_model::__private::CodecError as ::truss_model::__private::serde::de::Error>::duplicate_field(#name),
+                    );
+                }
+            }
+        });
+        quote! {
+            #name #(| #aliases)* => {
+                #duplicate
+                #slot = ::core::option::Option::Some(match #value {
+                    ::core::result::Result::Ok(v) => v,
+                    ::core::result::Result::Err(e) => return ::core::result::Result::Err(e.in_field(__truss_name)),
+                });
+            }
+        }
+    });
+    let values = fields.iter().enumerate().map(|(i, f)| {
+        let (ident, ty, name) = (f.ident, f.ty, &f.de_attribute);
+        let default = match &f.serde.default {
+            Some(Some(path)) => quote! { #path() },
+            _ => quote! { ::core::default::Default::default() },
+        };
+        if f.serde.skip_deserializing {
+            return quote! { #ident: #default };
+        }
+        let slot = slot(i);
+        let missing = if f.serde.default.is_some() {
+            default
+        } else if f.serde.deserialize_with.is_some() {
+            quote! { return ::core::result::Result::Err(::truss_model::__private::missing_field(#name)) }
+        } else {
+            quote! { (&::truss_model::__private::Field::<#ty>::NEW).missing(#name)? }
+        };
+        quote! {
+            #ident: match #slot {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => #missing,
+            }
+        }
+    });
+    quote! {{
+        #[allow(unused_imports)]
+        use ::truss_model::__private::{ViaSerde as _, ViaStored as _};
+        #(#slots)*
+        for (__truss_name, __truss_value) in __truss_item {
+            match __truss_name.as_str() {
+                #(#arms)*
+                _ => {}
+            }
+        }
+        ::core::result::Result::Ok(Self { #(#values),* })
+    }}
+}
