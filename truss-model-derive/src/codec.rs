@@ -52,6 +52,8 @@ pub fn choose(
 
 /// The statements writing `self`'s fields into `__truss_item` (an `Item`)
 /// and adding their sizes, counted as a map's entries, to `__truss_size`.
+/// The generated code calls small runtime functions (`__t::put`, ...) to
+/// stay short: it is compiled in every user crate.
 pub fn encode(fields: &[Field<'_>]) -> TokenStream {
     let writes = fields
         .iter()
@@ -61,33 +63,27 @@ pub fn encode(fields: &[Field<'_>]) -> TokenStream {
             let value = match &f.serde.serialize_with {
                 Some(path) => quote! {{
                     struct __TrussWith<'a>(&'a #ty);
-                    impl ::truss_model::__private::serde::Serialize for __TrussWith<'_> {
-                        fn serialize<__S: ::truss_model::__private::serde::Serializer>(
+                    impl __t::serde::Serialize for __TrussWith<'_> {
+                        fn serialize<__S: __t::serde::Serializer>(
                             &self,
                             serializer: __S,
                         ) -> ::core::result::Result<__S::Ok, __S::Error> {
                             #path(self.0, serializer)
                         }
                     }
-                    ::truss_model::__private::serde_encode(&__TrussWith(&self.#ident))
+                    __t::serde_encode(&__TrussWith(&self.#ident))
                 }},
-                None => {
-                    quote! { (&::truss_model::__private::Field::<#ty>::NEW).encode(&self.#ident) }
-                }
+                None => quote! { (&__t::of(&self.#ident)).encode(&self.#ident) },
             };
-            let write = quote! {
-                let (__v, __s) = #value.map_err(|e| e.in_field(#name))?;
-                __truss_size += ::truss_model::__private::entry(#name, __s);
-                __truss_item.insert(::std::string::String::from(#name), __v);
-            };
+            let write = quote! { __t::put(&mut __truss_item, &mut __truss_size, #name, #value)?; };
             match &f.serde.skip_serializing_if {
                 Some(skip) => quote! { if !#skip(&self.#ident) { #write } },
-                None => quote! { { #write } },
+                None => write,
             }
         });
     quote! {
         #[allow(unused_imports)]
-        use ::truss_model::__private::{ViaSerde as _, ViaStored as _};
+        use ::truss_model::__private::{self as __t, ViaSerde as _, ViaStored as _};
         #(#writes)*
     }
 }
@@ -104,7 +100,7 @@ pub fn decode(fields: &[Field<'_>]) -> TokenStream {
         .filter(|(_, f)| !f.serde.skip_deserializing);
     let slots = read.clone().map(|(i, f)| {
         let (slot, ty) = (slot(i), f.ty);
-        quote! { let mut #slot: ::core::option::Option<#ty> = ::core::option::Option::None; }
+        quote! { let mut #slot = __t::slot::<#ty>(); }
     });
     let arms = read.clone().map(|(i, f)| {
         let (slot, ty, name) = (slot(i), f.ty, &f.de_attribute);
@@ -112,39 +108,29 @@ pub fn decode(fields: &[Field<'_>]) -> TokenStream {
         let value = match &f.serde.deserialize_with {
             Some(path) => quote! {{
                 struct __TrussWith(#ty);
-                impl<'de> ::truss_model::__private::serde::Deserialize<'de> for __TrussWith {
-                    fn deserialize<__D: ::truss_model::__private::serde::Deserializer<'de>>(
+                impl<'de> __t::serde::Deserialize<'de> for __TrussWith {
+                    fn deserialize<__D: __t::serde::Deserializer<'de>>(
                         deserializer: __D,
                     ) -> ::core::result::Result<Self, __D::Error> {
                         #path(deserializer).map(__TrussWith)
                     }
                 }
-                ::truss_model::__private::serde_decode::<__TrussWith>(__truss_value).map(|w| w.0)
+                __t::serde_decode::<__TrussWith>(__truss_value).map(|w| w.0)
             }},
-            None => quote! { (&::truss_model::__private::Field::<#ty>::NEW).decode(__truss_value) },
+            None => quote! { (&__t::via(&#slot)).decode(__truss_value) },
         };
         // Two names of one field in one item: serde's error.
-        let duplicate = (!aliases.is_empty()).then(|| {
-            quote! {
-                if #slot.is_some() {
-                    return ::core::result::Result::Err(
-                        <::truss_model::__private::CodecError as ::truss_model::__private::serde::de::Error>::duplicate_field(#name),
-                    );
-                }
-            }
-        });
+        let duplicate = (!aliases.is_empty()).then(|| quote! { __t::first(&#slot, #name)?; });
         quote! {
             #name #(| #aliases)* => {
                 #duplicate
-                #slot = ::core::option::Option::Some(match #value {
-                    ::core::result::Result::Ok(v) => v,
-                    ::core::result::Result::Err(e) => return ::core::result::Result::Err(e.in_field(__truss_name)),
-                });
+                let __truss_read = #value;
+                __t::set(&mut #slot, __truss_read, __truss_name)?;
             }
         }
     });
     let values = fields.iter().enumerate().map(|(i, f)| {
-        let (ident, ty, name) = (f.ident, f.ty, &f.de_attribute);
+        let (ident, name) = (f.ident, &f.de_attribute);
         let default = match &f.serde.default {
             Some(Some(path)) => quote! { #path() },
             _ => quote! { ::core::default::Default::default() },
@@ -154,22 +140,17 @@ pub fn decode(fields: &[Field<'_>]) -> TokenStream {
         }
         let slot = slot(i);
         let missing = if f.serde.default.is_some() {
-            default
+            quote! { |_| ::core::result::Result::Ok(#default) }
         } else if f.serde.deserialize_with.is_some() {
-            quote! { return ::core::result::Result::Err(::truss_model::__private::missing_field(#name)) }
+            quote! { |_| ::core::result::Result::Err(__t::missing_field(#name)) }
         } else {
-            quote! { (&::truss_model::__private::Field::<#ty>::NEW).missing(#name)? }
+            quote! { |__s| (&__t::via(__s)).missing(#name) }
         };
-        quote! {
-            #ident: match #slot {
-                ::core::option::Option::Some(v) => v,
-                ::core::option::Option::None => #missing,
-            }
-        }
+        quote! { #ident: __t::value(#slot, #missing)? }
     });
     quote! {{
         #[allow(unused_imports)]
-        use ::truss_model::__private::{ViaSerde as _, ViaStored as _};
+        use ::truss_model::__private::{self as __t, ViaSerde as _, ViaStored as _};
         #(#slots)*
         for (__truss_name, __truss_value) in __truss_item {
             match __truss_name.as_str() {

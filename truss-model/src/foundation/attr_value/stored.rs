@@ -308,14 +308,23 @@ fn canonical_utc(b: &[u8]) -> Option<chrono::DateTime<chrono::Utc>> {
     ))
 }
 
-/// How generated code picks a field's codec: `(&Field::<T>::NEW).encode(..)`
+/// How generated code picks a field's codec: `(&of(&field)).encode(..)`
 /// resolves to [`ViaStored`] when `T` is [`Stored`], and to [`ViaSerde`]
 /// (the serde path, for every other type) otherwise.
 pub struct Field<T>(PhantomData<fn() -> T>);
 
-impl<T> Field<T> {
-    /// The selector.
-    pub const NEW: Self = Field(PhantomData);
+/// The selector for a field holding `value`.
+#[inline]
+pub const fn of<T>(value: &T) -> Field<T> {
+    let _ = value;
+    Field(PhantomData)
+}
+
+/// The selector for a field read into `slot`.
+#[inline]
+pub const fn via<T>(slot: &Option<T>) -> Field<T> {
+    let _ = slot;
+    Field(PhantomData)
 }
 
 /// A field of a [`Stored`] type.
@@ -390,9 +399,55 @@ impl<'de> serde::Deserializer<'de> for Missing {
     }
 }
 
-/// The size of an attribute named `name` holding a value of `size`, in a
-/// map (one byte per entry beyond the name and the value).
+/// Generated code: writes field `name` (its value, or the error inside it)
+/// into `item`, counting it as a map entry (one byte beyond the name and
+/// the value).
 #[inline]
-pub const fn entry(name: &str, size: usize) -> usize {
-    1 + name.len() + size
+pub fn put(
+    item: &mut crate::foundation::item::Item,
+    size: &mut usize,
+    name: &'static str,
+    value: Result<Counted>,
+) -> Result<()> {
+    let (value, value_size) = value.map_err(|e| e.in_field(name))?;
+    *size += 1 + name.len() + value_size;
+    item.insert(name.to_owned(), value);
+    Ok(())
+}
+
+/// Generated code: an empty slot for a field being read.
+#[inline]
+pub const fn slot<T>() -> Option<T> {
+    None
+}
+
+/// Generated code: fills a field's slot with the value read from the
+/// attribute `name`, or returns the error inside it.
+#[inline]
+pub fn set<T>(slot: &mut Option<T>, value: Result<T>, name: String) -> Result<()> {
+    match value {
+        Ok(value) => {
+            *slot = Some(value);
+            Ok(())
+        }
+        Err(e) => Err(e.in_field(name)),
+    }
+}
+
+/// Generated code: serde's error for a field found under two of its names.
+#[inline]
+pub fn first<T>(slot: &Option<T>, name: &'static str) -> Result<()> {
+    match slot {
+        Some(_) => Err(<CodecError as serde::de::Error>::duplicate_field(name)),
+        None => Ok(()),
+    }
+}
+
+/// Generated code: the field read, or what its absence reads as.
+#[inline]
+pub fn value<T>(slot: Option<T>, missing: impl FnOnce(&Option<T>) -> Result<T>) -> Result<T> {
+    match slot {
+        Some(value) => Ok(value),
+        None => missing(&None),
+    }
 }
