@@ -176,7 +176,10 @@ pub use truss_model_derive::Collection;
 /// (`Order::ADDRESS.get(Address::CITY)`, see [`expression::Path`]). Names
 /// follow serde's `rename` and `rename_all` at every level, and a field with
 /// `#[serde(with = ...)]` is written through that function, as a put
-/// writes it.
+/// writes it. It also generates the struct's part of the item codec (see
+/// the guide, "The generated codec"), which needs the struct's `Serialize`
+/// and `Deserialize`; `#[truss(codec = "serde")]` leaves the struct to
+/// them.
 pub use truss_model_derive::Nested;
 
 /// Derives [`Projection`] for a struct of some of an entity's fields; see
