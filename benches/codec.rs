@@ -573,8 +573,9 @@ fn index_check(c: &mut Criterion) {
 
 criterion_group!(benches, bench, timestamp, index_check, field_decoding);
 
-/// `TRUSS_CODEC_COUNT=<tiny|clip|wide>:<hand|truss>:<n>` runs `n` round
-/// trips of one variant and nothing else, for instruction counts under
+/// `TRUSS_CODEC_COUNT=<tiny|clip|wide>:<variant>:<n>` runs `n` round
+/// trips (`hand`, `truss`), encodes (`hand_encode`, `truss_encode`),
+/// decodes of a clone (`hand_decode`, `truss_decode`) or clones (`clone`) and nothing else, for instruction counts under
 /// callgrind: `(count(n) - count(0)) / n` is the cost of one round trip.
 fn count(spec: &str) {
     let parts: Vec<&str> = spec.split(':').collect();
@@ -595,17 +596,32 @@ fn count(spec: &str) {
         variant: &str,
         n: usize,
     ) {
+        let item = table.to_item(&value).unwrap();
         for _ in 0..n {
             match variant {
                 "hand" => {
                     black_box(hand.1(hand.0(black_box(&value))));
                 }
+                "truss" => {
+                    let item = table.to_item(black_box(&value)).unwrap();
+                    black_box(table.from_item::<E>(item).unwrap());
+                }
+                "hand_encode" => {
+                    black_box(hand.0(black_box(&value)));
+                }
+                "truss_encode" => {
+                    black_box(table.to_item(black_box(&value)).unwrap());
+                }
+                // Decoding consumes the item: a clone each time, counted
+                // alone by "clone" and subtracted.
+                "hand_decode" => {
+                    black_box(hand.1(black_box(item.clone())));
+                }
+                "truss_decode" => {
+                    black_box(table.from_item::<E>(black_box(item.clone())).unwrap());
+                }
                 _ => {
-                    black_box(
-                        table
-                            .from_item::<E>(table.to_item(black_box(&value)).unwrap())
-                            .unwrap(),
-                    );
+                    black_box(black_box(&item).clone());
                 }
             }
         }

@@ -102,6 +102,29 @@ pub fn decode(fields: &[Field<'_>]) -> TokenStream {
         let (slot, ty) = (slot(i), f.ty);
         quote! { let mut #slot = __t::slot::<#ty>(); }
     });
+    // Each name (and alias) to its field's number, by a key the runtime
+    // computes from the name's length and first and last bytes: one
+    // integer `match` (a jump table or a few comparisons) instead of one
+    // string comparison per field; names longer than 7 bytes, whose key
+    // does not identify them, are compared in full within their key.
+    let mut keyed: std::collections::BTreeMap<u64, Vec<(String, usize)>> = Default::default();
+    for (i, f) in read.clone() {
+        let names = std::iter::once(f.de_attribute.clone())
+            .chain(f.serde.aliases.iter().map(LitStr::value));
+        for name in names {
+            keyed.entry(name_key(&name)).or_default().push((name, i));
+        }
+    }
+    let lookups = keyed.iter().map(|(key, names)| {
+        let key = proc_macro2::Literal::u64_suffixed(*key);
+        match &names[..] {
+            [(name, i)] if name.len() <= 7 => quote! { #key => #i, },
+            _ => {
+                let (names, numbers): (Vec<_>, Vec<_>) = names.iter().cloned().unzip();
+                quote! { #key => match __truss_name.as_str() { #(#names => #numbers,)* _ => usize::MAX }, }
+            }
+        }
+    });
     let arms = read.clone().map(|(i, f)| {
         let (slot, ty, name) = (slot(i), f.ty, &f.de_attribute);
         let aliases = &f.serde.aliases;
@@ -122,7 +145,7 @@ pub fn decode(fields: &[Field<'_>]) -> TokenStream {
         // Two names of one field in one item: serde's error.
         let duplicate = (!aliases.is_empty()).then(|| quote! { __t::first(&#slot, #name)?; });
         quote! {
-            #name #(| #aliases)* => {
+            #i => {
                 #duplicate
                 let __truss_read = #value;
                 __t::set(&mut #slot, __truss_read, __truss_name)?;
@@ -153,11 +176,32 @@ pub fn decode(fields: &[Field<'_>]) -> TokenStream {
         use ::truss_model::__private::{self as __t, ViaSerde as _, ViaStored as _};
         #(#slots)*
         for (__truss_name, __truss_value) in __truss_item {
-            match __truss_name.as_str() {
+            let __truss_field: usize = match __t::name_key(&__truss_name) {
+                #(#lookups)*
+                _ => usize::MAX,
+            };
+            match __truss_field {
                 #(#arms)*
                 _ => {}
             }
         }
         ::core::result::Result::Ok(Self { #(#values),* })
     }}
+}
+
+/// The key of an attribute name, as `truss_model::__private::name_key`
+/// computes it at run time: the length in the top byte, the first three
+/// bytes in the low ones and the last four between them. Names of up to 7
+/// bytes have keys of their own.
+fn name_key(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let len = bytes.len();
+    let mut key = (len.min(255) as u64) << 56;
+    for (i, b) in bytes.iter().take(3).enumerate() {
+        key |= u64::from(*b) << (8 * i);
+    }
+    for (i, b) in bytes[len.saturating_sub(4)..].iter().enumerate() {
+        key |= u64::from(*b) << (24 + 8 * i);
+    }
+    key
 }

@@ -134,12 +134,12 @@ mod emitted {
         // 2,278 tokens when set; the old expansion (352 formatted lines) was
         // cut to 256 lines, and this keeps it near there. 2,520 once the
         // contract types moved under `__private` (longer paths, same code).
-        // 3,890 with the generated item codec (2026-12-03): about 135
+        // 4,062 with the generated item codec (2026-12-03): about 150
         // tokens per field, each field a call of a small runtime function
         // when written (`put`) and three when read (`slot`, `set`,
-        // `value`), the type named once; the codec's loops and checks
-        // live in the runtime, not here.
-        const BUDGET: usize = 4_000;
+        // `value`), the type named once, and one integer key per name to
+        // dispatch on; the codec's loops and checks live in the runtime.
+        const BUDGET: usize = 4_100;
         assert!(
             count <= BUDGET,
             "{count} tokens, over the budget of {BUDGET}"

@@ -402,7 +402,7 @@ impl<'de> serde::Deserializer<'de> for Missing {
 /// Generated code: writes field `name` (its value, or the error inside it)
 /// into `item`, counting it as a map entry (one byte beyond the name and
 /// the value).
-#[inline]
+#[inline(always)]
 pub fn put(
     item: &mut crate::foundation::item::Item,
     size: &mut usize,
@@ -415,6 +415,34 @@ pub fn put(
     Ok(())
 }
 
+/// Generated code: the key a name is dispatched on (the derive computes
+/// the same for each field's name): the length in the top byte, the first
+/// three bytes in the low ones and the last four between them, so names
+/// of up to 7 bytes have keys of their own.
+#[inline]
+pub fn name_key(name: &str) -> u64 {
+    let b = name.as_bytes();
+    let len = b.len();
+    let mut key = (len.min(255) as u64) << 56;
+    if let [first, second, third, ..] = b {
+        if len >= 4 {
+            let last = u32::from_le_bytes([b[len - 4], b[len - 3], b[len - 2], b[len - 1]]);
+            return key
+                | u64::from(*first)
+                | u64::from(*second) << 8
+                | u64::from(*third) << 16
+                | u64::from(last) << 24;
+        }
+    }
+    for (i, byte) in b.iter().take(3).enumerate() {
+        key |= u64::from(*byte) << (8 * i);
+    }
+    for (i, byte) in b.iter().enumerate() {
+        key |= u64::from(*byte) << (24 + 8 * i);
+    }
+    key
+}
+
 /// Generated code: an empty slot for a field being read.
 #[inline]
 pub const fn slot<T>() -> Option<T> {
@@ -423,7 +451,7 @@ pub const fn slot<T>() -> Option<T> {
 
 /// Generated code: fills a field's slot with the value read from the
 /// attribute `name`, or returns the error inside it.
-#[inline]
+#[inline(always)]
 pub fn set<T>(slot: &mut Option<T>, value: Result<T>, name: String) -> Result<()> {
     match value {
         Ok(value) => {
@@ -444,7 +472,7 @@ pub fn first<T>(slot: &Option<T>, name: &'static str) -> Result<()> {
 }
 
 /// Generated code: the field read, or what its absence reads as.
-#[inline]
+#[inline(always)]
 pub fn value<T>(slot: Option<T>, missing: impl FnOnce(&Option<T>) -> Result<T>) -> Result<T> {
     match slot {
         Some(value) => Ok(value),
