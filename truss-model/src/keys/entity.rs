@@ -86,8 +86,10 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     fn __to_item(
         &self,
         extra: usize,
-    ) -> std::result::Result<(crate::foundation::item::Item, usize), crate::__private::CodecError>
-    {
+    ) -> std::result::Result<
+        (crate::foundation::item::Item, usize),
+        crate::foundation::attr_value::CodecError,
+    > {
         crate::foundation::attr_value::to_item(self, extra)
     }
 
@@ -95,7 +97,7 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     #[doc(hidden)]
     fn __from_item(
         item: crate::foundation::item::Item,
-    ) -> std::result::Result<Self, crate::__private::CodecError> {
+    ) -> std::result::Result<Self, crate::foundation::attr_value::CodecError> {
         crate::foundation::attr_value::from_item(item)
     }
 
