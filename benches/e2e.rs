@@ -9,6 +9,10 @@
 //! `TRUSS_BENCH_ENGINE=dynamodb-local cargo bench --bench e2e` re-runs
 //! itself under `scripts/with-dynamodb-local`, which starts DynamoDB Local. Before timing, every pair is checked to send the same
 //! requests (by the request counter) and to read the same data.
+//!
+//! Words after `--` choose the rows whose names contain one of them:
+//! `cargo bench --bench e2e -- collection` times the collection query
+//! only; `bulk` the bulk writes.
 
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use aws_sdk_dynamodb::Client;
@@ -164,6 +168,9 @@ where
     LF: Future<Output = usize>,
     RF: Future<Output = usize>,
 {
+    if !selected(name) {
+        return;
+    }
     ctx.counter.take();
     let lib_items = lib(usize::MAX / 2).await;
     let lib_requests = ctx.counter.take();
@@ -221,6 +228,17 @@ where
         per_rep[per_rep.len() - 1],
         median(&per_round),
     );
+}
+
+/// Whether the row `name` runs: every row when the command line names
+/// none, otherwise those whose names contain a word given (options such
+/// as cargo's `--bench` are not words).
+fn selected(name: &str) -> bool {
+    let words: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    words.is_empty() || words.iter().any(|w| name.contains(w.as_str()))
 }
 
 async fn timed(f: impl Future<Output = usize>) -> Duration {
@@ -435,6 +453,9 @@ async fn raw_batch(ctx: &Ctx, round: usize, n: u32) -> usize {
 // ----------------------------------------------------------------- bulk
 
 async fn bulk(ctx: &Ctx, title: &str, base: usize) {
+    if !selected("bulk") {
+        return;
+    }
     // Interleaved: library batch, raw batch, five times each.
     let (mut lib, mut raw) = (Vec::new(), Vec::new());
     for round in 0..5 {
