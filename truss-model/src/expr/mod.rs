@@ -207,7 +207,7 @@ macro_rules! conditions {
                 Condition::new(checked::<E>(path).and_then(|path| {
                     // On an expiry, `>=` low and `<=` high with each bound
                     // rounded as a comparison rounds it.
-                    if expiry::<E>(&path).is_some() {
+                    if expiry(E::TTL, &path).is_some() {
                         let (lo, l) = compared::<E>(&path, ">=", low)?;
                         let (ho, h) = compared::<E>(&path, "<=", high)?;
                         return Ok(Node::And(
@@ -309,7 +309,7 @@ macro_rules! conditions {
                 let path = self.__path();
                 let stored = (self.encode)(&T::one(element.into_field()));
                 Condition::new(checked::<E>(path).and_then(|path| {
-                    let stored = stored.map_err(encode_error::<E>(&path))?;
+                    let stored = stored.map_err(encode_error(E::NAME, &path))?;
                     let element = only_member(stored).ok_or_else(|| Error::Encode {
                         entity: E::NAME,
                         key: Default::default(),
@@ -546,18 +546,18 @@ pub(crate) fn value_of<E: Entity>(
 }
 
 /// Why a value at `path` cannot be written or compared, named.
-fn encode_error<E: Entity>(path: &DocPath) -> impl Fn(String) -> Error + '_ {
+fn encode_error<'a>(entity: &'static str, path: &'a DocPath) -> impl Fn(String) -> Error + 'a {
     move |message| Error::Encode {
-        entity: E::NAME,
+        entity,
         key: Default::default(),
         message: format!("attribute `{path}`: {message}"),
     }
 }
 
-/// The entity's expiry, when `path` is it.
-fn expiry<E: Entity>(path: &DocPath) -> Option<crate::keys::ttl::Ttl> {
+/// The entity's expiry (`ttl`), when `path` is it.
+fn expiry(ttl: Option<crate::keys::ttl::Ttl>, path: &DocPath) -> Option<crate::keys::ttl::Ttl> {
     let top = path.top_level()?;
-    E::TTL.filter(|ttl| ttl.attribute == top)
+    ttl.filter(|ttl| ttl.attribute == top)
 }
 
 /// A comparison of `path` with a value: the operator and the value as
@@ -568,9 +568,19 @@ fn compared<E: Entity>(
     op: &'static str,
     value: std::result::Result<AttributeValue, String>,
 ) -> Result<(&'static str, AttributeValue)> {
-    let value = value.map_err(encode_error::<E>(path))?;
-    match expiry::<E>(path) {
-        Some(ttl) => ttl.compare(op, value).map_err(encode_error::<E>(path)),
+    compared_of(E::NAME, E::TTL, path, op, value)
+}
+
+fn compared_of(
+    entity: &'static str,
+    ttl: Option<crate::keys::ttl::Ttl>,
+    path: &DocPath,
+    op: &'static str,
+    value: std::result::Result<AttributeValue, String>,
+) -> Result<(&'static str, AttributeValue)> {
+    let value = value.map_err(encode_error(entity, path))?;
+    match expiry(ttl, path) {
+        Some(ttl) => ttl.compare(op, value).map_err(encode_error(entity, path)),
         None => Ok((op, value)),
     }
 }
@@ -581,11 +591,20 @@ fn stored<E: Entity>(
     path: &DocPath,
     value: std::result::Result<AttributeValue, String>,
 ) -> Result<AttributeValue> {
-    let value = value.map_err(encode_error::<E>(path))?;
-    match expiry::<E>(path) {
+    stored_of(E::NAME, E::TTL, path, value)
+}
+
+fn stored_of(
+    entity: &'static str,
+    ttl: Option<crate::keys::ttl::Ttl>,
+    path: &DocPath,
+    value: std::result::Result<AttributeValue, String>,
+) -> Result<AttributeValue> {
+    let value = value.map_err(encode_error(entity, path))?;
+    match expiry(ttl, path) {
         // The expiry is stored as epoch seconds: conditions and updates
         // on it compare and write that form.
-        Some(ttl) => ttl.store(value).map_err(encode_error::<E>(path)),
+        Some(ttl) => ttl.store(value).map_err(encode_error(entity, path)),
         None => Ok(value),
     }
 }

@@ -316,21 +316,8 @@ pub struct SortCondition<E> {
 
 impl<E: Entity> SortCondition<E> {
     fn new(condition: Result<KeyCondition>, index: Option<&'static str>) -> Self {
-        let condition = condition.and_then(|c| {
-            for value in c.values() {
-                if value.len() > MAX_SORT_KEY_BYTES {
-                    return Err(Error::KeyTooLong {
-                        entity: E::NAME,
-                        attribute: "sort key condition".into(),
-                        len: value.len(),
-                        max: MAX_SORT_KEY_BYTES,
-                    });
-                }
-            }
-            Ok(c)
-        });
         SortCondition {
-            condition,
+            condition: checked_lengths(E::NAME, condition),
             index,
             shape: None,
             _entity: PhantomData,
@@ -351,6 +338,23 @@ impl<E: Entity> SortCondition<E> {
             Some(index) => SortKey::<E, ()>::__index_root(index).into(),
         }
     }
+}
+
+/// The condition, unless one of its values is longer than a sort key can
+/// be.
+fn checked_lengths(entity: &'static str, condition: Result<KeyCondition>) -> Result<KeyCondition> {
+    let condition = condition?;
+    for value in condition.values() {
+        if value.len() > MAX_SORT_KEY_BYTES {
+            return Err(Error::KeyTooLong {
+                entity,
+                attribute: "sort key condition".into(),
+                len: value.len(),
+                max: MAX_SORT_KEY_BYTES,
+            });
+        }
+    }
+    Ok(condition)
 }
 
 impl<E> SortCondition<E> {

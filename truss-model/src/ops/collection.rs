@@ -273,18 +273,23 @@ impl<E: Entity> Partition<E> {
 
 /// Whether an item's keys match an entity's templates.
 pub fn matches<E: Entity>(table: &Table, item: &Item) -> bool {
+    matches_of(crate::table::erased::info::<E>(), table, item)
+}
+
+fn matches_of(e: &crate::table::erased::EntityInfo, table: &Table, item: &Item) -> bool {
     let key = |attr: Option<&str>| match attr.and_then(|a| item.get(a)) {
         Some(AttributeValue::S(s)) => Some(s.as_str()),
         _ => None,
     };
     let inner = &table.inner;
-    let pk_ok = key(Some(&inner.pk)).is_some_and(|pk| E::PK.match_key(pk).is_some());
-    let sk_ok = match (E::SK, key(inner.sk.as_deref())) {
+    let pk_ok = key(Some(&inner.pk)).is_some_and(|pk| e.pk.match_key(pk).is_some());
+    let sk_ok = match (e.sk, key(inner.sk.as_deref())) {
         (Some(t), Some(sk)) => t.match_key(sk).is_some(),
         (None, None) => true,
         _ => false,
     };
-    let constants_ok = E::CONSTANTS
+    let constants_ok = e
+        .constants
         .iter()
         .filter(|c| c.check)
         .all(|c| item.get(c.name).is_some_and(|v| c.value.matches(v)));

@@ -17,3 +17,11 @@ pub mod transaction;
 pub(crate) mod update;
 pub(crate) mod write;
 pub(crate) mod write_back;
+
+/// Where an operation's body, compiled once for every entity, hands each
+/// item it read to the typed shell that decodes it.
+pub(crate) type Decode<'a> = &'a mut (dyn FnMut(
+    &crate::table::Table,
+    crate::foundation::item::Item,
+) -> crate::foundation::error::Result<()>
+             + Send);

@@ -8,6 +8,8 @@ use crate::keys::ttl::now_epoch_seconds;
 use crate::ops::projection::{render, Projection, Rendered};
 use crate::ops::write::{condition_failed, put_condition, PutMode, Required};
 use crate::ops::write_back::decoding;
+use crate::ops::Decode;
+use crate::table::erased::{info, EntityInfo};
 use crate::table::inner::RenderedKey;
 use crate::table::observe::{send, Observation};
 use crate::table::Table;
@@ -15,17 +17,20 @@ use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 use futures::future::BoxFuture;
-use std::future::IntoFuture;
+use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 
 macro_rules! into_future {
     ($builder:ident, $output:ty) => {
+        into_future!($builder, $output, |b: $builder<E>| Box::pin(b.send()));
+    };
+    ($builder:ident, $output:ty, $boxed:expr) => {
         impl<E: Entity> IntoFuture for $builder<E> {
             type Output = Result<$output>;
             type IntoFuture = BoxFuture<'static, Result<$output>>;
 
             fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
+                ($boxed)(self)
             }
         }
     };
@@ -113,20 +118,23 @@ impl<E: Entity> Get<E> {
 
     /// Sends the request.
     pub async fn send(self) -> Result<Option<E>> {
-        let inner = &self.table.inner;
-        let observation = inner.observe("GetItem", E::NAME);
-        observation.consistent(self.consistent);
-        let result = self.get(&observation).await;
-        observation.finish(result)
+        let mut found = None;
+        self.untyped()
+            .send(info::<E>(), &mut |table, item| {
+                found = Some(table.inner.decode::<E>(item)?);
+                Ok(())
+            })
+            .await?;
+        Ok(found)
     }
 
-    async fn get(self, observation: &Observation) -> Result<Option<E>> {
-        let item = self.fetch(observation, None).await?;
-        let inner = &self.table.inner;
-        decoding(&self.table, || {
-            item.map(|item| inner.decode(item)).transpose()
-        })
-        .await
+    fn untyped(self) -> UntypedGet {
+        UntypedGet {
+            table: self.table,
+            key: self.key,
+            consistent: self.consistent,
+            hide_expired: self.hide_expired,
+        }
     }
 
     /// Reads only the fields of projection `P` (a `ProjectionExpression`
@@ -134,10 +142,44 @@ impl<E: Entity> Get<E> {
     pub fn project<P: Projection<Entity = E>>(self) -> GetProjected<P> {
         GetProjected(self)
     }
+}
+
+/// A [`Get`] without its type: its body, compiled once for every entity.
+struct UntypedGet {
+    table: Table,
+    key: Result<RenderedKey>,
+    consistent: bool,
+    hide_expired: bool,
+}
+
+impl UntypedGet {
+    /// Sends the request; the item, if any, goes to `decode`. Boxed here
+    /// so that the body is compiled in this crate, not in each user's.
+    fn send<'a>(self, e: &'static EntityInfo, decode: Decode<'a>) -> BoxFuture<'a, Result<()>> {
+        Box::pin(self.run(e, decode))
+    }
+
+    async fn run(self, e: &'static EntityInfo, decode: Decode<'_>) -> Result<()> {
+        let inner = &self.table.inner;
+        let observation = inner.observe("GetItem", e.name);
+        observation.consistent(self.consistent);
+        let result = async {
+            let item = self.fetch(e, &observation, None).await?;
+            decoding(&self.table, || {
+                item.map(|item| decode(&self.table, item))
+                    .transpose()
+                    .map(|_| ())
+            })
+            .await
+        }
+        .await;
+        observation.finish(result)
+    }
 
     /// The item, raw: with `projection`, only those attributes.
     async fn fetch(
         &self,
+        e: &EntityInfo,
         observation: &Observation,
         projection: Option<Rendered>,
     ) -> Result<Option<Item>> {
@@ -162,7 +204,7 @@ impl<E: Entity> Get<E> {
         )
         .map_err(|e| Error::dynamo("GetItem", e))?;
         let mut item = output.item;
-        if let (true, Some(ttl)) = (self.hide_expired, E::TTL) {
+        if let (true, Some(ttl)) = (self.hide_expired, e.ttl) {
             item = item.filter(|item| !ttl.expired(item, now_epoch_seconds()));
         }
         Ok(item)
@@ -177,7 +219,7 @@ pub struct GetProjected<P: Projection>(Get<P::Entity>);
 impl<P: Projection> GetProjected<P> {
     /// Sends the request; `Ok(None)` if there is no item.
     pub async fn send(self) -> Result<Option<P>> {
-        let get = self.0;
+        let get = self.0.untyped();
         let inner = &get.table.inner;
         let observation = inner.observe("GetItem", P::Entity::NAME);
         observation.consistent(get.consistent);
@@ -188,7 +230,9 @@ impl<P: Projection> GetProjected<P> {
                 extra.extend(P::Entity::TTL.map(|t| t.attribute));
             }
             let projection = render::<P>(&extra)?;
-            let item = get.fetch(&observation, Some(projection)).await?;
+            let item = get
+                .fetch(info::<P::Entity>(), &observation, Some(projection))
+                .await?;
             item.map(|item| crate::ops::projection::decode::<P>(&get.table, item))
                 .transpose()
                 .map_err(|e| match &get.key {
@@ -236,24 +280,57 @@ impl<E: Entity> Put<E> {
     }
 
     /// Sends the request.
-    pub async fn send(self) -> Result<()> {
-        let observation = self.table.inner.observe("PutItem", E::NAME);
-        let result = self.put(&observation).await;
+    pub fn send(self) -> impl Future<Output = Result<()>> + Send + 'static {
+        self.boxed()
+    }
+
+    /// The request's future, already boxed by the untyped body.
+    fn boxed(self) -> BoxFuture<'static, Result<()>> {
+        UntypedPut {
+            table: self.table,
+            encoded: self.encoded,
+            mode: self.mode,
+            condition: self.condition,
+            expected_version: self.expected_version,
+        }
+        .send(info::<E>())
+    }
+}
+
+/// A [`Put`] without its type: its body, compiled once for every entity.
+struct UntypedPut {
+    table: Table,
+    encoded: Result<(Item, RenderedKey, usize)>,
+    mode: PutMode,
+    condition: Option<Result<Node>>,
+    expected_version: Option<u64>,
+}
+
+impl UntypedPut {
+    /// Sends the request (boxed: the body is compiled in this crate).
+    fn send(self, e: &'static EntityInfo) -> BoxFuture<'static, Result<()>> {
+        Box::pin(self.run(e))
+    }
+
+    async fn run(self, e: &'static EntityInfo) -> Result<()> {
+        let observation = self.table.inner.observe("PutItem", e.name);
+        let result = self.put(e, &observation).await;
         observation.finish(result)
     }
 
-    async fn put(self, observation: &Observation) -> Result<()> {
+    async fn put(self, e: &EntityInfo, observation: &Observation) -> Result<()> {
         let (item, key, _) = self.encoded?;
         let inner = &self.table.inner;
         observation.key(|| inner.display(&key));
         let required = Required {
             exists: self.mode == PutMode::Replace,
             absent: self.mode == PutMode::Create,
-            version: E::VERSION.and(self.expected_version),
+            version: e.version.and(self.expected_version),
             condition: self.condition.is_some(),
         };
         let mut p = Placeholders::default();
-        let condition = put_condition::<E>(
+        let condition = put_condition(
+            e,
             inner,
             self.mode,
             self.expected_version,
@@ -280,8 +357,8 @@ impl<E: Entity> Put<E> {
         match result {
             Ok(_) => Ok(()),
             Err(err) => Err(match err.as_service_error() {
-                Some(PutItemError::ConditionalCheckFailedException(e)) => {
-                    condition_failed::<E>(&self.table, &key, e.item.as_ref(), required)
+                Some(PutItemError::ConditionalCheckFailedException(failed)) => {
+                    condition_failed(e, &self.table, &key, failed.item.as_ref(), required)
                 }
                 _ => Error::dynamo("PutItem", err),
             }),
@@ -289,7 +366,7 @@ impl<E: Entity> Put<E> {
     }
 }
 
-into_future!(Put, ());
+into_future!(Put, (), Put::boxed);
 
 /// A pending DeleteItem; `.await` it or call [`send`](Delete::send).
 #[must_use = "a Delete does nothing until awaited"]
@@ -321,17 +398,64 @@ impl<E: Entity> Delete<E> {
     }
 
     /// Sends the request.
-    pub async fn send(self) -> Result<()> {
-        self.execute(ReturnValue::None).await.map(|_| ())
+    pub fn send(self) -> impl Future<Output = Result<()>> + Send + 'static {
+        self.boxed()
     }
 
-    async fn execute(self, returning: ReturnValue) -> Result<Option<E>> {
-        let observation = self.table.inner.observe("DeleteItem", E::NAME);
-        let result = self.delete(returning, &observation).await;
+    /// The request's future, already boxed by the untyped body.
+    fn boxed(self) -> BoxFuture<'static, Result<()>> {
+        self.untyped().send(info::<E>(), ReturnValue::None, None)
+    }
+
+    fn untyped(self) -> UntypedDelete {
+        UntypedDelete {
+            table: self.table,
+            key: self.key,
+            must_exist: self.must_exist,
+            condition: self.condition,
+        }
+    }
+}
+
+/// A [`Delete`] without its type: its body, compiled once for every
+/// entity.
+struct UntypedDelete {
+    table: Table,
+    key: Result<RenderedKey>,
+    must_exist: bool,
+    condition: Option<Result<Node>>,
+}
+
+impl UntypedDelete {
+    /// Sends the request; the old item, when returned, goes to `decode`
+    /// (boxed: the body is compiled in this crate).
+    fn send<'a>(
+        self,
+        e: &'static EntityInfo,
+        returning: ReturnValue,
+        decode: Option<Decode<'a>>,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(self.run(e, returning, decode))
+    }
+
+    async fn run(
+        self,
+        e: &'static EntityInfo,
+        returning: ReturnValue,
+        decode: Option<Decode<'_>>,
+    ) -> Result<()> {
+        let observation = self.table.inner.observe("DeleteItem", e.name);
+        let result = self.delete(e, returning, decode, &observation).await;
         observation.finish(result)
     }
 
-    async fn delete(self, returning: ReturnValue, observation: &Observation) -> Result<Option<E>> {
+    async fn delete(
+        self,
+        e: &EntityInfo,
+        returning: ReturnValue,
+        decode: Option<Decode<'_>>,
+        observation: &Observation,
+    ) -> Result<()> {
         let key = self.key?;
         let inner = &self.table.inner;
         observation.key(|| inner.display(&key));
@@ -341,14 +465,8 @@ impl<E: Entity> Delete<E> {
             ..Required::default()
         };
         let mut p = Placeholders::default();
-        let condition = delete_condition(
-            E::NAME,
-            inner,
-            &key,
-            self.must_exist,
-            self.condition,
-            &mut p,
-        )?;
+        let condition =
+            delete_condition(e.name, inner, &key, self.must_exist, self.condition, &mut p)?;
         let (names, values) = p.into_parts();
         let result = send!(
             observation,
@@ -367,10 +485,13 @@ impl<E: Entity> Delete<E> {
                 .set_return_consumed_capacity(observation.capacity())
         );
         match result {
-            Ok(output) => output.attributes.map(|item| inner.decode(item)).transpose(),
+            Ok(output) => match (output.attributes, decode) {
+                (Some(item), Some(decode)) => decode(&self.table, item),
+                _ => Ok(()),
+            },
             Err(err) => Err(match err.as_service_error() {
-                Some(DeleteItemError::ConditionalCheckFailedException(e)) => {
-                    condition_failed::<E>(&self.table, &key, e.item.as_ref(), required)
+                Some(DeleteItemError::ConditionalCheckFailedException(failed)) => {
+                    condition_failed(e, &self.table, &key, failed.item.as_ref(), required)
                 }
                 _ => Error::dynamo("DeleteItem", err),
             }),
@@ -378,7 +499,7 @@ impl<E: Entity> Delete<E> {
     }
 }
 
-into_future!(Delete, ());
+into_future!(Delete, (), Delete::boxed);
 
 /// A delete's condition expression, alone or in a transaction: the item
 /// exists (with `must_exist`), and the caller's condition holds.
@@ -415,7 +536,19 @@ pub struct DeleteReturning<E>(Delete<E>);
 impl<E: Entity> DeleteReturning<E> {
     /// Sends the request; `Ok(None)` if there was no item.
     pub async fn send(self) -> Result<Option<E>> {
-        self.0.execute(ReturnValue::AllOld).await
+        let mut old = None;
+        self.0
+            .untyped()
+            .send(
+                info::<E>(),
+                ReturnValue::AllOld,
+                Some(&mut |table, item| {
+                    old = Some(table.inner.decode::<E>(item)?);
+                    Ok(())
+                }),
+            )
+            .await?;
+        Ok(old)
     }
 }
 

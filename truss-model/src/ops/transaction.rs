@@ -98,9 +98,15 @@ impl Transaction {
             let (item, key, bytes) = put.encoded?;
             let inner = &put.table.inner;
             let mut p = Placeholders::default();
-            let condition =
-                put_condition::<E>(inner, put.mode, put.expected_version, put.condition, &mut p)
-                    .map_err(|e| e.with_key(|| inner.display(&key)))?;
+            let condition = put_condition(
+                crate::table::erased::info::<E>(),
+                inner,
+                put.mode,
+                put.expected_version,
+                put.condition,
+                &mut p,
+            )
+            .map_err(|e| e.with_key(|| inner.display(&key)))?;
             let (names, values) = p.into_parts();
             let put = PutAction::builder()
                 .table_name(&inner.name)

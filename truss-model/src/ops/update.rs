@@ -14,6 +14,8 @@ use crate::keys::attribute_index::{check_value, key_attribute};
 use crate::keys::entity::{Entity, EntityKey};
 use crate::keys::template::Index;
 use crate::ops::write::{condition_failed, Required};
+use crate::ops::Decode;
+use crate::table::erased::{info, EntityInfo};
 use crate::table::inner::RenderedKey;
 use crate::table::observe::{send, Observation};
 use crate::table::Table;
@@ -22,7 +24,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditi
 use futures::future::BoxFuture;
 use serde::Serialize;
 use std::fmt;
-use std::future::IntoFuture;
+use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 
 /// What an index setter computes for one index: its key attributes' new
@@ -119,9 +121,18 @@ fn index_checked<E: Entity>(
     value: AttributeValue,
     action: fn(DocPath, AttributeValue) -> Action,
 ) -> Result<Action> {
+    index_checked_of(info::<E>(), path, value, action)
+}
+
+fn index_checked_of(
+    e: &EntityInfo,
+    path: DocPath,
+    value: AttributeValue,
+    action: fn(DocPath, AttributeValue) -> Action,
+) -> Result<Action> {
     let Some((index, key)) = path
         .top_level()
-        .and_then(|attribute| key_attribute(E::ATTRIBUTE_INDEXES, attribute))
+        .and_then(|attribute| key_attribute(e.attribute_indexes, attribute))
     else {
         return Ok(action(path, value));
     };
@@ -129,7 +140,7 @@ fn index_checked<E: Entity>(
         return match action(path.clone(), AttributeValue::Null(true)) {
             Action::Set(..) => Ok(Action::Remove(path)),
             _ => Err(Error::InvalidUpdate {
-                entity: E::NAME,
+                entity: e.name,
                 reason: format!(
                     "`{path}` is a key attribute of index `{}`: it cannot be set to NULL",
                     index.name
@@ -137,7 +148,7 @@ fn index_checked<E: Entity>(
             }),
         };
     }
-    check_value(E::NAME, index.name, key, &value)?;
+    check_value(e.name, index.name, key, &value)?;
     Ok(action(path, value))
 }
 
@@ -642,12 +653,48 @@ impl<E: Entity> Update<E> {
     }
 
     /// Sends the request.
-    pub async fn send(self) -> Result<()> {
-        self.execute(ReturnValue::None).await.map(|_| ())
+    pub fn send(self) -> impl Future<Output = Result<()>> + Send + 'static {
+        self.boxed()
+    }
+
+    /// The request's future, already boxed by the untyped body.
+    fn boxed(self) -> BoxFuture<'static, Result<()>> {
+        self.untyped().send(info::<E>(), ReturnValue::None, None)
     }
 
     /// Checks and renders the update: key, expressions and placeholders.
     pub(crate) fn render(self) -> Result<RenderedUpdate> {
+        self.untyped().render(info::<E>())
+    }
+
+    fn untyped(self) -> UntypedUpdate {
+        UntypedUpdate {
+            table: self.table,
+            key: self.key,
+            key_attributes: self.key_attributes,
+            actions: self.actions,
+            condition: self.condition,
+            must_exist: self.must_exist,
+            expected_version: self.expected_version,
+        }
+    }
+}
+
+/// An [`Update`] without its type: its body, compiled once for every
+/// entity.
+struct UntypedUpdate {
+    table: Table,
+    key: Result<RenderedKey>,
+    key_attributes: Result<Vec<(&'static str, AttributeValue)>>,
+    actions: Result<Vec<Action>>,
+    condition: Option<Result<Node>>,
+    must_exist: bool,
+    expected_version: Option<u64>,
+}
+
+impl UntypedUpdate {
+    /// Checks and renders the update: key, expressions and placeholders.
+    fn render(self, e: &EntityInfo) -> Result<RenderedUpdate> {
         let key = self.key?;
         let inner = &self.table.inner;
         let named = |e: Error| e.with_key(|| inner.display(&key));
@@ -655,9 +702,9 @@ impl<E: Entity> Update<E> {
         let actions = self.actions.map_err(named)?;
         for (i, action) in actions.iter().enumerate() {
             let path = action.path();
-            path.clone().checked(E::NAME).map_err(named)?;
+            path.clone().checked(e.name).map_err(named)?;
             if let Action::Compute(_, source, ..) = action {
-                source.clone().checked(E::NAME).map_err(named)?;
+                source.clone().checked(e.name).map_err(named)?;
             }
             if let Some(other) = actions[..i].iter().find(|a| a.path().overlaps(path)) {
                 let reason = if other.path() == path {
@@ -669,7 +716,7 @@ impl<E: Entity> Update<E> {
                     )
                 };
                 return Err(Error::InvalidUpdate {
-                    entity: E::NAME,
+                    entity: e.name,
                     reason,
                 });
             }
@@ -692,7 +739,7 @@ impl<E: Entity> Update<E> {
         }
         // Constants: written when the update creates the item, left as
         // they are otherwise.
-        for constant in E::CONSTANTS {
+        for constant in e.constants {
             let (n, v) = (
                 p.name(constant.name),
                 p.value(constant.value.to_attribute()),
@@ -705,12 +752,12 @@ impl<E: Entity> Update<E> {
         let stamped = |stamp: Option<Stamp>| {
             stamp.filter(|s| !actions.iter().any(|a| a.path().root == s.attribute))
         };
-        let (updated, created) = (stamped(E::UPDATED_AT), stamped(E::CREATED_AT));
+        let (updated, created) = (stamped(e.updated_at), stamped(e.created_at));
         let at = std::time::SystemTime::now();
         for (stamp, keep) in [(updated, false), (created, true)] {
             let Some(stamp) = stamp else { continue };
             let now = (stamp.at)(at).map_err(|message| Error::Encode {
-                entity: E::NAME,
+                entity: e.name,
                 key: inner.display(&key),
                 message: format!("`{}`: {message}", stamp.attribute),
             })?;
@@ -767,7 +814,7 @@ impl<E: Entity> Update<E> {
                 Action::Remove(a) => remove.push(p.path(&a)),
             }
         }
-        if let Some(attr) = E::VERSION {
+        if let Some(attr) = e.version {
             let (n, v) = (p.name(attr), p.value(AttributeValue::N("1".into())));
             add.push(format!("{n} {v}"));
         }
@@ -775,7 +822,7 @@ impl<E: Entity> Update<E> {
         // item at that revision (or creates one), never to an older item,
         // whose fields it would mix with the new ones.
         let mut conditions = Vec::new();
-        if let Some(revision) = E::REVISION {
+        if let Some(revision) = e.revision {
             let (n, v) = (
                 p.name(revision.attribute),
                 p.value(AttributeValue::N(revision.current.to_string())),
@@ -809,7 +856,7 @@ impl<E: Entity> Update<E> {
             condition_operators = node.operators();
             conditions.push(format!("({})", p.render(&node)));
         }
-        if let (Some(attr), Some(version)) = (E::VERSION, self.expected_version) {
+        if let (Some(attr), Some(version)) = (e.version, self.expected_version) {
             let (n, v) = (
                 p.name(attr),
                 p.value(AttributeValue::N(version.to_string())),
@@ -817,11 +864,10 @@ impl<E: Entity> Update<E> {
             conditions.push(format!("{n} = {v}"));
         }
         let update = expression.join(" ");
-        check_expression(E::NAME, "update", &update, operators).map_err(named)?;
+        check_expression(e.name, "update", &update, operators).map_err(named)?;
         let condition = all(conditions);
         if let Some(condition) = &condition {
-            check_expression(E::NAME, "condition", condition, condition_operators)
-                .map_err(named)?;
+            check_expression(e.name, "condition", condition, condition_operators).map_err(named)?;
         }
         let (names, values) = p.into_parts();
         Ok(RenderedUpdate {
@@ -837,14 +883,36 @@ impl<E: Entity> Update<E> {
         })
     }
 
-    async fn execute(self, returning: ReturnValue) -> Result<Option<E>> {
-        let observation = self.table.inner.observe("UpdateItem", E::NAME);
-        let result = self.update(returning, &observation).await;
+    /// Sends the request; the item, when returned, goes to `decode`
+    /// (boxed: the body is compiled in this crate).
+    fn send<'a>(
+        self,
+        e: &'static EntityInfo,
+        returning: ReturnValue,
+        decode: Option<Decode<'a>>,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(self.run(e, returning, decode))
+    }
+
+    async fn run(
+        self,
+        e: &'static EntityInfo,
+        returning: ReturnValue,
+        decode: Option<Decode<'_>>,
+    ) -> Result<()> {
+        let observation = self.table.inner.observe("UpdateItem", e.name);
+        let result = self.update(e, returning, decode, &observation).await;
         observation.finish(result)
     }
 
-    async fn update(self, returning: ReturnValue, observation: &Observation) -> Result<Option<E>> {
-        let r = self.render()?;
+    async fn update(
+        self,
+        e: &EntityInfo,
+        returning: ReturnValue,
+        decode: Option<Decode<'_>>,
+        observation: &Observation,
+    ) -> Result<()> {
+        let r = self.render(e)?;
         let inner = &r.table.inner;
         observation.key(|| inner.display(&r.key));
         let output = send!(
@@ -865,20 +933,24 @@ impl<E: Entity> Update<E> {
                 .set_return_consumed_capacity(observation.capacity())
         );
         match output {
-            Ok(output) => output.attributes.map(|item| inner.decode(item)).transpose(),
+            Ok(output) => match (output.attributes, decode) {
+                (Some(item), Some(decode)) => decode(&r.table, item),
+                _ => Ok(()),
+            },
             Err(err) => Err(match err.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(e)) => {
-                    match older_revision::<E>(e.item.as_ref()) {
+                Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                    match older_revision(e, failed.item.as_ref()) {
                         Some((found, current)) => Error::OldRevision {
-                            entity: E::NAME,
+                            entity: e.name,
                             key: inner.display(&r.key),
                             found,
                             current,
                         },
-                        None => condition_failed::<E>(
+                        None => condition_failed(
+                            e,
                             &r.table,
                             &r.key,
-                            e.item.as_ref(),
+                            failed.item.as_ref(),
                             Required {
                                 exists: r.must_exist,
                                 absent: false,
@@ -913,7 +985,7 @@ impl<E: Entity> IntoFuture for Update<E> {
     type IntoFuture = BoxFuture<'static, Result<()>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        self.boxed()
     }
 }
 
@@ -924,15 +996,24 @@ pub struct UpdateReturning<E: Entity>(Update<E>);
 impl<E: Entity> UpdateReturning<E> {
     /// Sends the request and returns the item after the update.
     pub async fn send(self) -> Result<E> {
+        let mut new = None;
         self.0
-            .execute(ReturnValue::AllNew)
-            .await?
-            .ok_or_else(|| Error::Decode {
-                entity: E::NAME,
-                key: Default::default(),
-                field: None,
-                message: "DynamoDB returned no attributes for ALL_NEW".into(),
-            })
+            .untyped()
+            .send(
+                info::<E>(),
+                ReturnValue::AllNew,
+                Some(&mut |table, item| {
+                    new = Some(table.inner.decode::<E>(item)?);
+                    Ok(())
+                }),
+            )
+            .await?;
+        new.ok_or_else(|| Error::Decode {
+            entity: E::NAME,
+            key: Default::default(),
+            field: None,
+            message: "DynamoDB returned no attributes for ALL_NEW".into(),
+        })
     }
 }
 
@@ -947,8 +1028,8 @@ impl<E: Entity> IntoFuture for UpdateReturning<E> {
 
 /// The revision of the item a failed update returned, and the entity's,
 /// when the item is at another revision (which the update requires).
-fn older_revision<E: Entity>(item: Option<&Item>) -> Option<(u64, u64)> {
-    let revision = E::REVISION?;
+fn older_revision(e: &EntityInfo, item: Option<&Item>) -> Option<(u64, u64)> {
+    let revision = e.revision?;
     let item = item.filter(|i| !i.is_empty())?;
     let found = revision.of(item.get(revision.attribute)).ok()?;
     (found != revision.current).then_some((found, revision.current))

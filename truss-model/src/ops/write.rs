@@ -4,7 +4,7 @@
 use crate::expr::{all, check_expression, Node, Placeholders};
 use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
-use crate::keys::entity::Entity;
+use crate::table::erased::EntityInfo;
 use crate::table::inner::{RenderedKey, TableInner};
 use crate::table::Table;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -19,7 +19,8 @@ pub(crate) enum PutMode {
 
 /// The condition of a put: the mode's existence check, the version in hand
 /// (versioned entities), and the caller's condition, ANDed.
-pub(crate) fn put_condition<E: Entity>(
+pub(crate) fn put_condition(
+    e: &EntityInfo,
     inner: &TableInner,
     mode: PutMode,
     expected_version: Option<u64>,
@@ -32,7 +33,7 @@ pub(crate) fn put_condition<E: Entity>(
         PutMode::Create => clauses.push(format!("attribute_not_exists({})", p.name(&inner.pk))),
         PutMode::Replace => clauses.push(format!("attribute_exists({})", p.name(&inner.pk))),
     }
-    if let (Some(attr), Some(version)) = (E::VERSION, expected_version) {
+    if let (Some(attr), Some(version)) = (e.version, expected_version) {
         clauses.push(version_condition(attr, version, p));
     }
     let mut operators = 0;
@@ -43,7 +44,7 @@ pub(crate) fn put_condition<E: Entity>(
     }
     let condition = all(clauses);
     if let Some(condition) = &condition {
-        check_expression(E::NAME, "condition", condition, operators)?;
+        check_expression(e.name, "condition", condition, operators)?;
     }
     Ok(condition)
 }
@@ -116,7 +117,8 @@ impl Required {
 /// create, a write at version 0), the item exists and the answer is the
 /// same on every implementation: `AlreadyExists`, or `StaleVersion` with the
 /// stored version unknown.
-pub(crate) fn condition_failed<E: Entity>(
+pub(crate) fn condition_failed(
+    e: &EntityInfo,
     table: &Table,
     key: &RenderedKey,
     old: Option<&Item>,
@@ -125,7 +127,7 @@ pub(crate) fn condition_failed<E: Entity>(
     let returned = old.filter(|i| !i.is_empty());
     let exists = returned.is_some() || !required.absence_can_fail();
     let display = table.inner.display(key);
-    if let (Some(attr), Some(expected)) = (E::VERSION, required.version) {
+    if let (Some(attr), Some(expected)) = (e.version, required.version) {
         let found = returned
             .and_then(|i| i.get(attr))
             .and_then(|v| v.as_n().ok())
@@ -140,7 +142,7 @@ pub(crate) fn condition_failed<E: Entity>(
         };
         if stale && !creating {
             return Error::StaleVersion {
-                entity: E::NAME,
+                entity: e.name,
                 key: display,
                 expected,
                 found,
@@ -149,15 +151,15 @@ pub(crate) fn condition_failed<E: Entity>(
     }
     match (exists, required.exists, required.absent) {
         (false, true, _) => Error::NotFound {
-            entity: E::NAME,
+            entity: e.name,
             key: display,
         },
         (true, _, true) => Error::AlreadyExists {
-            entity: E::NAME,
+            entity: e.name,
             key: display,
         },
         _ => Error::ConditionFailed {
-            entity: E::NAME,
+            entity: e.name,
             key: display,
         },
     }

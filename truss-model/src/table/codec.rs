@@ -8,6 +8,7 @@ use crate::keys::attribute_index::check_value;
 use crate::keys::entity::{Codec, Entity};
 use crate::keys::revision::Revision;
 use crate::keys::template::Template;
+use crate::table::erased::{info, DynEntity, EntityInfo};
 use crate::table::inner::{RenderedKey, TableInner};
 use crate::table::upgrades::{self, Guards, WriteBack};
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -33,14 +34,24 @@ impl TableInner {
     /// Encodes an entity as an item with its key attributes, and its size.
     /// The rendered keys move into the item: nothing is copied on the way.
     pub(crate) fn encode_item<E: Entity>(&self, entity: &E) -> Result<(Item, usize)> {
-        let key = self.render::<E>(|out| entity.__write_pk(out), |out| entity.__write_sk(out))?;
+        self.encode_erased(info::<E>(), entity)
+    }
+
+    /// [`encode_item`](Self::encode_item)'s body, compiled once for every
+    /// entity.
+    pub(crate) fn encode_erased(
+        &self,
+        e: &EntityInfo,
+        entity: &dyn DynEntity,
+    ) -> Result<(Item, usize)> {
+        let key = self.render(e, &|out| entity.write_pk(out), &|out| entity.write_sk(out))?;
         let encode_error = |key: &RenderedKey, message: String| Error::Encode {
-            entity: E::NAME,
+            entity: e.name,
             key: self.display(key),
             message,
         };
         // Every write stores the next version.
-        let version = match E::VERSION {
+        let version = match e.version {
             Some(attr) => match entity.version().checked_add(1) {
                 Some(next) => Some((attr, next)),
                 None => {
@@ -55,16 +66,17 @@ impl TableInner {
         // Room for the table keys, the version, two attributes per index
         // and the constants.
         let extra = 2
-            + usize::from(E::VERSION.is_some())
-            + usize::from(E::REVISION.is_some())
-            + 2 * E::INDEXES.len()
-            + E::CONSTANTS.len();
+            + usize::from(e.version.is_some())
+            + usize::from(e.revision.is_some())
+            + 2 * e.indexes.len()
+            + e.constants.len();
         // The size is counted while serializing, then kept up to date here.
-        let (mut item, mut size) =
-            own_attributes(entity, extra).map_err(|e| encode_error(&key, e.to_string()))?;
+        let (mut item, mut size) = entity
+            .own_attributes(extra)
+            .map_err(|e| encode_error(&key, e.to_string()))?;
         // Kept timestamps: the time of this write, whatever the value holds.
         let now = std::time::SystemTime::now();
-        for stamp in [E::CREATED_AT, E::UPDATED_AT].into_iter().flatten() {
+        for stamp in [e.created_at, e.updated_at].into_iter().flatten() {
             let now = (stamp.at)(now)
                 .map_err(|m| encode_error(&key, format!("`{}`: {m}", stamp.attribute)))?;
             size += crate::foundation::size::value_size(&now);
@@ -73,7 +85,7 @@ impl TableInner {
                 None => size += stamp.attribute.len(),
             }
         }
-        if let Some(ttl) = E::TTL {
+        if let Some(ttl) = e.ttl {
             if let Some(value) = item.remove(ttl.attribute) {
                 let stored = ttl
                     .store(value.clone())
@@ -117,15 +129,15 @@ impl TableInner {
                 size -= attr.len() + crate::foundation::size::value_size(&previous);
             }
         }
-        for (i, index) in E::INDEXES.iter().enumerate() {
+        for (i, index) in e.indexes.iter().enumerate() {
             let (mut pk, mut sk) = (String::new(), String::new());
-            if !entity.__write_index(i, &mut pk, &mut sk)? {
+            if !entity.write_index(i, &mut pk, &mut sk)? {
                 continue; // sparse: an optional field is None
             }
-            self.check_len::<E>(index.pk_attribute, &pk, MAX_PARTITION_KEY_BYTES)?;
+            self.check_len_of(e.name, index.pk_attribute, &pk, MAX_PARTITION_KEY_BYTES)?;
             let mut attrs = vec![(index.pk_attribute, pk)];
             if let Some(attr) = index.sk_attribute {
-                self.check_len::<E>(attr, &sk, MAX_SORT_KEY_BYTES)?;
+                self.check_len_of(e.name, attr, &sk, MAX_SORT_KEY_BYTES)?;
                 attrs.push((attr, sk));
             }
             for (attr, value) in attrs {
@@ -141,7 +153,7 @@ impl TableInner {
                 }
             }
         }
-        for index in E::ATTRIBUTE_INDEXES {
+        for index in e.attribute_indexes {
             for attribute in index.attributes() {
                 match item.get(attribute.name) {
                     None => {}
@@ -153,11 +165,11 @@ impl TableInner {
                                 attribute.name.len() + crate::foundation::size::value_size(&null);
                         }
                     }
-                    Some(value) => check_value(E::NAME, index.name, attribute, value)?,
+                    Some(value) => check_value(e.name, index.name, attribute, value)?,
                 }
             }
         }
-        for constant in E::CONSTANTS {
+        for constant in e.constants {
             let value = constant.value.to_attribute();
             size += constant.name.len() + crate::foundation::size::value_size(&value);
             if item.insert(constant.name.to_owned(), value).is_some() {
@@ -170,7 +182,7 @@ impl TableInner {
                 ));
             }
         }
-        if let Some(revision) = E::REVISION {
+        if let Some(revision) = e.revision {
             let value = AttributeValue::N(revision.current.to_string());
             size += revision.attribute.len() + crate::foundation::size::value_size(&value);
             if item.insert(revision.attribute.to_owned(), value).is_some() {
@@ -190,7 +202,7 @@ impl TableInner {
         );
         if size > MAX_ITEM_BYTES {
             return Err(Error::ItemTooLarge {
-                entity: E::NAME,
+                entity: e.name,
                 key: self.display(&self.key_of(&item)),
                 size,
                 max: MAX_ITEM_BYTES,
@@ -220,39 +232,116 @@ impl TableInner {
 
     /// [`decode`](Self::decode), with the key check chosen: skipping it is
     /// for the codec benchmark's measure of its cost only.
-    pub(crate) fn decode_with<E: Entity>(&self, mut item: Item, check: KeyCheck) -> Result<E> {
-        // The index keys as stored, kept only when they are compared below
-        // with those the decoded value renders (no allocation for entities
-        // without indexes, or reads that do not compare them).
+    ///
+    /// Generic only where the value is made ([`Slot`]): the body is
+    /// compiled once for every entity.
+    pub(crate) fn decode_with<E: Entity>(&self, item: Item, check: KeyCheck) -> Result<E> {
+        let mut slot: Option<E> = None;
+        self.decode_into(info::<E>(), item, check, &mut slot)?;
+        slot.ok_or_else(|| Error::Decode {
+            entity: E::NAME,
+            key: Default::default(),
+            field: None,
+            message: "the codec returned no value".into(),
+        })
+    }
+
+    /// [`decode_with`](Self::decode_with)'s body: the value goes to `slot`.
+    fn decode_into(
+        &self,
+        e: &EntityInfo,
+        item: Item,
+        check: KeyCheck,
+        slot: &mut dyn Slot,
+    ) -> Result<()> {
+        let (mut read, item) = self.read_keys(e, item, check)?;
+        // The revision the item was written at: this code's, or an older
+        // one read as the type declared for it and converted.
+        let write_back = match e.revision {
+            None => {
+                self.own(e, &read, item, slot)?;
+                None
+            }
+            Some(revision) => {
+                let (found, guards, item) = self.revision_of(e, revision, &read, item)?;
+                if found == revision.current {
+                    self.own(e, &read, item, slot)?;
+                    None
+                } else {
+                    slot.upgrade(found, item)
+                        .ok_or_else(|| no_revision_type(e, revision, found))
+                        .and_then(|upgraded| upgraded)
+                        .map_err(|(f, m)| {
+                            read.error(self, e, f, format!("read at revision {found}: {m}"))
+                        })?;
+                    read.upgraded = true;
+                    guards
+                }
+            }
+        };
+        match slot.entity() {
+            Some(entity) => self.after_decode(e, &read, entity, write_back),
+            None => Ok(()),
+        }
+    }
+
+    /// The entity from its own attributes (the expiry read back from its
+    /// stored form first).
+    fn own(
+        &self,
+        e: &EntityInfo,
+        read: &Reading,
+        mut item: Item,
+        slot: &mut dyn Slot,
+    ) -> Result<()> {
+        self.load_ttl(e, read, &mut item)?;
+        slot.read(item)
+            .map_err(|err| read.error(self, e, err.path(), err.message().to_owned()))
+    }
+
+    fn load_ttl(&self, e: &EntityInfo, read: &Reading, item: &mut Item) -> Result<()> {
+        if let Some(ttl) = e.ttl {
+            if let Some(value) = item.remove(ttl.attribute) {
+                let value = ttl
+                    .load(value)
+                    .map_err(|m| read.error(self, e, Some(ttl.attribute.to_owned()), m))?;
+                item.insert(ttl.attribute.to_owned(), value);
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes the key attributes (table and index keys) and the constants
+    /// out of an item, checks them, and puts back the key fields an item
+    /// written by another tool lacks: what is left is the entity's own
+    /// attributes.
+    fn read_keys(
+        &self,
+        e: &EntityInfo,
+        mut item: Item,
+        check: KeyCheck,
+    ) -> Result<(Reading, Item)> {
+        // The index keys as stored, kept only when they are compared after
+        // decoding with those the decoded value renders (no allocation for
+        // entities without indexes, or reads that do not compare them).
         let compare_index_keys = check == KeyCheck::Check && self.check_index_keys;
         let mut index_keys = Vec::new();
-        for index in E::INDEXES {
+        for index in e.indexes {
             let pk = item.remove(index.pk_attribute);
             let sk = index.sk_attribute.and_then(|attr| item.remove(attr));
             if compare_index_keys {
                 index_keys.push((pk, sk));
             }
         }
-        let pk = take_key(&mut item, &self.pk);
-        let sk = self.sk.as_ref().map(|attr| take_key(&mut item, attr));
-        // Built only when an error is reported: decoding stays allocation-free
-        // beyond the entity itself.
-        let display = || {
-            KeyDisplay::new(
-                &self.pk,
-                pk.as_deref().unwrap_or("?"),
-                self.sk
-                    .as_deref()
-                    .zip(sk.as_ref().map(|s| s.as_deref().unwrap_or("?"))),
-            )
+        let read = Reading {
+            pk: take_key(&mut item, &self.pk),
+            sk: self.sk.as_ref().map(|attr| take_key(&mut item, attr)),
+            index_keys,
+            check,
+            compare_index_keys,
+            upgraded: false,
         };
-        let decode_error = |field: Option<String>, message: String| Error::Decode {
-            entity: E::NAME,
-            key: display(),
-            field,
-            message,
-        };
-        for constant in E::CONSTANTS {
+        for constant in e.constants {
             let found = item.remove(constant.name);
             if constant.check && !found.as_ref().is_some_and(|v| constant.value.matches(v)) {
                 let message = match found {
@@ -267,124 +356,106 @@ impl TableInner {
                         constant.value.text()
                     ),
                 };
-                return Err(decode_error(Some(constant.name.to_owned()), message));
+                return Err(read.error(self, e, Some(constant.name.to_owned()), message));
             }
         }
-        let Some(pk_value) = pk.as_deref() else {
-            return Err(decode_error(
+        let Some(pk_value) = read.pk.as_deref() else {
+            return Err(read.error(
+                self,
+                e,
                 Some(self.pk.clone()),
                 "missing string key attribute".into(),
             ));
         };
-        let sk_value = match (&E::SK, &sk) {
-            (Some(_), Some(None)) => {
-                return Err(decode_error(
-                    self.sk.clone(),
-                    "missing string key attribute".into(),
-                ))
-            }
-            (Some(_), Some(Some(sk))) => Some(sk.as_str()),
-            _ => None,
-        };
+        if let (Some(_), Some(None)) = (&e.sk, &read.sk) {
+            return Err(read.error(
+                self,
+                e,
+                self.sk.clone(),
+                "missing string key attribute".into(),
+            ));
+        }
         // Items this library wrote carry every key field; only items from
         // other tools need them recovered from the keys.
-        if lacks_key_fields::<E>(&item) {
-            recover_fields(&E::PK, &self.pk, pk_value, &mut item)
-                .map_err(|(f, m)| decode_error(f, m))?;
-            if let (Some(template), Some(attr), Some(sk)) = (&E::SK, &self.sk, sk_value) {
+        if lacks_key_fields(e, &item) {
+            recover_fields(&e.pk, &self.pk, pk_value, &mut item)
+                .map_err(|(f, m)| read.error(self, e, f, m))?;
+            if let (Some(template), Some(attr), Some(sk)) = (&e.sk, &self.sk, read.sk_value(e)) {
                 recover_fields(template, attr, sk, &mut item)
-                    .map_err(|(f, m)| decode_error(f, m))?;
+                    .map_err(|(f, m)| read.error(self, e, f, m))?;
             }
         }
-        let from_item = |mut item: Item| {
-            if let Some(ttl) = E::TTL {
-                if let Some(value) = item.remove(ttl.attribute) {
-                    let value = ttl
-                        .load(value)
-                        .map_err(|m| decode_error(Some(ttl.attribute.to_owned()), m))?;
-                    item.insert(ttl.attribute.to_owned(), value);
-                }
-            }
-            from_own_attributes::<E>(item)
-                .map_err(|e| decode_error(e.path(), e.message().to_owned()))
-        };
-        // The revision the item was written at: this code's, or an older
-        // one read as the type declared for it and converted.
-        let (entity, write_back, upgraded) = match E::REVISION {
-            None => (from_item(item)?, None, false),
-            Some(revision) => self.by_revision::<E>(revision, item, from_item, decode_error)?,
-        };
-        if check == KeyCheck::Check {
-            self.check_keys(&entity, pk_value, sk_value)
-                .map_err(|(f, m)| decode_error(f, m))?;
-            // An item upgraded from an older revision was written under the
-            // older model's index templates: declared, and rewritten by its
-            // write-back or backfill.
-            if compare_index_keys && !upgraded {
-                check_index_keys(&entity, &index_keys).map_err(|(f, m)| decode_error(f, m))?;
-            }
-        }
-        if let Some(guards) = write_back {
-            let (item, _) = self.encode_item(&entity)?;
-            upgrades::push(WriteBack {
-                entity: E::NAME,
-                item,
-                guards,
-            });
-        }
-        Ok(entity)
+        Ok((read, item))
     }
 
-    /// Decodes an item of an entity with revisions: as the entity at the
-    /// current revision, or as the type declared for its older revision,
-    /// converted; with, when the upgrade is to be written back, the
-    /// attributes that write requires unchanged.
-    fn by_revision<E: Entity>(
+    /// The revision an item of an entity with revisions was written at,
+    /// refused when newer than this model's; with, when an upgrade is to
+    /// be written back, the attributes that write requires unchanged.
+    fn revision_of(
         &self,
+        e: &EntityInfo,
         revision: Revision,
+        read: &Reading,
         mut item: Item,
-        from_item: impl FnOnce(Item) -> Result<E>,
-        decode_error: impl Fn(Option<String>, String) -> Error,
-    ) -> Result<(E, Option<Guards>, bool)> {
+    ) -> Result<(u64, Option<Guards>, Item)> {
         let stored = item.remove(revision.attribute);
         let found = revision
             .of(stored.as_ref())
-            .map_err(|m| decode_error(Some(revision.attribute.to_owned()), m))?;
-        let mut write_back = None;
-        let entity = if found == revision.current {
-            from_item(item)?
-        } else if found > revision.current {
-            return Err(decode_error(
+            .map_err(|m| read.error(self, e, Some(revision.attribute.to_owned()), m))?;
+        if found > revision.current {
+            return Err(read.error(
+                self,
+                e,
                 Some(revision.attribute.to_owned()),
                 format!(
                     "the item was written at revision {found}, newer than this model's revision {}: it is left as it is",
                     revision.current
                 ),
             ));
-        } else {
-            if revision.write_back && upgrades::is_collecting() {
-                // What the write-back requires unchanged: the attributes
-                // as read, before the old shape is consumed.
-                let mut guards = vec![(revision.attribute, stored)];
-                if let Some(attr) = E::VERSION {
-                    guards.push((attr, item.get(attr).cloned()));
-                }
-                write_back = Some(guards);
+        }
+        let mut write_back = None;
+        if found < revision.current && revision.write_back && upgrades::is_collecting() {
+            // What the write-back requires unchanged: the attributes as
+            // read, before the old shape is consumed.
+            let mut guards = vec![(revision.attribute, stored)];
+            if let Some(attr) = e.version {
+                guards.push((attr, item.get(attr).cloned()));
             }
-            E::__upgrade(found, item)
-                .ok_or_else(|| {
-                    (
-                        Some(revision.attribute.to_owned()),
-                        format!(
-                            "the item is at revision {found} and {} declares no type for it: add `from({found} = OldType)` to its `revision(...)`",
-                            E::NAME
-                        ),
-                    )
-                })
-                .and_then(|upgraded| upgraded)
-                .map_err(|(f, m)| decode_error(f, format!("read at revision {found}: {m}")))?
-        };
-        Ok((entity, write_back, found != revision.current))
+            write_back = Some(guards);
+        }
+        Ok((found, write_back, item))
+    }
+
+    /// After decoding: the decoded value's keys checked against the item's,
+    /// and an upgraded item's write-back queued.
+    fn after_decode(
+        &self,
+        e: &EntityInfo,
+        read: &Reading,
+        entity: &dyn DynEntity,
+        write_back: Option<Guards>,
+    ) -> Result<()> {
+        if read.check == KeyCheck::Check {
+            let pk = read.pk.as_deref().unwrap_or_default();
+            self.check_keys_of(e, entity, pk, read.sk_value(e))
+                .map_err(|(f, m)| read.error(self, e, f, m))?;
+            // An item upgraded from an older revision was written under the
+            // older model's index templates: declared, and rewritten by its
+            // write-back or backfill.
+            if read.compare_index_keys && !read.upgraded {
+                check_index_keys(e, entity, &read.index_keys)
+                    .map_err(|(f, m)| read.error(self, e, f, m))?;
+            }
+        }
+        if let Some(guards) = write_back {
+            let (item, _) = self.encode_erased(e, entity)?;
+            upgrades::push(WriteBack {
+                entity: e.name,
+                item,
+                guards,
+            });
+        }
+        Ok(())
     }
 
     /// Checks that the decoded entity's own keys are the keys it was read
@@ -394,6 +465,16 @@ impl TableInner {
     pub(crate) fn check_keys<E: Entity>(
         &self,
         entity: &E,
+        pk: &str,
+        sk: Option<&str>,
+    ) -> std::result::Result<(), (Option<String>, String)> {
+        self.check_keys_of(info::<E>(), entity, pk, sk)
+    }
+
+    fn check_keys_of(
+        &self,
+        e: &EntityInfo,
+        entity: &dyn DynEntity,
         pk: &str,
         sk: Option<&str>,
     ) -> std::result::Result<(), (Option<String>, String)> {
@@ -412,18 +493,18 @@ impl TableInner {
                 Err(_) => &mut fresh,
             };
             rendered.clear();
-            let written = entity.__write_pk(rendered);
+            let written = entity.write_pk(rendered);
             if written.is_err() || *rendered != pk {
                 return Err(key_mismatch(
-                    &E::PK,
+                    &e.pk,
                     &self.pk,
                     pk,
                     written.map(|()| &**rendered),
                 ));
             }
-            if let (Some(template), Some(attr), Some(sk)) = (&E::SK, &self.sk, sk) {
+            if let (Some(template), Some(attr), Some(sk)) = (&e.sk, &self.sk, sk) {
                 rendered.clear();
-                let written = entity.__write_sk(rendered);
+                let written = entity.write_sk(rendered);
                 if written.is_err() || *rendered != sk {
                     return Err(key_mismatch(
                         template,
@@ -443,8 +524,9 @@ impl TableInner {
 /// carries none): a put-back of the value then leaves every index key as it
 /// was. `stored` holds each index's stored (pk, sk) attributes, in
 /// [`Entity::INDEXES`] order.
-fn check_index_keys<E: Entity>(
-    entity: &E,
+fn check_index_keys(
+    e: &EntityInfo,
+    entity: &dyn DynEntity,
     stored: &[(Option<AttributeValue>, Option<AttributeValue>)],
 ) -> std::result::Result<(), (Option<String>, String)> {
     thread_local! {
@@ -461,20 +543,21 @@ fn check_index_keys<E: Entity>(
             Ok(buffers) => buffers,
             Err(_) => &mut fresh,
         };
-        check_index_keys_in(entity, stored, pk, sk)
+        check_index_keys_in(e, entity, stored, pk, sk)
     })
 }
 
-fn check_index_keys_in<E: Entity>(
-    entity: &E,
+fn check_index_keys_in(
+    e: &EntityInfo,
+    entity: &dyn DynEntity,
     stored: &[(Option<AttributeValue>, Option<AttributeValue>)],
     pk: &mut String,
     sk: &mut String,
 ) -> std::result::Result<(), (Option<String>, String)> {
-    for (i, (index, (stored_pk, stored_sk))) in E::INDEXES.iter().zip(stored).enumerate() {
+    for (i, (index, (stored_pk, stored_sk))) in e.indexes.iter().zip(stored).enumerate() {
         pk.clear();
         sk.clear();
-        let in_index = match entity.__write_index(i, pk, sk) {
+        let in_index = match entity.write_index(i, pk, sk) {
             Ok(in_index) => in_index,
             Err(e) => {
                 let field = match &e {
@@ -631,7 +714,7 @@ pub(crate) fn own_attributes<E: Entity>(
             _ => false,
         };
         if !same {
-            return Err(codec_disagreement::<E>("writes", &written, &by_serde));
+            return Err(codec_disagreement(E::NAME, "writes", &written, &by_serde));
         }
     }
     written
@@ -649,21 +732,14 @@ pub(crate) fn from_own_attributes<E: Entity>(item: Item) -> std::result::Result<
         // of sets and lists (two readings of one set are two hash sets,
         // each with its own order).
         let written = |r: &std::result::Result<E, CodecError>| match r {
-            Ok(value) => crate::foundation::attr_value::to_item(value, 0)
-                .map(|(item, size)| {
-                    let mut entries: Vec<_> = item
-                        .into_iter()
-                        .map(|(name, value)| (name, unordered(value)))
-                        .collect();
-                    entries.sort_by(|a, b| a.0.cmp(&b.0));
-                    (entries, size)
-                })
-                .map_err(|e| e.to_string()),
+            Ok(value) => canonical(
+                crate::foundation::attr_value::to_item(value, 0).map_err(|e| e.to_string()),
+            ),
             Err(e) => Err(format!("error: {e}")),
         };
         let (a, b) = (written(&read), written(&by_serde));
         if a != b {
-            return Err(codec_disagreement::<E>("reads", &a, &b));
+            return Err(codec_disagreement(E::NAME, "reads", &a, &b));
         }
         return read;
     }
@@ -697,16 +773,129 @@ fn unordered(value: AttributeValue) -> String {
     }
 }
 
+/// An item written by serde, its entries in name order and its values as
+/// [`unordered`] text: two readings that differ only in the order of a
+/// set's members give the same.
 #[cfg(debug_assertions)]
-fn codec_disagreement<E: Entity>(
+#[allow(clippy::type_complexity)]
+fn canonical(
+    written: std::result::Result<(Item, usize), String>,
+) -> std::result::Result<(Vec<(String, String)>, usize), String> {
+    written.map(|(item, size)| {
+        let mut entries: Vec<_> = item
+            .into_iter()
+            .map(|(name, value)| (name, unordered(value)))
+            .collect();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        (entries, size)
+    })
+}
+
+#[cfg(debug_assertions)]
+fn codec_disagreement(
+    entity: &str,
     verb: &str,
     generated: &dyn std::fmt::Debug,
     by_serde: &dyn std::fmt::Debug,
 ) -> CodecError {
     CodecError::new(format!(
-        "the generated codec of `{}` {verb} {generated:?}, but the type's serde impls give {by_serde:?}: a hand-written Serialize or Deserialize is read and written only with `#[truss(codec = \"serde\")]` (this check runs in debug builds)",
-        E::NAME
+        "the generated codec of `{entity}` {verb} {generated:?}, but the type's serde impls give {by_serde:?}: a hand-written Serialize or Deserialize is read and written only with `#[truss(codec = \"serde\")]` (this check runs in debug builds)"
     ))
+}
+
+/// Where a decoded entity is made: the only part of decoding that is
+/// generic over the entity.
+trait Slot {
+    /// Reads the entity from its own attributes.
+    fn read(&mut self, item: Item) -> std::result::Result<(), CodecError>;
+    /// Reads an item of an older revision as the type declared for it and
+    /// converts it; `None` when no type is declared for it.
+    fn upgrade(
+        &mut self,
+        revision: u64,
+        item: Item,
+    ) -> Option<std::result::Result<(), (Option<String>, String)>>;
+    /// The entity read.
+    fn entity(&self) -> Option<&dyn DynEntity>;
+}
+
+impl<E: Entity> Slot for Option<E> {
+    fn read(&mut self, item: Item) -> std::result::Result<(), CodecError> {
+        *self = Some(from_own_attributes::<E>(item)?);
+        Ok(())
+    }
+
+    fn upgrade(
+        &mut self,
+        revision: u64,
+        item: Item,
+    ) -> Option<std::result::Result<(), (Option<String>, String)>> {
+        E::__upgrade(revision, item).map(|upgraded| upgraded.map(|entity| *self = Some(entity)))
+    }
+
+    fn entity(&self) -> Option<&dyn DynEntity> {
+        self.as_ref().map(|entity| entity as &dyn DynEntity)
+    }
+}
+
+/// What decoding keeps of an item's keys while the entity is read.
+struct Reading {
+    /// The partition key as stored (`None`: missing or not a string).
+    pk: Option<String>,
+    /// The sort key as stored, for a table with one.
+    sk: Option<Option<String>>,
+    /// Each index's stored (pk, sk) attributes, when they are compared.
+    index_keys: Vec<(Option<AttributeValue>, Option<AttributeValue>)>,
+    check: KeyCheck,
+    compare_index_keys: bool,
+    /// Read from an older revision.
+    upgraded: bool,
+}
+
+impl Reading {
+    /// The sort key, for an entity with a sort-key template.
+    fn sk_value(&self, e: &EntityInfo) -> Option<&str> {
+        match (&e.sk, &self.sk) {
+            (Some(_), Some(Some(sk))) => Some(sk.as_str()),
+            _ => None,
+        }
+    }
+
+    /// A decode error naming the item's key (built only when reported:
+    /// decoding stays allocation-free beyond the entity itself).
+    fn error(
+        &self,
+        inner: &TableInner,
+        e: &EntityInfo,
+        field: Option<String>,
+        message: String,
+    ) -> Error {
+        Error::Decode {
+            entity: e.name,
+            key: KeyDisplay::new(
+                &inner.pk,
+                self.pk.as_deref().unwrap_or("?"),
+                inner
+                    .sk
+                    .as_deref()
+                    .zip(self.sk.as_ref().map(|s| s.as_deref().unwrap_or("?"))),
+            ),
+            field,
+            message,
+        }
+    }
+}
+
+/// The error for an item at an older revision its entity declares no
+/// type for.
+fn no_revision_type(e: &EntityInfo, revision: Revision, found: u64) -> (Option<String>, String) {
+    (
+        Some(revision.attribute.to_owned()),
+        format!(
+            "the item is at revision {found} and {} declares no type for it: add `from({found} = OldType)` to its `revision(...)`",
+            e.name
+        ),
+    )
 }
 
 fn take_key(item: &mut Item, attr: &str) -> Option<String> {
@@ -726,7 +915,11 @@ impl TableInner {
     /// its table keys (an index projecting the keys only holds no other
     /// attribute): a projection's key fields then decode as an entity's do.
     pub(crate) fn recover_key_fields<E: Entity>(&self, item: &mut Item) -> Result<()> {
-        if !lacks_key_fields::<E>(item) {
+        self.recover_key_fields_of(info::<E>(), item)
+    }
+
+    fn recover_key_fields_of(&self, e: &EntityInfo, item: &mut Item) -> Result<()> {
+        if !lacks_key_fields(e, item) {
             return Ok(());
         }
         let text = |item: &Item, attr: &str| match item.get(attr) {
@@ -734,15 +927,15 @@ impl TableInner {
             _ => None,
         };
         let error = |(field, message): (Option<String>, String)| Error::Decode {
-            entity: E::NAME,
+            entity: e.name,
             key: Default::default(),
             field,
             message,
         };
         if let Some(pk) = text(item, &self.pk) {
-            recover_fields(&E::PK, &self.pk, &pk, item).map_err(error)?;
+            recover_fields(&e.pk, &self.pk, &pk, item).map_err(error)?;
         }
-        if let (Some(template), Some(attr)) = (&E::SK, &self.sk) {
+        if let (Some(template), Some(attr)) = (&e.sk, &self.sk) {
             if let Some(sk) = text(item, attr) {
                 recover_fields(template, attr, &sk, item).map_err(error)?;
             }
@@ -751,9 +944,9 @@ impl TableInner {
     }
 }
 
-fn lacks_key_fields<E: Entity>(item: &Item) -> bool {
+fn lacks_key_fields(e: &EntityInfo, item: &Item) -> bool {
     const MAX: usize = 8;
-    let fields = || E::PK.fields().chain(E::SK.iter().flat_map(|t| t.fields()));
+    let fields = || e.pk.fields().chain(e.sk.iter().flat_map(|t| t.fields()));
     let by_lookups = || fields().any(|f| !item.contains_key(f.attribute));
     if item.len() > 32 {
         return by_lookups();

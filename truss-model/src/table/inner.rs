@@ -6,6 +6,7 @@ use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::foundation::item::Item;
 use crate::foundation::limits::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::keys::entity::{Entity, EntityKey};
+use crate::table::erased::{info, EntityInfo};
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 
@@ -62,21 +63,22 @@ impl TableInner {
     }
 
     /// Renders a key with the given writers and checks DynamoDB's limits.
-    pub(crate) fn render<E: Entity>(
+    pub(crate) fn render(
         &self,
-        __write_pk: impl FnOnce(&mut String) -> Result<()>,
-        __write_sk: impl FnOnce(&mut String) -> Result<()>,
+        entity: &EntityInfo,
+        write_pk: &dyn Fn(&mut String) -> Result<()>,
+        write_sk: &dyn Fn(&mut String) -> Result<()>,
     ) -> Result<RenderedKey> {
-        self.check_schema::<E>()?;
+        self.check_schema_of(entity.name, entity.sk.is_some())?;
         // One allocation for typical keys (`CREATOR#<id>`, `CLIP#<timestamp>#<id>`).
         let mut pk = String::with_capacity(KEY_CAPACITY);
-        __write_pk(&mut pk)?;
-        self.check_len::<E>(&self.pk, &pk, MAX_PARTITION_KEY_BYTES)?;
+        write_pk(&mut pk)?;
+        self.check_len_of(entity.name, &self.pk, &pk, MAX_PARTITION_KEY_BYTES)?;
         let sk = match &self.sk {
             Some(attr) => {
                 let mut sk = String::with_capacity(KEY_CAPACITY);
-                __write_sk(&mut sk)?;
-                self.check_len::<E>(attr, &sk, MAX_SORT_KEY_BYTES)?;
+                write_sk(&mut sk)?;
+                self.check_len_of(entity.name, attr, &sk, MAX_SORT_KEY_BYTES)?;
                 Some(sk)
             }
             None => None,
@@ -85,7 +87,9 @@ impl TableInner {
     }
 
     pub(crate) fn render_key<K: EntityKey>(&self, key: &K) -> Result<RenderedKey> {
-        self.render::<K::Entity>(|out| key.__write_pk(out), |out| key.__write_sk(out))
+        self.render(info::<K::Entity>(), &|out| key.__write_pk(out), &|out| {
+            key.__write_sk(out)
+        })
     }
 
     pub(crate) fn check_len<E: Entity>(&self, attr: &str, value: &str, max: usize) -> Result<()> {

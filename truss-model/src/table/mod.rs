@@ -1,6 +1,7 @@
 //! Layer 4, the table: the handle every operation starts from (this
 //! module), what it holds (`inner`), the entity codec between entities and
-//! items (`codec`), the table definition (`schema`), the retry policy of
+//! items (`codec`) and the untyped view of an entity its bodies take
+//! (`erased`), the table definition (`schema`), the retry policy of
 //! batches (`retry`), the request counter (`request_counter`), the
 //! capacity meter (`capacity`) and the
 //! definition as infrastructure code with its drift check (`infra`) and as
@@ -8,6 +9,7 @@
 
 pub(crate) mod capacity;
 pub(crate) mod codec;
+pub(crate) mod erased;
 pub(crate) mod infra;
 pub(crate) mod inner;
 pub(crate) mod observe;

@@ -18,9 +18,11 @@ use crate::keys::sort_key::{KeyCondition, SortCondition};
 use crate::ops::collection::QueryTarget;
 use crate::ops::cursor::Cursor;
 use crate::ops::projection::{render_of, ProjectionOf, RenderQueryProjection};
+use crate::ops::Decode;
 use crate::table::Table;
+use futures::future::BoxFuture;
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
-use plan::{Filter, Keys, Plan};
+use plan::{Filter, Keys, Plan, Target};
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -324,12 +326,18 @@ impl<E: QueryTarget, R> Query<E, R> {
     where
         R: Complete,
     {
-        // The first page of `pages()`: it always yields one.
-        let first = Box::pin(self.pages()).try_next().await?;
-        Ok(first.unwrap_or(Page {
-            items: Vec::new(),
-            cursor: None,
-        }))
+        // The first page of `pages()`.
+        let mut items = Vec::new();
+        let next = self
+            .whole()
+            .start(None)
+            .next(&mut |table, item| {
+                items.push(E::__decode(table, item)?);
+                Ok(())
+            })
+            .await?;
+        let cursor = next.and_then(|(cursor, _)| cursor);
+        Ok(Page { items, cursor })
     }
 
     /// All items, lazily: one request per page, made when the stream is
@@ -357,7 +365,21 @@ impl<E: QueryTarget, R> Query<E, R> {
     where
         R: Complete,
     {
-        self.items().try_collect().await
+        // The pages one after the other, without a stream per entity type.
+        let mut items = Vec::new();
+        let mut pages = self.whole().start(None);
+        loop {
+            let next = pages
+                .next(&mut |table, item| {
+                    items.push(E::__decode(table, item)?);
+                    Ok(())
+                })
+                .await?;
+            match next {
+                Some((_, rest)) => pages = rest,
+                None => return Ok(items),
+            }
+        }
     }
 }
 
@@ -369,103 +391,184 @@ impl<E: QueryTarget> Query<E> {
         projection: Option<RenderQueryProjection>,
         decode: fn(&Table, Item) -> Result<T>,
     ) -> impl Stream<Item = Result<Page<T>>> + Send + 'static {
-        enum State<E> {
-            Start(Query<E>),
-            Next(Plan<E>, Table, Item, Option<u64>),
-            Done,
-        }
-        stream::try_unfold(State::Start(self), move |state| async move {
-            let (plan, table, start, left) = match state {
-                State::Done => return Ok(None),
-                State::Start(query) => {
-                    let mut plan = query.plan()?;
-                    if let Some(render) = projection {
-                        let index = match &plan.keys {
-                            Keys::Rendered { index, .. } => index.as_ref(),
-                            Keys::Attributes { .. } => None,
-                        };
-                        plan.projection =
-                            Some(render(&plan.needed_attributes(&query.table), index)?);
-                    }
-                    let start = match &query.after {
-                        Some(cursor) => Some(plan.check_cursor(&query.table, cursor)?),
-                        None => None,
-                    };
-                    (plan, query.table, start, query.limit)
-                }
-                State::Next(plan, table, start, left) => (plan, table, Some(start), left),
-            };
-            // No more than what is left of the limit, and the page size.
-            let size = match (plan.page_size, left) {
-                (size, None) => size,
-                (size, Some(left)) => {
-                    let left = i32::try_from(left)
-                        .unwrap_or(i32::MAX - 1)
-                        .min(i32::MAX - 1);
-                    Some(size.map_or(left, |s| s.min(left)))
-                }
-            };
-            let (items, last) = plan.fetch(&table, start, size, decode).await?;
-            let cursor = last
-                .as_ref()
-                .map(|key| Cursor::encode(plan.keys.index_name(), key))
-                .transpose()?;
-            let left = left.map(|n| n.saturating_sub(items.len() as u64));
-            let next = match last {
-                Some(_) if left == Some(0) => State::Done,
-                Some(key) => State::Next(plan, table, key, left),
-                None => State::Done,
-            };
-            Ok(Some((Page { items, cursor }, next)))
+        stream::try_unfold(self.start(projection), move |pages| async move {
+            let mut items = Vec::new();
+            let next = pages
+                .next(&mut |table, item| {
+                    items.push(decode(table, item)?);
+                    Ok(())
+                })
+                .await?;
+            Ok(next.map(|(cursor, pages)| (Page { items, cursor }, pages)))
         })
     }
 
-    fn plan(&self) -> Result<Plan<E>> {
+    /// The query's pages before the first, without its type.
+    fn start(self, projection: Option<RenderQueryProjection>) -> Pages {
+        let query = UntypedQuery {
+            table: self.table,
+            partition: self.partition,
+            sort_index: self.sort.index,
+            sort_condition: self.sort.condition,
+            descending: self.descending,
+            page_size: self.page_size,
+            limit: self.limit,
+            consistent: self.consistent,
+            after: self.after,
+            filter: self.filter,
+            hide_expired: self.hide_expired,
+        };
+        Pages::Start {
+            query,
+            target: Target::of::<E>(),
+            has_sort_key: E::__has_sort_key(),
+            projection,
+        }
+    }
+}
+
+/// A [`Query`] without its type: its body, compiled once for every entity
+/// and collection.
+struct UntypedQuery {
+    table: Table,
+    partition: PartitionKey,
+    sort_index: Option<&'static str>,
+    sort_condition: Result<KeyCondition>,
+    descending: bool,
+    page_size: Option<i32>,
+    limit: Option<u64>,
+    consistent: bool,
+    after: Option<Cursor>,
+    filter: Option<Result<Node>>,
+    hide_expired: bool,
+}
+
+/// A page's cursor and what follows it, or `None` after the last page.
+type PageResult = Result<Option<(Option<Cursor>, Pages)>>;
+
+/// Where a query's pages stand.
+enum Pages {
+    Start {
+        query: UntypedQuery,
+        target: Target,
+        has_sort_key: bool,
+        projection: Option<RenderQueryProjection>,
+    },
+    Next(Plan, Table, Item, Option<u64>),
+    Done,
+}
+
+impl Pages {
+    /// Fetches the next page, handing its items to `decode`: its cursor
+    /// and what follows it, or `None` after the last page.
+    /// (Boxed: the body is compiled in this crate, not in each user's.)
+    fn next<'a>(self, decode: Decode<'a>) -> BoxFuture<'a, PageResult> {
+        Box::pin(self.fetch(decode))
+    }
+
+    async fn fetch(self, decode: Decode<'_>) -> PageResult {
+        let (plan, table, start, left) = match self {
+            Pages::Done => return Ok(None),
+            Pages::Start {
+                query,
+                target,
+                has_sort_key,
+                projection,
+            } => {
+                let mut plan = query.plan(target, has_sort_key)?;
+                if let Some(render) = projection {
+                    let index = match &plan.keys {
+                        Keys::Rendered { index, .. } => index.as_ref(),
+                        Keys::Attributes { .. } => None,
+                    };
+                    plan.projection = Some(render(&plan.needed_attributes(&query.table), index)?);
+                }
+                let start = match &query.after {
+                    Some(cursor) => Some(plan.check_cursor(&query.table, cursor)?),
+                    None => None,
+                };
+                (plan, query.table, start, query.limit)
+            }
+            Pages::Next(plan, table, start, left) => (plan, table, Some(start), left),
+        };
+        // No more than what is left of the limit, and the page size.
+        let size = match (plan.page_size, left) {
+            (size, None) => size,
+            (size, Some(left)) => {
+                let left = i32::try_from(left)
+                    .unwrap_or(i32::MAX - 1)
+                    .min(i32::MAX - 1);
+                Some(size.map_or(left, |s| s.min(left)))
+            }
+        };
+        let mut count = 0u64;
+        let last = plan
+            .fetch(&table, start, size, &mut |table, item| {
+                count += 1;
+                decode(table, item)
+            })
+            .await?;
+        let cursor = last
+            .as_ref()
+            .map(|key| Cursor::encode(plan.keys.index_name(), key))
+            .transpose()?;
+        let left = left.map(|n| n.saturating_sub(count));
+        let next = match last {
+            Some(_) if left == Some(0) => Pages::Done,
+            Some(key) => Pages::Next(plan, table, key, left),
+            None => Pages::Done,
+        };
+        Ok(Some((cursor, next)))
+    }
+}
+
+impl UntypedQuery {
+    fn plan(&self, target: Target, has_sort_key: bool) -> Result<Plan> {
         self.table
             .inner
-            .check_schema_of(E::__name(), E::__has_sort_key())?;
+            .check_schema_of(target.name, has_sort_key)?;
         let index_name = match &self.partition {
             PartitionKey::Rendered { index, .. } => index.map(|i| i.name),
             PartitionKey::Attributes { index, .. } => Some(index.name),
         };
-        if self.sort.index != index_name {
+        if self.sort_index != index_name {
             let name =
                 |i: Option<&str>| i.map_or("the table".to_owned(), |n| format!("index `{n}`"));
             return Err(Error::InvalidQuery {
-                entity: E::__name(),
+                entity: target.name,
                 reason: format!(
                     "the sort condition was built for {} but the query reads {}",
-                    name(self.sort.index),
+                    name(self.sort_index),
                     name(index_name)
                 ),
             });
         }
         if self.consistent && index_name.is_some() {
             return Err(Error::InvalidQuery {
-                entity: E::__name(),
+                entity: target.name,
                 reason: "global secondary indexes do not support consistent reads".into(),
             });
         }
         if self.page_size == Some(0) {
             return Err(Error::InvalidQuery {
-                entity: E::__name(),
+                entity: target.name,
                 reason: "`page_size` must be at least 1".into(),
             });
         }
         if self.limit == Some(0) {
             return Err(Error::InvalidQuery {
-                entity: E::__name(),
+                entity: target.name,
                 reason: "`limit` must be at least 1".into(),
             });
         }
         let filter = match &self.filter {
             Some(node) => Some(Filter::new(
-                E::__name(),
+                target.name,
                 node.as_ref().map_err(Clone::clone)?,
             )?),
             None => None,
         };
-        let keys = match (&self.partition, self.sort.condition.clone()?) {
+        let keys = match (&self.partition, self.sort_condition.clone()?) {
             (PartitionKey::Attributes { index, values }, KeyCondition::Attributes(condition)) => {
                 Keys::Attributes {
                     index: *index,
@@ -484,7 +587,7 @@ impl<E: QueryTarget> Query<E> {
             }
             _ => {
                 return Err(Error::InvalidQuery {
-                    entity: E::__name(),
+                    entity: target.name,
                     reason: "the sort condition was built for another kind of index".into(),
                 })
             }
@@ -497,7 +600,7 @@ impl<E: QueryTarget> Query<E> {
             descending: self.descending,
             page_size: self.page_size,
             consistent: self.consistent,
-            _entity: std::marker::PhantomData,
+            target,
         })
     }
 }

@@ -13,6 +13,7 @@ use crate::ops::collection::QueryTarget;
 use crate::ops::cursor::{invalid, Cursor};
 use crate::ops::projection::Rendered;
 use crate::ops::write_back::decoding;
+use crate::ops::Decode;
 use crate::table::observe::{send, Observation};
 use crate::table::Table;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -197,8 +198,27 @@ impl Keys {
     }
 }
 
+/// What a query's body needs of the type it reads (an entity or a
+/// collection), without the type: the body is compiled once.
+#[derive(Clone, Copy)]
+pub(super) struct Target {
+    pub(super) name: &'static str,
+    expiries: fn() -> Vec<&'static str>,
+    matches: fn(&Table, &Item) -> bool,
+}
+
+impl Target {
+    pub(super) fn of<E: QueryTarget>() -> Self {
+        Target {
+            name: E::__name(),
+            expiries: E::__expiries,
+            matches: E::__matches,
+        }
+    }
+}
+
 /// A validated query, ready to send page after page.
-pub(super) struct Plan<E> {
+pub(super) struct Plan {
     pub(super) filter: Option<Filter>,
     /// A projection's `ProjectionExpression` and names (`#p0`, ...).
     pub(super) projection: Option<Rendered>,
@@ -207,10 +227,10 @@ pub(super) struct Plan<E> {
     pub(super) descending: bool,
     pub(super) page_size: Option<i32>,
     pub(super) consistent: bool,
-    pub(super) _entity: std::marker::PhantomData<fn() -> E>,
+    pub(super) target: Target,
 }
 
-impl<E: QueryTarget> Plan<E> {
+impl Plan {
     /// Decodes a cursor and checks it belongs to this query: same index,
     /// same partition, key inside the query's condition.
     pub(super) fn check_cursor(&self, table: &Table, cursor: &Cursor) -> Result<Item> {
@@ -239,21 +259,21 @@ impl<E: QueryTarget> Plan<E> {
     pub(super) fn needed_attributes<'t>(&'t self, table: &'t Table) -> Vec<&'t str> {
         let mut names = self.keys.key_attributes(table);
         if self.hide_expired {
-            names.extend(E::__expiries());
+            names.extend((self.target.expiries)());
         }
         names
     }
 
     /// One page of at most `limit` items (DynamoDB's own page without),
-    /// each decoded by `decode`.
-    pub(super) async fn fetch<T>(
+    /// each handed to `decode`; the page's last key.
+    pub(super) async fn fetch(
         &self,
         table: &Table,
         start: Option<Item>,
         limit: Option<i32>,
-        decode: fn(&Table, Item) -> Result<T>,
-    ) -> Result<(Vec<T>, Option<Item>)> {
-        let observation = table.inner.observe("Query", E::__name());
+        decode: Decode<'_>,
+    ) -> Result<Option<Item>> {
+        let observation = table.inner.observe("Query", self.target.name);
         observation.index(self.keys.index_name());
         observation.consistent(self.consistent);
         observation.page(limit, !self.descending);
@@ -263,14 +283,14 @@ impl<E: QueryTarget> Plan<E> {
         observation.finish(result)
     }
 
-    async fn fetch_observed<T>(
+    async fn fetch_observed(
         &self,
         table: &Table,
         start: Option<Item>,
         limit: Option<i32>,
         observation: &Observation,
-        decode: fn(&Table, Item) -> Result<T>,
-    ) -> Result<(Vec<T>, Option<Item>)> {
+        decode: Decode<'_>,
+    ) -> Result<Option<Item>> {
         let inner = &table.inner;
         let (expression, mut names, mut values) = self.keys.expression(table);
         if let Some(filter) = &self.filter {
@@ -316,24 +336,22 @@ impl<E: QueryTarget> Plan<E> {
         if let Keys::Attributes { .. } = self.keys {
             // Other entity types with the same attributes share the index;
             // a query of one type (or one collection) skips theirs.
-            raw.retain(|item| E::__matches(table, item));
+            raw.retain(|item| (self.target.matches)(table, item));
         }
         if self.hide_expired {
             let now = crate::keys::ttl::now_epoch_seconds();
-            let expiries = E::__expiries();
+            let expiries = (self.target.expiries)();
             raw.retain(|item| {
                 !expiries
                     .iter()
                     .any(|attr| crate::keys::ttl::expired_at(item.get(*attr), now))
             });
         }
-        let items = decoding(table, || {
-            raw.into_iter()
-                .map(|item| decode(table, item))
-                .collect::<Result<Vec<T>>>()
+        decoding(table, || {
+            raw.into_iter().try_for_each(|item| decode(table, item))
         })
         .await?;
-        Ok((items, last))
+        Ok(last)
     }
 
     /// The key DynamoDB would give as `LastEvaluatedKey` after `item`: the

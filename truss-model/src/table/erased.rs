@@ -1,0 +1,88 @@
+//! An entity seen without its type: its declarations gathered in one
+//! value ([`EntityInfo`]) and its instance methods behind a trait object
+//! ([`DynEntity`]).
+//!
+//! What a user's crate compiles for each entity is what is generic over
+//! it. The bodies of the codec and of the operations take these instead of
+//! a type parameter, so they are compiled once, in this crate; what stays
+//! generic is a thin shell that builds the two and calls the body (the
+//! build-cost measure of `BENCHMARKS.md` §9).
+
+use crate::foundation::attr_value::CodecError;
+use crate::foundation::error::Result;
+use crate::foundation::item::Item;
+use crate::foundation::timestamp::Stamp;
+use crate::keys::attribute_index::AttributeIndex;
+use crate::keys::constant::Constant;
+use crate::keys::entity::Entity;
+use crate::keys::revision::Revision;
+use crate::keys::template::{Index, Template};
+use crate::keys::ttl::Ttl;
+
+/// An entity's declarations: the associated constants of its
+/// [`Entity`] impl.
+#[derive(Debug)]
+pub(crate) struct EntityInfo {
+    pub(crate) name: &'static str,
+    pub(crate) pk: Template,
+    pub(crate) sk: Option<Template>,
+    pub(crate) indexes: &'static [Index],
+    pub(crate) attribute_indexes: &'static [AttributeIndex],
+    pub(crate) constants: &'static [Constant],
+    pub(crate) version: Option<&'static str>,
+    pub(crate) revision: Option<Revision>,
+    pub(crate) ttl: Option<Ttl>,
+    pub(crate) created_at: Option<Stamp>,
+    pub(crate) updated_at: Option<Stamp>,
+}
+
+/// The declarations of `E`, one static value per entity.
+pub(crate) fn info<E: Entity>() -> &'static EntityInfo {
+    const {
+        &EntityInfo {
+            name: E::NAME,
+            pk: E::PK,
+            sk: E::SK,
+            indexes: E::INDEXES,
+            attribute_indexes: E::ATTRIBUTE_INDEXES,
+            constants: E::CONSTANTS,
+            version: E::VERSION,
+            revision: E::REVISION,
+            ttl: E::TTL,
+            created_at: E::CREATED_AT,
+            updated_at: E::UPDATED_AT,
+        }
+    }
+}
+
+/// An entity value's methods the codec calls, callable without its type.
+pub(crate) trait DynEntity {
+    fn write_pk(&self, out: &mut String) -> Result<()>;
+    fn write_sk(&self, out: &mut String) -> Result<()>;
+    fn write_index(&self, index: usize, pk: &mut String, sk: &mut String) -> Result<bool>;
+    /// The entity's own attributes (see `codec::own_attributes`).
+    fn own_attributes(&self, extra: usize) -> std::result::Result<(Item, usize), CodecError>;
+    fn version(&self) -> u64;
+}
+
+impl<E: Entity> DynEntity for E {
+    fn write_pk(&self, out: &mut String) -> Result<()> {
+        self.__write_pk(out)
+    }
+
+    fn write_sk(&self, out: &mut String) -> Result<()> {
+        self.__write_sk(out)
+    }
+
+    fn write_index(&self, index: usize, pk: &mut String, sk: &mut String) -> Result<bool> {
+        self.__write_index(index, pk, sk)
+    }
+
+    fn own_attributes(&self, extra: usize) -> std::result::Result<(Item, usize), CodecError> {
+        crate::table::codec::own_attributes(self, extra)
+    }
+
+    fn version(&self) -> u64 {
+        Entity::version(self)
+    }
+}
