@@ -5,7 +5,7 @@ use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::foundation::item::Item;
 use crate::foundation::limits::{MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::keys::attribute_index::check_value;
-use crate::keys::entity::{Codec, Entity};
+use crate::keys::entity::Entity;
 use crate::keys::revision::Revision;
 use crate::keys::template::Template;
 use crate::table::erased::{info, DynEntity, EntityInfo};
@@ -694,7 +694,8 @@ fn key_mismatch(
     (Some(field.attribute.to_owned()), message)
 }
 
-/// The entity's own attributes, written by its codec (see [`Codec`]).
+/// The entity's own attributes, written by its codec (see
+/// [`Codec`](crate::keys::entity::Codec)).
 ///
 /// In debug builds a generated codec's item is compared with the one the
 /// type's `Serialize` writes, and a difference is an error: a type with a
@@ -706,7 +707,7 @@ pub(crate) fn own_attributes<E: Entity>(
 ) -> std::result::Result<(Item, usize), CodecError> {
     let written = entity.__to_item(extra);
     #[cfg(debug_assertions)]
-    if E::CODEC == Codec::Generated {
+    if E::CODEC == crate::keys::entity::Codec::Generated {
         let by_serde = crate::foundation::attr_value::to_item(entity, extra);
         let same = match (&written, &by_serde) {
             (Ok(a), Ok(b)) => a == b,
@@ -725,7 +726,7 @@ pub(crate) fn own_attributes<E: Entity>(
 /// [`own_attributes`] compares writing.
 pub(crate) fn from_own_attributes<E: Entity>(item: Item) -> std::result::Result<E, CodecError> {
     #[cfg(debug_assertions)]
-    if E::CODEC == Codec::Generated {
+    if E::CODEC == crate::keys::entity::Codec::Generated {
         let by_serde = crate::foundation::attr_value::from_item::<E>(item.clone());
         let read = E::__from_item(item);
         // Compared by what serde writes of each reading, up to the order
