@@ -250,11 +250,11 @@ impl TableInner {
     fn decode_into(
         &self,
         e: &EntityInfo,
-        item: Item,
+        mut item: Item,
         check: KeyCheck,
         slot: &mut dyn Slot,
     ) -> Result<()> {
-        let (mut read, item) = self.read_keys(e, item, check)?;
+        let mut read = self.read_keys(e, &mut item, check)?;
         // The revision the item was written at: this code's, or an older
         // one read as the type declared for it and converted.
         let write_back = match e.revision {
@@ -315,12 +315,7 @@ impl TableInner {
     /// out of an item, checks them, and puts back the key fields an item
     /// written by another tool lacks: what is left is the entity's own
     /// attributes.
-    fn read_keys(
-        &self,
-        e: &EntityInfo,
-        mut item: Item,
-        check: KeyCheck,
-    ) -> Result<(Reading, Item)> {
+    fn read_keys(&self, e: &EntityInfo, item: &mut Item, check: KeyCheck) -> Result<Reading> {
         // The index keys as stored, kept only when they are compared after
         // decoding with those the decoded value renders (no allocation for
         // entities without indexes, or reads that do not compare them).
@@ -334,8 +329,8 @@ impl TableInner {
             }
         }
         let read = Reading {
-            pk: take_key(&mut item, &self.pk),
-            sk: self.sk.as_ref().map(|attr| take_key(&mut item, attr)),
+            pk: take_key(item, &self.pk),
+            sk: self.sk.as_ref().map(|attr| take_key(item, attr)),
             index_keys,
             check,
             compare_index_keys,
@@ -377,15 +372,15 @@ impl TableInner {
         }
         // Items this library wrote carry every key field; only items from
         // other tools need them recovered from the keys.
-        if lacks_key_fields(e, &item) {
-            recover_fields(&e.pk, &self.pk, pk_value, &mut item)
+        if lacks_key_fields(e, item) {
+            recover_fields(&e.pk, &self.pk, pk_value, item)
                 .map_err(|(f, m)| read.error(self, e, f, m))?;
             if let (Some(template), Some(attr), Some(sk)) = (&e.sk, &self.sk, read.sk_value(e)) {
-                recover_fields(template, attr, sk, &mut item)
+                recover_fields(template, attr, sk, item)
                     .map_err(|(f, m)| read.error(self, e, f, m))?;
             }
         }
-        Ok((read, item))
+        Ok(read)
     }
 
     /// The revision an item of an entity with revisions was written at,
@@ -442,7 +437,7 @@ impl TableInner {
             // An item upgraded from an older revision was written under the
             // older model's index templates: declared, and rewritten by its
             // write-back or backfill.
-            if read.compare_index_keys && !read.upgraded {
+            if read.compare_index_keys && !read.upgraded && !e.indexes.is_empty() {
                 check_index_keys(e, entity, &read.index_keys)
                     .map_err(|(f, m)| read.error(self, e, f, m))?;
             }
