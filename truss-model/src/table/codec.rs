@@ -8,7 +8,7 @@ use crate::keys::attribute_index::check_value;
 use crate::keys::entity::Entity;
 use crate::keys::revision::Revision;
 use crate::keys::template::Template;
-use crate::table::erased::{info, DynEntity, EntityInfo};
+use crate::table::erased::{info, DynEntity, EntityInfo, KeyFields};
 use crate::table::inner::{RenderedKey, TableInner};
 use crate::table::upgrades::{self, Guards, WriteBack};
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -901,11 +901,6 @@ fn take_key(item: &mut Item, attr: &str) -> Option<String> {
     }
 }
 
-/// Whether the item lacks an attribute of a key field. This runs for every
-/// item read: for items of up to 32 attributes, one pass over their names
-/// compared with the (few) key fields' names is cheaper than a SipHash
-/// lookup per key field (callgrind: about 260 instructions less per clip);
-/// larger items take the lookups.
 impl TableInner {
     /// Puts into a projected item the key fields it lacks, read back from
     /// its table keys (an index projecting the keys only holds no other
@@ -940,30 +935,30 @@ impl TableInner {
     }
 }
 
+/// Whether the item lacks an attribute of a key field. This runs for every
+/// item read: for items of up to 32 attributes, one pass over their names
+/// compared with the (few) key fields' names is cheaper than a SipHash
+/// lookup per key field (callgrind: about 260 instructions less per clip);
+/// larger items take the lookups. The names were gathered at compile time
+/// ([`KeyFields`]).
 fn lacks_key_fields(e: &EntityInfo, item: &Item) -> bool {
-    const MAX: usize = 8;
-    let fields = || e.pk.fields().chain(e.sk.iter().flat_map(|t| t.fields()));
-    let by_lookups = || fields().any(|f| !item.contains_key(f.attribute));
-    if item.len() > 32 {
-        return by_lookups();
-    }
-    let mut names = [""; MAX];
-    let mut count = 0;
-    for field in fields() {
-        if count == MAX {
-            return by_lookups();
-        }
-        names[count] = field.attribute;
-        count += 1;
-    }
-    if count == 0 {
+    let by_lookups = || {
+        e.pk.fields()
+            .chain(e.sk.iter().flat_map(|t| t.fields()))
+            .any(|f| !item.contains_key(f.attribute))
+    };
+    let names = match &e.key_fields {
+        Some(fields) if item.len() <= 32 => fields.names(),
+        _ => return by_lookups(),
+    };
+    if names.is_empty() {
         return false;
     }
     // A field named in both templates matches twice and sets both bits.
-    let all = u8::MAX >> (MAX - count);
+    let all = u8::MAX >> (KeyFields::MAX - names.len());
     let mut seen = 0u8;
     for name in item.keys() {
-        for (i, wanted) in names[..count].iter().enumerate() {
+        for (i, wanted) in names.iter().enumerate() {
             if *wanted == name {
                 seen |= 1 << i;
             }

@@ -16,7 +16,7 @@ use crate::keys::attribute_index::AttributeIndex;
 use crate::keys::constant::Constant;
 use crate::keys::entity::Entity;
 use crate::keys::revision::Revision;
-use crate::keys::template::{Index, Template};
+use crate::keys::template::{Index, Segment, Template};
 use crate::keys::ttl::Ttl;
 
 /// An entity's declarations: the associated constants of its
@@ -34,6 +34,54 @@ pub(crate) struct EntityInfo {
     pub(crate) ttl: Option<Ttl>,
     pub(crate) created_at: Option<Stamp>,
     pub(crate) updated_at: Option<Stamp>,
+    /// The attributes of the key fields both templates name, in order
+    /// (a field in both, twice); `None` past [`KeyFields::MAX`].
+    pub(crate) key_fields: Option<KeyFields>,
+}
+
+/// Up to [`MAX`](KeyFields::MAX) key-field attribute names, gathered at
+/// compile time: every read asks whether the item holds them all.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyFields {
+    names: [&'static str; KeyFields::MAX],
+    count: usize,
+}
+
+impl KeyFields {
+    pub(crate) const MAX: usize = 8;
+
+    /// The key fields of `pk` and `sk`; `None` when there are more than
+    /// [`MAX`](Self::MAX).
+    const fn of(pk: &Template, sk: &Option<Template>) -> Option<Self> {
+        let mut names = [""; Self::MAX];
+        let mut count = 0;
+        let mut template = 0;
+        while template < 2 {
+            let segments = match (template, sk) {
+                (0, _) => pk.segments(),
+                (_, Some(sk)) => sk.segments(),
+                (_, None) => &[],
+            };
+            let mut i = 0;
+            while i < segments.len() {
+                if let Segment::Field(field) = &segments[i] {
+                    if count == Self::MAX {
+                        return None;
+                    }
+                    names[count] = field.attribute;
+                    count += 1;
+                }
+                i += 1;
+            }
+            template += 1;
+        }
+        Some(KeyFields { names, count })
+    }
+
+    /// The names.
+    pub(crate) fn names(&self) -> &[&'static str] {
+        &self.names[..self.count]
+    }
 }
 
 /// The declarations of `E`, one static value per entity.
@@ -51,6 +99,7 @@ pub(crate) fn info<E: Entity>() -> &'static EntityInfo {
             ttl: E::TTL,
             created_at: E::CREATED_AT,
             updated_at: E::UPDATED_AT,
+            key_fields: KeyFields::of(&E::PK, &E::SK),
         }
     }
 }
