@@ -263,7 +263,7 @@ impl TableInner {
                 None
             }
             Some(revision) => {
-                let (found, guards, item) = self.revision_of(e, revision, &read, item)?;
+                let (found, guards) = self.revision_of(e, revision, &read, &mut item)?;
                 if found == revision.current {
                     self.own(e, &read, item, slot)?;
                     None
@@ -391,8 +391,8 @@ impl TableInner {
         e: &EntityInfo,
         revision: Revision,
         read: &Reading,
-        mut item: Item,
-    ) -> Result<(u64, Option<Guards>, Item)> {
+        item: &mut Item,
+    ) -> Result<(u64, Option<Guards>)> {
         let stored = item.remove(revision.attribute);
         let found = revision
             .of(stored.as_ref())
@@ -418,7 +418,7 @@ impl TableInner {
             }
             write_back = Some(guards);
         }
-        Ok((found, write_back, item))
+        Ok((found, write_back))
     }
 
     /// After decoding: the decoded value's keys checked against the item's,

@@ -326,18 +326,15 @@ impl<E: QueryTarget, R> Query<E, R> {
     where
         R: Complete,
     {
-        // The first page of `pages()`.
-        let mut items = Vec::new();
-        let next = self
-            .whole()
-            .start(None)
-            .next(&mut |table, item| {
-                items.push(E::__decode(table, item)?);
-                Ok(())
-            })
-            .await?;
-        let cursor = next.and_then(|(cursor, _)| cursor);
-        Ok(Page { items, cursor })
+        // The first page of `pages()`: the first step always yields one.
+        let first = self.start(None).decoded(E::__decode).await?;
+        Ok(first.map_or(
+            Page {
+                items: Vec::new(),
+                cursor: None,
+            },
+            |(page, _)| page,
+        ))
     }
 
     /// All items, lazily: one request per page, made when the stream is
@@ -367,19 +364,12 @@ impl<E: QueryTarget, R> Query<E, R> {
     {
         // The pages one after the other, without a stream per entity type.
         let mut items = Vec::new();
-        let mut pages = self.whole().start(None);
-        loop {
-            let next = pages
-                .next(&mut |table, item| {
-                    items.push(E::__decode(table, item)?);
-                    Ok(())
-                })
-                .await?;
-            match next {
-                Some((_, rest)) => pages = rest,
-                None => return Ok(items),
-            }
+        let mut pages = self.start(None);
+        while let Some((page, rest)) = pages.decoded(E::__decode).await? {
+            items.extend(page.items);
+            pages = rest;
         }
+        Ok(items)
     }
 }
 
@@ -391,18 +381,11 @@ impl<E: QueryTarget> Query<E> {
         projection: Option<RenderQueryProjection>,
         decode: fn(&Table, Item) -> Result<T>,
     ) -> impl Stream<Item = Result<Page<T>>> + Send + 'static {
-        stream::try_unfold(self.start(projection), move |pages| async move {
-            let mut items = Vec::new();
-            let next = pages
-                .next(&mut |table, item| {
-                    items.push(decode(table, item)?);
-                    Ok(())
-                })
-                .await?;
-            Ok(next.map(|(cursor, pages)| (Page { items, cursor }, pages)))
-        })
+        stream::try_unfold(self.start(projection), move |pages| pages.decoded(decode))
     }
+}
 
+impl<E: QueryTarget, R> Query<E, R> {
     /// The query's pages before the first, without its type.
     fn start(self, projection: Option<RenderQueryProjection>) -> Pages {
         let query = UntypedQuery {
@@ -459,9 +442,25 @@ enum Pages {
 }
 
 impl Pages {
+    /// The next page with its items decoded by `decode`, and what follows
+    /// it; `None` after the last page.
+    async fn decoded<T: Send>(
+        self,
+        decode: fn(&Table, Item) -> Result<T>,
+    ) -> Result<Option<(Page<T>, Pages)>> {
+        let mut items = Vec::new();
+        let next = self
+            .next(&mut |table, item| {
+                items.push(decode(table, item)?);
+                Ok(())
+            })
+            .await?;
+        Ok(next.map(|(cursor, rest)| (Page { items, cursor }, rest)))
+    }
+
     /// Fetches the next page, handing its items to `decode`: its cursor
-    /// and what follows it, or `None` after the last page.
-    /// (Boxed: the body is compiled in this crate, not in each user's.)
+    /// and what follows it, or `None` after the last page. (Boxed: the
+    /// body is compiled in this crate, not in each user's.)
     fn next<'a>(self, decode: Decode<'a>) -> BoxFuture<'a, PageResult> {
         Box::pin(self.fetch(decode))
     }
