@@ -46,6 +46,7 @@ mod scan;
 mod serde_names;
 mod serde_with;
 mod stream;
+mod throttling;
 mod timestamps;
 mod toolbox;
 mod traces;

@@ -19,7 +19,7 @@ use truss_model::Table;
 /// A span as captured: where it came from, its parent and every field
 /// recorded on it, as text.
 #[derive(Debug, Clone)]
-struct Captured {
+pub(crate) struct Captured {
     id: u64,
     target: String,
     parent: Option<u64>,
@@ -33,7 +33,7 @@ impl Captured {
             .expect("a number of units")
     }
 
-    fn field(&self, name: &str) -> &str {
+    pub(crate) fn field(&self, name: &str) -> &str {
         self.fields
             .get(name)
             .map(String::as_str)
@@ -45,7 +45,7 @@ impl Captured {
 /// dropped). Set as the default for the test's thread; the tests run on
 /// tokio's current-thread runtime, so every span of the test is seen.
 #[derive(Clone, Default)]
-struct Capture {
+pub(crate) struct Capture {
     spans: Arc<Mutex<Vec<Captured>>>,
     stack: Arc<Mutex<Vec<u64>>>,
     next: Arc<AtomicU64>,
@@ -122,7 +122,7 @@ impl Capture {
     }
 
     /// The one library span of `operation`.
-    fn only(&self, operation: &str) -> Captured {
+    pub(crate) fn only(&self, operation: &str) -> Captured {
         let found: Vec<Captured> = self
             .operations()
             .into_iter()
@@ -137,7 +137,7 @@ impl Capture {
         spans.iter().filter(|s| s.parent == Some(span.id)).count()
     }
 
-    fn take(&self) {
+    pub(crate) fn take(&self) {
         self.spans.lock().unwrap().clear();
     }
 }

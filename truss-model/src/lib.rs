@@ -37,6 +37,8 @@ pub use foundation::limits;
 #[doc(inline)]
 pub use foundation::size;
 #[doc(inline)]
+pub use foundation::throttling;
+#[doc(inline)]
 pub use keys::key_part;
 #[doc(inline)]
 pub use keys::projected;

@@ -162,13 +162,27 @@ impl Intercept for Unprocessed {
 pub struct Throttle {
     faults: Arc<AtomicUsize>,
     injected: Arc<AtomicUsize>,
+    operation: &'static str,
+    body: Arc<str>,
 }
 
 impl Throttle {
     pub fn new(faults: usize) -> Self {
+        Throttle::on(
+            "BatchWriteItem",
+            faults,
+            r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"injected throttling"}"#,
+        )
+    }
+
+    /// Answers the next `faults` requests of `operation` with `body`
+    /// (HTTP 400): DynamoDB's JSON error, `__type` and all.
+    pub fn on(operation: &'static str, faults: usize, body: &str) -> Self {
         Throttle {
             faults: Arc::new(AtomicUsize::new(faults)),
             injected: Arc::new(AtomicUsize::new(0)),
+            operation,
+            body: Arc::from(body),
         }
     }
 
@@ -189,10 +203,10 @@ impl Intercept for Throttle {
         _: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let is_batch_write = cfg
+        let is_target = cfg
             .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
-            .is_some_and(|m| m.name() == "BatchWriteItem");
-        if !is_batch_write
+            .is_some_and(|m| m.name() == self.operation);
+        if !is_target
             || self
                 .faults
                 .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
@@ -201,10 +215,7 @@ impl Intercept for Throttle {
             return Ok(());
         }
         self.injected.fetch_add(1, Ordering::SeqCst);
-        answer_400(
-            context,
-            r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"injected throttling"}"#,
-        )
+        answer_400(context, &self.body)
     }
 }
 
@@ -303,13 +314,13 @@ impl Intercept for ConflictOnTransactGet {
 /// Replaces the response with DynamoDB's HTTP 400 carrying `body`.
 fn answer_400(
     context: &mut aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextMut<'_>,
-    body: &'static str,
+    body: &str,
 ) -> Result<(), BoxError> {
     let response = context.response_mut();
     *response.status_mut() = aws_smithy_runtime_api::http::StatusCode::try_from(400u16)?;
     response
         .headers_mut()
         .insert("content-type", "application/x-amz-json-1.0");
-    *response.body_mut() = aws_smithy_types::body::SdkBody::from(body);
+    *response.body_mut() = aws_smithy_types::body::SdkBody::from(body.to_owned());
     Ok(())
 }

@@ -96,7 +96,13 @@ pub async fn client() -> Client {
 }
 
 pub(crate) async fn sdk_config() -> aws_config::SdkConfig {
-    let defaults = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    sdk_config_at(aws_config::BehaviorVersion::latest()).await
+}
+
+/// The configuration of [`sdk_config`], at another behavior version of
+/// the SDK's (its defaults, retries included, change with it).
+pub(crate) async fn sdk_config_at(version: aws_config::BehaviorVersion) -> aws_config::SdkConfig {
+    let defaults = aws_config::defaults(version);
     match local_engine() {
         Some(engine) => {
             defaults

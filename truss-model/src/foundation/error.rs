@@ -286,10 +286,23 @@ impl Error {
         R: std::fmt::Debug + 'static,
         aws_sdk_dynamodb::Error: From<SdkError<E, R>>,
     {
+        let mut message = sdk_message(&err);
+        let sdk = aws_sdk_dynamodb::Error::from(err);
+        // DynamoDB's throttling reasons name the limit and the table or
+        // index: said in the message (the code alone is already there).
+        if let Some(reasons) = crate::foundation::throttling::of_sdk(&sdk) {
+            if reasons
+                .iter()
+                .any(|r| r.resource.is_some() || !message.starts_with(&r.reason))
+            {
+                let said: Vec<String> = reasons.iter().map(ToString::to_string).collect();
+                message = format!("{message} (throttled: {})", said.join(", "));
+            }
+        }
         Error::Dynamo {
             operation,
-            message: sdk_message(&err),
-            sdk: std::sync::Arc::new(aws_sdk_dynamodb::Error::from(err)),
+            message,
+            sdk: std::sync::Arc::new(sdk),
         }
     }
 
@@ -399,6 +412,36 @@ impl Error {
             )
     }
 
+    /// Another writer wrote the same item at the same time: a transaction
+    /// conflict ([`is_transaction_conflict`](Self::is_transaction_conflict)),
+    /// or, on a global table with multi-Region strong consistency,
+    /// DynamoDB's `ReplicatedWriteConflictException` (a write to the item
+    /// in another Region was in flight). Nothing was written; sending the
+    /// same request again may succeed.
+    pub fn is_conflict(&self) -> bool {
+        self.is_transaction_conflict()
+            || self.dynamo_code() == Some("ReplicatedWriteConflictException")
+            || self.batch_cause().is_some_and(Error::is_conflict)
+    }
+
+    /// Why DynamoDB throttled the request: its `ThrottlingReasons` (the
+    /// limit, read or write, and the table or index), or one reason named by
+    /// the error code when it gave none; empty when the error is not a
+    /// throttling error of DynamoDB's (a canceled transaction's
+    /// `ThrottlingError` carries no reasons). See
+    /// [`throttling`](crate::throttling).
+    pub fn throttling_reasons(&self) -> Vec<crate::foundation::throttling::ThrottlingReason> {
+        match self {
+            Error::Dynamo { sdk, .. } => {
+                crate::foundation::throttling::of_sdk(sdk).unwrap_or_default()
+            }
+            Error::UnprocessedWrites {
+                cause: Some(cause), ..
+            } => cause.throttling_reasons(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The error that stopped a batch write early, for the predicates.
     fn batch_cause(&self) -> Option<&Error> {
         match self {
@@ -408,12 +451,12 @@ impl Error {
     }
 
     /// Sending the same request again later may succeed: throttling,
-    /// transaction conflicts, batch items left unprocessed, DynamoDB's
-    /// internal errors. Not a failed condition, a stale version or bad
-    /// input: those need a new read or new input.
+    /// conflicts ([`is_conflict`](Self::is_conflict)), batch items left
+    /// unprocessed, DynamoDB's internal errors. Not a failed condition, a
+    /// stale version or bad input: those need a new read or new input.
     pub fn is_retryable(&self) -> bool {
         self.is_throttling()
-            || self.is_transaction_conflict()
+            || self.is_conflict()
             || matches!(
                 self,
                 Error::UnprocessedWrites { .. } | Error::UnprocessedKeys { .. }

@@ -13,5 +13,6 @@ pub mod limits;
 pub(crate) mod number;
 pub(crate) mod sealed;
 pub mod size;
+pub mod throttling;
 pub(crate) mod timestamp;
 pub(crate) mod validate;

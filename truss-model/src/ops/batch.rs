@@ -21,6 +21,8 @@ use futures::stream::{self, StreamExt};
 use std::collections::{HashMap, HashSet};
 use std::future::IntoFuture;
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// Requests in flight at once, unless set.
 pub const DEFAULT_CONCURRENCY: usize = 4;
@@ -287,8 +289,15 @@ async fn write_chunk(
         unprocessed: Vec::new(),
         error: None,
     };
+    // One budget of HTTP attempts for the chunk, the SDK's retries of a
+    // throttled request included: the two retry layers add up to the
+    // policy's attempts instead of multiplying.
+    let used = Arc::new(AtomicUsize::new(0));
     for attempt in 0..policy.max_attempts.max(1) {
         if attempt > 0 {
+            if used.load(Ordering::Relaxed) >= policy.max_attempts as usize {
+                break;
+            }
             observation.resending();
             backoff(table, &policy, attempt - 1).await;
         }
@@ -300,7 +309,8 @@ async fn write_chunk(
                 .client
                 .batch_write_item()
                 .request_items(&inner.name, requests)
-                .set_return_consumed_capacity(observation.capacity())
+                .set_return_consumed_capacity(observation.capacity()),
+            Some(&used)
         );
         let output = match output {
             Ok(output) => output,
@@ -572,8 +582,14 @@ async fn get_chunk(
     let inner = &table.inner;
     let mut found = HashMap::new();
     let mut pending = chunk;
+    // One budget of HTTP attempts, the SDK's retries included (as for
+    // writes).
+    let used = Arc::new(AtomicUsize::new(0));
     for attempt in 0..policy.max_attempts.max(1) {
         if attempt > 0 {
+            if used.load(Ordering::Relaxed) >= policy.max_attempts as usize {
+                break;
+            }
             observation.resending();
             backoff(table, &policy, attempt - 1).await;
         }
@@ -599,7 +615,8 @@ async fn get_chunk(
                 .client
                 .batch_get_item()
                 .request_items(&inner.name, request)
-                .set_return_consumed_capacity(observation.capacity())
+                .set_return_consumed_capacity(observation.capacity()),
+            Some(&used)
         )
         .map_err(|e| Error::dynamo("BatchGetItem", e))?;
         for item in output

@@ -56,6 +56,8 @@ type PerTarget = BTreeMap<String, Consumed>;
 struct Totals {
     targets: PerTarget,
     entities: BTreeMap<String, PerTarget>,
+    /// Throttled attempts per table and index, then reason.
+    throttled: BTreeMap<String, BTreeMap<String, usize>>,
 }
 
 impl CapacityMeter {
@@ -81,8 +83,30 @@ impl CapacityMeter {
         self.with(|t| t.entities.clone())
     }
 
+    /// The attempts DynamoDB throttled, per table (`"links"`) or index
+    /// (`"links/GSI1"`), then [reason](crate::throttling::ThrottlingReason::reason)
+    /// (`"TableWriteKeyRangeThroughputExceeded"`): every throttled attempt,
+    /// those the SDK retried and that then succeeded included. A throttle
+    /// DynamoDB named no table or index for is counted on the table the
+    /// request was sent to, under its error code.
+    pub fn throttled(&self) -> BTreeMap<String, BTreeMap<String, usize>> {
+        self.with(|t| t.throttled.clone())
+    }
+
+    /// Counts one throttled attempt.
+    pub(crate) fn throttle(&self, target: &str, reason: &str) {
+        self.with(|totals| {
+            *totals
+                .throttled
+                .entry(target.to_owned())
+                .or_default()
+                .entry(reason.to_owned())
+                .or_default() += 1;
+        });
+    }
+
     /// The totals per table and index, resetting them (and the totals per
-    /// entity) to zero.
+    /// entity, and the throttles) to zero.
     pub fn take(&self) -> BTreeMap<String, Consumed> {
         self.with(|t| std::mem::take(t).targets)
     }

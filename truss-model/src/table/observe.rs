@@ -8,6 +8,7 @@
 //! listening, nothing is asked of DynamoDB and nothing is counted.
 
 use crate::foundation::error::{KeyDisplay, Result};
+use crate::foundation::throttling::{from_parts, ThrottlingReason};
 use crate::table::capacity::CapacityMeter;
 use crate::table::inner::TableInner;
 use aws_sdk_dynamodb::types::{ConsumedCapacity, ReturnConsumedCapacity};
@@ -20,6 +21,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 pub(crate) struct Observation {
     entity: Cow<'static, str>,
     meter: Option<CapacityMeter>,
+    /// The table's name, where the meter counts a throttle DynamoDB
+    /// named no resource for.
+    table: Option<Arc<str>>,
     /// Counts for the span; `None` when no subscriber listens.
     tally: Option<Arc<Tally>>,
     #[cfg(feature = "tracing")]
@@ -99,6 +103,8 @@ pub(crate) struct Tally {
     count: AtomicUsize,
     scanned: AtomicUsize,
     consumed: Mutex<Vec<ConsumedCapacity>>,
+    /// The throttling reasons of every throttled attempt, retried or not.
+    throttled: Mutex<Vec<ThrottlingReason>>,
 }
 
 impl TableInner {
@@ -143,6 +149,7 @@ impl TableInner {
                 truss.retries = tracing::field::Empty,
                 truss.unprocessed = tracing::field::Empty,
                 truss.capacity_units = tracing::field::Empty,
+                truss.throttled = tracing::field::Empty,
                 error.type = tracing::field::Empty,
             );
             // A callsite another thread's subscriber marked "always" makes
@@ -155,6 +162,10 @@ impl TableInner {
             let tally = listening.then(Arc::default);
             Observation {
                 entity,
+                table: self
+                    .capacity
+                    .as_ref()
+                    .map(|_| Arc::from(self.name.as_str())),
                 meter: self.capacity.clone(),
                 tally,
                 span,
@@ -167,6 +178,10 @@ impl TableInner {
             let _ = operation;
             Observation {
                 entity,
+                table: self
+                    .capacity
+                    .as_ref()
+                    .map(|_| Arc::from(self.name.as_str())),
                 meter: self.capacity.clone(),
                 tally: None,
                 tag,
@@ -288,11 +303,23 @@ impl Observation {
     }
 
     /// Counts one request of the library, and gives the interceptor that
-    /// counts its HTTP attempts when a span listens.
-    pub(crate) fn sending(&self) -> Option<Attempts> {
-        let tally = self.tally.as_ref()?;
-        tally.sends.fetch_add(1, Ordering::Relaxed);
-        Some(Attempts(tally.clone()))
+    /// watches its HTTP attempts (counted, and their throttling reasons
+    /// recorded) when a span listens or a meter counts.
+    ///
+    /// `counted` also counts the attempts, for a caller that shares one
+    /// budget of attempts with the SDK's retries (a batch's chunk).
+    pub(crate) fn sending(&self, counted: Option<&Arc<AtomicUsize>>) -> Option<Attempts> {
+        if let Some(tally) = &self.tally {
+            tally.sends.fetch_add(1, Ordering::Relaxed);
+        }
+        if self.tally.is_none() && self.meter.is_none() && counted.is_none() {
+            return None;
+        }
+        Some(Attempts {
+            tally: self.tally.clone(),
+            meter: self.meter.clone().zip(self.table.clone()),
+            counted: counted.cloned(),
+        })
     }
 
     /// Records the error, if the operation failed (its kind only: messages
@@ -331,6 +358,13 @@ impl Drop for Observation {
                     "aws.dynamodb.scanned_count",
                     tally.scanned.load(Ordering::Relaxed),
                 );
+            }
+            let throttled = tally
+                .throttled
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if !throttled.is_empty() {
+                span.record("truss.throttled", throttled_text(&throttled).as_str());
             }
             let consumed = tally
                 .consumed
@@ -396,10 +430,39 @@ fn consumed_json(consumed: &[ConsumedCapacity]) -> String {
     out
 }
 
-/// An SDK interceptor, one per request sent while a span listens, that
-/// counts the request's HTTP attempts.
+/// The throttles of an operation as its span records them: each reason
+/// once, with how many attempts it throttled
+/// (`TableWriteKeyRangeThroughputExceeded on links: 2`).
+#[cfg(feature = "tracing")]
+fn throttled_text(throttled: &[ThrottlingReason]) -> String {
+    let mut counted: Vec<(String, usize)> = Vec::new();
+    for reason in throttled {
+        let text = reason.to_string();
+        match counted.iter_mut().find(|(t, _)| *t == text) {
+            Some((_, n)) => *n += 1,
+            None => counted.push((text, 1)),
+        }
+    }
+    let parts: Vec<String> = counted
+        .into_iter()
+        .map(|(text, n)| format!("{text}: {n}"))
+        .collect();
+    parts.join(", ")
+}
+
+/// An SDK interceptor, one per request sent while a span listens or a
+/// meter counts: counts the request's HTTP attempts for the span, and
+/// records the throttling reasons of each throttled attempt (the SDK
+/// retries those, so the final answer may be a success) on the span and
+/// in the meter.
 #[derive(Debug, Clone)]
-pub(crate) struct Attempts(Arc<Tally>);
+pub(crate) struct Attempts {
+    tally: Option<Arc<Tally>>,
+    /// The meter, and the table a reason without a resource is counted on.
+    meter: Option<(CapacityMeter, Arc<str>)>,
+    /// The caller's own count of attempts.
+    counted: Option<Arc<AtomicUsize>>,
+}
 
 impl aws_smithy_runtime_api::client::interceptors::Intercept for Attempts {
     fn name(&self) -> &'static str {
@@ -412,9 +475,81 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for Attempts {
         _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
         _: &mut aws_smithy_types::config_bag::ConfigBag,
     ) -> std::result::Result<(), aws_smithy_runtime_api::box_error::BoxError> {
-        self.0.attempts.fetch_add(1, Ordering::Relaxed);
+        if let Some(tally) = &self.tally {
+            tally.attempts.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some(counted) = &self.counted {
+            counted.fetch_add(1, Ordering::Relaxed);
+        }
         Ok(())
     }
+
+    fn read_after_deserialization(
+        &self,
+        context: &aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef<'_>,
+        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        _: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> std::result::Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let Err(error) = context.output_or_error() else {
+            return Ok(());
+        };
+        let Some(reasons) = error.as_operation_error().and_then(throttled_attempt) else {
+            return Ok(());
+        };
+        if let Some((meter, table)) = &self.meter {
+            for reason in &reasons {
+                let target = reason.target();
+                meter.throttle(target.as_deref().unwrap_or(table), &reason.reason);
+            }
+        }
+        if let Some(tally) = &self.tally {
+            tally
+                .throttled
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend(reasons);
+        }
+        Ok(())
+    }
+}
+
+/// The throttling reasons of one attempt's error, for the operations the
+/// library sends; `None` when the attempt was not throttled.
+fn throttled_attempt(
+    error: &aws_smithy_runtime_api::client::interceptors::context::Error,
+) -> Option<Vec<ThrottlingReason>> {
+    macro_rules! operations {
+        ($($module:ident :: $error:ident),* $(,)?) => {$(
+            if let Some(error) = error.downcast_ref::<aws_sdk_dynamodb::operation::$module::$error>() {
+                use aws_sdk_dynamodb::operation::$module::$error as E;
+                return match error {
+                    E::ProvisionedThroughputExceededException(e) => {
+                        Some(from_parts("ProvisionedThroughputExceededException", e.throttling_reasons()))
+                    }
+                    E::ThrottlingException(e) => {
+                        Some(from_parts("ThrottlingException", e.throttling_reasons()))
+                    }
+                    E::RequestLimitExceeded(e) => {
+                        Some(from_parts("RequestLimitExceeded", e.throttling_reasons()))
+                    }
+                    _ => None,
+                };
+            }
+        )*};
+    }
+    operations!(
+        get_item::GetItemError,
+        put_item::PutItemError,
+        update_item::UpdateItemError,
+        delete_item::DeleteItemError,
+        query::QueryError,
+        scan::ScanError,
+        batch_get_item::BatchGetItemError,
+        batch_write_item::BatchWriteItemError,
+        transact_get_items::TransactGetItemsError,
+        transact_write_items::TransactWriteItemsError,
+    );
+    None
 }
 
 /// The label of an operation on several entity types: their names in
@@ -432,12 +567,17 @@ pub(crate) fn entities<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
 /// Sends an SDK request builder inside the operation's span, counting its
 /// attempts when a span listens, and records the capacity a successful
 /// response reports: `send!(observation, request)` is
-/// `request.send().await` otherwise.
+/// `request.send().await` otherwise. `send!(observation, request, counted)`
+/// also adds the request's HTTP attempts to `counted` (an
+/// `&Arc<AtomicUsize>`).
 macro_rules! send {
-    ($observation:expr, $request:expr) => {{
+    ($observation:expr, $request:expr) => {
+        $crate::table::observe::send!($observation, $request, None)
+    };
+    ($observation:expr, $request:expr, $counted:expr) => {{
         let observation: &$crate::table::observe::Observation = &$observation;
         let request = $request;
-        let attempts = observation.sending();
+        let attempts = observation.sending($counted);
         let tag = observation.tag();
         let result = if attempts.is_none() && tag.is_none() {
             request.send().await

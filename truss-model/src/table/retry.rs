@@ -7,8 +7,10 @@
 //!   configured on the client.
 //! - truss-model retries what a batch request reports as not processed
 //!   (`UnprocessedItems`, `UnprocessedKeys`), which the SDK sees as
-//!   success, with exponential backoff and full jitter, up to
-//!   [`RetryPolicy::max_attempts`] requests per chunk.
+//!   success, with exponential backoff and full jitter, while the chunk's
+//!   HTTP attempts, the SDK's retries included, are fewer than
+//!   [`RetryPolicy::max_attempts`]: the two layers add up instead of
+//!   multiplying. A request the SDK gave up on is not sent again.
 //! - Nothing retries a failed condition (`ConditionalCheckFailed`,
 //!   `TransactionCanceled` for a condition): the answer would not change.
 
@@ -18,7 +20,9 @@ use std::time::Duration;
 /// Retry policy for unprocessed batch items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Requests per chunk, the first included; at least 1.
+    /// HTTP attempts per chunk, the first included and the SDK's retries
+    /// of a throttled request counted; at least 1. The library resends
+    /// unprocessed items only while the chunk has attempts left.
     pub max_attempts: u32,
     /// The backoff before the first retry is drawn from `0..=base_delay`.
     pub base_delay: Duration,
