@@ -30,6 +30,7 @@ mod ids_and_decimals;
 mod index;
 mod index_projection;
 mod infra;
+mod infra_settings;
 mod inside;
 mod inside_js;
 mod interop;

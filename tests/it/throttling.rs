@@ -10,7 +10,7 @@
 
 use crate::common::faults::Throttle;
 use crate::common::*;
-use crate::traces::Capture;
+use crate::traces::listen;
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use std::collections::BTreeMap;
 use truss_model::throttling::ThrottleLimit;
@@ -87,8 +87,7 @@ async fn a_throttled_write_names_its_reasons_in_the_error_the_span_and_the_meter
     // The SDK's retries off: the throttled answer reaches the caller.
     let (table, meter) = throttled_table(&name, &throttle, Some(RetryConfig::disabled())).await;
     assert_eq!(table.name(), name);
-    let capture = Capture::default();
-    let _default = tracing::subscriber::set_default(capture.clone());
+    let (capture, _default) = listen();
 
     let err = table.put(&link("hot key")).await.unwrap_err();
     assert_eq!(throttle.injected(), 1);
@@ -155,8 +154,7 @@ async fn a_throttle_the_sdk_retried_is_still_counted() {
         .put(&link("read-hot"))
         .await
         .expect("put");
-    let capture = Capture::default();
-    let _default = tracing::subscriber::set_default(capture.clone());
+    let (capture, _default) = listen();
 
     let found = table
         .get(Link::key("read-hot"))

@@ -4,6 +4,7 @@
 
 use crate::foundation::error::{Error, Result};
 use crate::table::schema::TableDefinition;
+use crate::table::settings::{Known, SettingsSpec};
 use aws_sdk_dynamodb::types::{AttributeDefinition, KeySchemaElement, Projection};
 use std::fmt::{self, Write as _};
 
@@ -21,6 +22,7 @@ struct Spec {
     billing: String,
     ttl: Option<String>,
     stream: Option<String>,
+    settings: SettingsSpec,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,13 +128,17 @@ impl TableDefinition {
             billing: "PAY_PER_REQUEST".to_owned(),
             ttl: self.ttl.map(str::to_owned),
             stream: self.stream.as_ref().map(|s| s.as_str().to_owned()),
+            settings: self.settings.spec(),
         })
     }
 
     /// The table as a CloudFormation (or SAM) template in YAML: one
     /// `AWS::DynamoDB::Table` resource named `logical_id`, with the key
-    /// schema, attribute definitions, global secondary indexes (projection
-    /// ALL), on-demand billing, TTL and the stream, as
+    /// schema, attribute definitions, global secondary indexes and their
+    /// projections, on-demand billing, TTL, the stream and the declared
+    /// settings (`DeletionProtectionEnabled`,
+    /// `PointInTimeRecoverySpecification`, `TableClass`, `Tags`,
+    /// `OnDemandThroughput`, `WarmThroughput`), as
     /// [`create`](Self::create) makes the table.
     pub fn cloudformation_yaml(&self, logical_id: &str) -> Result<String> {
         Ok(self.template(logical_id)?.yaml(0))
@@ -210,6 +216,7 @@ impl TableDefinition {
                 Node::map([("StreamViewType", Node::str(view))]),
             ));
         }
+        settings_properties(&spec.settings, &mut properties);
         Ok(Node::map([
             ("AWSTemplateFormatVersion", Node::str("2010-09-09")),
             (
@@ -323,14 +330,20 @@ impl TableDefinition {
                 quote(view)
             );
         }
+        terraform_settings(&spec.settings, &mut out, &quote);
         out.push_str("}\n");
         Ok(out)
     }
 
-    /// Compares the live table (DescribeTable, DescribeTimeToLive) with
-    /// this definition and lists every difference: key schema, key
-    /// attribute types, indexes (missing, extra, other keys or
-    /// projection), billing mode, TTL and stream. Empty when they agree.
+    /// Compares the live table (DescribeTable, DescribeTimeToLive,
+    /// DescribeContinuousBackups, ListTagsOfResource) with this definition
+    /// and lists every difference: key schema, key attribute types, indexes
+    /// (missing, extra, other keys or projection), billing mode, TTL,
+    /// stream, and the settings (deletion protection, point-in-time
+    /// recovery and its window, table class, each tag, on-demand maximum,
+    /// warm throughput below the declared). A setting the definition
+    /// declares that the endpoint does not report (local engines lack
+    /// some) is listed as `not reported`. Empty when they agree.
     pub async fn drift(&self) -> Result<Vec<Drift>> {
         let expected = self.spec()?;
         let found = self.live_spec().await?;
@@ -353,6 +366,7 @@ impl TableDefinition {
                 message: "DescribeTable returned no table".into(),
             });
         };
+        let settings = self.live_settings(table).await?;
         let mut indexes: Vec<IndexSpec> = table
             .global_secondary_indexes()
             .iter()
@@ -382,6 +396,7 @@ impl TableDefinition {
                 .map_or("PROVISIONED".to_owned(), |b| b.as_str().to_owned()),
             ttl,
             stream,
+            settings,
         })
     }
 }
@@ -470,7 +485,117 @@ fn compare(expected: &Spec, found: &Spec) -> Vec<Drift> {
         expected.stream.clone().unwrap_or_else(none),
         found.stream.clone().unwrap_or_else(none),
     );
+    for (path, expected, found) in
+        crate::table::settings::compare(&expected.settings, &found.settings)
+    {
+        drifts.push(Drift {
+            path,
+            expected,
+            found,
+        });
+    }
     drifts
+}
+
+/// The declared settings as CloudFormation properties (the definition's
+/// side is always known).
+fn settings_properties(settings: &SettingsSpec, properties: &mut Vec<(&'static str, Node)>) {
+    if let Known::Is(true) = settings.deletion_protection {
+        properties.push(("DeletionProtectionEnabled", Node::Bool(true)));
+    }
+    if let Known::Is(Some(days)) = settings.recovery_days {
+        properties.push((
+            "PointInTimeRecoverySpecification",
+            Node::map([
+                ("PointInTimeRecoveryEnabled", Node::Bool(true)),
+                ("RecoveryPeriodInDays", Node::Num(days)),
+            ]),
+        ));
+    }
+    if let Known::Is(class) = &settings.class {
+        if class != "STANDARD" {
+            properties.push(("TableClass", Node::str(class)));
+        }
+    }
+    if let Known::Is((read, write)) = settings.on_demand {
+        let limits: Vec<(&'static str, Node)> = [
+            ("MaxReadRequestUnits", read),
+            ("MaxWriteRequestUnits", write),
+        ]
+        .into_iter()
+        .filter_map(|(name, n)| n.map(|n| (name, Node::Num(n))))
+        .collect();
+        if !limits.is_empty() {
+            properties.push(("OnDemandThroughput", Node::map(limits)));
+        }
+    }
+    if let Known::Is(Some((read, write))) = settings.warm {
+        properties.push((
+            "WarmThroughput",
+            Node::map([
+                ("ReadUnitsPerSecond", Node::Num(read)),
+                ("WriteUnitsPerSecond", Node::Num(write)),
+            ]),
+        ));
+    }
+    if let Known::Is(tags) = &settings.tags {
+        if !tags.is_empty() {
+            properties.push((
+                "Tags",
+                Node::List(
+                    tags.iter()
+                        .map(|(k, v)| Node::map([("Key", Node::str(k)), ("Value", Node::str(v))]))
+                        .collect(),
+                ),
+            ));
+        }
+    }
+}
+
+/// The declared settings as the arguments and blocks of Terraform's
+/// `aws_dynamodb_table`.
+fn terraform_settings(settings: &SettingsSpec, out: &mut String, quote: &dyn Fn(&str) -> String) {
+    if let Known::Is(true) = settings.deletion_protection {
+        let _ = writeln!(out, "\n  deletion_protection_enabled = true");
+    }
+    if let Known::Is(Some(days)) = settings.recovery_days {
+        let _ = writeln!(
+            out,
+            "\n  point_in_time_recovery {{\n    enabled                 = true\n    recovery_period_in_days = {days}\n  }}"
+        );
+    }
+    if let Known::Is(class) = &settings.class {
+        if class != "STANDARD" {
+            let _ = writeln!(out, "\n  table_class = {}", quote(class));
+        }
+    }
+    if let Known::Is((read, write)) = settings.on_demand {
+        if read.is_some() || write.is_some() {
+            let _ = writeln!(out, "\n  on_demand_throughput {{");
+            if let Some(read) = read {
+                let _ = writeln!(out, "    max_read_request_units  = {read}");
+            }
+            if let Some(write) = write {
+                let _ = writeln!(out, "    max_write_request_units = {write}");
+            }
+            let _ = writeln!(out, "  }}");
+        }
+    }
+    if let Known::Is(Some((read, write))) = settings.warm {
+        let _ = writeln!(
+            out,
+            "\n  warm_throughput {{\n    read_units_per_second  = {read}\n    write_units_per_second = {write}\n  }}"
+        );
+    }
+    if let Known::Is(tags) = &settings.tags {
+        if !tags.is_empty() {
+            let _ = writeln!(out, "\n  tags = {{");
+            for (key, value) in tags {
+                let _ = writeln!(out, "    {} = {}", quote(key), quote(value));
+            }
+            let _ = writeln!(out, "  }}");
+        }
+    }
 }
 
 /// An index's `Projection`: its type and, for `INCLUDE`, the attributes.
@@ -489,6 +614,7 @@ fn projection_node(index: &IndexSpec) -> Node {
 enum Node {
     Str(String),
     Bool(bool),
+    Num(i64),
     List(Vec<Node>),
     Map(Vec<(String, Node)>),
 }
@@ -513,6 +639,7 @@ impl Node {
         match self {
             Node::Str(s) => quoted(s),
             Node::Bool(b) => b.to_string(),
+            Node::Num(n) => n.to_string(),
             Node::List(items) => {
                 let items: Vec<String> = items
                     .iter()
@@ -566,6 +693,7 @@ impl Node {
             }
             Node::Str(s) => out.push_str(&quoted(s)),
             Node::Bool(b) => out.push_str(&b.to_string()),
+            Node::Num(n) => out.push_str(&n.to_string()),
         }
         out
     }

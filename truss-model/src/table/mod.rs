@@ -17,6 +17,7 @@ pub(crate) mod report;
 pub(crate) mod request_counter;
 pub(crate) mod retry;
 pub(crate) mod schema;
+pub(crate) mod settings;
 pub(crate) mod shape;
 pub(crate) mod upgrades;
 

@@ -23,7 +23,7 @@ const ACTIVE_TIMEOUT: Duration = Duration::from_secs(300);
 #[derive(Debug, Clone)]
 pub struct TableDefinition {
     pub(super) table: Table,
-    checks: Vec<Result<()>>,
+    pub(super) checks: Vec<Result<()>>,
     indexes: Vec<Index>,
     attribute_indexes: Vec<AttributeIndex>,
     /// The expiry attribute the entities declare (one per table).
@@ -31,6 +31,8 @@ pub struct TableDefinition {
     pub(super) stream: Option<StreamViewType>,
     /// Each entity's key layout, for the access-pattern report.
     pub(super) entities: Vec<crate::table::shape::EntityShape>,
+    /// Deletion protection, recovery, class, tags, throughput limits.
+    pub(super) settings: crate::table::settings::Settings,
 }
 
 impl Table {
@@ -46,6 +48,7 @@ impl Table {
             ttl: None,
             stream: None,
             entities: Vec::new(),
+            settings: Default::default(),
         }
     }
 }
@@ -301,16 +304,15 @@ impl TableDefinition {
         self.checks.iter().cloned().collect()
     }
 
-    /// Creates the table (PAY_PER_REQUEST) and waits until it is ACTIVE.
-    /// Fails if it already exists.
+    /// Creates the table (PAY_PER_REQUEST, with the declared settings) and
+    /// waits until it is ACTIVE, then turns on TTL and point-in-time
+    /// recovery if declared. Fails if it already exists.
     pub async fn create(self) -> Result<()> {
         self.check()?;
         let (attributes, keys) = self.key_schema()?;
         let indexes = self.global_secondary_indexes()?;
         let inner = &self.table.inner;
-        inner
-            .client
-            .create_table()
+        self.apply_settings(inner.client.create_table())?
             .table_name(&inner.name)
             .billing_mode(BillingMode::PayPerRequest)
             .set_attribute_definitions(Some(attributes))
@@ -335,7 +337,8 @@ impl TableDefinition {
             .await
             .map_err(|e| Error::dynamo("CreateTable", e))?;
         self.wait_active().await?;
-        self.enable_ttl().await
+        self.enable_ttl().await?;
+        self.apply_recovery().await
     }
 
     /// The attribute the live table's TTL is enabled (or being enabled)
@@ -403,7 +406,8 @@ impl TableDefinition {
     }
 
     /// Creates the table unless it exists, then waits until it is ACTIVE.
-    /// Returns whether it was created.
+    /// Returns whether it was created. An existing table's settings are
+    /// left as they are: [`drift`](Self::drift) lists any difference.
     pub async fn create_if_not_exists(self) -> Result<bool> {
         self.check()?;
         let inner = &self.table.inner;
