@@ -52,3 +52,33 @@ async fn a_file_backed_engine_keeps_its_data_across_restarts_and_a_dropped_one_s
     drop(fresh);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_engines_client_sleeps_so_batches_retry_on_it() {
+    // Batches wait between retries with the client's sleep: a client of
+    // the engine has one where they look for it, so a batch with the
+    // default retry policy runs instead of being refused.
+    let engine = LocalEngine::start().expect("start in memory");
+    assert!(engine.client().config().sleep_impl().is_some());
+    let table = Table::new(engine.client(), "slept");
+    table
+        .definition()
+        .entity::<Link>()
+        .create()
+        .await
+        .expect("create");
+    let written = table
+        .batch_write()
+        .put(&link("one"))
+        .put(&link("two"))
+        .send()
+        .await
+        .expect("a batch with retries");
+    assert_eq!(written.written, 2);
+    let read = table
+        .batch_get([Link::key("one"), Link::key("two")])
+        .send()
+        .await
+        .expect("a batch get with retries");
+    assert_eq!(read, vec![Some(link("one")), Some(link("two"))]);
+}

@@ -57,3 +57,4 @@ mod ttl;
 mod update;
 mod url_shortener;
 mod url_shortener_http;
+mod vector;

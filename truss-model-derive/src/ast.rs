@@ -82,6 +82,8 @@ pub struct Field<'a> {
     /// `#[truss(created_at)]` / `#[truss(updated_at)]`.
     pub created_at: Option<proc_macro2::Span>,
     pub updated_at: Option<proc_macro2::Span>,
+    /// `#[truss(vector(...))]`: vector indexes on the field.
+    pub vectors: Vec<attr::VectorAttrs>,
 }
 
 impl<'a> Entity<'a> {
@@ -237,6 +239,7 @@ pub fn fields<'a>(
                 key_format: truss.key_format,
                 created_at: truss.created_at,
                 updated_at: truss.updated_at,
+                vectors: truss.vectors,
             })
         })
         .collect()

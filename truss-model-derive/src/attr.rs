@@ -276,6 +276,78 @@ pub struct FieldAttrs {
     /// `created_at` / `updated_at`: a timestamp the library keeps.
     pub created_at: Option<proc_macro2::Span>,
     pub updated_at: Option<proc_macro2::Span>,
+    /// `vector(...)`: vector indexes on the field.
+    pub vectors: Vec<VectorAttrs>,
+}
+
+/// `#[truss(vector(index = "...", dimensions = N, distance = "...",
+/// partition = field, filters = [field, ...], projection = "...",
+/// include = [field, ...]))]` on a field, as written.
+pub struct VectorAttrs {
+    pub span: proc_macro2::Span,
+    pub index: Option<LitStr>,
+    pub dimensions: Option<syn::LitInt>,
+    pub distance: Option<LitStr>,
+    pub partition: Option<syn::Ident>,
+    pub filters: Option<FieldList>,
+    pub projection: Option<LitStr>,
+    pub include: Option<FieldList>,
+}
+
+fn vector(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<VectorAttrs> {
+    use crate::symbol::{DIMENSIONS, DISTANCE, FILTERS, INDEX};
+    let mut v = VectorAttrs {
+        span: meta.path.span(),
+        index: None,
+        dimensions: None,
+        distance: None,
+        partition: None,
+        filters: None,
+        projection: None,
+        include: None,
+    };
+    let duplicate = |span| syn::Error::new(span, "duplicate vector attribute");
+    meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident(FILTERS) || inner.path.is_ident(INCLUDE) {
+            let list = field_list(&inner)?;
+            let slot = if inner.path.is_ident(FILTERS) { &mut v.filters } else { &mut v.include };
+            if slot.is_some() {
+                return Err(duplicate(list.span));
+            }
+            *slot = Some(list);
+        } else if inner.path.is_ident(PARTITION) {
+            let ident: syn::Ident = inner.value()?.parse()?;
+            if v.partition.is_some() {
+                return Err(duplicate(ident.span()));
+            }
+            v.partition = Some(ident);
+        } else if inner.path.is_ident(DIMENSIONS) {
+            let n: syn::LitInt = inner.value()?.parse()?;
+            if v.dimensions.is_some() {
+                return Err(duplicate(n.span()));
+            }
+            v.dimensions = Some(n);
+        } else {
+            let slot = if inner.path.is_ident(INDEX) {
+                &mut v.index
+            } else if inner.path.is_ident(DISTANCE) {
+                &mut v.distance
+            } else if inner.path.is_ident(PROJECTION) {
+                &mut v.projection
+            } else {
+                return Err(inner.error(format!(
+                    "unknown vector attribute; expected `{INDEX} = \"...\"`, `{DIMENSIONS} = N`, `{DISTANCE} = \"cosine\" | \"euclidean\" | \"dot_product\"`, `{PARTITION} = field`, `{FILTERS} = [...]`, `{PROJECTION} = \"keys_only\"` or `{INCLUDE} = [...]`"
+                )));
+            };
+            let value: LitStr = inner.value()?.parse()?;
+            if slot.is_some() {
+                return Err(duplicate(value.span()));
+            }
+            *slot = Some(value);
+        }
+        Ok(())
+    })?;
+    Ok(v)
 }
 
 /// Reads `#[truss(version)]` and `#[truss(key_format = ...)]` on a field.
@@ -288,6 +360,9 @@ pub fn field_truss(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                 Ok(())
             } else if meta.path.is_ident(TTL) {
                 found.ttl = Some(meta.path.span());
+                Ok(())
+            } else if meta.path.is_ident(crate::symbol::VECTOR) {
+                found.vectors.push(vector(&meta)?);
                 Ok(())
             } else if meta.path.is_ident(CREATED_AT) {
                 found.created_at = Some(meta.path.span());
@@ -308,7 +383,7 @@ pub fn field_truss(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
                 Ok(())
             } else {
                 Err(meta.error(format!(
-                    "unknown truss field attribute; expected `{VERSION}`, `{TTL}`, `{CREATED_AT}`, `{UPDATED_AT}` or `{KEY_FORMAT} = ...`"
+                    "unknown truss field attribute; expected `{VERSION}`, `{TTL}`, `{CREATED_AT}`, `{UPDATED_AT}`, `{KEY_FORMAT} = ...` or `vector(...)`"
                 )))
             }
         });

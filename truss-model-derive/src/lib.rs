@@ -29,6 +29,7 @@ mod revision;
 mod symbol;
 mod template;
 mod valid;
+mod vector;
 
 use proc_macro::TokenStream;
 

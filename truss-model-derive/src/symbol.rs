@@ -37,6 +37,10 @@ pub const TTL: &str = "ttl";
 pub const KEY_FORMAT: &str = "key_format";
 pub const CREATED_AT: &str = "created_at";
 pub const UPDATED_AT: &str = "updated_at";
+pub const VECTOR: &str = "vector";
+pub const DIMENSIONS: &str = "dimensions";
+pub const DISTANCE: &str = "distance";
+pub const FILTERS: &str = "filters";
 
 // On a collection's variant.
 pub const OTHER: &str = "other";

@@ -35,6 +35,8 @@ pub struct Valid<'a> {
     pub indexes: Vec<ValidIndex<'a>>,
     /// The indexes over attributes.
     pub attribute_indexes: Vec<crate::attribute_index::ValidAttributeIndex<'a>>,
+    /// The vector indexes declared on fields.
+    pub vectors: Vec<crate::vector::ValidVector<'a>>,
     /// Fields named by either template, in order of first appearance.
     pub key_fields: Vec<&'a Field<'a>>,
     /// The `#[truss(version)]` field.
@@ -326,6 +328,7 @@ pub fn check<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<Valid<'a
         }
     }
     let attribute_indexes = crate::attribute_index::check(entity, errors);
+    let vectors = crate::vector::check(entity, errors);
     check_constants(entity, errors);
     let version = version(entity, errors);
     let ttl = ttl(entity, errors);
@@ -354,6 +357,7 @@ pub fn check<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Option<Valid<'a
         sk,
         indexes,
         attribute_indexes,
+        vectors,
         key_fields,
         version,
         ttl,

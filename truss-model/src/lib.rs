@@ -52,6 +52,8 @@ pub use ops::scan;
 pub use ops::stream;
 #[doc(inline)]
 pub use ops::transaction;
+#[doc(inline)]
+pub use ops::vector;
 
 pub use expr::{storage, Attr, Condition, KeyAttr, Updatable};
 

@@ -253,3 +253,19 @@ pub fn upgrade<Old: serde::de::DeserializeOwned, E: From<Old>>(
         .map(E::from)
         .map_err(|e| (e.path(), e.message().to_owned()))
 }
+
+/// A type a vector index can hold: a list of numbers (`Vec<f32>`,
+/// `Vec<f64>`), or one of them in an `Option` (an item without it is not
+/// indexed).
+#[diagnostic::on_unimplemented(
+    message = "a vector index holds `Vec<f32>` or `Vec<f64>` (or an `Option` of one), not `{Self}`",
+    label = "not a vector"
+)]
+pub trait VectorValue {}
+impl VectorValue for Vec<f32> {}
+impl VectorValue for Vec<f64> {}
+impl VectorValue for Option<Vec<f32>> {}
+impl VectorValue for Option<Vec<f64>> {}
+
+/// Checks, for the derive, that a vector field's type is a vector.
+pub const fn vector_field<T: VectorValue>() {}

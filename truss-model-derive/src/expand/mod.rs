@@ -105,6 +105,7 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
         }
     });
     let attribute_indexes = attribute_index::constant(valid);
+    let vector_indexes = crate::vector::constant(&valid.vectors);
     let constants = constants(valid);
     let constants = (!constants.is_empty())
         .then(|| quote!(const CONSTANTS: &'static [::truss_model::__private::Constant] = &[#(#constants),*];));
@@ -169,6 +170,7 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
             type SortFields = #sort_fields;
             #indexes
             #attribute_indexes
+            #vector_indexes
             #constants
             #version
             #revision
@@ -313,6 +315,7 @@ fn inherent(valid: &Valid<'_>) -> TokenStream {
         .enumerate()
         .map(|(n, i)| index_accessors(valid, n, i));
     let attribute_indexes = attribute_index::accessors(valid);
+    let vector_searches = crate::vector::accessors(&valid.vectors, valid.entity);
     let writers = writers(valid);
     let encoders = encoders(valid);
     let index_fns = index_fns(valid);
@@ -334,6 +337,7 @@ fn inherent(valid: &Valid<'_>) -> TokenStream {
             #sort_key
             #(#indexes)*
             #(#attribute_indexes)*
+            #(#vector_searches)*
             #(#setters)*
             #writers
             #encoders

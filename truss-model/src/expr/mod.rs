@@ -136,6 +136,11 @@ macro_rules! handle {
             pub const fn name(&self) -> &'static str {
                 self.name
             }
+
+            /// The attribute name and how a value is encoded.
+            pub(crate) fn __parts(self) -> (&'static str, Encode<T>) {
+                (self.name, self.encode)
+            }
         }
 
         impl<E, T, S> Clone for $handle<E, T, S> {

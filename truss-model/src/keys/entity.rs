@@ -40,6 +40,10 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     /// attributes (`index(name = "...", partition = [...], sort = [...])`).
     const ATTRIBUTE_INDEXES: &'static [AttributeIndex] = &[];
 
+    /// The vector indexes declared on the entity's fields
+    /// (`#[truss(vector(...))]`).
+    const VECTOR_INDEXES: &'static [crate::keys::vector_index::VectorIndex] = &[];
+
     /// The constant attributes declared on the entity
     /// (`#[truss(constant(...))]`).
     const CONSTANTS: &'static [crate::keys::constant::Constant] = &[];

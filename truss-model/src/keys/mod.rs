@@ -12,3 +12,4 @@ pub(crate) mod shape_errors;
 pub(crate) mod sort_key;
 pub(crate) mod template;
 pub(crate) mod ttl;
+pub(crate) mod vector_index;

@@ -134,6 +134,7 @@ impl LocalEngine {
             .region(Region::new(REGION))
             .endpoint_url(&self.endpoint)
             .credentials_provider(credentials())
+            .sleep_impl(TokioSleep)
             .build();
         aws_sdk_dynamodb::Client::from_conf(config)
     }
@@ -180,5 +181,16 @@ impl Drop for LocalEngine {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+/// The client's sleep, set on its configuration where batches and paced
+/// scans look for it (a configuration built without one has none there).
+#[derive(Debug)]
+struct TokioSleep;
+
+impl aws_sdk_dynamodb::config::AsyncSleep for TokioSleep {
+    fn sleep(&self, duration: std::time::Duration) -> aws_sdk_dynamodb::config::Sleep {
+        aws_sdk_dynamodb::config::Sleep::new(tokio::time::sleep(duration))
     }
 }

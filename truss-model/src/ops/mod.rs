@@ -15,6 +15,7 @@ pub mod stream;
 pub(crate) mod transact_get;
 pub mod transaction;
 pub(crate) mod update;
+pub mod vector;
 pub(crate) mod write;
 pub(crate) mod write_back;
 

@@ -240,3 +240,11 @@ operations! {
     transact_get_items::TransactGetItemsInput / TransactGetItemsOutput: many,
     transact_write_items::TransactWriteItemsInput / TransactWriteItemsOutput: many,
 }
+
+/// SearchVectors reports its capacity in bytes (`VectorCapacity`), not
+/// units: the search reads it from the output itself.
+impl Reported for aws_sdk_dynamodb::operation::search_vectors::SearchVectorsOutput {
+    fn reported(&self) -> &[ConsumedCapacity] {
+        &[]
+    }
+}

@@ -5,6 +5,7 @@
 use crate::foundation::error::{Error, Result};
 use crate::table::schema::TableDefinition;
 use crate::table::settings::{Known, SettingsSpec};
+use crate::table::vectors::VectorSpec;
 use aws_sdk_dynamodb::types::{AttributeDefinition, KeySchemaElement, Projection};
 use std::fmt::{self, Write as _};
 
@@ -23,6 +24,8 @@ struct Spec {
     ttl: Option<String>,
     stream: Option<String>,
     settings: SettingsSpec,
+    /// Sorted by name.
+    vectors: Vec<VectorSpec>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +132,7 @@ impl TableDefinition {
             ttl: self.ttl.map(str::to_owned),
             stream: self.stream.as_ref().map(|s| s.as_str().to_owned()),
             settings: self.settings.spec(),
+            vectors: self.vector_specs(),
         })
     }
 
@@ -216,6 +220,12 @@ impl TableDefinition {
                 Node::map([("StreamViewType", Node::str(view))]),
             ));
         }
+        if !spec.vectors.is_empty() {
+            properties.push((
+                "VectorIndexes",
+                Node::List(spec.vectors.iter().map(vector_node).collect()),
+            ));
+        }
         settings_properties(&spec.settings, &mut properties);
         Ok(Node::map([
             ("AWSTemplateFormatVersion", Node::str("2010-09-09")),
@@ -246,6 +256,16 @@ impl TableDefinition {
     /// `range_key`.
     pub fn terraform(&self, resource_name: &str) -> Result<String> {
         let spec = self.spec()?;
+        if let Some(index) = spec.vectors.first() {
+            return Err(Error::Schema {
+                table: spec.name.clone(),
+                entity: "the table definition",
+                reason: format!(
+                    "vector index `{}`: this Terraform export writes no vector indexes (the `aws_dynamodb_table` resource it targets has no block for them); use the CloudFormation export or `create`",
+                    index.name
+                ),
+            });
+        }
         let quote = |s: &str| {
             let mut out = String::from("\"");
             for c in s.chars() {
@@ -367,6 +387,12 @@ impl TableDefinition {
             });
         };
         let settings = self.live_settings(table).await?;
+        let mut vectors: Vec<VectorSpec> = table
+            .vector_indexes()
+            .iter()
+            .map(VectorSpec::of_description)
+            .collect();
+        vectors.sort_by(|a, b| a.name.cmp(&b.name));
         let mut indexes: Vec<IndexSpec> = table
             .global_secondary_indexes()
             .iter()
@@ -397,6 +423,7 @@ impl TableDefinition {
             ttl,
             stream,
             settings,
+            vectors,
         })
     }
 }
@@ -485,6 +512,27 @@ fn compare(expected: &Spec, found: &Spec) -> Vec<Drift> {
         expected.stream.clone().unwrap_or_else(none),
         found.stream.clone().unwrap_or_else(none),
     );
+    let mut vector_names: Vec<&String> = expected
+        .vectors
+        .iter()
+        .chain(&found.vectors)
+        .map(|v| &v.name)
+        .collect();
+    vector_names.sort();
+    vector_names.dedup();
+    let vector_of = |spec: &Spec, name: &str| {
+        spec.vectors
+            .iter()
+            .find(|v| v.name == name)
+            .map_or_else(none, VectorSpec::describe)
+    };
+    for name in vector_names {
+        differ(
+            format!("VectorIndexes.{name}"),
+            vector_of(expected, name),
+            vector_of(found, name),
+        );
+    }
     for (path, expected, found) in
         crate::table::settings::compare(&expected.settings, &found.settings)
     {
@@ -495,6 +543,45 @@ fn compare(expected: &Spec, found: &Spec) -> Vec<Drift> {
         });
     }
     drifts
+}
+
+/// A vector index as CloudFormation's `VectorIndexes` entry.
+fn vector_node(index: &VectorSpec) -> Node {
+    let mut entries = vec![
+        ("IndexName", Node::str(&index.name)),
+        (
+            "VectorAttribute",
+            Node::map([("AttributeName", Node::str(&index.attribute))]),
+        ),
+        ("Dimensions", Node::Num(index.dimensions)),
+        ("DistanceFunction", Node::str(&index.distance)),
+    ];
+    if !index.schema.is_empty() {
+        entries.push((
+            "SearchSchema",
+            Node::List(
+                index
+                    .schema
+                    .iter()
+                    .map(|(name, kind)| {
+                        Node::map([
+                            ("AttributeName", Node::str(name)),
+                            ("SearchSchemaElementType", Node::str(kind)),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ));
+    }
+    let mut projection = vec![("ProjectionType", Node::str(&index.projection))];
+    if !index.included.is_empty() {
+        projection.push((
+            "NonKeyAttributes",
+            Node::List(index.included.iter().map(|a| Node::str(a)).collect()),
+        ));
+    }
+    entries.push(("Projection", Node::map(projection)));
+    Node::map(entries)
 }
 
 /// The declared settings as CloudFormation properties (the definition's

@@ -20,6 +20,7 @@ pub(crate) mod schema;
 pub(crate) mod settings;
 pub(crate) mod shape;
 pub(crate) mod upgrades;
+pub(crate) mod vectors;
 
 use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::keys::entity::{Entity, EntityKey};

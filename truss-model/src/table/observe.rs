@@ -549,7 +549,17 @@ fn throttled_attempt(
         transact_get_items::TransactGetItemsError,
         transact_write_items::TransactWriteItemsError,
     );
-    None
+    // SearchVectors has no ProvisionedThroughputExceededException.
+    use aws_sdk_dynamodb::operation::search_vectors::SearchVectorsError as V;
+    match error.downcast_ref::<V>()? {
+        V::ThrottlingException(e) => {
+            Some(from_parts("ThrottlingException", e.throttling_reasons()))
+        }
+        V::RequestLimitExceeded(e) => {
+            Some(from_parts("RequestLimitExceeded", e.throttling_reasons()))
+        }
+        _ => None,
+    }
 }
 
 /// The label of an operation on several entity types: their names in

@@ -33,6 +33,8 @@ pub struct TableDefinition {
     pub(super) entities: Vec<crate::table::shape::EntityShape>,
     /// Deletion protection, recovery, class, tags, throughput limits.
     pub(super) settings: crate::table::settings::Settings,
+    /// The vector indexes the entities declare.
+    pub(super) vector_indexes: Vec<crate::keys::vector_index::VectorIndex>,
 }
 
 impl Table {
@@ -49,6 +51,7 @@ impl Table {
             stream: None,
             entities: Vec::new(),
             settings: Default::default(),
+            vector_indexes: Vec::new(),
         }
     }
 }
@@ -125,6 +128,7 @@ impl TableDefinition {
                 )))),
             }
         }
+        self.add_vector_indexes::<E>();
         if let Some(index) = E::INDEXES
             .iter()
             .find(|i| self.attribute_indexes.iter().any(|a| a.name == i.name))
@@ -149,6 +153,13 @@ impl TableDefinition {
     /// (`#[truss(ttl)]`) of the entities, if any declares one.
     pub fn ttl_attribute(&self) -> Option<&'static str> {
         self.ttl
+    }
+
+    /// Whether a secondary index (over templates or attributes) has this
+    /// name.
+    pub(super) fn has_secondary_index(&self, name: &str) -> bool {
+        self.indexes.iter().any(|i| i.name == name)
+            || self.attribute_indexes.iter().any(|i| i.name == name)
     }
 
     fn schema_error<E: Entity>(&self, reason: String) -> Error {
@@ -252,11 +263,13 @@ impl TableDefinition {
             .iter()
             .flat_map(AttributeIndex::attributes)
             .map(|a| (a.name, a.scalar));
+        let vector_attributes = self.vector_schema_attributes().map(|a| (a.name, a.scalar));
         let typed: Vec<(&str, ScalarType)> = std::iter::once(inner.pk.as_str())
             .chain(inner.sk.as_deref())
             .map(|name| (name, ScalarType::String))
             .chain(index_attributes)
             .chain(attribute_index_attributes)
+            .chain(vector_attributes)
             .collect();
         let mut seen: Vec<(&str, ScalarType)> = Vec::new();
         for (name, scalar) in typed {
@@ -311,9 +324,11 @@ impl TableDefinition {
         self.check()?;
         let (attributes, keys) = self.key_schema()?;
         let indexes = self.global_secondary_indexes()?;
+        let vector_indexes = self.vector_index_requests()?;
         let inner = &self.table.inner;
         self.apply_settings(inner.client.create_table())?
             .table_name(&inner.name)
+            .set_vector_indexes((!vector_indexes.is_empty()).then_some(vector_indexes))
             .billing_mode(BillingMode::PayPerRequest)
             .set_attribute_definitions(Some(attributes))
             .set_key_schema(Some(keys))

@@ -1,0 +1,22 @@
+//! Mistakes in declaring vector indexes, all reported at once.
+use truss_model::Entity;
+
+#[derive(Entity, serde::Serialize, serde::Deserialize)]
+#[truss(pk = "DOC#{id}", sk = "META", index(name = "Taken", partition = [tenant]))]
+struct Doc {
+    id: String,
+    tenant: String,
+    kind: String,
+    #[truss(vector(index = "by_zero", dimensions = 0, distance = "cosine"))]
+    #[truss(vector(index = "by_huge", dimensions = 4097, distance = "cosine"))]
+    #[truss(vector(index = "by_manhattan", dimensions = 3, distance = "manhattan"))]
+    #[truss(vector(index = "no", dimensions = 3, distance = "cosine"))]
+    #[truss(vector(index = "Taken", dimensions = 3, distance = "cosine"))]
+    #[truss(vector(index = "by_tenant", dimensions = 3, distance = "cosine", partition = tennant))]
+    #[truss(vector(index = "by_twice", dimensions = 3, distance = "cosine", partition = kind, filters = [kind]))]
+    #[truss(vector(dimensions = 3, distance = "cosine"))]
+    #[truss(vector(index = "by_shape", dimensions = 3, distance = "cosine", projection = "some"))]
+    embedding: Vec<f32>,
+}
+
+fn main() {}
