@@ -331,3 +331,35 @@ async fn the_library_and_the_sdk_share_one_budget_of_attempts() {
     assert_eq!((*written, left.len()), (3, 1), "{err:?}");
     assert_eq!(scan(&Table::new(client().await, name)).await.len(), 3);
 }
+
+#[tokio::test]
+async fn the_sdk_waits_as_long_as_the_servers_retry_after_asks() {
+    // A throttled GetItem whose answer says `x-amz-retry-after: 2500`
+    // (milliseconds): the SDK's retry waits at least that long before the
+    // second attempt, which succeeds; its own first backoff is at most 1 s.
+    // Only the lower bound is asserted.
+    let name = table_name("retry-after");
+    let body = throttled(
+        "ThrottlingException",
+        &name,
+        &[("TableReadKeyRangeThroughputExceeded", "")],
+    );
+    let throttle = Throttle::on("GetItem", 1, &body).retry_after(2_500);
+    let (table, meter) = throttled_table(&name, &throttle, None).await;
+    let started = std::time::Instant::now();
+    let found = table
+        .get(Link::key("nobody"))
+        .await
+        .expect("get after the wait");
+    let waited = started.elapsed();
+    assert_eq!(found, None);
+    assert_eq!(throttle.injected(), 1);
+    assert!(
+        waited >= std::time::Duration::from_millis(2_500),
+        "{waited:?}"
+    );
+    assert_eq!(
+        meter.throttled(),
+        counts(&[(name.as_str(), "TableReadKeyRangeThroughputExceeded", 1)])
+    );
+}

@@ -12,7 +12,7 @@ use crate::infra::cfn_lint_ignoring;
 use serde::{Deserialize, Serialize};
 use truss_model::local::LocalEngine;
 use truss_model::vector::Distance;
-use truss_model::{Entity, Error, Table};
+use truss_model::{Entity, Error, Projection, Table};
 
 /// A document, in four vector indexes over `embedding`: one per distance
 /// function, and one partitioned by tenant with the kind as a filter.
@@ -43,6 +43,24 @@ struct Note {
     #[truss(vector(index = "by_euclid", dimensions = 4, distance = "euclidean"))]
     #[truss(vector(index = "by_dot", dimensions = 4, distance = "dot_product"))]
     #[truss(vector(index = "by_tenant", dimensions = 4, distance = "cosine", partition = tenant, filters = [kind]))]
+    embedding: Vec<f32>,
+}
+
+/// What a search can read from the index without reading the table.
+#[derive(Projection, Debug, PartialEq)]
+#[truss(entity = Doc)]
+struct DocCard {
+    id: String,
+    kind: String,
+    title: Option<String>,
+}
+
+/// A projection that wants the vector, which DynamoDB does not return.
+#[derive(Projection, Debug, PartialEq)]
+#[allow(dead_code)] // never decoded: the search is refused
+#[truss(entity = Doc)]
+struct DocVector {
+    id: String,
     embedding: Vec<f32>,
 }
 
@@ -214,6 +232,52 @@ async fn the_top_k_matches_a_brute_force_ranking_for_every_distance() {
             assert!(found.hits.iter().all(|h| h.item.title.is_none()));
         }
     }
+    // Read as a projection from what the index returns: the same ranking,
+    // the same scores, no BatchGetItem.
+    let counter = truss_model::RequestCounter::new();
+    let config = engine()
+        .client()
+        .config()
+        .to_builder()
+        .interceptor(counter.clone())
+        .build();
+    let counted = Table::new(aws_sdk_dynamodb::Client::from_conf(config), table.name());
+    let q = vector(2024);
+    let cards = counted
+        .search(Doc::by_cosine(&q).top_k(25).project::<DocCard>())
+        .await
+        .expect("projected search");
+    assert_eq!(counter.count("SearchVectors"), 1);
+    assert_eq!(counter.count("BatchGetItem"), 0);
+    let whole = counted
+        .search(Doc::by_cosine(&q).top_k(25))
+        .await
+        .expect("search");
+    assert_eq!(counter.count("SearchVectors"), 2);
+    assert_eq!(counter.count("BatchGetItem"), 1);
+    assert_eq!(cards.hits.len(), whole.hits.len());
+    for (card, hit) in cards.hits.iter().zip(&whole.hits) {
+        assert_eq!(
+            card.item,
+            DocCard {
+                id: hit.item.id.clone(),
+                kind: hit.item.kind.clone(),
+                title: None
+            }
+        );
+        assert_eq!(card.score, hit.score);
+    }
+    assert_eq!(cards.skipped, whole.skipped);
+    match table
+        .search(Doc::by_cosine(&q).project::<DocVector>())
+        .await
+    {
+        Err(Error::InvalidQuery { reason, .. }) => {
+            assert!(reason.contains("without `embedding`"), "{reason}")
+        }
+        other => panic!("expected InvalidQuery, got {other:?}"),
+    }
+
     // The other type is searched the same way, skipping the docs.
     let q = vector(1000);
     let notes = table

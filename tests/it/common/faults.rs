@@ -164,6 +164,8 @@ pub struct Throttle {
     injected: Arc<AtomicUsize>,
     operation: &'static str,
     body: Arc<str>,
+    /// `x-amz-retry-after` (milliseconds), when the answer carries it.
+    retry_after: Option<u64>,
 }
 
 impl Throttle {
@@ -183,7 +185,15 @@ impl Throttle {
             injected: Arc::new(AtomicUsize::new(0)),
             operation,
             body: Arc::from(body),
+            retry_after: None,
         }
+    }
+
+    /// The answers also carry `x-amz-retry-after: millis`, the hint a
+    /// server gives of when to try again.
+    pub fn retry_after(mut self, millis: u64) -> Self {
+        self.retry_after = Some(millis);
+        self
     }
 
     /// Responses throttled so far.
@@ -215,7 +225,14 @@ impl Intercept for Throttle {
             return Ok(());
         }
         self.injected.fetch_add(1, Ordering::SeqCst);
-        answer_400(context, &self.body)
+        answer_400(context, &self.body)?;
+        if let Some(millis) = self.retry_after {
+            context
+                .response_mut()
+                .headers_mut()
+                .insert("x-amz-retry-after", millis.to_string());
+        }
+        Ok(())
     }
 }
 

@@ -27,15 +27,21 @@
 //! vector. Before any request, the vector's length must be the index's
 //! dimensions and every component finite, `top_k` within 1 to 100, and
 //! each filter one of the index's `filters`: otherwise
-//! [`Error::InvalidQuery`]. Results come most similar first, decoded as
-//! the entity; items of other entity types sharing the index are skipped
-//! and counted, as collections skip them.
+//! [`Error::InvalidQuery`]. Results come most similar first, read whole
+//! from the table and decoded as the entity (DynamoDB returns them without
+//! their vector), or, after [`VectorSearch::project`], decoded as a
+//! projection from what the index returns; items of other entity types
+//! sharing the index are skipped and counted, as collections skip them.
 
 use crate::expr::{Attr, KeyAttr};
+use crate::foundation::error::KeyDisplay;
 use crate::foundation::error::{Error, Result};
 use crate::foundation::into_field::IntoField;
+use crate::foundation::item::Item;
 use crate::keys::entity::Entity;
+use crate::keys::template::IndexProjection;
 use crate::ops::batch::{read_keys, KeyId, Reading, DEFAULT_CONCURRENCY};
+use crate::ops::projection::Projection;
 use crate::table::observe::send;
 use crate::table::retry::RetryPolicy;
 use crate::table::Table;
@@ -49,16 +55,124 @@ pub use crate::keys::vector_index::{Distance, VectorIndex};
 const MAX_TOP_K: u32 = 100;
 
 /// A search of a vector index of `E`, made by the function the derive
-/// generates for the index; run it with [`Table::search`].
+/// generates for the index; run it with [`Table::search`]. `R` is what
+/// its hits are read as: [`Whole`] items of `E` (the default), or a
+/// [`Projection`] of `E` after [`project`](VectorSearch::project).
 #[derive(Debug, Clone)]
 #[must_use = "a search does nothing until it is run with `Table::search`"]
-pub struct VectorSearch<E> {
+pub struct VectorSearch<E, R = Whole> {
     index: &'static VectorIndex,
     vector: Vec<f32>,
     partition: Option<Result<AttributeValue>>,
     filters: Vec<(&'static str, Result<AttributeValue>)>,
     top_k: u32,
-    _entity: PhantomData<fn() -> E>,
+    _read: PhantomData<fn() -> (E, R)>,
+}
+
+/// The hits read, and the keys of those gone from the table.
+type Read<T> = Result<(Vec<Hit<T>>, Vec<KeyDisplay>)>;
+
+mod seal {
+    /// Keeps [`ReadAs`](super::ReadAs) to [`Whole`](super::Whole) and
+    /// [`Projected`](super::Projected).
+    pub trait Sealed {}
+}
+
+/// Hits read as whole items of the entity: the search reads them from the
+/// table (one BatchGetItem), since DynamoDB returns them without their
+/// vector.
+#[derive(Debug, Clone, Copy)]
+pub struct Whole;
+
+/// Hits read as projection `P`, from the items the index returns: no
+/// other request.
+#[derive(Debug, Clone, Copy)]
+pub struct Projected<P>(PhantomData<fn() -> P>);
+
+/// How a search's hits are read: as [`Whole`] items, or as a
+/// [`Projection`] of what the index returns ([`Projected`]). Implemented
+/// for those two only.
+pub trait ReadAs<E: Entity>: seal::Sealed + Send + 'static {
+    /// What a hit holds.
+    type Output;
+    /// Refuses, before any request, what the index cannot give.
+    #[doc(hidden)]
+    fn __fits(index: &'static VectorIndex) -> Result<()>;
+    /// The hits, and the keys of those gone from the table.
+    #[doc(hidden)]
+    fn __read(
+        table: &Table,
+        found: Vec<(f64, Item)>,
+    ) -> impl std::future::Future<Output = Read<Self::Output>> + Send;
+}
+
+impl seal::Sealed for Whole {}
+
+impl<E: Entity> ReadAs<E> for Whole {
+    type Output = E;
+
+    fn __fits(_: &'static VectorIndex) -> Result<()> {
+        Ok(())
+    }
+
+    fn __read(
+        table: &Table,
+        found: Vec<(f64, Item)>,
+    ) -> impl std::future::Future<Output = Read<E>> + Send {
+        read_whole::<E>(table, found)
+    }
+}
+
+impl<P> seal::Sealed for Projected<P> {}
+
+impl<E: Entity, P: Projection<Entity = E>> ReadAs<E> for Projected<P> {
+    type Output = P;
+
+    fn __fits(index: &'static VectorIndex) -> Result<()> {
+        for path in P::__paths() {
+            let root = path.root;
+            let held = match index.projection {
+                IndexProjection::All => true,
+                projection => {
+                    projection.included().contains(&root)
+                        || index.partition.is_some_and(|a| a.name == root)
+                        || index.filters.iter().any(|a| a.name == root)
+                        || E::PK
+                            .fields()
+                            .chain(E::SK.iter().flat_map(|t| t.fields()))
+                            .any(|f| f.attribute == root)
+                }
+            };
+            if root == index.attribute || !held {
+                return Err(Error::InvalidQuery {
+                    entity: E::NAME,
+                    reason: format!(
+                        "vector index `{}` returns its items without `{}`{}: the projection cannot read `{path}`; search for whole items instead",
+                        index.name,
+                        index.attribute,
+                        match index.projection {
+                            IndexProjection::All => String::new(),
+                            projection => format!(" and projects {} only", projection.kind()),
+                        }
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    async fn __read(
+        table: &Table,
+        found: Vec<(f64, Item)>,
+    ) -> Result<(Vec<Hit<P>>, Vec<KeyDisplay>)> {
+        let hits = found
+            .into_iter()
+            .map(|(score, item)| {
+                crate::ops::projection::decode::<P>(table, item).map(|item| Hit { score, item })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((hits, Vec::new()))
+    }
 }
 
 /// A field a search filters on: a handle of the entity's
@@ -102,10 +216,28 @@ impl<E: Entity> VectorSearch<E> {
             partition,
             filters: Vec::new(),
             top_k: 10,
-            _entity: PhantomData,
+            _read: PhantomData,
         }
     }
 
+    /// Reads the hits as projection `P` from the items the index returns,
+    /// without reading them from the table. `P` may not read the vector
+    /// (DynamoDB returns the items without it) nor, on an index projecting
+    /// less than `ALL`, an attribute the index does not hold:
+    /// [`Error::InvalidQuery`] before any request.
+    pub fn project<P: Projection<Entity = E>>(self) -> VectorSearch<E, Projected<P>> {
+        VectorSearch {
+            index: self.index,
+            vector: self.vector,
+            partition: self.partition,
+            filters: self.filters,
+            top_k: self.top_k,
+            _read: PhantomData,
+        }
+    }
+}
+
+impl<E: Entity, R> VectorSearch<E, R> {
     /// How many of the closest items DynamoDB returns (1 to 100; 10
     /// unless set). Items of other entity types among them are skipped, so
     /// fewer may come back.
@@ -239,14 +371,18 @@ pub struct VectorHits<E> {
 }
 
 impl Table {
-    /// Runs a vector search (one `SearchVectors` request): see
-    /// [`vector`](crate::vector).
-    pub async fn search<E: Entity>(&self, search: VectorSearch<E>) -> Result<VectorHits<E>> {
+    /// Runs a vector search (one `SearchVectors` request, then, for whole
+    /// items, one BatchGetItem): see [`vector`](crate::vector).
+    pub async fn search<E: Entity, R: ReadAs<E>>(
+        &self,
+        search: VectorSearch<E, R>,
+    ) -> Result<VectorHits<R::Output>> {
         let inner = &self.inner;
         let index = search.index;
         let observation = inner.observe("SearchVectors", E::NAME);
         observation.index(Some(index.name));
         let result = async {
+            R::__fits(index)?;
             let (vector, condition, names, values, top_k) = search.checked()?;
             let output = send!(
                 observation,
@@ -268,24 +404,47 @@ impl Table {
             let consumed_bytes = output
                 .consumed_capacity()
                 .and_then(|c| c.vector_search_request_bytes());
-            // DynamoDB returns the index's copy of each item without its
-            // vector (and a vector it returns is the index's f32 copy): the
-            // items are read whole from the table, one BatchGetItem.
-            let mut found: Vec<(f64, KeyId)> = Vec::new();
+            let mut found: Vec<(f64, Item)> = Vec::new();
             let mut skipped = 0;
             for result in output.search_results.unwrap_or_default() {
                 let item = result.item.unwrap_or_default();
-                if !crate::ops::collection::matches::<E>(self, &item) {
+                if crate::ops::collection::matches::<E>(self, &item) {
+                    found.push((result.score, item));
+                } else {
                     skipped += 1;
-                    continue;
                 }
-                let text = |attr: Option<&str>| match attr.and_then(|a| item.get(a)) {
-                    Some(AttributeValue::S(s)) => Some(s.clone()),
-                    _ => None,
-                };
-                let pk = text(Some(&inner.pk)).unwrap_or_default();
-                found.push((result.score, (pk, text(inner.sk.as_deref()))));
             }
+            let (hits, missing) = R::__read(self, found).await?;
+            Ok(VectorHits {
+                hits,
+                skipped,
+                missing,
+                consumed_bytes,
+            })
+        }
+        .await;
+        observation.finish(result)
+    }
+}
+
+/// The hits as whole items: DynamoDB returns the index's copy of each
+/// item without its vector (and a vector it returns is the index's f32
+/// copy), so the items are read from the table, one BatchGetItem.
+async fn read_whole<E: Entity>(table: &Table, found: Vec<(f64, Item)>) -> Read<E> {
+    let inner = &table.inner;
+    let found: Vec<(f64, KeyId)> = found
+        .into_iter()
+        .map(|(score, item)| {
+            let text = |attr: Option<&str>| match attr.and_then(|a| item.get(a)) {
+                Some(AttributeValue::S(s)) => Some(s.clone()),
+                _ => None,
+            };
+            let pk = text(Some(&inner.pk)).unwrap_or_default();
+            (score, (pk, text(inner.sk.as_deref())))
+        })
+        .collect();
+    {
+        {
             let reading = Reading {
                 consistent: false,
                 concurrency: DEFAULT_CONCURRENCY,
@@ -293,7 +452,7 @@ impl Table {
                 projection: None,
             };
             let (mut items, unread) = read_keys(
-                self,
+                table,
                 E::NAME,
                 found.iter().map(|(_, id)| id.clone()),
                 reading,
@@ -328,14 +487,7 @@ impl Table {
                     None => missing.push(display(id)),
                 }
             }
-            Ok(VectorHits {
-                hits,
-                skipped,
-                missing,
-                consumed_bytes,
-            })
+            Ok((hits, missing))
         }
-        .await;
-        observation.finish(result)
     }
 }
