@@ -530,3 +530,116 @@ async fn vector_indexes_reach_cloudformation_and_the_drift_check() {
         other => panic!("expected a schema error, got {other:?}"),
     }
 }
+
+/// A memo whose vector is optional and of `f64`: an item without one is
+/// not indexed, and a hit comes back with its vector exactly as stored.
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "MEMO#{id}", sk = "META")]
+struct Memo {
+    id: String,
+    #[truss(vector(index = "memo_meaning", dimensions = 3, distance = "euclidean"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    embedding: Option<Vec<f64>>,
+}
+
+#[tokio::test]
+async fn optional_f64_vectors_are_indexed_when_present_and_read_back_exactly() {
+    let table = Table::new(engine().client(), table_name("vector-optional"));
+    table
+        .definition()
+        .entity::<Memo>()
+        .create()
+        .await
+        .expect("create");
+    // More digits than an f32 holds: the table keeps them, the index an f32
+    // copy; the hit is read from the table.
+    let precise = Memo {
+        id: "precise".into(),
+        embedding: Some(vec![0.123_456_789_012_345_6, -1.000_000_000_1, 2.5]),
+    };
+    let far = Memo {
+        id: "far".into(),
+        embedding: Some(vec![9.0, 9.0, 9.0]),
+    };
+    let none = Memo {
+        id: "without".into(),
+        embedding: None,
+    };
+    for memo in [&precise, &far, &none] {
+        table.put(memo).await.expect("put");
+    }
+    let found = table
+        .search(Memo::memo_meaning(&[0.12, -1.0, 2.5]).top_k(10))
+        .await
+        .expect("search");
+    let ids: Vec<&str> = found.hits.iter().map(|h| h.item.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["precise", "far"],
+        "the memo without a vector is not indexed"
+    );
+    assert_eq!(found.hits[0].item, precise, "the f64 vector, every digit");
+}
+
+/// Fault injection: drops the first key from the next BatchGetItem, so the
+/// read finds no item for it, as if it had been deleted between the
+/// search and the read (no engine deletes on cue between two requests).
+#[derive(Debug, Clone, Default)]
+struct DropFirstKey(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for DropFirstKey {
+    fn name(&self) -> &'static str {
+        "test fault injection: a key dropped from a batch read"
+    }
+
+    fn modify_before_serialization(
+        &self,
+        context: &mut aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextMut<'_>,
+        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        _: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemInput;
+        if let Some(input) = context.input_mut().downcast_mut::<BatchGetItemInput>() {
+            if !self.0.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                if let Some(keys) = input
+                    .request_items
+                    .iter_mut()
+                    .flat_map(|m| m.values_mut())
+                    .next()
+                {
+                    keys.keys.remove(0);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_hit_gone_from_the_table_is_reported_missing() {
+    let (table, _) = loaded_table("vector-missing").await;
+    let config = engine()
+        .client()
+        .config()
+        .to_builder()
+        .interceptor(DropFirstKey::default())
+        .build();
+    let faulty = Table::new(aws_sdk_dynamodb::Client::from_conf(config), table.name());
+    let q = vector(77);
+    let whole = table
+        .search(Doc::by_cosine(&q).top_k(10))
+        .await
+        .expect("search");
+    let found = faulty
+        .search(Doc::by_cosine(&q).top_k(10))
+        .await
+        .expect("search");
+    assert_eq!(found.missing.len(), 1, "{:?}", found.missing);
+    assert_eq!(found.hits.len(), whole.hits.len() - 1);
+    let first = &whole.hits[0].item;
+    assert_eq!(
+        found.missing[0].to_string(),
+        format!("PK=DOC#{}, SK=META", first.id.replace(' ', "%20"))
+    );
+    assert!(found.hits.iter().all(|h| h.item.id != first.id));
+}

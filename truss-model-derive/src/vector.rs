@@ -122,6 +122,9 @@ fn check_one<'a>(
             return fail(errors, v.span, format!("vector index `{name}` needs `distance = \"cosine\" | \"euclidean\" | \"dot_product\"`"));
         }
     };
+    if field.option_of.is_some() && field.serde.skip_serializing_if.is_none() {
+        return fail(errors, v.span, format!("vector index `{name}`: the optional vector `{}` must be left out of the item when it is `None` (DynamoDB refuses a NULL where a vector index expects a list of numbers): add `#[serde(skip_serializing_if = \"Option::is_none\")]`", field.name));
+    }
     if field.serde.skipped_by.is_some()
         || field.serde.flatten
         || field.attribute != field.de_attribute

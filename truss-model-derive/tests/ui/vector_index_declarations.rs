@@ -19,4 +19,12 @@ struct Doc {
     embedding: Vec<f32>,
 }
 
+#[derive(Entity, serde::Serialize, serde::Deserialize)]
+#[truss(pk = "MEMO#{id}", sk = "META")]
+struct Memo {
+    id: String,
+    #[truss(vector(index = "by_meaning", dimensions = 3, distance = "cosine"))]
+    embedding: Option<Vec<f32>>,
+}
+
 fn main() {}

@@ -39,6 +39,7 @@ use crate::foundation::error::{Error, Result};
 use crate::foundation::into_field::IntoField;
 use crate::foundation::item::Item;
 use crate::keys::entity::Entity;
+use crate::keys::projected::Whole;
 use crate::keys::template::IndexProjection;
 use crate::ops::batch::{read_keys, KeyId, Reading, DEFAULT_CONCURRENCY};
 use crate::ops::projection::Projection;
@@ -56,8 +57,10 @@ const MAX_TOP_K: u32 = 100;
 
 /// A search of a vector index of `E`, made by the function the derive
 /// generates for the index; run it with [`Table::search`]. `R` is what
-/// its hits are read as: [`Whole`] items of `E` (the default), or a
-/// [`Projection`] of `E` after [`project`](VectorSearch::project).
+/// its hits are read as: whole items of `E` ([`Whole`], the default: read
+/// from the table with one BatchGetItem, since DynamoDB returns them
+/// without their vector), or a [`Projection`] of `E` after
+/// [`project`](VectorSearch::project).
 #[derive(Debug, Clone)]
 #[must_use = "a search does nothing until it is run with `Table::search`"]
 pub struct VectorSearch<E, R = Whole> {
@@ -77,12 +80,6 @@ mod seal {
     /// [`Projected`](super::Projected).
     pub trait Sealed {}
 }
-
-/// Hits read as whole items of the entity: the search reads them from the
-/// table (one BatchGetItem), since DynamoDB returns them without their
-/// vector.
-#[derive(Debug, Clone, Copy)]
-pub struct Whole;
 
 /// Hits read as projection `P`, from the items the index returns: no
 /// other request.
