@@ -440,51 +440,42 @@ async fn read_whole<E: Entity>(table: &Table, found: Vec<(f64, Item)>) -> Read<E
             (score, (pk, text(inner.sk.as_deref())))
         })
         .collect();
-    {
-        {
-            let reading = Reading {
-                consistent: false,
-                concurrency: DEFAULT_CONCURRENCY,
-                policy: RetryPolicy::default(),
-                projection: None,
-            };
-            let (mut items, unread) = read_keys(
-                table,
-                E::NAME,
-                found.iter().map(|(_, id)| id.clone()),
-                reading,
-            )
-            .await?;
-            let display = |(pk, sk): &KeyId| {
-                crate::foundation::error::KeyDisplay::new(
-                    &inner.pk,
-                    pk,
-                    inner.sk.as_deref().zip(sk.as_deref()),
-                )
-            };
-            if !unread.is_empty() {
-                return Err(Error::UnprocessedKeys {
-                    entity: E::NAME,
-                    read: items.len(),
-                    unprocessed: found
-                        .iter()
-                        .filter(|(_, id)| unread.contains(id))
-                        .map(|(_, id)| display(id))
-                        .collect(),
-                });
-            }
-            let mut hits = Vec::with_capacity(found.len());
-            let mut missing = Vec::new();
-            for (score, id) in &found {
-                match items.remove(id) {
-                    Some(item) => hits.push(Hit {
-                        score: *score,
-                        item: inner.decode::<E>(item)?,
-                    }),
-                    None => missing.push(display(id)),
-                }
-            }
-            Ok((hits, missing))
+    let reading = Reading {
+        consistent: false,
+        concurrency: DEFAULT_CONCURRENCY,
+        policy: RetryPolicy::default(),
+        projection: None,
+    };
+    let (mut items, unread) = read_keys(
+        table,
+        E::NAME,
+        found.iter().map(|(_, id)| id.clone()),
+        reading,
+    )
+    .await?;
+    let display =
+        |(pk, sk): &KeyId| KeyDisplay::new(&inner.pk, pk, inner.sk.as_deref().zip(sk.as_deref()));
+    if !unread.is_empty() {
+        return Err(Error::UnprocessedKeys {
+            entity: E::NAME,
+            read: items.len(),
+            unprocessed: found
+                .iter()
+                .filter(|(_, id)| unread.contains(id))
+                .map(|(_, id)| display(id))
+                .collect(),
+        });
+    }
+    let mut hits = Vec::with_capacity(found.len());
+    let mut missing = Vec::new();
+    for (score, id) in &found {
+        match items.remove(id) {
+            Some(item) => hits.push(Hit {
+                score: *score,
+                item: inner.decode::<E>(item)?,
+            }),
+            None => missing.push(display(id)),
         }
     }
+    Ok((hits, missing))
 }
