@@ -92,7 +92,13 @@ pub fn encode(fields: &[Field<'_>]) -> TokenStream {
 /// `Self`, as a `Result<Self, CodecError>`: one pass over the entries with
 /// a `match` on their names, then every field not found by serde's rule
 /// for it.
-pub fn decode(fields: &[Field<'_>]) -> TokenStream {
+///
+/// With `keys` (an entity's key fields), the item is a whole item: every
+/// attribute that is none of the fields goes to `__truss_keys` (an
+/// `ItemKeys`), and when the pass ends with a key field unread, the key
+/// fields recovered from the keys are read in a second round (only those
+/// not read already). Without, other attributes are dropped.
+pub fn decode(fields: &[Field<'_>], keys: Option<&[&syn::Ident]>) -> TokenStream {
     let slot = |i: usize| format_ident!("__truss_{}", i);
     let read = fields
         .iter()
@@ -125,8 +131,12 @@ pub fn decode(fields: &[Field<'_>]) -> TokenStream {
             }
         }
     });
+    let is_key = |f: &Field<'_>| keys.is_some_and(|keys| keys.contains(&f.ident));
     let arms = read.clone().map(|(i, f)| {
         let (slot, ty, name) = (slot(i), f.ty, &f.de_attribute);
+        // Recovered from the keys: only when not read from the item.
+        let refill =
+            is_key(f).then(|| quote! { if __truss_refill && #slot.is_some() { continue; } });
         let aliases = &f.serde.aliases;
         let value = match &f.serde.deserialize_with {
             Some(path) => quote! {{
@@ -143,12 +153,19 @@ pub fn decode(fields: &[Field<'_>]) -> TokenStream {
             None => quote! { (&__t::via(&#slot)).decode(__truss_value) },
         };
         // Two names of one field in one item: serde's error.
-        let duplicate = (!aliases.is_empty()).then(|| quote! { __t::first(&#slot, #name)?; });
+        let read = quote! {{
+            let __truss_read = #value;
+            __t::set(&mut #slot, __truss_read, __truss_name)
+        }};
+        let read = if aliases.is_empty() {
+            read
+        } else {
+            quote! { __t::first(&#slot, #name).and_then(|()| #read) }
+        };
         quote! {
             #i => {
-                #duplicate
-                let __truss_read = #value;
-                __t::set(&mut #slot, __truss_read, __truss_name)?;
+                #refill
+                #read
             }
         }
     });
@@ -171,18 +188,65 @@ pub fn decode(fields: &[Field<'_>]) -> TokenStream {
         };
         quote! { #ident: __t::value(#slot, #missing)? }
     });
+    let dispatch = quote! {
+        let __truss_field: usize = match __t::name_key(&__truss_name) {
+            #(#lookups)*
+            _ => usize::MAX,
+        };
+    };
+    let Some(keys) = keys else {
+        return quote! {{
+            #[allow(unused_imports)]
+            use ::truss_model::__private::{self as __t, ViaSerde as _, ViaStored as _};
+            #(#slots)*
+            for (__truss_name, __truss_value) in __truss_item {
+                #dispatch
+                match __truss_field {
+                    #(#arms)*
+                    _ => ::core::result::Result::Ok(()),
+                }?;
+            }
+            ::core::result::Result::Ok(Self { #(#values),* })
+        }};
+    };
+    // Whether a key field is unread when the item's entries end.
+    let unread = read
+        .clone()
+        .filter(|(_, f)| keys.contains(&f.ident))
+        .map(|(i, _)| {
+            let slot = slot(i);
+            quote! { #slot.is_none() }
+        });
+    let unread = quote! { false #(|| #unread)* };
     quote! {{
         #[allow(unused_imports)]
         use ::truss_model::__private::{self as __t, ViaSerde as _, ViaStored as _};
         #(#slots)*
-        for (__truss_name, __truss_value) in __truss_item {
-            let __truss_field: usize = match __t::name_key(&__truss_name) {
-                #(#lookups)*
-                _ => usize::MAX,
+        let mut __truss_entries = __truss_item.into_iter();
+        let mut __truss_refill = false;
+        loop {
+            let (__truss_name, __truss_value) = match __truss_entries.next() {
+                ::core::option::Option::Some(entry) => entry,
+                ::core::option::Option::None => {
+                    if __truss_refill || !(#unread) {
+                        break;
+                    }
+                    __truss_refill = true;
+                    __truss_entries = __truss_keys.recovered()?.into_iter();
+                    continue;
+                }
             };
-            match __truss_field {
+            #dispatch
+            let __truss_step = match __truss_field {
                 #(#arms)*
-                _ => {}
+                _ => {
+                    __truss_keys.other(__truss_name, __truss_value);
+                    ::core::result::Result::Ok(())
+                }
+            };
+            if let ::core::result::Result::Err(__truss_error) = __truss_step {
+                // The keys are still wanted, to name the item in the error.
+                return ::core::result::Result::Err(__truss_keys.failed(__truss_error, __truss_entries));
             }
         }
         ::core::result::Result::Ok(Self { #(#values),* })

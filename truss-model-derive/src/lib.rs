@@ -146,7 +146,12 @@ mod emitted {
         // when written (`put`) and three when read (`slot`, `set`,
         // `value`), the type named once, and one integer key per name to
         // dispatch on; the codec's loops and checks live in the runtime.
-        const BUDGET: usize = 4_100;
+        // 4,329 with the one-pass read (2026-12-04): the loop hands the
+        // attributes that are no field to the library (the keys, read
+        // without a lookup by name), asks it for the key fields an item
+        // lacks, and reads a key field a second time only when the item
+        // did not hold it.
+        const BUDGET: usize = 4_350;
         assert!(
             count <= BUDGET,
             "{count} tokens, over the budget of {BUDGET}"

@@ -79,7 +79,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
 /// value in another shape is read by serde.
 fn stored(ident: &syn::Ident, fields: &[ast::Field<'_>]) -> TokenStream {
     let encode = crate::codec::encode(fields);
-    let decode = crate::codec::decode(fields);
+    let decode = crate::codec::decode(fields, None);
     let count = fields.len();
     quote! {
         #[automatically_derived]

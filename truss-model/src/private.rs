@@ -13,6 +13,7 @@ pub use crate::foundation::attr_value::CodecError;
 pub use crate::keys::attribute_index::{AttributeIndex, IndexAttribute};
 pub use crate::keys::constant::{Constant, ConstantValue};
 pub use crate::keys::entity::Partition;
+pub use crate::keys::item_keys::ItemKeys;
 pub use crate::keys::key_part::serde_name::{decode_serde_name, encode_serde_name};
 pub use crate::keys::revision::Revision;
 pub use crate::keys::sort_key::SortKey;

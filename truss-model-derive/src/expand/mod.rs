@@ -159,7 +159,7 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
         None => quote!(::core::result::Result::Ok(())),
     };
     let key_names = valid.key_fields.iter().map(|f| f.ident);
-    let codec = item_codec(entity);
+    let codec = item_codec(entity, &valid.key_fields);
     quote! {
         #[automatically_derived]
         impl ::truss_model::Entity for #ident {
@@ -196,12 +196,16 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
 }
 
 /// The generated item codec (`crate::codec`), or serde's and why.
-fn item_codec(entity: &crate::ast::Entity<'_>) -> TokenStream {
+fn item_codec(
+    entity: &crate::ast::Entity<'_>,
+    key_fields: &[&crate::ast::Field<'_>],
+) -> TokenStream {
     let reason = match &entity.codec {
         crate::codec::Choice::Serde(reason) => reason,
         crate::codec::Choice::Generated => {
             let encode = crate::codec::encode(&entity.fields);
-            let decode = crate::codec::decode(&entity.fields);
+            let key_idents: Vec<&syn::Ident> = key_fields.iter().map(|f| f.ident).collect();
+            let decode_keyed = crate::codec::decode(&entity.fields, Some(&key_idents));
             let count = entity.fields.len();
             return quote! {
                 const CODEC: ::truss_model::Codec = ::truss_model::Codec::Generated;
@@ -218,7 +222,13 @@ fn item_codec(entity: &crate::ast::Entity<'_>) -> TokenStream {
                 }
                 fn __from_item(
                     __truss_item: ::truss_model::Item,
-                ) -> ::core::result::Result<Self, ::truss_model::__private::CodecError> #decode
+                ) -> ::core::result::Result<Self, ::truss_model::__private::CodecError> {
+                    Self::__from_item_keyed(__truss_item, &mut ::truss_model::__private::ItemKeys::detached())
+                }
+                fn __from_item_keyed(
+                    __truss_item: ::truss_model::Item,
+                    __truss_keys: &mut ::truss_model::__private::ItemKeys<'_>,
+                ) -> ::core::result::Result<Self, ::truss_model::__private::CodecError> #decode_keyed
             };
         }
     };

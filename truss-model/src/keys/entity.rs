@@ -105,6 +105,18 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
         crate::foundation::attr_value::from_item(item)
     }
 
+    /// Reads the entity from a whole item in one pass, handing every
+    /// attribute that is none of its fields to `keys`; the default splits
+    /// the item first and reads its own attributes with
+    /// [`__from_item`](Self::__from_item).
+    #[doc(hidden)]
+    fn __from_item_keyed(
+        item: crate::foundation::item::Item,
+        keys: &mut crate::keys::item_keys::ItemKeys<'_>,
+    ) -> std::result::Result<Self, crate::foundation::attr_value::CodecError> {
+        Self::__from_item(keys.own_attributes(item)?)
+    }
+
     /// This item's version (0 for an item never written).
     fn version(&self) -> u64 {
         0

@@ -5,6 +5,7 @@
 pub(crate) mod attribute_index;
 pub(crate) mod constant;
 pub(crate) mod entity;
+pub(crate) mod item_keys;
 pub mod key_part;
 pub mod projected;
 pub(crate) mod revision;

@@ -6,6 +6,7 @@ use crate::foundation::item::Item;
 use crate::foundation::limits::{MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::keys::attribute_index::check_value;
 use crate::keys::entity::Entity;
+use crate::keys::item_keys::{recover_fields, Declared, ItemKeys};
 use crate::keys::revision::Revision;
 use crate::keys::template::Template;
 use crate::table::erased::{info, DynEntity, EntityInfo, KeyFields};
@@ -75,8 +76,13 @@ impl TableInner {
             .own_attributes(extra)
             .map_err(|e| encode_error(&key, e.to_string()))?;
         // Kept timestamps: the time of this write, whatever the value holds.
-        let now = std::time::SystemTime::now();
-        for stamp in [e.created_at, e.updated_at].into_iter().flatten() {
+        let stamps = [e.created_at, e.updated_at];
+        // Read once per write, and only by entities with kept timestamps.
+        let now = match stamps {
+            [None, None] => std::time::UNIX_EPOCH,
+            _ => std::time::SystemTime::now(),
+        };
+        for stamp in stamps.into_iter().flatten() {
             let now = (stamp.at)(now)
                 .map_err(|m| encode_error(&key, format!("`{}`: {m}", stamp.attribute)))?;
             size += crate::foundation::size::value_size(&now);
@@ -254,6 +260,9 @@ impl TableInner {
         check: KeyCheck,
         slot: &mut dyn Slot,
     ) -> Result<()> {
+        if one_pass(e) {
+            return self.decode_in_one_pass(e, item, check, slot);
+        }
         let mut read = self.read_keys(e, &mut item, check)?;
         // The revision the item was written at: this code's, or an older
         // one read as the type declared for it and converted.
@@ -283,6 +292,107 @@ impl TableInner {
             Some(entity) => self.after_decode(e, &read, entity, write_back),
             None => Ok(()),
         }
+    }
+
+    /// [`decode_into`](Self::decode_into) for an entity read in one pass:
+    /// the generated decoder hands over the keys as it meets them.
+    #[inline(never)]
+    fn decode_in_one_pass(
+        &self,
+        e: &EntityInfo,
+        item: Item,
+        check: KeyCheck,
+        slot: &mut dyn Slot,
+    ) -> Result<()> {
+        let compare_index_keys =
+            check == KeyCheck::Check && self.check_index_keys && !e.indexes.is_empty();
+        let mut keys = ItemKeys::new(self.declared(e), compare_index_keys);
+        let fields = slot.read_keyed(item, &mut keys);
+        let read = self.keys_met(e, keys, check, compare_index_keys)?;
+        fields.map_err(|err| read.error(self, e, err.path(), err.message().to_owned()))?;
+        match slot.entity() {
+            Some(entity) => self.after_decode(e, &read, entity, None),
+            None => Ok(()),
+        }
+    }
+
+    /// What an item of `e` in this table is keyed by.
+    fn declared<'a>(&'a self, e: &'a EntityInfo) -> Declared<'a> {
+        Declared {
+            pk_attribute: &self.pk,
+            sk_attribute: self.sk.as_deref(),
+            pk: &e.pk,
+            sk: e.sk.as_ref(),
+            indexes: e.indexes,
+            constants: e.constants,
+        }
+    }
+
+    /// The keys a one-pass read met, checked as [`read_keys`](Self::read_keys)
+    /// checks them: every checked constant present with its value, the keys
+    /// present (strings), the key fields recovered.
+    fn keys_met(
+        &self,
+        e: &EntityInfo,
+        keys: ItemKeys<'_>,
+        check: KeyCheck,
+        compare_index_keys: bool,
+    ) -> Result<Reading> {
+        let ItemKeys {
+            pk,
+            sk,
+            index_keys,
+            constants,
+            mut wrong_constant,
+            unrecovered,
+            ..
+        } = keys;
+        let read = Reading {
+            pk,
+            sk: self.sk.as_ref().map(|_| sk),
+            index_keys,
+            check,
+            compare_index_keys,
+            upgraded: false,
+        };
+        for (i, constant) in e.constants.iter().enumerate() {
+            if !constant.check || constants & (1 << i) != 0 {
+                continue;
+            }
+            let message = match wrong_constant.take().filter(|(at, _)| *at == i) {
+                None => format!(
+                    "the item lacks the constant attribute `{}` = `{}`",
+                    constant.name,
+                    constant.value.text()
+                ),
+                Some((_, other)) => format!(
+                    "the constant attribute `{}` is {other:?}, not `{}`",
+                    constant.name,
+                    constant.value.text()
+                ),
+            };
+            return Err(read.error(self, e, Some(constant.name.to_owned()), message));
+        }
+        if read.pk.is_none() {
+            return Err(read.error(
+                self,
+                e,
+                Some(self.pk.clone()),
+                "missing string key attribute".into(),
+            ));
+        }
+        if let (Some(_), Some(None)) = (&e.sk, &read.sk) {
+            return Err(read.error(
+                self,
+                e,
+                self.sk.clone(),
+                "missing string key attribute".into(),
+            ));
+        }
+        if let Some((field, message)) = unrecovered {
+            return Err(read.error(self, e, field, message));
+        }
+        Ok(read)
     }
 
     /// The entity from its own attributes (the expiry read back from its
@@ -722,24 +832,38 @@ pub(crate) fn own_attributes<E: Entity>(
 pub(crate) fn from_own_attributes<E: Entity>(item: Item) -> std::result::Result<E, CodecError> {
     #[cfg(debug_assertions)]
     if E::CODEC == crate::keys::entity::Codec::Generated {
-        let by_serde = crate::foundation::attr_value::from_item::<E>(item.clone());
+        let by_serde = from_by_serde::<E>(item.clone());
         let read = E::__from_item(item);
-        // Compared by what serde writes of each reading, up to the order
-        // of sets and lists (two readings of one set are two hash sets,
-        // each with its own order).
-        let written = |r: &std::result::Result<E, CodecError>| match r {
-            Ok(value) => canonical(
-                crate::foundation::attr_value::to_item(value, 0).map_err(|e| e.to_string()),
-            ),
-            Err(e) => Err(format!("error: {e}")),
-        };
-        let (a, b) = (written(&read), written(&by_serde));
-        if a != b {
-            return Err(codec_disagreement(E::NAME, "reads", &a, &b));
+        if let Some(disagreement) = disagreement(&read, by_serde) {
+            return Err(disagreement);
         }
         return read;
     }
     E::__from_item(item)
+}
+
+#[cfg(debug_assertions)]
+fn from_by_serde<E: Entity>(item: Item) -> std::result::Result<E, CodecError> {
+    crate::foundation::attr_value::from_item::<E>(item)
+}
+
+/// A generated codec's reading that differs from serde's, as an error.
+/// Compared by what serde writes of each reading, up to the order of sets
+/// and lists (two readings of one set are two hash sets, each with its own
+/// order).
+#[cfg(debug_assertions)]
+fn disagreement<E: Entity>(
+    read: &std::result::Result<E, CodecError>,
+    by_serde: std::result::Result<E, CodecError>,
+) -> Option<CodecError> {
+    let written = |r: &std::result::Result<E, CodecError>| match r {
+        Ok(value) => {
+            canonical(crate::foundation::attr_value::to_item(value, 0).map_err(|e| e.to_string()))
+        }
+        Err(e) => Err(format!("error: {e}")),
+    };
+    let (a, b) = (written(read), written(&by_serde));
+    (a != b).then(|| codec_disagreement(E::NAME, "reads", &a, &b))
 }
 
 /// A value's text with the members of its sets and lists in one order.
@@ -804,6 +928,13 @@ fn codec_disagreement(
 trait Slot {
     /// Reads the entity from its own attributes.
     fn read(&mut self, item: Item) -> std::result::Result<(), CodecError>;
+    /// Reads the entity from a whole item in one pass, the attributes that
+    /// are not its own handed to `keys`.
+    fn read_keyed(
+        &mut self,
+        item: Item,
+        keys: &mut ItemKeys<'_>,
+    ) -> std::result::Result<(), CodecError>;
     /// Reads an item of an older revision as the type declared for it and
     /// converts it; `None` when no type is declared for it.
     fn upgrade(
@@ -818,6 +949,29 @@ trait Slot {
 impl<E: Entity> Slot for Option<E> {
     fn read(&mut self, item: Item) -> std::result::Result<(), CodecError> {
         *self = Some(from_own_attributes::<E>(item)?);
+        Ok(())
+    }
+
+    fn read_keyed(
+        &mut self,
+        item: Item,
+        keys: &mut ItemKeys<'_>,
+    ) -> std::result::Result<(), CodecError> {
+        #[cfg(debug_assertions)]
+        let copy = (E::CODEC == crate::keys::entity::Codec::Generated).then(|| item.clone());
+        let read = E::__from_item_keyed(item, keys);
+        // In debug builds, compared with serde's reading of the item's own
+        // attributes (the two-pass split), as `from_own_attributes` does;
+        // not when the keys themselves fail, which `finish` reports first.
+        #[cfg(debug_assertions)]
+        if let Some(copy) = copy {
+            if let Ok(own) = keys.fresh().own_attributes(copy) {
+                if let Some(disagreement) = disagreement(&read, from_by_serde::<E>(own)) {
+                    return Err(disagreement);
+                }
+            }
+        }
+        *self = Some(read?);
         Ok(())
     }
 
@@ -880,6 +1034,13 @@ impl Reading {
             message,
         }
     }
+}
+
+/// Whether an entity's items are read in one pass ([`ItemKeys`]): not when
+/// the item's revision decides the type it is read as, nor when an expiry
+/// is stored in another form than its field's.
+fn one_pass(e: &EntityInfo) -> bool {
+    e.revision.is_none() && e.ttl.is_none() && e.constants.len() <= ItemKeys::MAX_CONSTANTS
 }
 
 /// The error for an item at an older revision its entity declares no
@@ -968,41 +1129,4 @@ fn lacks_key_fields(e: &EntityInfo, item: &Item) -> bool {
         }
     }
     true
-}
-
-/// Inserts the attribute of every template field the item lacks, parsed
-/// from the key (attribute `key_attr`).
-pub(crate) fn recover_fields(
-    template: &Template,
-    key_attr: &str,
-    key: &str,
-    item: &mut Item,
-) -> std::result::Result<(), (Option<String>, String)> {
-    if template.fields().all(|f| item.contains_key(f.attribute)) {
-        return Ok(());
-    }
-    let values = template.match_key(key).ok_or_else(|| {
-        (
-            None,
-            format!(
-                "key attribute `{key_attr}` = `{key}` does not match the template `{}`",
-                template.source()
-            ),
-        )
-    })?;
-    for (field, value) in template.fields().zip(values) {
-        if !item.contains_key(field.attribute) {
-            let attr = (field.decode)(value).map_err(|e| {
-                (
-                    Some(field.attribute.to_owned()),
-                    format!(
-                        "key attribute `{key_attr}` = `{key}`, field `{}`: {e}",
-                        field.name
-                    ),
-                )
-            })?;
-            item.insert(field.attribute.to_owned(), attr);
-        }
-    }
-    Ok(())
 }

@@ -1,0 +1,365 @@
+//! The attributes of an item that are not its entity's own (the table's
+//! keys, the index keys, the constants), handed to the library by the
+//! generated decoder as it meets them: an item is read in one pass, with no
+//! lookup by name for its keys.
+//!
+//! The generated code's loop matches each attribute name against the
+//! entity's fields; every other attribute goes to [`ItemKeys::other`].
+//! When the pass ends with a key field unread (an item written by another
+//! tool, which keeps key fields in the keys only), the loop asks
+//! [`ItemKeys::recovered`] for them, parsed from the keys, and reads those
+//! too. The table's codec then checks what was met as its two-pass decode
+//! checks it (`table/codec.rs`).
+
+use crate::foundation::attr_value::CodecError;
+use crate::foundation::item::Item;
+use crate::keys::constant::Constant;
+use crate::keys::template::{Index, Template};
+use aws_sdk_dynamodb::types::AttributeValue;
+
+/// What an item's keys are checked against: the table's key attribute
+/// names and the entity's declarations.
+#[derive(Clone, Copy)]
+pub(crate) struct Declared<'a> {
+    pub(crate) pk_attribute: &'a str,
+    pub(crate) sk_attribute: Option<&'a str>,
+    pub(crate) pk: &'a Template,
+    pub(crate) sk: Option<&'a Template>,
+    pub(crate) indexes: &'static [Index],
+    pub(crate) constants: &'static [Constant],
+}
+
+/// Generated code: what an item holds beside its entity's own attributes,
+/// gathered while the fields are read. Not public API.
+#[doc(hidden)]
+pub struct ItemKeys<'a> {
+    /// `None` when reading an item's own attributes only
+    /// ([`detached`](Self::detached)).
+    of: Option<Declared<'a>>,
+    /// The partition key as stored (`None`: missing or not a string).
+    pub(crate) pk: Option<String>,
+    /// The sort key as stored (`None`: missing or not a string).
+    pub(crate) sk: Option<String>,
+    /// Each index's stored (pk, sk) attributes, when they are compared
+    /// (empty otherwise).
+    pub(crate) index_keys: Vec<(Option<AttributeValue>, Option<AttributeValue>)>,
+    /// One bit per checked constant found with its value.
+    pub(crate) constants: u64,
+    /// The checked constant first in declaration order found with
+    /// another value.
+    pub(crate) wrong_constant: Option<(usize, AttributeValue)>,
+    /// Why the key fields could not be recovered from the keys.
+    pub(crate) unrecovered: Option<(Option<String>, String)>,
+}
+
+impl<'a> ItemKeys<'a> {
+    /// The most constants one gathering tracks.
+    pub(crate) const MAX_CONSTANTS: usize = 64;
+
+    /// Generated code: for reading an item that holds its entity's own
+    /// attributes only (every other attribute is dropped, nothing is
+    /// recovered).
+    pub fn detached() -> Self {
+        ItemKeys {
+            of: None,
+            pk: None,
+            sk: None,
+            index_keys: Vec::new(),
+            constants: 0,
+            wrong_constant: None,
+            unrecovered: None,
+        }
+    }
+
+    /// A gathering for an item of a table and entity; the index keys are
+    /// kept when `compare_index_keys`.
+    pub(crate) fn new(of: Declared<'a>, compare_index_keys: bool) -> Self {
+        let index_keys = if compare_index_keys {
+            vec![(None, None); of.indexes.len()]
+        } else {
+            Vec::new()
+        };
+        ItemKeys {
+            of: Some(of),
+            index_keys,
+            ..ItemKeys::detached()
+        }
+    }
+
+    /// An empty gathering for the same table and entity, index keys not
+    /// kept (the debug builds' comparison with serde reads the item a
+    /// second time).
+    #[cfg(debug_assertions)]
+    pub(crate) fn fresh(&self) -> ItemKeys<'a> {
+        match self.of {
+            Some(of) => ItemKeys::new(of, false),
+            None => ItemKeys::detached(),
+        }
+    }
+
+    /// Generated code: an attribute that is none of the entity's fields.
+    /// A key, an index key or a constant is kept; anything else (another
+    /// tool's attributes) is dropped, as the entity's codec drops it.
+    #[inline]
+    pub fn other(&mut self, name: String, value: AttributeValue) {
+        let Some(of) = self.of else {
+            return;
+        };
+        let string = |value: AttributeValue| match value {
+            AttributeValue::S(s) => Some(s),
+            _ => None,
+        };
+        if name == of.pk_attribute {
+            self.pk = string(value);
+        } else if of.sk_attribute == Some(name.as_str()) {
+            self.sk = string(value);
+        } else if !of.indexes.is_empty() || !of.constants.is_empty() {
+            self.other_declared(of, &name, value);
+        }
+    }
+
+    /// [`other`](Self::other) past the table keys: the index keys and the
+    /// constants.
+    fn other_declared(&mut self, of: Declared<'_>, name: &str, value: AttributeValue) {
+        let keep = !self.index_keys.is_empty();
+        for (i, index) in of.indexes.iter().enumerate() {
+            if name == index.pk_attribute {
+                if keep {
+                    self.index_keys[i].0 = Some(value);
+                }
+                return;
+            }
+            if index.sk_attribute == Some(name) {
+                if keep {
+                    self.index_keys[i].1 = Some(value);
+                }
+                return;
+            }
+        }
+        for (i, constant) in of.constants.iter().enumerate() {
+            if name == constant.name {
+                if !constant.check || i >= Self::MAX_CONSTANTS {
+                } else if constant.value.matches(&value) {
+                    self.constants |= 1 << i;
+                } else if self.wrong_constant.as_ref().is_none_or(|(at, _)| i < *at) {
+                    self.wrong_constant = Some((i, value));
+                }
+                return;
+            }
+        }
+    }
+
+    /// Generated code: a field failed to read; the entries not yet met go
+    /// through [`other`](Self::other), so that the error can name the
+    /// item's key.
+    #[cold]
+    pub fn failed(
+        &mut self,
+        error: CodecError,
+        rest: std::collections::hash_map::IntoIter<String, AttributeValue>,
+    ) -> CodecError {
+        for (name, value) in rest {
+            self.other(name, value);
+        }
+        error
+    }
+
+    /// Generated code: the key fields' attributes, parsed from the keys
+    /// met (an item written by another tool may hold them in its keys
+    /// only). On failure the reason is kept, and the table's codec reports
+    /// it as its two-pass decode does.
+    pub fn recovered(&mut self) -> std::result::Result<Item, CodecError> {
+        let mut item = Item::new();
+        self.recover_into(&mut item)?;
+        Ok(item)
+    }
+
+    /// Inserts into `item` the key fields' attributes it lacks, parsed from
+    /// the keys met.
+    fn recover_into(&mut self, item: &mut Item) -> std::result::Result<(), CodecError> {
+        // No key: reported by the codec as missing.
+        let (Some(of), Some(pk)) = (self.of, self.pk.as_deref()) else {
+            return Ok(());
+        };
+        let mut recovered = recover_fields(of.pk, of.pk_attribute, pk, item);
+        if let (Ok(()), Some(template), Some(attr), Some(sk)) =
+            (&recovered, of.sk, of.sk_attribute, self.sk.as_deref())
+        {
+            recovered = recover_fields(template, attr, sk, item);
+        }
+        recovered.map_err(|failure| {
+            let error = CodecError::new(failure.1.clone());
+            self.unrecovered = Some(failure);
+            error
+        })
+    }
+
+    /// Separates an item's own attributes from what [`other`](Self::other)
+    /// keeps, with the key fields it lacks recovered from the keys: the
+    /// two-pass reading, for a codec that reads a whole item (serde's).
+    pub(crate) fn own_attributes(&mut self, item: Item) -> std::result::Result<Item, CodecError> {
+        let mut own = Item::with_capacity(item.len());
+        for (name, value) in item {
+            if self.is_other(&name) {
+                self.other(name, value);
+            } else {
+                own.insert(name, value);
+            }
+        }
+        self.recover_into(&mut own)?;
+        Ok(own)
+    }
+
+    fn is_other(&self, name: &str) -> bool {
+        let Some(of) = self.of else {
+            return false;
+        };
+        name == of.pk_attribute
+            || of.sk_attribute == Some(name)
+            || of
+                .indexes
+                .iter()
+                .any(|i| name == i.pk_attribute || i.sk_attribute == Some(name))
+            || of.constants.iter().any(|c| name == c.name)
+    }
+}
+
+/// Inserts the attribute of every template field the item lacks, parsed
+/// from the key (attribute `key_attr`).
+pub(crate) fn recover_fields(
+    template: &Template,
+    key_attr: &str,
+    key: &str,
+    item: &mut Item,
+) -> std::result::Result<(), (Option<String>, String)> {
+    if template.fields().all(|f| item.contains_key(f.attribute)) {
+        return Ok(());
+    }
+    let values = template.match_key(key).ok_or_else(|| {
+        (
+            None,
+            format!(
+                "key attribute `{key_attr}` = `{key}` does not match the template `{}`",
+                template.source()
+            ),
+        )
+    })?;
+    for (field, value) in template.fields().zip(values) {
+        if !item.contains_key(field.attribute) {
+            let attr = (field.decode)(value).map_err(|e| {
+                (
+                    Some(field.attribute.to_owned()),
+                    format!(
+                        "key attribute `{key_attr}` = `{key}`, field `{}`: {e}",
+                        field.name
+                    ),
+                )
+            })?;
+            item.insert(field.attribute.to_owned(), attr);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::constant::ConstantValue;
+    use crate::keys::template::Segment;
+
+    const PK: Template = Template::__new("CONFIG", &[Segment::Literal("CONFIG")]);
+    const CONSTANTS: &[Constant] = &[
+        Constant {
+            name: "kind",
+            value: ConstantValue::S("note"),
+            check: true,
+        },
+        Constant {
+            name: "shape",
+            value: ConstantValue::N("2"),
+            check: true,
+        },
+        Constant {
+            name: "origin",
+            value: ConstantValue::S("app"),
+            check: false,
+        },
+    ];
+
+    fn declared() -> Declared<'static> {
+        Declared {
+            pk_attribute: "PK",
+            sk_attribute: Some("SK"),
+            pk: &PK,
+            sk: None,
+            indexes: &[],
+            constants: CONSTANTS,
+        }
+    }
+
+    fn s(text: &str) -> AttributeValue {
+        AttributeValue::S(text.to_owned())
+    }
+
+    #[test]
+    fn other_keeps_the_keys_and_constants_and_drops_the_rest() {
+        let mut keys = ItemKeys::new(declared(), false);
+        keys.other("PK".into(), s("CONFIG"));
+        keys.other("SK".into(), AttributeValue::N("1".into()));
+        keys.other("kind".into(), s("note"));
+        keys.other("origin".into(), s("elsewhere"));
+        keys.other("extra".into(), s("dropped"));
+        assert_eq!(keys.pk.as_deref(), Some("CONFIG"));
+        // A key that is not a string is kept as missing.
+        assert_eq!(keys.sk, None);
+        assert_eq!(keys.constants, 0b01);
+        // An unchecked constant with another value is no error.
+        assert!(keys.wrong_constant.is_none());
+    }
+
+    #[test]
+    fn the_wrong_constant_kept_is_the_first_declared() {
+        let mut keys = ItemKeys::new(declared(), false);
+        keys.other("shape".into(), AttributeValue::N("3".into()));
+        keys.other("kind".into(), s("task"));
+        let (at, value) = keys.wrong_constant.expect("a wrong constant");
+        assert_eq!((at, value), (0, s("task")));
+    }
+
+    #[test]
+    fn a_detached_gathering_keeps_nothing() {
+        let mut keys = ItemKeys::detached();
+        keys.other("PK".into(), s("CONFIG"));
+        assert_eq!(keys.pk, None);
+        assert_eq!(keys.recovered().map(|item| item.len()).ok(), Some(0));
+    }
+
+    #[test]
+    fn a_failed_read_still_meets_the_keys_left() {
+        let mut keys = ItemKeys::new(declared(), false);
+        let rest: Item = [("PK".to_owned(), s("CONFIG")), ("title".to_owned(), s("x"))]
+            .into_iter()
+            .collect();
+        let error = keys.failed(CodecError::new("bad field"), rest.into_iter());
+        assert_eq!(error.message(), "bad field");
+        assert_eq!(keys.pk.as_deref(), Some("CONFIG"));
+    }
+
+    #[test]
+    fn own_attributes_splits_the_item_the_way_other_does() {
+        let mut keys = ItemKeys::new(declared(), false);
+        let item: Item = [
+            ("PK".to_owned(), s("CONFIG")),
+            ("SK".to_owned(), s("A")),
+            ("kind".to_owned(), s("note")),
+            ("title".to_owned(), s("x")),
+        ]
+        .into_iter()
+        .collect();
+        let own = keys.own_attributes(item).expect("split");
+        assert_eq!(own.keys().collect::<Vec<_>>(), ["title"]);
+        assert_eq!(keys.pk.as_deref(), Some("CONFIG"));
+        assert_eq!(keys.sk.as_deref(), Some("A"));
+        assert_eq!(keys.constants, 0b01);
+    }
+}
