@@ -155,7 +155,7 @@ fn expand(parsed: &Parsed<'_>) -> TokenStream {
     let arms = variants.iter().map(|v| {
         let (variant, ty) = (v.ident, v.ty);
         quote! {
-            if ::truss_model::__private::matches::<#ty>(table, &item) {
+            if ::truss_model::__private::matches_keys::<#ty>(&__truss_keys, &item) {
                 return ::truss_model::__private::decode::<#ty>(table, item).map(Self::#variant);
             }
         }
@@ -222,6 +222,7 @@ fn expand(parsed: &Parsed<'_>) -> TokenStream {
                     table: &::truss_model::Table,
                     item: ::truss_model::Item,
                 ) -> ::truss_model::Result<Self> {
+                    let __truss_keys = ::truss_model::__private::key_text(table, &item);
                     #(#arms)*
                     #fallback
                 }

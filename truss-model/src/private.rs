@@ -175,7 +175,9 @@ pub use crate::ops::projection::{decode_variant, union as projected_union, varia
 
 pub use crate::keys::constant::constants_differ;
 pub use crate::keys::sort_key::SortCondition;
-pub use crate::ops::collection::{audit, matches, sort_template, unmatched};
+pub use crate::ops::collection::{
+    audit, key_text, matches, matches_keys, sort_template, unmatched, KeyText,
+};
 pub use crate::ops::scan::audit::Audited;
 pub use crate::ops::stream::decode_key;
 

@@ -97,6 +97,48 @@ impl Template {
         Some(values)
     }
 
+    /// Whether `key` matches the template: [`match_key`](Self::match_key)
+    /// without collecting the values (no allocation; collections ask it of
+    /// every item read).
+    pub(crate) fn matches_key(&self, key: &str) -> bool {
+        // Byte by byte: a literal is compared where it must stand, and only
+        // a field's value is scanned for the delimiter that ends it.
+        const DELIMITER_BYTE: u8 = DELIMITER as u8;
+        let mut rest = key.as_bytes();
+        let count = self.segments.len();
+        for (i, segment) in self.segments.iter().enumerate() {
+            let len = match segment {
+                Segment::Literal(lit) => {
+                    if !rest.starts_with(lit.as_bytes()) {
+                        return false;
+                    }
+                    lit.len()
+                }
+                Segment::Field(f) => {
+                    if !rest.starts_with(f.prefix.as_bytes()) {
+                        return false;
+                    }
+                    let len = rest
+                        .iter()
+                        .position(|b| *b == DELIMITER_BYTE)
+                        .unwrap_or(rest.len());
+                    if len == f.prefix.len() {
+                        return false; // an empty value
+                    }
+                    len
+                }
+            };
+            if i + 1 == count {
+                return len == rest.len();
+            }
+            if rest.get(len) != Some(&DELIMITER_BYTE) {
+                return false;
+            }
+            rest = &rest[len + 1..];
+        }
+        false
+    }
+
     /// The literal text before the first placeholder, including its
     /// delimiter (`CLIP#` for `CLIP#{id}`, `$app#user_` for
     /// `$app#user_{id}`), or the whole template when it has no placeholder.
@@ -392,6 +434,46 @@ mod tests {
         ],
     );
     const META: Template = Template::__new("META", &[Segment::Literal("META")]);
+
+    #[test]
+    fn matches_key_agrees_with_match_key() {
+        let keys = [
+            "CLIP#v1#2026",
+            "CLIP#v1",
+            "CLIP#v1#2026#x",
+            "CLIP##2026",
+            "CLIP#v1#",
+            "$shop#store_s1#id_7",
+            "$shop#store_#id_7",
+            "$shop#shop_s1#id_7",
+            "A#1#B#C#2#D",
+            "A#1#B#C#2",
+            "A#1#B#X#2#D",
+            "META",
+            "META#",
+            "META#x",
+            "CLIP#v1#2026#",
+            "#",
+            "##",
+            "$shop#store_s1#id_",
+            "$shop#store_s1#id_7#",
+            "A#1#B#C#2#DD",
+            "A#1#B#CC#2#D",
+            "",
+        ];
+        for template in [CLIP, ELECTRO, MIXED, META] {
+            for key in keys {
+                assert_eq!(
+                    template.matches_key(key),
+                    template.match_key(key).is_some(),
+                    "{} against {key:?}",
+                    template.source()
+                );
+            }
+        }
+        assert!(CLIP.matches_key("CLIP#v1#2026"));
+        assert!(!CLIP.matches_key("CLIP#v1"));
+    }
 
     #[test]
     fn matches_keys() {

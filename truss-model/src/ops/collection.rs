@@ -273,18 +273,37 @@ impl<E: Entity> Partition<E> {
 
 /// Whether an item's keys match an entity's templates.
 pub fn matches<E: Entity>(table: &Table, item: &Item) -> bool {
-    matches_of(crate::table::erased::info::<E>(), table, item)
+    matches_keys::<E>(&key_text(table, item), item)
 }
 
-fn matches_of(e: &crate::table::erased::EntityInfo, table: &Table, item: &Item) -> bool {
+/// An item's table keys as text (`None`: missing or not a string), looked
+/// up once for all the variants a collection tries.
+pub struct KeyText<'i> {
+    pk: Option<&'i str>,
+    sk: Option<&'i str>,
+}
+
+/// The table keys of `item`.
+pub fn key_text<'i>(table: &Table, item: &'i Item) -> KeyText<'i> {
     let key = |attr: Option<&str>| match attr.and_then(|a| item.get(a)) {
         Some(AttributeValue::S(s)) => Some(s.as_str()),
         _ => None,
     };
-    let inner = &table.inner;
-    let pk_ok = key(Some(&inner.pk)).is_some_and(|pk| e.pk.match_key(pk).is_some());
-    let sk_ok = match (e.sk, key(inner.sk.as_deref())) {
-        (Some(t), Some(sk)) => t.match_key(sk).is_some(),
+    KeyText {
+        pk: key(Some(&table.inner.pk)),
+        sk: key(table.inner.sk.as_deref()),
+    }
+}
+
+/// [`matches`] with the item's keys looked up already.
+pub fn matches_keys<E: Entity>(keys: &KeyText<'_>, item: &Item) -> bool {
+    matches_of(crate::table::erased::info::<E>(), keys, item)
+}
+
+fn matches_of(e: &crate::table::erased::EntityInfo, keys: &KeyText<'_>, item: &Item) -> bool {
+    let pk_ok = keys.pk.is_some_and(|pk| e.pk.matches_key(pk));
+    let sk_ok = match (e.sk, keys.sk) {
+        (Some(t), Some(sk)) => t.matches_key(sk),
         (None, None) => true,
         _ => false,
     };

@@ -20,9 +20,12 @@ pub(crate) mod write;
 pub(crate) mod write_back;
 
 /// Where an operation's body, compiled once for every entity, hands each
-/// item it read to the typed shell that decodes it.
+/// item it read to the typed shell that decodes it, with how many items of
+/// the response are left, this one included (a page's vector is sized
+/// once from it).
 pub(crate) type Decode<'a> = &'a mut (dyn FnMut(
     &crate::table::Table,
     crate::foundation::item::Item,
+    usize,
 ) -> crate::foundation::error::Result<()>
              + Send);

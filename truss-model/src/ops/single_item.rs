@@ -120,7 +120,7 @@ impl<E: Entity> Get<E> {
     pub async fn send(self) -> Result<Option<E>> {
         let mut found = None;
         self.untyped()
-            .send(info::<E>(), &mut |table, item| {
+            .send(info::<E>(), &mut |table, item, _| {
                 found = Some(table.inner.decode::<E>(item)?);
                 Ok(())
             })
@@ -166,7 +166,7 @@ impl UntypedGet {
         let result = async {
             let item = self.fetch(e, &observation, None).await?;
             decoding(&self.table, || {
-                item.map(|item| decode(&self.table, item))
+                item.map(|item| decode(&self.table, item, 1))
                     .transpose()
                     .map(|_| ())
             })
@@ -486,7 +486,7 @@ impl UntypedDelete {
         );
         match result {
             Ok(output) => match (output.attributes, decode) {
-                (Some(item), Some(decode)) => decode(&self.table, item),
+                (Some(item), Some(decode)) => decode(&self.table, item, 1),
                 _ => Ok(()),
             },
             Err(err) => Err(match err.as_service_error() {
@@ -542,7 +542,7 @@ impl<E: Entity> DeleteReturning<E> {
             .send(
                 info::<E>(),
                 ReturnValue::AllOld,
-                Some(&mut |table, item| {
+                Some(&mut |table, item, _| {
                     old = Some(table.inner.decode::<E>(item)?);
                     Ok(())
                 }),

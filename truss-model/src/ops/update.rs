@@ -934,7 +934,7 @@ impl UntypedUpdate {
         );
         match output {
             Ok(output) => match (output.attributes, decode) {
-                (Some(item), Some(decode)) => decode(&r.table, item),
+                (Some(item), Some(decode)) => decode(&r.table, item, 1),
                 _ => Ok(()),
             },
             Err(err) => Err(match err.as_service_error() {
@@ -1002,7 +1002,7 @@ impl<E: Entity> UpdateReturning<E> {
             .send(
                 info::<E>(),
                 ReturnValue::AllNew,
-                Some(&mut |table, item| {
+                Some(&mut |table, item, _| {
                     new = Some(table.inner.decode::<E>(item)?);
                     Ok(())
                 }),

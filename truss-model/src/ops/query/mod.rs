@@ -450,7 +450,10 @@ impl Pages {
     ) -> Result<Option<(Page<T>, Pages)>> {
         let mut items = Vec::new();
         let next = self
-            .next(&mut |table, item| {
+            .next(&mut |table, item, left| {
+                if items.is_empty() {
+                    items.reserve_exact(left);
+                }
                 items.push(decode(table, item)?);
                 Ok(())
             })
@@ -502,9 +505,9 @@ impl Pages {
         };
         let mut count = 0u64;
         let last = plan
-            .fetch(&table, start, size, &mut |table, item| {
+            .fetch(&table, start, size, &mut |table, item, left| {
                 count += 1;
-                decode(table, item)
+                decode(table, item, left)
             })
             .await?;
         let cursor = last

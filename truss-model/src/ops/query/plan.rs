@@ -348,7 +348,10 @@ impl Plan {
             });
         }
         decoding(table, || {
-            raw.into_iter().try_for_each(|item| decode(table, item))
+            let count = raw.len();
+            raw.into_iter()
+                .enumerate()
+                .try_for_each(|(i, item)| decode(table, item, count - i))
         })
         .await?;
         Ok(last)
