@@ -54,7 +54,7 @@ pub fn check<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Vec<ValidAttrib
                 ok = false;
             }
             for ident in &list.fields {
-                match field(entity, &name, ident) {
+                match field(entity, "index", &name, ident) {
                     Ok(field) => out.push(field),
                     Err(e) => {
                         errors.push(e);
@@ -87,8 +87,11 @@ pub fn check<'a>(entity: &'a Entity<'a>, errors: &mut Errors) -> Vec<ValidAttrib
 }
 
 /// The field an index names: one serde writes itself, under one name.
-fn field<'a>(
+/// The field an index over attributes (`label`: "index", "vector index")
+/// names, refused when it is not one stored attribute with one name.
+pub fn field<'a>(
     entity: &'a Entity<'a>,
+    label: &str,
     index: &str,
     ident: &syn::Ident,
 ) -> syn::Result<&'a Field<'a>> {
@@ -96,7 +99,7 @@ fn field<'a>(
     let name = name.trim_start_matches("r#");
     let fail = |message: String| Err(syn::Error::new(ident.span(), message));
     let Some(field) = entity.fields.iter().find(|f| f.name == name) else {
-        let mut message = format!("index `{index}`: unknown field `{name}`");
+        let mut message = format!("{label} `{index}`: unknown field `{name}`");
         if let Some(s) = suggestion(name, entity.fields.iter().map(|f| f.name.as_str())) {
             message.push_str(&format!("; did you mean `{s}`?"));
         }
@@ -104,22 +107,22 @@ fn field<'a>(
     };
     if let Some(attr) = field.serde.skipped_by {
         return fail(format!(
-            "index `{index}`: field `{name}` is marked `#[serde({attr})]`, so it is not stored"
+            "{label} `{index}`: field `{name}` is marked `#[serde({attr})]`, so it is not stored"
         ));
     }
     if field.serde.flatten {
         return fail(format!(
-            "index `{index}`: field `{name}` is `#[serde(flatten)]`, so it is not one attribute"
+            "{label} `{index}`: field `{name}` is `#[serde(flatten)]`, so it is not one attribute"
         ));
     }
     if let Some(attr) = field.serde.custom {
         return fail(format!(
-            "index `{index}`: field `{name}` is written by `#[serde({attr} = ...)]`, so how DynamoDB stores it is not known; give it a type that is stored as it should be (a newtype implementing `IndexKeyType`)"
+            "{label} `{index}`: field `{name}` is written by `#[serde({attr} = ...)]`, so how DynamoDB stores it is not known; give it a type that is stored as it should be (a newtype implementing `IndexKeyType`)"
         ));
     }
     if field.attribute != field.de_attribute {
         return fail(format!(
-            "index `{index}`: field `{name}` is written as `{}` but read as `{}`; an index key needs one name",
+            "{label} `{index}`: field `{name}` is written as `{}` but read as `{}`; an index attribute needs one name",
             field.attribute, field.de_attribute
         ));
     }

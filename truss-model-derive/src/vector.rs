@@ -4,7 +4,7 @@
 
 use crate::ast::{Entity, Field};
 use crate::ctxt::Errors;
-use crate::names::{accessor, suggestion};
+use crate::names::accessor;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -132,15 +132,19 @@ fn check_one<'a>(
         return fail(errors, v.span, format!("vector index `{name}`: field `{}` must be stored by serde under one name (not skipped, flattened or renamed one way)", field.name));
     }
     let mut ok = true;
-    let mut resolve =
-        |ident: &syn::Ident, errors: &mut Errors| match schema_field(entity, &name, ident) {
-            Ok(f) => Some(f),
-            Err(e) => {
-                errors.push(e);
-                ok = false;
-                None
-            }
-        };
+    let mut resolve = |ident: &syn::Ident, errors: &mut Errors| match crate::attribute_index::field(
+        entity,
+        "vector index",
+        &name,
+        ident,
+    ) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            errors.push(e);
+            ok = false;
+            None
+        }
+    };
     let partition = v
         .partition
         .as_ref()
@@ -189,48 +193,6 @@ fn check_one<'a>(
     })
 }
 
-/// A field of a vector index's search schema or projection: a stored
-/// field of the entity, under one name.
-fn schema_field<'a>(
-    entity: &'a Entity<'a>,
-    index: &str,
-    ident: &syn::Ident,
-) -> syn::Result<&'a Field<'a>> {
-    let name = ident.to_string();
-    let name = name.trim_start_matches("r#");
-    let fail = |message: String| Err(syn::Error::new(ident.span(), message));
-    let Some(field) = entity.fields.iter().find(|f| f.name == name) else {
-        let mut message = format!("vector index `{index}`: unknown field `{name}`");
-        if let Some(s) = suggestion(name, entity.fields.iter().map(|f| f.name.as_str())) {
-            message.push_str(&format!("; did you mean `{s}`?"));
-        }
-        return fail(message);
-    };
-    if field.serde.skipped_by.is_some() || field.serde.flatten || field.serde.custom.is_some() {
-        return fail(format!(
-            "vector index `{index}`: field `{name}` is skipped, flattened or written by a function of its own, so DynamoDB cannot index it"
-        ));
-    }
-    if field.attribute != field.de_attribute {
-        return fail(format!(
-            "vector index `{index}`: field `{name}` is written as `{}` but read as `{}`; an index attribute needs one name",
-            field.attribute, field.de_attribute
-        ));
-    }
-    Ok(field)
-}
-
-/// The stored type of a field: `T` for `Option<T>`.
-fn value_type<'a>(field: &Field<'a>) -> &'a syn::Type {
-    field.option_of.unwrap_or(field.ty)
-}
-
-fn index_attribute(field: &Field<'_>) -> TokenStream {
-    let (attribute, name, ty) = (&field.attribute, &field.name, value_type(field));
-    let scalar = quote_spanned!(field.ty.span()=> ::truss_model::__private::scalar::<#ty>());
-    quote!(::truss_model::__private::IndexAttribute { name: #attribute, field: #name, scalar: #scalar })
-}
-
 /// `const VECTOR_INDEXES`, when the entity declares vector indexes, with a
 /// check that each vector field's type is a vector.
 pub fn constant(vectors: &[ValidVector<'_>]) -> Option<TokenStream> {
@@ -243,12 +205,12 @@ pub fn constant(vectors: &[ValidVector<'_>]) -> Option<TokenStream> {
         let distance = format_ident!("{}", v.distance);
         let partition = match v.partition {
             Some(f) => {
-                let attribute = index_attribute(f);
+                let attribute = crate::expand::index_attribute(f);
                 quote!(::core::option::Option::Some(#attribute))
             }
             None => quote!(::core::option::Option::None),
         };
-        let filters = v.filters.iter().map(|f| index_attribute(f));
+        let filters = v.filters.iter().map(|f| crate::expand::index_attribute(f));
         let projection = match &v.projection {
             Projection::All => quote!(::truss_model::__private::IndexProjection::All),
             Projection::KeysOnly => quote!(::truss_model::__private::IndexProjection::KeysOnly),
@@ -282,7 +244,7 @@ pub fn accessors(vectors: &[ValidVector<'_>], entity: &Entity<'_>) -> Vec<TokenS
             let accessor = format_ident!("{}", v.accessor);
             let (param, value) = match v.partition {
                 Some(f) => {
-                    let (field, ty, attribute) = (f.ident, value_type(f), &f.attribute);
+                    let (field, ty, attribute) = (f.ident, crate::expand::value_type(f), &f.attribute);
                     (
                         quote!(#field: impl ::truss_model::IntoField<#ty>,),
                         quote! {

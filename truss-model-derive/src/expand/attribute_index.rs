@@ -7,8 +7,16 @@ use quote::format_ident;
 
 /// The stored type of a field: `T` for `Option<T>` (a `None` leaves the
 /// item out of the index).
-fn value_type<'a>(field: &Field<'a>) -> &'a syn::Type {
+pub fn value_type<'a>(field: &Field<'a>) -> &'a syn::Type {
     field.option_of.unwrap_or(field.ty)
+}
+
+/// `IndexAttribute { .. }` for a field an index over attributes (or a
+/// vector index's filter) names.
+pub fn index_attribute(field: &Field<'_>) -> TokenStream {
+    let (attribute, name, ty) = (&field.attribute, &field.name, value_type(field));
+    let scalar = quote_spanned!(field.ty.span()=> ::truss_model::__private::scalar::<#ty>());
+    quote!(::truss_model::__private::IndexAttribute { name: #attribute, field: #name, scalar: #scalar })
 }
 
 /// `const ATTRIBUTE_INDEXES`, when the entity declares such indexes. Each
@@ -19,11 +27,7 @@ pub(super) fn constant(valid: &Valid<'_>) -> Option<TokenStream> {
         return None;
     }
     let list = |fields: &[&Field]| {
-        let attributes = fields.iter().map(|f| {
-            let (attribute, name, ty) = (&f.attribute, &f.name, value_type(f));
-            let scalar = quote_spanned!(f.ty.span()=> ::truss_model::__private::scalar::<#ty>());
-            quote!(::truss_model::__private::IndexAttribute { name: #attribute, field: #name, scalar: #scalar })
-        });
+        let attributes = fields.iter().map(|f| index_attribute(f));
         quote!(&[#(#attributes),*])
     };
     let indexes = valid.attribute_indexes.iter().map(|index| {

@@ -12,6 +12,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 mod attribute_index;
+pub use attribute_index::{index_attribute, value_type};
 mod handles;
 mod indexes;
 

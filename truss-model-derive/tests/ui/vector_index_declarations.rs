@@ -27,4 +27,17 @@ struct Memo {
     embedding: Option<Vec<f32>>,
 }
 
+#[derive(Entity, serde::Serialize, serde::Deserialize)]
+#[truss(pk = "NOTE#{id}", sk = "META")]
+struct Note {
+    id: String,
+    #[serde(skip)]
+    draft: String,
+    #[serde(rename(serialize = "lang", deserialize = "language"))]
+    lang: String,
+    #[truss(vector(index = "by_draft", dimensions = 3, distance = "cosine", filters = [draft]))]
+    #[truss(vector(index = "by_lang", dimensions = 3, distance = "cosine", partition = lang))]
+    embedding: Vec<f32>,
+}
+
 fn main() {}
