@@ -1,6 +1,7 @@
 //! Layer 2, keys: how entities are keyed. Key parts and formats, key
 //! templates, indexes over attributes, constants, schema revisions, expiry (TTL), the `Entity` traits and
-//! partitions, and typed sort-key conditions.
+//! partitions, typed sort-key conditions, and an item's keys gathered while
+//! the generated decoder reads its fields.
 
 pub(crate) mod attribute_index;
 pub(crate) mod constant;
