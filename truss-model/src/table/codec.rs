@@ -5,6 +5,7 @@ use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::foundation::item::Item;
 use crate::foundation::limits::{MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::keys::attribute_index::check_value;
+use crate::keys::constant::Constant;
 use crate::keys::entity::Entity;
 use crate::keys::item_keys::{recover_fields, Declared, ItemKeys};
 use crate::keys::revision::Revision;
@@ -359,36 +360,11 @@ impl TableInner {
             if !constant.check || constants & (1 << i) != 0 {
                 continue;
             }
-            let message = match wrong_constant.take().filter(|(at, _)| *at == i) {
-                None => format!(
-                    "the item lacks the constant attribute `{}` = `{}`",
-                    constant.name,
-                    constant.value.text()
-                ),
-                Some((_, other)) => format!(
-                    "the constant attribute `{}` is {other:?}, not `{}`",
-                    constant.name,
-                    constant.value.text()
-                ),
-            };
+            let found = wrong_constant.take().filter(|(at, _)| *at == i);
+            let message = constant_message(constant, found.as_ref().map(|(_, v)| v));
             return Err(read.error(self, e, Some(constant.name.to_owned()), message));
         }
-        if read.pk.is_none() {
-            return Err(read.error(
-                self,
-                e,
-                Some(self.pk.clone()),
-                "missing string key attribute".into(),
-            ));
-        }
-        if let (Some(_), Some(None)) = (&e.sk, &read.sk) {
-            return Err(read.error(
-                self,
-                e,
-                self.sk.clone(),
-                "missing string key attribute".into(),
-            ));
-        }
+        self.keys_present(e, &read)?;
         if let Some((field, message)) = unrecovered {
             return Err(read.error(self, e, field, message));
         }
@@ -449,37 +425,12 @@ impl TableInner {
         for constant in e.constants {
             let found = item.remove(constant.name);
             if constant.check && !found.as_ref().is_some_and(|v| constant.value.matches(v)) {
-                let message = match found {
-                    None => format!(
-                        "the item lacks the constant attribute `{}` = `{}`",
-                        constant.name,
-                        constant.value.text()
-                    ),
-                    Some(other) => format!(
-                        "the constant attribute `{}` is {other:?}, not `{}`",
-                        constant.name,
-                        constant.value.text()
-                    ),
-                };
+                let message = constant_message(constant, found.as_ref());
                 return Err(read.error(self, e, Some(constant.name.to_owned()), message));
             }
         }
-        let Some(pk_value) = read.pk.as_deref() else {
-            return Err(read.error(
-                self,
-                e,
-                Some(self.pk.clone()),
-                "missing string key attribute".into(),
-            ));
-        };
-        if let (Some(_), Some(None)) = (&e.sk, &read.sk) {
-            return Err(read.error(
-                self,
-                e,
-                self.sk.clone(),
-                "missing string key attribute".into(),
-            ));
-        }
+        self.keys_present(e, &read)?;
+        let pk_value = read.pk.as_deref().unwrap_or_default();
         // Items this library wrote carry every key field; only items from
         // other tools need them recovered from the keys.
         if lacks_key_fields(e, item) {
@@ -491,6 +442,28 @@ impl TableInner {
             }
         }
         Ok(read)
+    }
+
+    /// Refuses an item without its keys (or with keys that are not
+    /// strings).
+    fn keys_present(&self, e: &EntityInfo, read: &Reading) -> Result<()> {
+        if read.pk.is_none() {
+            return Err(read.error(
+                self,
+                e,
+                Some(self.pk.clone()),
+                "missing string key attribute".into(),
+            ));
+        }
+        if let (Some(_), Some(None)) = (&e.sk, &read.sk) {
+            return Err(read.error(
+                self,
+                e,
+                self.sk.clone(),
+                "missing string key attribute".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// The revision an item of an entity with revisions was written at,
@@ -1033,6 +1006,23 @@ impl Reading {
             field,
             message,
         }
+    }
+}
+
+/// Why a checked constant refuses an item: it lacks the attribute
+/// (`found` is `None`) or holds another value.
+fn constant_message(constant: &Constant, found: Option<&AttributeValue>) -> String {
+    match found {
+        None => format!(
+            "the item lacks the constant attribute `{}` = `{}`",
+            constant.name,
+            constant.value.text()
+        ),
+        Some(other) => format!(
+            "the constant attribute `{}` is {other:?}, not `{}`",
+            constant.name,
+            constant.value.text()
+        ),
     }
 }
 
