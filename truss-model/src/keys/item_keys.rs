@@ -137,15 +137,18 @@ impl<'a> ItemKeys<'a> {
             }
         }
         for (i, constant) in of.constants.iter().enumerate() {
-            if name == constant.name {
-                if !constant.check || i >= Self::MAX_CONSTANTS {
-                } else if constant.value.matches(&value) {
+            if name != constant.name {
+                continue;
+            }
+            // An unchecked constant is dropped, whatever its value.
+            if constant.check && i < Self::MAX_CONSTANTS {
+                if constant.value.matches(&value) {
                     self.constants |= 1 << i;
                 } else if self.wrong_constant.as_ref().is_none_or(|(at, _)| i < *at) {
                     self.wrong_constant = Some((i, value));
                 }
-                return;
             }
+            return;
         }
     }
 

@@ -79,59 +79,52 @@ impl Template {
     /// shape (other literals, other segment count).
     pub fn match_key<'k>(&self, key: &'k str) -> Option<Vec<&'k str>> {
         let mut values = Vec::with_capacity(self.segments.len());
-        let mut parts = key.split(DELIMITER);
-        for segment in self.segments {
-            let part = parts.next()?;
-            match segment {
-                Segment::Literal(lit) if *lit == part => {}
-                Segment::Literal(_) => return None,
-                Segment::Field(f) => match part.strip_prefix(f.prefix) {
-                    Some(value) if !value.is_empty() => values.push(value),
-                    _ => return None,
-                },
-            }
-        }
-        if parts.next().is_some() {
-            return None;
-        }
-        Some(values)
+        self.walk(key, |value| values.push(value)).then_some(values)
     }
 
     /// Whether `key` matches the template: [`match_key`](Self::match_key)
     /// without collecting the values (no allocation; collections ask it of
     /// every item read).
     pub(crate) fn matches_key(&self, key: &str) -> bool {
-        // Byte by byte: a literal is compared where it must stand, and only
-        // a field's value is scanned for the delimiter that ends it.
+        self.walk(key, |_| {})
+    }
+
+    /// Walks `key` along the segments, handing each field's encoded value
+    /// (its prefix stripped) to `value`; whether the key has the template's
+    /// shape. Byte by byte: a literal is compared where it must stand, and
+    /// only a field's value is scanned for the delimiter that ends it.
+    fn walk<'k>(&self, key: &'k str, mut value: impl FnMut(&'k str)) -> bool {
         const DELIMITER_BYTE: u8 = DELIMITER as u8;
-        let mut rest = key.as_bytes();
+        let mut rest = key;
         let count = self.segments.len();
         for (i, segment) in self.segments.iter().enumerate() {
             let len = match segment {
                 Segment::Literal(lit) => {
-                    if !rest.starts_with(lit.as_bytes()) {
+                    if !rest.starts_with(lit) {
                         return false;
                     }
                     lit.len()
                 }
                 Segment::Field(f) => {
-                    if !rest.starts_with(f.prefix.as_bytes()) {
+                    if !rest.starts_with(f.prefix) {
                         return false;
                     }
                     let len = rest
-                        .iter()
-                        .position(|b| *b == DELIMITER_BYTE)
+                        .bytes()
+                        .position(|b| b == DELIMITER_BYTE)
                         .unwrap_or(rest.len());
                     if len == f.prefix.len() {
                         return false; // an empty value
                     }
+                    // The delimiter is ASCII: `len` is a character boundary.
+                    value(&rest[f.prefix.len()..len]);
                     len
                 }
             };
             if i + 1 == count {
                 return len == rest.len();
             }
-            if rest.get(len) != Some(&DELIMITER_BYTE) {
+            if rest.as_bytes().get(len) != Some(&DELIMITER_BYTE) {
                 return false;
             }
             rest = &rest[len + 1..];
