@@ -39,6 +39,45 @@ pub fn write_field<T, F: KeyFormat<T>>(
     })
 }
 
+/// The generated key check's names for `Option`'s variant (shorter
+/// expansions).
+pub use core::option::Option::Some;
+
+/// `Some` when nothing of a key is left after its template's last part.
+#[inline]
+pub fn key_end(rest: &str) -> Option<()> {
+    rest.is_empty().then_some(())
+}
+
+/// `key` after `value`'s segment in format `F`, when `key` starts with
+/// it: checked in place where the format can
+/// (`KeyFormat::__strip_encoded`), else written into a per-thread buffer
+/// and compared. The key check of a read asks this of each field; `None`
+/// sends it to the whole key's rendering, which names what differs.
+#[inline]
+pub fn strip_encoded<'k, T, F: KeyFormat<T>>(value: &T, key: &'k str) -> Option<&'k str> {
+    F::__strip_encoded(value, key).or_else(|| strip_written::<T, F>(value, key))
+}
+
+fn strip_written<'k, T, F: KeyFormat<T>>(value: &T, key: &'k str) -> Option<&'k str> {
+    thread_local! {
+        static SEGMENT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    SEGMENT.with(|cell| {
+        let mut fresh = String::new();
+        // A KeyPart that reads an item while writing finds the buffer
+        // taken: it gets its own.
+        let mut borrowed = cell.try_borrow_mut();
+        let out = match borrowed.as_deref_mut() {
+            Ok(buffer) => buffer,
+            Err(_) => &mut fresh,
+        };
+        out.clear();
+        write_segment::<T, F>(value, out).ok()?;
+        key.strip_prefix(out.as_str())
+    })
+}
+
 /// Why a `partial` index's template cannot be written: some of its fields
 /// are absent and others present (ElectroDB refuses such an item too); the
 /// first absent field is named.

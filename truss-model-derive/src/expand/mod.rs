@@ -160,6 +160,18 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
         None => quote!(::core::result::Result::Ok(())),
     };
     let key_names = valid.key_fields.iter().map(|f| f.ident);
+    let pk_is = key_check(valid, &valid.pk);
+    let sk_is = match &valid.sk {
+        Some(t) => {
+            let steps = key_check(valid, t);
+            quote! {
+                if let __t::Some(__truss_key) = __truss_sk {
+                    #steps
+                }
+            }
+        }
+        None => quote!(let _ = __truss_sk;),
+    };
     let codec = item_codec(entity, &valid.key_fields);
     quote! {
         #[automatically_derived]
@@ -191,6 +203,17 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
 
             fn __write_sk(&self, out: &mut ::std::string::String) -> ::truss_model::Result<()> {
                 #write_sk
+            }
+
+            fn __keys_are(&self, __truss_pk: &str, __truss_sk: ::core::option::Option<&str>) -> bool {
+                use ::truss_model::__private as __t;
+                let __truss_check = || {
+                    let __truss_key = __truss_pk;
+                    #pk_is
+                    #sk_is
+                    __t::Some(())
+                };
+                __truss_check().is_some()
             }
         }
     }
@@ -522,6 +545,50 @@ fn writer_body(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
     quote! {
         #(#steps)*
         ::core::result::Result::Ok(())
+    }
+}
+
+/// The steps that check `__truss_key` against a template in place (in a
+/// closure returning `Option<()>`, `__private` as `__t`: `None` when a
+/// step cannot tell): each
+/// literal run stripped, each field's segment stripped when it is its value's
+/// (`strip_encoded`), nothing left over. Literal runs are merged as in
+/// [`writer_body`].
+fn key_check(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
+    let mut steps = Vec::new();
+    let mut literal = String::new();
+    let strip = |literal: &mut String, steps: &mut Vec<TokenStream>| {
+        if !literal.is_empty() {
+            steps.push(quote!(let __truss_key = __truss_key.strip_prefix(#literal)?;));
+            literal.clear();
+        }
+    };
+    for (i, segment) in template.segments.iter().enumerate() {
+        if i > 0 {
+            literal.push('#');
+        }
+        match segment {
+            Checked::Literal(text) => literal.push_str(text),
+            Checked::Field { prefix, field } => {
+                literal.push_str(prefix);
+                strip(&mut literal, &mut steps);
+                let ident = field.ident;
+                let ty = field.option_of.unwrap_or(field.ty);
+                let format = valid.format(field);
+                let value = match field.option_of {
+                    Some(_) => quote!(self.#ident.as_ref()?),
+                    None => quote!(&self.#ident),
+                };
+                steps.push(quote! {
+                    let __truss_key = __t::strip_encoded::<#ty, #format>(#value, __truss_key)?;
+                });
+            }
+        }
+    }
+    strip(&mut literal, &mut steps);
+    quote! {
+        #(#steps)*
+        __t::key_end(__truss_key)?;
     }
 }
 

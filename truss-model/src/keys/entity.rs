@@ -142,6 +142,15 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     /// Appends this item's rendered sort key (nothing if it has none).
     #[doc(hidden)]
     fn __write_sk(&self, out: &mut String) -> Result<()>;
+
+    /// Whether `pk` (and `sk`, when given) are certainly this item's
+    /// rendered keys, found segment by segment without writing them
+    /// (`false`: not known; the keys are then written and compared).
+    #[doc(hidden)]
+    fn __keys_are(&self, pk: &str, sk: Option<&str>) -> bool {
+        let _ = (pk, sk);
+        false
+    }
 }
 
 impl<E: Entity> crate::foundation::sealed::Generated for E {}

@@ -108,6 +108,7 @@ pub(crate) fn info<E: Entity>() -> &'static EntityInfo {
 pub(crate) trait DynEntity {
     fn write_pk(&self, out: &mut String) -> Result<()>;
     fn write_sk(&self, out: &mut String) -> Result<()>;
+    fn keys_are(&self, pk: &str, sk: Option<&str>) -> bool;
     fn write_index(&self, index: usize, pk: &mut String, sk: &mut String) -> Result<bool>;
     /// The entity's own attributes (see `codec::own_attributes`).
     fn own_attributes(&self, extra: usize) -> std::result::Result<(Item, usize), CodecError>;
@@ -121,6 +122,10 @@ impl<E: Entity> DynEntity for E {
 
     fn write_sk(&self, out: &mut String) -> Result<()> {
         self.__write_sk(out)
+    }
+
+    fn keys_are(&self, pk: &str, sk: Option<&str>) -> bool {
+        self.__keys_are(pk, sk)
     }
 
     fn write_index(&self, index: usize, pk: &mut String, sk: &mut String) -> Result<bool> {

@@ -177,13 +177,19 @@ pub(crate) fn push_date_time<const FRACTION: usize>(
     Ok(())
 }
 
+/// The length of what [`push_date_time`] writes for `fraction` and `zone`.
+#[inline]
+pub(crate) const fn date_time_len(fraction: usize, zone: Zone) -> usize {
+    let fraction_len = if fraction > 0 { fraction + 1 } else { 0 };
+    19 + fraction_len + if matches!(zone, Zone::Utc) { 1 } else { 0 }
+}
+
 /// Reads exactly what [`push_date_time`] writes for `fraction` and `zone`;
 /// second 60 (a leap second) comes back as second 59 with `nanos` of 1e9 or
 /// more. The calendar check is the caller's.
 pub(crate) fn parse_date_time(segment: &str, fraction: usize, zone: Zone) -> Option<Civil> {
     let b = segment.as_bytes();
-    let fraction_len = if fraction > 0 { fraction + 1 } else { 0 };
-    if b.len() != 19 + fraction_len + usize::from(zone == Zone::Utc) {
+    if b.len() != date_time_len(fraction, zone) {
         return None;
     }
     let (year, month, day) = parse_date(segment.get(..10)?)?;

@@ -39,6 +39,11 @@ impl KeyPart for DateTime<Utc> {
     fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
         <Rfc3339<9> as KeyFormat<Self>>::decode(segment)
     }
+
+    #[inline]
+    fn __strip_encoded<'k>(&self, key: &'k str) -> Option<&'k str> {
+        <Rfc3339<9> as KeyFormat<Self>>::__strip_encoded(self, key)
+    }
 }
 
 impl<const DIGITS: usize> KeyFormat<DateTime<Utc>> for Rfc3339<DIGITS> {
@@ -54,6 +59,17 @@ impl<const DIGITS: usize> KeyFormat<DateTime<Utc>> for Rfc3339<DIGITS> {
             .and_then(naive)
             .map(|t| t.and_utc())
             .ok_or_else(|| malformed(segment, Self::EXPECTED))
+    }
+
+    /// Read in place: the segment's fields, as the strict reader reads
+    /// them, are the value's (the reader accepts exactly what the writer
+    /// writes, so equal fields are an equal segment).
+    #[inline]
+    fn __strip_encoded<'k>(value: &DateTime<Utc>, key: &'k str) -> Option<&'k str> {
+        let len = calendar::date_time_len(DIGITS, Zone::Utc);
+        let (segment, rest) = (key.get(..len)?, key.get(len..)?);
+        (calendar::parse_date_time(segment, DIGITS, Zone::Utc)? == civil(&value.naive_utc()))
+            .then_some(rest)
     }
 }
 

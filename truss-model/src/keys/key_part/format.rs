@@ -58,6 +58,16 @@ pub trait KeyFormat<T> {
 
     /// Reads a value back from exactly the text `encode` writes for it.
     fn decode(segment: &str) -> Result<T, KeyPartError>;
+
+    /// `key` after what `encode` writes for `value`, when `key` certainly
+    /// starts with it (see [`KeyPart`]; `None`: it does not, or that is not
+    /// known here).
+    #[doc(hidden)]
+    #[inline]
+    fn __strip_encoded<'k>(value: &T, key: &'k str) -> Option<&'k str> {
+        let _ = (value, key);
+        None
+    }
 }
 
 /// A [`KeyFormat`] whose segments sort like their values, so range
@@ -85,6 +95,11 @@ impl<T: KeyPart> KeyFormat<T> for Native {
     #[inline]
     fn decode(segment: &str) -> Result<T, KeyPartError> {
         T::decode_key(segment)
+    }
+
+    #[inline]
+    fn __strip_encoded<'k>(value: &T, key: &'k str) -> Option<&'k str> {
+        value.__strip_encoded(key)
     }
 }
 

@@ -22,6 +22,32 @@ fn push_padded(out: &mut String, value: u128, width: usize) {
     out.push_str(digits);
 }
 
+/// Whether `segment` is `value` zero-padded to `width` digits, read in
+/// place (the digits' value, without writing the segment).
+#[inline]
+fn is_padded(segment: &str, value: u128, width: usize) -> bool {
+    if segment.len() != width {
+        return false;
+    }
+    let mut read: u128 = 0;
+    for b in segment.bytes() {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return false;
+        }
+        // `width` digits of a padded type never overflow a u128 (39 at most
+        // for u128, whose segments are checked digit by digit as well).
+        read = match read
+            .checked_mul(10)
+            .and_then(|r| r.checked_add(u128::from(digit)))
+        {
+            Some(r) => r,
+            None => return false,
+        };
+    }
+    read == value
+}
+
 /// Parses exactly `width` ASCII digits.
 fn parse_digits(segment: &str, width: usize, expected: &'static str) -> Result<u128, KeyPartError> {
     if segment.len() != width || !segment.bytes().all(|b| b.is_ascii_digit()) {
@@ -55,6 +81,12 @@ macro_rules! unsigned {
             fn decode_key(segment: &str) -> Result<Self, KeyPartError> {
                 let value = parse_digits(segment, $width, $expected)?;
                 <$t>::try_from(value).map_err(|_| malformed(segment, $expected))
+            }
+
+            #[inline]
+            fn __strip_encoded<'k>(&self, key: &'k str) -> Option<&'k str> {
+                let (segment, rest) = (key.get(..$width)?, key.get($width..)?);
+                is_padded(segment, u128::from(*self), $width).then_some(rest)
             }
         }
 

@@ -83,8 +83,48 @@ fn non_max_string() -> impl Strategy<Value = String> {
     })
 }
 
+/// What the in-place key check may answer: `Some(rest)` only when `key`
+/// is the value's written segment followed by `rest`.
+fn strip_agrees<T: KeyPart>(value: &T, key: &str) -> Result<(), TestCaseError> {
+    if let Some(rest) = value.__strip_encoded(key) {
+        let mut written = String::new();
+        prop_assert!(value.encode_key(&mut written).is_ok());
+        prop_assert_eq!(format!("{written}{rest}"), key);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The in-place check of a `String` segment never accepts what its
+    /// writing would not produce, and accepts every value it writes as it
+    /// is, whatever follows it (but for those with a byte 0xF4, which it
+    /// leaves to the writing).
+    #[test]
+    fn strings_are_checked_in_place_as_written(
+        value in "[\\x00-\\x30a-z#%$\u{f4}\u{10FFFF}\u{10FFFE}]{0,20}",
+        other in "[\\x00-\\x30a-z#%$]{0,20}",
+        rest in "(#[a-z]{0,3})?",
+    ) {
+        for key in [format!("{value}{rest}"), format!("{other}{rest}"), other.clone()] {
+            strip_agrees(&value, &key)?;
+        }
+        let mut written = String::new();
+        if value.encode_key(&mut written).is_ok() && written == value && !value.bytes().any(|b| b == 0xF4) {
+            let key = format!("{value}{rest}");
+            prop_assert_eq!(value.__strip_encoded(&key), Some(rest.as_str()));
+        }
+    }
+
+    #[test]
+    fn padded_integers_are_checked_in_place_as_written(value in any::<u32>(), other in any::<u32>(), rest in "(#[0-9]{0,3})?") {
+        let key = format!("{}{rest}", enc(&value));
+        prop_assert_eq!(value.__strip_encoded(&key), Some(rest.as_str()));
+        strip_agrees(&value, &format!("{}{rest}", enc(&other)))?;
+        strip_agrees(&value, &format!("{other}{rest}"))?;
+        strip_agrees(&u128::from(value), &format!("{}{rest}", enc(&u128::from(other))))?;
+    }
 
     #[test]
     fn strings_round_trip_and_keep_order(a in non_max_string(), b in non_max_string()) {
@@ -391,6 +431,49 @@ mod chrono_tests {
         fn naive_datetimes(a in datetime(), b in datetime()) { check_pair(&a.naive_utc(), &b.naive_utc()) }
         #[test]
         fn dates(a in datetime(), b in datetime()) { check_pair(&a.date_naive(), &b.date_naive()) }
+        /// The in-place check of a timestamp segment accepts the written
+        /// segment with anything after it, and nothing that is not it:
+        /// other instants, other spellings of the same instant, cut
+        /// segments, in every precision.
+        #[test]
+        fn datetimes_are_checked_in_place_as_written(a in datetime(), b in datetime(), rest in "(#[a-z]{0,3})?") {
+            fn agrees<F: KeyFormat<DateTime<Utc>>>(a: &DateTime<Utc>, b: &DateTime<Utc>, rest: &str) -> Result<(), TestCaseError> {
+                let written = |t: &DateTime<Utc>| {
+                    let mut out = String::new();
+                    F::encode(t, &mut out).ok().map(|()| out)
+                };
+                let Some(text) = written(a) else { return Ok(()) };
+                let key = format!("{text}{rest}");
+                prop_assert_eq!(F::__strip_encoded(a, &key), Some(rest));
+                let mut others = timestamp_variants(&text);
+                others.extend(written(b));
+                others.push(text[..text.len() - 1].to_owned());
+                // Each digit changed in turn: a segment of the same shape.
+                for (i, d) in text.bytes().enumerate().filter(|(_, d)| d.is_ascii_digit()) {
+                    let mut other = text.clone().into_bytes();
+                    other[i] = b'0' + (d - b'0' + 1) % 10;
+                    others.extend(String::from_utf8(other).ok());
+                }
+                for other in others {
+                    let key = format!("{other}{rest}");
+                    if let Some(left) = F::__strip_encoded(a, &key) {
+                        prop_assert_eq!(format!("{text}{left}"), key);
+                    }
+                }
+                Ok(())
+            }
+            let secs = Utc.timestamp_opt(a.timestamp(), 0).single().expect("valid");
+            agrees::<Native>(&a, &b, &rest)?;
+            agrees::<Rfc3339<0>>(&secs, &b, &rest)?;
+            agrees::<Rfc3339<3>>(&millis(a), &millis(b), &rest)?;
+            agrees::<Rfc3339<9>>(&a, &b, &rest)?;
+            let leap = NaiveDate::from_ymd_opt(2016, 12, 31)
+                .and_then(|d| d.and_hms_nano_opt(23, 59, 59, 1_500_000_000))
+                .expect("valid leap second")
+                .and_utc();
+            agrees::<Native>(&leap, &a, &rest)?;
+        }
+
         /// The digit-by-digit writer gives exactly chrono's formatted text.
         #[test]
         fn text_is_chronos_format(a in datetime()) {
