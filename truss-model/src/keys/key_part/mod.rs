@@ -183,42 +183,68 @@ fn needs_escape(value: &str) -> bool {
 }
 
 /// Whether `stored` is `value`, byte for byte, and `value` has no byte to
-/// escape: one loop doing both, eight bytes at a time where it can.
+/// escape: both checked together, a word at a time (the last word
+/// overlapping the one before it; short values in two overlapping
+/// half-words).
 #[inline]
 fn is_own_segment(value: &[u8], stored: &[u8]) -> bool {
-    // A byte below `&` (up to `%`) or 0xF4 in a word: the classic
-    // below-a-bound and zero-byte tests, per byte of eight.
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let special = |w: u64| {
-        let below = w.wrapping_sub(ONES * u64::from(ESCAPE_BYTE + 1)) & !w;
-        let f4 = w ^ (ONES * 0xF4);
-        let f4 = f4.wrapping_sub(ONES) & !f4;
-        (below | f4) & HIGH != 0
-    };
-    if value.len() != stored.len() {
+    let len = value.len();
+    if len != stored.len() {
         return false;
     }
-    let mut chunks = value.chunks_exact(8).zip(stored.chunks_exact(8));
-    for (a, b) in chunks.by_ref() {
-        let (a, b) = (word(a), word(b));
-        if a != b || special(a) {
-            return false;
+    if len >= 8 {
+        let mut at = 0;
+        while at + 8 < len {
+            if !same_plain_word(&value[at..at + 8], &stored[at..at + 8]) {
+                return false;
+            }
+            at += 8;
         }
+        same_plain_word(&value[len - 8..], &stored[len - 8..])
+    } else if len >= 4 {
+        same_plain_half(&value[..4], &stored[..4])
+            && same_plain_half(&value[len - 4..], &stored[len - 4..])
+    } else {
+        value
+            .iter()
+            .zip(stored)
+            .all(|(a, b)| a == b && *a > ESCAPE_BYTE && *a != 0xF4)
     }
-    let tail = value.len() - value.len() % 8;
-    value[tail..]
-        .iter()
-        .zip(&stored[tail..])
-        .all(|(a, b)| a == b && *a > ESCAPE_BYTE && *a != 0xF4)
 }
 
-/// Eight bytes as a word (`bytes` holds exactly eight).
+/// Eight equal bytes, none to escape: a byte below `&` or equal to 0xF4 is
+/// found by the classic below-a-bound and zero-byte tests, per byte.
 #[inline]
-fn word(bytes: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(bytes);
-    u64::from_ne_bytes(w)
+fn same_plain_word(value: &[u8], stored: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let word = |bytes: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(bytes);
+        u64::from_ne_bytes(w)
+    };
+    let (a, b) = (word(value), word(stored));
+    let below = a.wrapping_sub(ONES * u64::from(ESCAPE_BYTE + 1)) & !a;
+    let f4 = a ^ (ONES * 0xF4);
+    let f4 = f4.wrapping_sub(ONES) & !f4;
+    a == b && (below | f4) & HIGH == 0
+}
+
+/// [`same_plain_word`] for four bytes.
+#[inline]
+fn same_plain_half(value: &[u8], stored: &[u8]) -> bool {
+    const ONES: u32 = u32::from_ne_bytes([0x01; 4]);
+    const HIGH: u32 = u32::from_ne_bytes([0x80; 4]);
+    let word = |bytes: &[u8]| {
+        let mut w = [0u8; 4];
+        w.copy_from_slice(bytes);
+        u32::from_ne_bytes(w)
+    };
+    let (a, b) = (word(value), word(stored));
+    let below = a.wrapping_sub(ONES * u32::from(ESCAPE_BYTE + 1)) & !a;
+    let f4 = a ^ (ONES * 0xF4);
+    let f4 = f4.wrapping_sub(ONES) & !f4;
+    a == b && (below | f4) & HIGH == 0
 }
 
 /// Appends `value` to `out`, escaping every byte up to `%` as `%XX`.
