@@ -143,16 +143,17 @@ async fn raw_scan(client: &Client, table: &str, segments: usize) -> usize {
             let mut clips = Vec::new();
             let mut start = None;
             loop {
-                let out = client
+                let mut scan = client
                     .scan()
                     .table_name(&table)
-                    .segment(segment as i32)
-                    .total_segments(segments as i32)
                     .limit(PAGE)
-                    .set_exclusive_start_key(start)
-                    .send()
-                    .await
-                    .expect("raw scan");
+                    .set_exclusive_start_key(start);
+                // One segment is a plain scan, as the library sends it (an
+                // engine may serve `TotalSegments = 1` differently).
+                if segments > 1 {
+                    scan = scan.segment(segment as i32).total_segments(segments as i32);
+                }
+                let out = scan.send().await.expect("raw scan");
                 for item in out.items.unwrap_or_default() {
                     clips.push(clip_hand_decode(item).expect("a clip"));
                 }
