@@ -102,7 +102,7 @@ impl<'a> ItemKeys<'a> {
     /// tool's attributes) is dropped, as the entity's codec drops it.
     #[inline]
     pub fn other(&mut self, name: String, value: AttributeValue) {
-        let Some(of) = self.of else {
+        let Some(of) = &self.of else {
             return;
         };
         let string = |value: AttributeValue| match value {
@@ -114,6 +114,7 @@ impl<'a> ItemKeys<'a> {
         } else if of.sk_attribute == Some(name.as_str()) {
             self.sk = string(value);
         } else if !of.indexes.is_empty() || !of.constants.is_empty() {
+            let of = *of;
             self.other_declared(of, &name, value);
         }
     }

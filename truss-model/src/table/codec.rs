@@ -297,7 +297,7 @@ impl TableInner {
 
     /// [`decode_into`](Self::decode_into) for an entity read in one pass:
     /// the generated decoder hands over the keys as it meets them.
-    #[inline(never)]
+    #[inline]
     fn decode_in_one_pass(
         &self,
         e: &EntityInfo,
@@ -440,24 +440,31 @@ impl TableInner {
 
     /// Refuses an item without its keys (or with keys that are not
     /// strings).
+    #[inline]
     fn keys_present(&self, e: &EntityInfo, read: &Reading) -> Result<()> {
+        match (&read.pk, &e.sk, &read.sk) {
+            (None, _, _) | (Some(_), Some(_), Some(None)) => Err(self.key_missing(e, read)),
+            _ => Ok(()),
+        }
+    }
+
+    /// [`keys_present`](Self::keys_present)'s error, out of the read's way.
+    #[cold]
+    fn key_missing(&self, e: &EntityInfo, read: &Reading) -> Error {
         if read.pk.is_none() {
-            return Err(read.error(
+            return read.error(
                 self,
                 e,
                 Some(self.pk.clone()),
                 "missing string key attribute".into(),
-            ));
+            );
         }
-        if let (Some(_), Some(None)) = (&e.sk, &read.sk) {
-            return Err(read.error(
-                self,
-                e,
-                self.sk.clone(),
-                "missing string key attribute".into(),
-            ));
-        }
-        Ok(())
+        read.error(
+            self,
+            e,
+            self.sk.clone(),
+            "missing string key attribute".into(),
+        )
     }
 
     /// The revision an item of an entity with revisions was written at,
@@ -543,6 +550,7 @@ impl TableInner {
         self.check_keys_of(info::<E>(), entity, pk, sk)
     }
 
+    #[inline]
     fn check_keys_of(
         &self,
         e: &EntityInfo,
@@ -559,6 +567,19 @@ impl TableInner {
         if entity.keys_are(pk, checked_sk) {
             return Ok(());
         }
+        self.check_keys_rendered(e, entity, pk, sk)
+    }
+
+    /// [`check_keys_of`](Self::check_keys_of) for keys the in-place steps
+    /// could not match: both rendered and compared, the difference named.
+    #[cold]
+    fn check_keys_rendered(
+        &self,
+        e: &EntityInfo,
+        entity: &dyn DynEntity,
+        pk: &str,
+        sk: Option<&str>,
+    ) -> std::result::Result<(), (Option<String>, String)> {
         thread_local! {
             // Every read renders its keys once: into one buffer per thread,
             // not a fresh allocation per item.
