@@ -155,8 +155,10 @@ mod emitted {
         // template as steps that strip its literals and its fields'
         // segments from the stored key (`strip_encoded`), so a read checks
         // its keys without writing them; about 70 tokens per template
-        // field.
-        const BUDGET: usize = 4_560;
+        // field. 4,735 with the index keys checked the same way: one
+        // function per entity with indexes, the steps of each index's
+        // templates (this entity has one GSI of two fields).
+        const BUDGET: usize = 4_750;
         assert!(
             count <= BUDGET,
             "{count} tokens, over the budget of {BUDGET}"

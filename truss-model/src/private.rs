@@ -41,7 +41,7 @@ pub fn write_field<T, F: KeyFormat<T>>(
 
 /// The generated key check's names for `Option`'s variant (shorter
 /// expansions).
-pub use core::option::Option::Some;
+pub use core::option::Option::{None, Some};
 
 /// `Some` when nothing of a key is left after its template's last part.
 #[inline]

@@ -172,6 +172,7 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
         }
         None => quote!(let _ = __truss_sk;),
     };
+    let index_keys_are = index_keys_are(valid);
     let codec = item_codec(entity, &valid.key_fields);
     quote! {
         #[automatically_derived]
@@ -215,6 +216,47 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
                 };
                 __truss_check().is_some()
             }
+
+            #index_keys_are
+        }
+    }
+}
+
+/// `Entity::__index_keys_are`: per index, the in-place steps of its
+/// templates ([`key_check`]); nothing for an entity without indexes (the
+/// trait's default answers "not known").
+fn index_keys_are(valid: &Valid<'_>) -> TokenStream {
+    if valid.indexes.is_empty() {
+        return TokenStream::new();
+    }
+    let arms = valid.indexes.iter().enumerate().map(|(i, index)| {
+        let pk = key_check(valid, &index.pk);
+        let sk = index.sk.as_ref().map(|t| {
+            let steps = key_check(valid, t);
+            quote! {
+                let __truss_key = __truss_sk?;
+                #steps
+            }
+        });
+        quote! {
+            #i => {
+                let __truss_key = __truss_pk;
+                #pk
+                #sk
+            }
+        }
+    });
+    quote! {
+        fn __index_keys_are(&self, __truss_index: usize, __truss_pk: &str, __truss_sk: ::core::option::Option<&str>) -> bool {
+            use ::truss_model::__private as __t;
+            let __truss_check = || {
+                match __truss_index {
+                    #(#arms)*
+                    _ => return __t::None,
+                }
+                __t::Some(())
+            };
+            __truss_check().is_some()
         }
     }
 }

@@ -151,6 +151,15 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
         let _ = (pk, sk);
         false
     }
+
+    /// [`__keys_are`](Entity::__keys_are) for the keys of index number
+    /// `index` (in [`INDEXES`](Entity::INDEXES)); `false` also when a field
+    /// of the index's templates is `None`.
+    #[doc(hidden)]
+    fn __index_keys_are(&self, index: usize, pk: &str, sk: Option<&str>) -> bool {
+        let _ = (index, pk, sk);
+        false
+    }
 }
 
 impl<E: Entity> crate::foundation::sealed::Generated for E {}

@@ -109,6 +109,7 @@ pub(crate) trait DynEntity {
     fn write_pk(&self, out: &mut String) -> Result<()>;
     fn write_sk(&self, out: &mut String) -> Result<()>;
     fn keys_are(&self, pk: &str, sk: Option<&str>) -> bool;
+    fn index_keys_are(&self, index: usize, pk: &str, sk: Option<&str>) -> bool;
     fn write_index(&self, index: usize, pk: &mut String, sk: &mut String) -> Result<bool>;
     /// The entity's own attributes (see `codec::own_attributes`).
     fn own_attributes(&self, extra: usize) -> std::result::Result<(Item, usize), CodecError>;
@@ -126,6 +127,10 @@ impl<E: Entity> DynEntity for E {
 
     fn keys_are(&self, pk: &str, sk: Option<&str>) -> bool {
         self.__keys_are(pk, sk)
+    }
+
+    fn index_keys_are(&self, index: usize, pk: &str, sk: Option<&str>) -> bool {
+        self.__index_keys_are(index, pk, sk)
     }
 
     fn write_index(&self, index: usize, pk: &mut String, sk: &mut String) -> Result<bool> {
