@@ -60,19 +60,7 @@ pub fn strip_encoded<'k, T, F: KeyFormat<T>>(value: &T, key: &'k str) -> Option<
 }
 
 fn strip_written<'k, T, F: KeyFormat<T>>(value: &T, key: &'k str) -> Option<&'k str> {
-    thread_local! {
-        static SEGMENT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-    }
-    SEGMENT.with(|cell| {
-        let mut fresh = String::new();
-        // A KeyPart that reads an item while writing finds the buffer
-        // taken: it gets its own.
-        let mut borrowed = cell.try_borrow_mut();
-        let out = match borrowed.as_deref_mut() {
-            Ok(buffer) => buffer,
-            Err(_) => &mut fresh,
-        };
-        out.clear();
+    crate::foundation::scratch::with_scratch(|out, _| {
         write_segment::<T, F>(value, out).ok()?;
         key.strip_prefix(out.as_str())
     })

@@ -554,36 +554,54 @@ fn template_const(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
     quote!(::truss_model::__private::Template::__new(#source, &[#(#segments),*]))
 }
 
-/// The body of a template's writer: literal runs merged (with the literal
-/// text before a placeholder), each field written in its format.
-fn writer_body(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
-    let entity = &valid.entity.name;
+/// The steps of a template, in order: literal runs merged (the `#` between
+/// segments and the text before a placeholder joined to the literal before
+/// them), `literal` making a run's step and `field` a placeholder's.
+fn template_steps<'a>(
+    template: &Template<'a>,
+    mut literal: impl FnMut(&str) -> TokenStream,
+    mut field: impl FnMut(&'a Field<'a>) -> TokenStream,
+) -> Vec<TokenStream> {
     let mut steps = Vec::new();
-    let mut literal = String::new();
+    let mut run = String::new();
     for (i, segment) in template.segments.iter().enumerate() {
         if i > 0 {
-            literal.push('#');
+            run.push('#');
         }
         match segment {
-            Checked::Literal(text) => literal.push_str(text),
-            Checked::Field { prefix, field } => {
-                literal.push_str(prefix);
-                if !literal.is_empty() {
-                    steps.push(quote!(__truss_out.push_str(#literal);));
-                    literal.clear();
+            Checked::Literal(text) => run.push_str(text),
+            Checked::Field { prefix, field: f } => {
+                run.push_str(prefix);
+                if !run.is_empty() {
+                    steps.push(literal(&run));
+                    run.clear();
                 }
-                let (ident, name) = (field.ident, &field.name);
-                let ty = field.option_of.unwrap_or(field.ty);
-                let format = valid.format(field);
-                steps.push(quote! {
-                    ::truss_model::__private::write_field::<#ty, #format>(#ident, __truss_out, #entity, #name)?;
-                });
+                steps.push(field(f));
             }
         }
     }
-    if !literal.is_empty() {
-        steps.push(quote!(__truss_out.push_str(#literal);));
+    if !run.is_empty() {
+        steps.push(literal(&run));
     }
+    steps
+}
+
+/// The body of a template's writer: each literal run appended, each field
+/// written in its format.
+fn writer_body(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
+    let entity = &valid.entity.name;
+    let steps = template_steps(
+        template,
+        |run| quote!(__truss_out.push_str(#run);),
+        |field| {
+            let (ident, name) = (field.ident, &field.name);
+            let ty = field.option_of.unwrap_or(field.ty);
+            let format = valid.format(field);
+            quote! {
+                ::truss_model::__private::write_field::<#ty, #format>(#ident, __truss_out, #entity, #name)?;
+            }
+        },
+    );
     quote! {
         #(#steps)*
         ::core::result::Result::Ok(())
@@ -592,42 +610,25 @@ fn writer_body(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
 
 /// The steps that check `__truss_key` against a template in place (in a
 /// closure returning `Option<()>`, `__private` as `__t`: `None` when a
-/// step cannot tell): each
-/// literal run stripped, each field's segment stripped when it is its value's
-/// (`strip_encoded`), nothing left over. Literal runs are merged as in
-/// [`writer_body`].
+/// step cannot tell): each literal run stripped, each field's segment
+/// stripped when it is its value's (`strip_encoded`), nothing left over.
 fn key_check(valid: &Valid<'_>, template: &Template<'_>) -> TokenStream {
-    let mut steps = Vec::new();
-    let mut literal = String::new();
-    let strip = |literal: &mut String, steps: &mut Vec<TokenStream>| {
-        if !literal.is_empty() {
-            steps.push(quote!(let __truss_key = __truss_key.strip_prefix(#literal)?;));
-            literal.clear();
-        }
-    };
-    for (i, segment) in template.segments.iter().enumerate() {
-        if i > 0 {
-            literal.push('#');
-        }
-        match segment {
-            Checked::Literal(text) => literal.push_str(text),
-            Checked::Field { prefix, field } => {
-                literal.push_str(prefix);
-                strip(&mut literal, &mut steps);
-                let ident = field.ident;
-                let ty = field.option_of.unwrap_or(field.ty);
-                let format = valid.format(field);
-                let value = match field.option_of {
-                    Some(_) => quote!(self.#ident.as_ref()?),
-                    None => quote!(&self.#ident),
-                };
-                steps.push(quote! {
-                    let __truss_key = __t::strip_encoded::<#ty, #format>(#value, __truss_key)?;
-                });
+    let steps = template_steps(
+        template,
+        |run| quote!(let __truss_key = __truss_key.strip_prefix(#run)?;),
+        |field| {
+            let ident = field.ident;
+            let ty = field.option_of.unwrap_or(field.ty);
+            let format = valid.format(field);
+            let value = match field.option_of {
+                Some(_) => quote!(self.#ident.as_ref()?),
+                None => quote!(&self.#ident),
+            };
+            quote! {
+                let __truss_key = __t::strip_encoded::<#ty, #format>(#value, __truss_key)?;
             }
-        }
-    }
-    strip(&mut literal, &mut steps);
+        },
+    );
     quote! {
         #(#steps)*
         __t::key_end(__truss_key)?;

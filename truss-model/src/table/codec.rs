@@ -4,6 +4,7 @@ use crate::foundation::attr_value::CodecError;
 use crate::foundation::error::{Error, KeyDisplay, Result};
 use crate::foundation::item::Item;
 use crate::foundation::limits::{MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
+use crate::foundation::scratch::with_scratch;
 use crate::keys::attribute_index::check_value;
 use crate::keys::constant::Constant;
 use crate::keys::entity::Entity;
@@ -580,21 +581,9 @@ impl TableInner {
         pk: &str,
         sk: Option<&str>,
     ) -> std::result::Result<(), (Option<String>, String)> {
-        thread_local! {
-            // Every read renders its keys once: into one buffer per thread,
-            // not a fresh allocation per item.
-            static RENDERED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-        }
-        RENDERED.with(|cell| {
-            let mut fresh = String::new();
-            // A KeyPart that reads an item while rendering would find the
-            // buffer taken: it then gets its own.
-            let mut borrowed = cell.try_borrow_mut();
-            let rendered = match borrowed.as_deref_mut() {
-                Ok(buffer) => buffer,
-                Err(_) => &mut fresh,
-            };
-            rendered.clear();
+        // Rendered into the per-thread scratch strings, not a fresh
+        // allocation per item.
+        with_scratch(|rendered, _| {
             let written = entity.write_pk(rendered);
             if written.is_err() || *rendered != pk {
                 return Err(key_mismatch(
@@ -669,22 +658,8 @@ fn check_index_keys_rendered(
     entity: &dyn DynEntity,
     stored: &[(Option<AttributeValue>, Option<AttributeValue>)],
 ) -> std::result::Result<(), (Option<String>, String)> {
-    thread_local! {
-        // Rendered into buffers kept per thread: no allocation per read.
-        static BUFFERS: std::cell::RefCell<(String, String)> =
-            const { std::cell::RefCell::new((String::new(), String::new())) };
-    }
-    BUFFERS.with(|cell| {
-        let mut fresh = (String::new(), String::new());
-        // A KeyPart that reads an item while rendering finds the buffers
-        // taken: it gets its own.
-        let mut borrowed = cell.try_borrow_mut();
-        let (pk, sk) = match borrowed.as_deref_mut() {
-            Ok(buffers) => buffers,
-            Err(_) => &mut fresh,
-        };
-        check_index_keys_in(e, entity, stored, pk, sk)
-    })
+    // Rendered into the per-thread scratch strings: no allocation per read.
+    with_scratch(|pk, sk| check_index_keys_in(e, entity, stored, pk, sk))
 }
 
 fn check_index_keys_in(

@@ -230,21 +230,16 @@ fn same_plain_word(value: &[u8], stored: &[u8]) -> bool {
     a == b && (below | f4) & HIGH == 0
 }
 
-/// [`same_plain_word`] for four bytes.
+/// [`same_plain_word`] for four bytes (widened with a byte that needs no
+/// escape).
 #[inline]
 fn same_plain_half(value: &[u8], stored: &[u8]) -> bool {
-    const ONES: u32 = u32::from_ne_bytes([0x01; 4]);
-    const HIGH: u32 = u32::from_ne_bytes([0x80; 4]);
-    let word = |bytes: &[u8]| {
-        let mut w = [0u8; 4];
-        w.copy_from_slice(bytes);
-        u32::from_ne_bytes(w)
+    let widen = |bytes: &[u8]| {
+        let mut w = [b'A'; 8];
+        w[..4].copy_from_slice(bytes);
+        w
     };
-    let (a, b) = (word(value), word(stored));
-    let below = a.wrapping_sub(ONES * u32::from(ESCAPE_BYTE + 1)) & !a;
-    let f4 = a ^ (ONES * 0xF4);
-    let f4 = f4.wrapping_sub(ONES) & !f4;
-    a == b && (below | f4) & HIGH == 0
+    same_plain_word(&widen(value), &widen(stored))
 }
 
 /// Appends `value` to `out`, escaping every byte up to `%` as `%XX`.
