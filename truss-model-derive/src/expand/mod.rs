@@ -172,6 +172,11 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
         }
         None => quote!(let _ = __truss_sk;),
     };
+    let keys_are = in_place(quote! {
+        let __truss_key = __truss_pk;
+        #pk_is
+        #sk_is
+    });
     let index_keys_are = index_keys_are(valid);
     let codec = item_codec(entity, &valid.key_fields);
     quote! {
@@ -207,14 +212,7 @@ fn entity_impl(valid: &Valid<'_>) -> TokenStream {
             }
 
             fn __keys_are(&self, __truss_pk: &str, __truss_sk: ::core::option::Option<&str>) -> bool {
-                use ::truss_model::__private as __t;
-                let __truss_check = || {
-                    let __truss_key = __truss_pk;
-                    #pk_is
-                    #sk_is
-                    __t::Some(())
-                };
-                __truss_check().is_some()
+                #keys_are
             }
 
             #index_keys_are
@@ -246,18 +244,29 @@ fn index_keys_are(valid: &Valid<'_>) -> TokenStream {
             }
         }
     });
+    let body = in_place(quote! {
+        match __truss_index {
+            #(#arms)*
+            _ => return __t::None,
+        }
+    });
     quote! {
         fn __index_keys_are(&self, __truss_index: usize, __truss_pk: &str, __truss_sk: ::core::option::Option<&str>) -> bool {
-            use ::truss_model::__private as __t;
-            let __truss_check = || {
-                match __truss_index {
-                    #(#arms)*
-                    _ => return __t::None,
-                }
-                __t::Some(())
-            };
-            __truss_check().is_some()
+            #body
         }
+    }
+}
+
+/// The body of an in-place key check: `steps` (made of [`key_check`]'s,
+/// `__private` as `__t`) in a closure whose `?` answers "not known".
+fn in_place(steps: TokenStream) -> TokenStream {
+    quote! {
+        use ::truss_model::__private as __t;
+        let __truss_check = || {
+            #steps
+            __t::Some(())
+        };
+        __truss_check().is_some()
     }
 }
 
