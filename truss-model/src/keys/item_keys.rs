@@ -87,9 +87,9 @@ impl<'a> ItemKeys<'a> {
     }
 
     /// An empty gathering for the same table and entity, index keys not
-    /// kept (the debug builds' comparison with serde reads the item a
+    /// kept (the `check-codec` comparison with serde reads the item a
     /// second time).
-    #[cfg(debug_assertions)]
+    #[cfg(all(debug_assertions, feature = "check-codec"))]
     pub(crate) fn fresh(&self) -> ItemKeys<'a> {
         match self.of {
             Some(of) => ItemKeys::new(of, false),

@@ -812,7 +812,8 @@ fn key_mismatch(
 /// The entity's own attributes, written by its codec (see
 /// [`Codec`](crate::keys::entity::Codec)).
 ///
-/// In debug builds a generated codec's item is compared with the one the
+/// In debug builds with the `check-codec` feature (meant for
+/// dev-dependencies) a generated codec's item is compared with the one the
 /// type's `Serialize` writes, and a difference is an error: a type with a
 /// hand-written `Serialize` that the derive could not see is never
 /// bypassed silently in tests.
@@ -821,7 +822,7 @@ pub(crate) fn own_attributes<E: Entity>(
     extra: usize,
 ) -> std::result::Result<(Item, usize), CodecError> {
     let written = entity.__to_item(extra);
-    #[cfg(debug_assertions)]
+    #[cfg(all(debug_assertions, feature = "check-codec"))]
     if E::CODEC == crate::keys::entity::Codec::Generated {
         let by_serde = crate::foundation::attr_value::to_item(entity, extra);
         let same = match (&written, &by_serde) {
@@ -837,10 +838,11 @@ pub(crate) fn own_attributes<E: Entity>(
 }
 
 /// The entity read from its own attributes by its codec; in debug builds
-/// a generated codec's reading is compared with serde's, as
+/// with `check-codec` a generated codec's reading is compared with
+/// serde's, as
 /// [`own_attributes`] compares writing.
 pub(crate) fn from_own_attributes<E: Entity>(item: Item) -> std::result::Result<E, CodecError> {
-    #[cfg(debug_assertions)]
+    #[cfg(all(debug_assertions, feature = "check-codec"))]
     if E::CODEC == crate::keys::entity::Codec::Generated {
         let by_serde = from_by_serde::<E>(item.clone());
         let read = E::__from_item(item);
@@ -852,7 +854,7 @@ pub(crate) fn from_own_attributes<E: Entity>(item: Item) -> std::result::Result<
     E::__from_item(item)
 }
 
-#[cfg(debug_assertions)]
+#[cfg(all(debug_assertions, feature = "check-codec"))]
 fn from_by_serde<E: Entity>(item: Item) -> std::result::Result<E, CodecError> {
     crate::foundation::attr_value::from_item::<E>(item)
 }
@@ -861,7 +863,7 @@ fn from_by_serde<E: Entity>(item: Item) -> std::result::Result<E, CodecError> {
 /// Compared by what serde writes of each reading, up to the order of sets
 /// and lists (two readings of one set are two hash sets, each with its own
 /// order).
-#[cfg(debug_assertions)]
+#[cfg(all(debug_assertions, feature = "check-codec"))]
 fn disagreement<E: Entity>(
     read: &std::result::Result<E, CodecError>,
     by_serde: std::result::Result<E, CodecError>,
@@ -877,7 +879,7 @@ fn disagreement<E: Entity>(
 }
 
 /// A value's text with the members of its sets and lists in one order.
-#[cfg(debug_assertions)]
+#[cfg(all(debug_assertions, feature = "check-codec"))]
 fn unordered(value: AttributeValue) -> String {
     let sorted = |mut members: Vec<String>| {
         members.sort();
@@ -906,7 +908,7 @@ fn unordered(value: AttributeValue) -> String {
 /// An item written by serde, its entries in name order and its values as
 /// [`unordered`] text: two readings that differ only in the order of a
 /// set's members give the same.
-#[cfg(debug_assertions)]
+#[cfg(all(debug_assertions, feature = "check-codec"))]
 #[allow(clippy::type_complexity)]
 fn canonical(
     written: std::result::Result<(Item, usize), String>,
@@ -921,7 +923,7 @@ fn canonical(
     })
 }
 
-#[cfg(debug_assertions)]
+#[cfg(all(debug_assertions, feature = "check-codec"))]
 fn codec_disagreement(
     entity: &str,
     verb: &str,
@@ -929,7 +931,7 @@ fn codec_disagreement(
     by_serde: &dyn std::fmt::Debug,
 ) -> CodecError {
     CodecError::new(format!(
-        "the generated codec of `{entity}` {verb} {generated:?}, but the type's serde impls give {by_serde:?}: a hand-written Serialize or Deserialize is read and written only with `#[truss(codec = \"serde\")]` (this check runs in debug builds)"
+        "the generated codec of `{entity}` {verb} {generated:?}, but the type's serde impls give {by_serde:?}: a hand-written Serialize or Deserialize is read and written only with `#[truss(codec = \"serde\")]` (this check runs in debug builds with the `check-codec` feature)"
     ))
 }
 
@@ -967,13 +969,13 @@ impl<E: Entity> Slot for Option<E> {
         item: Item,
         keys: &mut ItemKeys<'_>,
     ) -> std::result::Result<(), CodecError> {
-        #[cfg(debug_assertions)]
+        #[cfg(all(debug_assertions, feature = "check-codec"))]
         let copy = (E::CODEC == crate::keys::entity::Codec::Generated).then(|| item.clone());
         let read = E::__from_item_keyed(item, keys);
-        // In debug builds, compared with serde's reading of the item's own
+        // With `check-codec`, compared with serde's reading of the item's own
         // attributes (the two-pass split), as `from_own_attributes` does;
         // not when the keys themselves fail, which `finish` reports first.
-        #[cfg(debug_assertions)]
+        #[cfg(all(debug_assertions, feature = "check-codec"))]
         if let Some(copy) = copy {
             if let Ok(own) = keys.fresh().own_attributes(copy) {
                 if let Some(disagreement) = disagreement(&read, from_by_serde::<E>(own)) {
