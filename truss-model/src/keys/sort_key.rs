@@ -333,10 +333,57 @@ impl<E: Entity> SortCondition<E> {
     /// the table or on an index.
     #[doc(hidden)]
     pub fn __scope(index: Option<Index>) -> Self {
-        match index {
-            None => SortKey::<E, ()>::__root().into(),
-            Some(index) => SortKey::<E, ()>::__index_root(index).into(),
+        let (template, index) = match index {
+            None => (E::SK, None),
+            Some(index) => (index.sk, Some(index.name)),
+        };
+        let prefix = Ok(template.map(|t| t.literal_prefix()).unwrap_or_default());
+        Self::of(covered(E::NAME, prefix, 0, template, index))
+    }
+
+    fn of(covered: Covered) -> Self {
+        SortCondition {
+            condition: covered.condition,
+            index: covered.index,
+            shape: covered.shape,
+            _entity: PhantomData,
         }
+    }
+}
+
+/// A [`SortCondition`] without its type.
+struct Covered {
+    condition: Result<KeyCondition>,
+    index: Option<&'static str>,
+    shape: Option<(Template, usize, bool)>,
+}
+
+/// What a sort key covers: its value when all of its template's fields are
+/// fixed, the keys that begin with its prefix otherwise. Not generic: the
+/// body is compiled once, not for every entity.
+fn covered(
+    entity: &'static str,
+    prefix: Result<String>,
+    fixed: usize,
+    template: Option<Template>,
+    index: Option<&'static str>,
+) -> Covered {
+    let total = template.map(|t| t.field_count()).unwrap_or(0);
+    let condition = prefix.map(|p| {
+        if template.is_none() {
+            KeyCondition::All
+        } else if fixed == total {
+            KeyCondition::Eq(p)
+        } else if p.is_empty() {
+            KeyCondition::All
+        } else {
+            KeyCondition::BeginsWith(p)
+        }
+    });
+    Covered {
+        condition: checked_lengths(entity, condition),
+        index,
+        shape: template.map(|t| (t, fixed, false)),
     }
 }
 
@@ -401,24 +448,13 @@ impl<E> fmt::Debug for SortCondition<E> {
 
 impl<E: Entity, F> From<SortKey<E, F>> for SortCondition<E> {
     fn from(key: SortKey<E, F>) -> Self {
-        let total = key.template.map(|t| t.field_count()).unwrap_or(0);
-        let fixed = key.fixed;
-        let has_sk = key.template.is_some();
-        SortCondition::new(
-            key.prefix.map(|p| {
-                if !has_sk {
-                    KeyCondition::All
-                } else if fixed == total {
-                    KeyCondition::Eq(p)
-                } else if p.is_empty() {
-                    KeyCondition::All
-                } else {
-                    KeyCondition::BeginsWith(p)
-                }
-            }),
+        SortCondition::of(covered(
+            E::NAME,
+            key.prefix,
+            key.fixed,
+            key.template,
             key.index,
-        )
-        .shaped(key.template, fixed, false)
+        ))
     }
 }
 

@@ -78,7 +78,7 @@ impl<E: Entity> Hydrate<E> {
 
     /// Every page, lazily: one Query and one BatchGetItem each.
     pub fn pages(self) -> impl Stream<Item = Result<HydratedPage<E>>> + Send + 'static {
-        let table = self.query.table.clone();
+        let table = self.query.q.table.clone();
         let policy = self.policy;
         self.query
             .pages_as(Some(keys_only), |_, item| Ok(item))

@@ -15,6 +15,7 @@ use crate::keys::attribute_index::AttributeCondition;
 use crate::keys::entity::{Entity, Partition, PartitionKey};
 use crate::keys::projected::{Complete, Whole};
 use crate::keys::sort_key::{KeyCondition, SortCondition};
+use crate::keys::template::Index;
 use crate::ops::collection::QueryTarget;
 use crate::ops::cursor::Cursor;
 use crate::ops::projection::{render_of, ProjectionOf, RenderQueryProjection};
@@ -49,31 +50,29 @@ impl Table {
     /// [`Partition::collection`]) the query reads the whole partition and
     /// decodes each item into its variant.
     pub fn query<E: QueryTarget, R>(&self, partition: Partition<E, R>) -> Query<E, R> {
-        let (partition, sort) = match partition.key {
-            PartitionKey::Rendered { index, pk } => {
-                let attr = index.map_or(self.inner.pk.as_str(), |i| i.pk_attribute);
-                let pk = pk.and_then(|pk| {
-                    self.inner
-                        .check_len_of(E::__name(), attr, &pk, MAX_PARTITION_KEY_BYTES)
-                        .map(|()| pk)
-                });
-                (PartitionKey::Rendered { index, pk }, E::__scope(index))
-            }
-            PartitionKey::Attributes { index, values } => {
-                let everything = AttributeCondition {
-                    eqs: Vec::new(),
-                    range: None,
-                };
-                (
-                    PartitionKey::Attributes { index, values },
-                    SortCondition::attributes(Ok(everything), index.name),
-                )
-            }
+        let (partition, scope) = self.checked_partition(E::__name(), partition.key);
+        let sort = match scope {
+            Ok(index) => E::__scope(index),
+            Err((everything, index)) => SortCondition::attributes(Ok(everything), index),
         };
         Query {
+            q: self.untyped_query(partition, sort.index, sort.condition),
+            _reads: PhantomData,
+        }
+    }
+
+    /// A query with its settings at their defaults.
+    fn untyped_query(
+        &self,
+        partition: PartitionKey,
+        sort_index: Option<&'static str>,
+        sort_condition: Result<KeyCondition>,
+    ) -> UntypedQuery {
+        UntypedQuery {
             table: self.clone(),
             partition,
-            sort,
+            sort_index,
+            sort_condition,
             descending: false,
             page_size: None,
             limit: None,
@@ -81,7 +80,42 @@ impl Table {
             after: None,
             filter: None,
             hide_expired: false,
-            _reads: PhantomData,
+        }
+    }
+
+    /// A query's partition, its rendered key's length checked, and where
+    /// its sort condition starts: the entity's sort-key scope on the table
+    /// or an index (`Ok`), or every sort key of an index over attributes
+    /// (`Err`). Not generic: compiled once, not for every entity.
+    fn checked_partition(
+        &self,
+        entity: &'static str,
+        partition: PartitionKey,
+    ) -> (
+        PartitionKey,
+        std::result::Result<Option<Index>, (AttributeCondition, &'static str)>,
+    ) {
+        match partition {
+            PartitionKey::Rendered { index, pk } => {
+                let attr = index.map_or(self.inner.pk.as_str(), |i| i.pk_attribute);
+                let pk = pk.and_then(|pk| {
+                    self.inner
+                        .check_len_of(entity, attr, &pk, MAX_PARTITION_KEY_BYTES)
+                        .map(|()| pk)
+                });
+                (PartitionKey::Rendered { index, pk }, Ok(index))
+            }
+            PartitionKey::Attributes { index, values } => {
+                let everything = AttributeCondition {
+                    eqs: Vec::new(),
+                    range: None,
+                };
+                let name = index.name;
+                (
+                    PartitionKey::Attributes { index, values },
+                    Err((everything, name)),
+                )
+            }
         }
     }
 }
@@ -94,32 +128,16 @@ impl Table {
 /// [`project`](Query::project) or [`hydrate`](Query::hydrate).
 #[must_use = "a Query does nothing until page(), items() or all() is awaited"]
 pub struct Query<E, R = Whole> {
-    table: Table,
-    partition: PartitionKey,
-    sort: SortCondition<E>,
-    descending: bool,
-    page_size: Option<i32>,
-    limit: Option<u64>,
-    consistent: bool,
-    after: Option<Cursor>,
-    filter: Option<Result<Node>>,
-    hide_expired: bool,
-    _reads: PhantomData<fn() -> R>,
+    /// The query without its type: every setting, and the body that runs
+    /// it, are the same for every entity.
+    q: UntypedQuery,
+    _reads: PhantomData<fn() -> (E, R)>,
 }
 
 impl<E, R> Clone for Query<E, R> {
     fn clone(&self) -> Self {
         Query {
-            table: self.table.clone(),
-            partition: self.partition.clone(),
-            sort: self.sort.clone(),
-            descending: self.descending,
-            page_size: self.page_size,
-            limit: self.limit,
-            consistent: self.consistent,
-            after: self.after.clone(),
-            filter: self.filter.clone(),
-            hide_expired: self.hide_expired,
+            q: self.q.clone(),
             _reads: PhantomData,
         }
     }
@@ -130,16 +148,7 @@ impl<E, R> Query<E, R> {
     /// hydrated reads, which check what the index holds themselves.
     fn whole(self) -> Query<E> {
         Query {
-            table: self.table,
-            partition: self.partition,
-            sort: self.sort,
-            descending: self.descending,
-            page_size: self.page_size,
-            limit: self.limit,
-            consistent: self.consistent,
-            after: self.after,
-            filter: self.filter,
-            hide_expired: self.hide_expired,
+            q: self.q,
             _reads: PhantomData,
         }
     }
@@ -147,15 +156,16 @@ impl<E, R> Query<E, R> {
 
 impl<E, R> fmt::Debug for Query<E, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let q = &self.q;
         f.debug_struct("Query")
-            .field("table", &self.table.name())
-            .field("partition", &self.partition)
-            .field("sort", &self.sort)
-            .field("descending", &self.descending)
-            .field("page_size", &self.page_size)
-            .field("limit", &self.limit)
-            .field("after", &self.after)
-            .field("filter", &self.filter)
+            .field("table", &q.table.name())
+            .field("partition", &q.partition)
+            .field("sort", &q.sort_condition)
+            .field("descending", &q.descending)
+            .field("page_size", &q.page_size)
+            .field("limit", &q.limit)
+            .field("after", &q.after)
+            .field("filter", &q.filter)
             .finish()
     }
 }
@@ -182,7 +192,9 @@ impl<E: QueryTarget, R> Query<E, R> {
     /// on a variant and converted with [`SortCondition::collection`]: a
     /// range every variant shares.
     pub fn key_condition(mut self, condition: impl Into<SortCondition<E>>) -> Self {
-        self.sort = condition.into();
+        let sort = condition.into();
+        self.q.sort_index = sort.index;
+        self.q.sort_condition = sort.condition;
         self
     }
 }
@@ -199,7 +211,7 @@ impl<E: Entity, R> Query<E, R> {
     /// or none, and still have a cursor; use [`items`](Query::items) or
     /// [`all`](Query::all) to read them all.
     pub fn filter(mut self, condition: Condition<E>) -> Self {
-        self.filter = Some(crate::expr::and(self.filter.take(), condition.node));
+        self.q.filter = Some(crate::expr::and(self.q.filter.take(), condition.node));
         self
     }
 }
@@ -220,7 +232,7 @@ impl<T, P> fmt::Debug for ProjectedQuery<T, P> {
 impl<T: QueryTarget, P: ProjectionOf<T>> ProjectedQuery<T, P> {
     /// All pages, lazily: one request per page.
     pub fn pages(self) -> impl Stream<Item = Result<Page<P>>> + Send + 'static {
-        let index = match &self.0.partition {
+        let index = match &self.0.q.partition {
             PartitionKey::Rendered { index, .. } => *index,
             PartitionKey::Attributes { .. } => None,
         };
@@ -263,7 +275,7 @@ impl<E: QueryTarget, R> Query<E, R> {
     /// Returns items in descending sort-key order: newest first when the
     /// sort key ends in a timestamp.
     pub fn descending(mut self) -> Self {
-        self.descending = true;
+        self.q.descending = true;
         self
     }
 
@@ -277,7 +289,7 @@ impl<E: QueryTarget, R> Query<E, R> {
     /// is refused with [`Error::InvalidQuery`] when the query runs. Without
     /// it a page is DynamoDB's (1 MB of data), or the [`limit`](Query::limit).
     pub fn page_size(mut self, n: u32) -> Self {
-        self.page_size = Some(i32::try_from(n).unwrap_or(i32::MAX - 1).min(i32::MAX - 1));
+        self.q.page_size = Some(i32::try_from(n).unwrap_or(i32::MAX - 1).min(i32::MAX - 1));
         self
     }
 
@@ -289,7 +301,7 @@ impl<E: QueryTarget, R> Query<E, R> {
     /// keeps its cursor when more items follow. `0` is refused with
     /// [`Error::InvalidQuery`] when the query runs.
     pub fn limit(mut self, n: u64) -> Self {
-        self.limit = Some(n);
+        self.q.limit = Some(n);
         self
     }
 
@@ -300,14 +312,14 @@ impl<E: QueryTarget, R> Query<E, R> {
     /// count against the read capacity. On a collection, the expiry of
     /// each variant that declares one is read.
     pub fn hide_expired(mut self) -> Self {
-        self.hide_expired = true;
+        self.q.hide_expired = true;
         self
     }
 
     /// Uses strongly consistent reads (tables only: global secondary indexes
     /// are eventually consistent, and asking is an [`Error::InvalidQuery`]).
     pub fn consistent(mut self) -> Self {
-        self.consistent = true;
+        self.q.consistent = true;
         self
     }
 
@@ -315,7 +327,7 @@ impl<E: QueryTarget, R> Query<E, R> {
     /// query; `None` (the first page's "no cursor yet") starts at the
     /// beginning, so a page handler can pass what its caller sent.
     pub fn after(mut self, cursor: impl Into<Option<Cursor>>) -> Self {
-        self.after = cursor.into();
+        self.q.after = cursor.into();
         self
     }
 }
@@ -362,13 +374,18 @@ impl<E: QueryTarget, R> Query<E, R> {
     where
         R: Complete,
     {
-        // The pages one after the other, without a stream per entity type.
+        // The pages one after the other by the untyped body, each item
+        // decoded into one vector: no stream or page per entity type.
         let mut items = Vec::new();
-        let mut pages = self.start(None);
-        while let Some((page, rest)) = pages.decoded(E::__decode).await? {
-            items.extend(page.items);
-            pages = rest;
-        }
+        self.start(None)
+            .each(&mut |table, item, left| {
+                if items.len() == items.capacity() {
+                    items.reserve(left);
+                }
+                items.push(E::__decode(table, item)?);
+                Ok(())
+            })
+            .await?;
         Ok(items)
     }
 }
@@ -388,21 +405,8 @@ impl<E: QueryTarget> Query<E> {
 impl<E: QueryTarget, R> Query<E, R> {
     /// The query's pages before the first, without its type.
     fn start(self, projection: Option<RenderQueryProjection>) -> Pages {
-        let query = UntypedQuery {
-            table: self.table,
-            partition: self.partition,
-            sort_index: self.sort.index,
-            sort_condition: self.sort.condition,
-            descending: self.descending,
-            page_size: self.page_size,
-            limit: self.limit,
-            consistent: self.consistent,
-            after: self.after,
-            filter: self.filter,
-            hide_expired: self.hide_expired,
-        };
         Pages::Start {
-            query,
+            query: self.q,
             target: Target::of::<E>(),
             has_sort_key: E::__has_sort_key(),
             projection,
@@ -412,6 +416,7 @@ impl<E: QueryTarget, R> Query<E, R> {
 
 /// A [`Query`] without its type: its body, compiled once for every entity
 /// and collection.
+#[derive(Clone)]
 struct UntypedQuery {
     table: Table,
     partition: PartitionKey,
@@ -459,6 +464,18 @@ impl Pages {
             })
             .await?;
         Ok(next.map(|(cursor, rest)| (Page { items, cursor }, rest)))
+    }
+
+    /// Fetches every page, handing their items to `decode`. (Boxed: the
+    /// body is compiled in this crate, not in each user's.)
+    fn each<'a>(self, decode: Decode<'a>) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let mut pages = self;
+            while let Some((_, rest)) = pages.fetch(&mut *decode).await? {
+                pages = rest;
+            }
+            Ok(())
+        })
     }
 
     /// Fetches the next page, handing its items to `decode`: its cursor
