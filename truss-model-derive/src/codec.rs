@@ -179,14 +179,17 @@ pub fn decode(fields: &[Field<'_>], keys: Option<&[&syn::Ident]>) -> TokenStream
             return quote! { #ident: #default };
         }
         let slot = slot(i);
+        // A `match` written out, not a runtime helper taking a closure:
+        // a helper is one more function per field compiled in the user's
+        // crate.
         let missing = if f.serde.default.is_some() {
-            quote! { |_| ::core::result::Result::Ok(#default) }
+            default
         } else if f.serde.deserialize_with.is_some() {
-            quote! { |_| ::core::result::Result::Err(__t::missing_field(#name)) }
+            quote! { return ::core::result::Result::Err(__t::missing_field(#name)) }
         } else {
-            quote! { |__s| (&__t::via(__s)).missing(#name) }
+            quote! { (&__t::via(&#slot)).missing(#name)? }
         };
-        quote! { #ident: __t::value(#slot, #missing)? }
+        quote! { #ident: match #slot { __t::Some(__v) => __v, __t::None => #missing } }
     });
     let dispatch = quote! {
         let __truss_field: usize = match __t::name_key(&__truss_name) {

@@ -158,7 +158,13 @@ mod emitted {
         // field. 4,735 with the index keys checked the same way: one
         // function per entity with indexes, the steps of each index's
         // templates (this entity has one GSI of two fields).
-        const BUDGET: usize = 4_750;
+        // 4,835 with each field's absence written out as a `match` on its
+        // slot (2026-12-04): more tokens than the call of a runtime helper
+        // with a closure, but less compiled code per entity (the helper and
+        // the closure were two functions per field in the user's crate:
+        // the ten-entity program of `scripts/build-cost` reads with 839
+        // LLVM lines per entity instead of 1,108 plus 8 helpers).
+        const BUDGET: usize = 4_850;
         assert!(
             count <= BUDGET,
             "{count} tokens, over the budget of {BUDGET}"

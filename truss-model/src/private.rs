@@ -6,8 +6,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 
 pub use crate::foundation::attr_value::stored::{
-    first, missing_field, name_key, of, put, serde_decode, serde_encode, set, slot, value, via,
-    Counted, Field, Stored, ViaSerde, ViaStored,
+    first, missing_field, name_key, of, put, serde_decode, serde_encode, set, slot, via, Counted,
+    Field, Stored, ViaSerde, ViaStored,
 };
 pub use crate::foundation::attr_value::CodecError;
 pub use crate::keys::attribute_index::{AttributeIndex, IndexAttribute};

@@ -470,12 +470,3 @@ pub fn first<T>(slot: &Option<T>, name: &'static str) -> Result<()> {
         None => Ok(()),
     }
 }
-
-/// Generated code: the field read, or what its absence reads as.
-#[inline(always)]
-pub fn value<T>(slot: Option<T>, missing: impl FnOnce(&Option<T>) -> Result<T>) -> Result<T> {
-    match slot {
-        Some(value) => Ok(value),
-        None => missing(&None),
-    }
-}
