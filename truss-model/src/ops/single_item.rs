@@ -42,10 +42,12 @@ impl Table {
     /// Eventually consistent unless [`Get::consistent`] is called.
     pub fn get<K: EntityKey>(&self, key: K) -> Get<K::Entity> {
         Get {
-            table: self.clone(),
-            key: self.inner.render_key(&key),
-            consistent: false,
-            hide_expired: false,
+            u: UntypedGet {
+                table: self.clone(),
+                key: self.inner.render_key(&key),
+                consistent: false,
+                hide_expired: false,
+            },
             _entity: PhantomData,
         }
     }
@@ -69,11 +71,13 @@ impl Table {
 
     fn put_mode<E: Entity>(&self, entity: &E, mode: PutMode) -> Put<E> {
         Put {
-            table: self.clone(),
-            encoded: self.inner.encode(entity),
-            mode,
-            condition: None,
-            expected_version: E::VERSION.map(|_| entity.version()),
+            u: UntypedPut {
+                table: self.clone(),
+                encoded: self.inner.encode(entity),
+                mode,
+                condition: None,
+                expected_version: E::VERSION.is_some().then(|| entity.version()),
+            },
             _entity: PhantomData,
         }
     }
@@ -81,10 +85,12 @@ impl Table {
     /// Deletes the item with this key (succeeding if there is none).
     pub fn delete<K: EntityKey>(&self, key: K) -> Delete<K::Entity> {
         Delete {
-            table: self.clone(),
-            key: self.inner.render_key(&key),
-            must_exist: false,
-            condition: None,
+            u: UntypedDelete {
+                table: self.clone(),
+                key: self.inner.render_key(&key),
+                must_exist: false,
+                condition: None,
+            },
             _entity: PhantomData,
         }
     }
@@ -93,17 +99,15 @@ impl Table {
 /// A pending GetItem; `.await` it or call [`send`](Get::send).
 #[must_use = "a Get does nothing until awaited"]
 pub struct Get<E> {
-    table: Table,
-    key: Result<RenderedKey>,
-    consistent: bool,
-    hide_expired: bool,
+    /// The get without its type.
+    u: UntypedGet,
     _entity: PhantomData<fn() -> E>,
 }
 
 impl<E: Entity> Get<E> {
     /// Uses a strongly consistent read.
     pub fn consistent(mut self) -> Self {
-        self.consistent = true;
+        self.u.consistent = true;
         self
     }
 
@@ -112,7 +116,7 @@ impl<E: Entity> Get<E> {
     /// and until then reads return them. Without an expiry field it
     /// changes nothing.
     pub fn hide_expired(mut self) -> Self {
-        self.hide_expired = true;
+        self.u.hide_expired = true;
         self
     }
 
@@ -129,12 +133,7 @@ impl<E: Entity> Get<E> {
     }
 
     fn untyped(self) -> UntypedGet {
-        UntypedGet {
-            table: self.table,
-            key: self.key,
-            consistent: self.consistent,
-            hide_expired: self.hide_expired,
-        }
+        self.u
     }
 
     /// Reads only the fields of projection `P` (a `ProjectionExpression`
@@ -260,13 +259,8 @@ into_future!(Get, Option<E>);
 /// [`send`](Put::send).
 #[must_use = "a Put does nothing until awaited"]
 pub struct Put<E> {
-    pub(crate) table: Table,
-    /// The item, its key and its size in bytes.
-    pub(crate) encoded: Result<(Item, RenderedKey, usize)>,
-    pub(crate) mode: PutMode,
-    pub(crate) condition: Option<Result<Node>>,
-    /// The version the entity was read at, for a versioned entity.
-    pub(crate) expected_version: Option<u64>,
+    /// The put without its type.
+    pub(crate) u: UntypedPut,
     _entity: PhantomData<fn() -> E>,
 }
 
@@ -275,7 +269,7 @@ impl<E: Entity> Put<E> {
     /// fails with [`Error::ConditionFailed`] and writes nothing. Several
     /// calls are combined with AND.
     pub fn condition(mut self, condition: Condition<E>) -> Self {
-        self.condition = Some(and(self.condition.take(), condition.node));
+        self.u.condition = Some(and(self.u.condition.take(), condition.node));
         self
     }
 
@@ -286,24 +280,19 @@ impl<E: Entity> Put<E> {
 
     /// The request's future, already boxed by the untyped body.
     fn boxed(self) -> BoxFuture<'static, Result<()>> {
-        UntypedPut {
-            table: self.table,
-            encoded: self.encoded,
-            mode: self.mode,
-            condition: self.condition,
-            expected_version: self.expected_version,
-        }
-        .send(info::<E>())
+        self.u.send(info::<E>())
     }
 }
 
 /// A [`Put`] without its type: its body, compiled once for every entity.
-struct UntypedPut {
-    table: Table,
-    encoded: Result<(Item, RenderedKey, usize)>,
-    mode: PutMode,
-    condition: Option<Result<Node>>,
-    expected_version: Option<u64>,
+pub(crate) struct UntypedPut {
+    pub(crate) table: Table,
+    /// The item, its key and its size in bytes.
+    pub(crate) encoded: Result<(Item, RenderedKey, usize)>,
+    pub(crate) mode: PutMode,
+    pub(crate) condition: Option<Result<Node>>,
+    /// The version the entity was read at, for a versioned entity.
+    pub(crate) expected_version: Option<u64>,
 }
 
 impl UntypedPut {
@@ -371,24 +360,22 @@ into_future!(Put, (), Put::boxed);
 /// A pending DeleteItem; `.await` it or call [`send`](Delete::send).
 #[must_use = "a Delete does nothing until awaited"]
 pub struct Delete<E> {
-    pub(crate) table: Table,
-    pub(crate) key: Result<RenderedKey>,
-    pub(crate) must_exist: bool,
-    pub(crate) condition: Option<Result<Node>>,
+    /// The delete without its type.
+    pub(crate) u: UntypedDelete,
     _entity: PhantomData<fn() -> E>,
 }
 
 impl<E: Entity> Delete<E> {
     /// Fails with [`Error::NotFound`] if there is no item to delete.
     pub fn must_exist(mut self) -> Self {
-        self.must_exist = true;
+        self.u.must_exist = true;
         self
     }
 
     /// Deletes only if `condition` holds; otherwise fails with
     /// [`Error::ConditionFailed`] and deletes nothing.
     pub fn condition(mut self, condition: Condition<E>) -> Self {
-        self.condition = Some(and(self.condition.take(), condition.node));
+        self.u.condition = Some(and(self.u.condition.take(), condition.node));
         self
     }
 
@@ -408,22 +395,17 @@ impl<E: Entity> Delete<E> {
     }
 
     fn untyped(self) -> UntypedDelete {
-        UntypedDelete {
-            table: self.table,
-            key: self.key,
-            must_exist: self.must_exist,
-            condition: self.condition,
-        }
+        self.u
     }
 }
 
 /// A [`Delete`] without its type: its body, compiled once for every
 /// entity.
-struct UntypedDelete {
-    table: Table,
-    key: Result<RenderedKey>,
-    must_exist: bool,
-    condition: Option<Result<Node>>,
+pub(crate) struct UntypedDelete {
+    pub(crate) table: Table,
+    pub(crate) key: Result<RenderedKey>,
+    pub(crate) must_exist: bool,
+    pub(crate) condition: Option<Result<Node>>,
 }
 
 impl UntypedDelete {

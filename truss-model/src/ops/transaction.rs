@@ -95,6 +95,7 @@ impl Transaction {
     /// ```
     pub fn put<E: Entity>(self, put: Put<E>) -> Self {
         let action = (|| {
+            let put = put.u;
             let (item, key, bytes) = put.encoded?;
             let inner = &put.table.inner;
             let mut p = Placeholders::default();
@@ -162,6 +163,7 @@ impl Transaction {
     /// [`condition`](Delete::condition)s, as it would be sent alone.
     pub fn delete<E: Entity>(self, delete: Delete<E>) -> Self {
         let action = (|| {
+            let delete = delete.u;
             let key = delete.key?;
             let inner = &delete.table.inner;
             let mut p = Placeholders::default();

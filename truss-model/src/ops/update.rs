@@ -116,14 +116,6 @@ enum Action {
 /// A `SET` action, checked when `path` is a key attribute of an index
 /// over attributes: a value of its type, not empty; `None` (NULL, which
 /// DynamoDB refuses as a key) becomes `REMOVE` for a plain `SET`.
-fn index_checked<E: Entity>(
-    path: DocPath,
-    value: AttributeValue,
-    action: fn(DocPath, AttributeValue) -> Action,
-) -> Result<Action> {
-    index_checked_of(info::<E>(), path, value, action)
-}
-
 fn index_checked_of(
     e: &EntityInfo,
     path: DocPath,
@@ -326,14 +318,16 @@ impl Table {
         K::Entity: Entity<Key = K>,
     {
         Update {
-            table: self.clone(),
-            key: self.inner.render_key(&key),
-            key_attributes: key.__attributes(),
+            u: UntypedUpdate {
+                table: self.clone(),
+                key: self.inner.render_key(&key),
+                key_attributes: key.__attributes(),
+                actions: Ok(Vec::new()),
+                condition: None,
+                must_exist: false,
+                expected_version: None,
+            },
             typed_key: key,
-            actions: Ok(Vec::new()),
-            condition: None,
-            must_exist: false,
-            expected_version: None,
             _entity: PhantomData,
         }
     }
@@ -342,24 +336,17 @@ impl Table {
 /// A pending UpdateItem; `.await` it or call [`send`](Update::send).
 #[must_use = "an Update does nothing until awaited"]
 pub struct Update<E: Entity> {
-    table: Table,
-    key: Result<RenderedKey>,
-    key_attributes: Result<Vec<(&'static str, AttributeValue)>>,
+    /// The update without its type: what every builder method changes, and
+    /// the body that sends it, are the same for every entity.
+    u: UntypedUpdate,
     /// The key as given, for index setters whose templates name key fields.
     typed_key: E::Key,
-    actions: Result<Vec<Action>>,
-    condition: Option<Result<Node>>,
-    must_exist: bool,
-    expected_version: Option<u64>,
     _entity: PhantomData<fn() -> E>,
 }
 
 impl<E: Entity> Update<E> {
     fn push(mut self, action: Result<Action>) -> Self {
-        self.actions = self.actions.and_then(|mut actions| {
-            actions.push(action?);
-            Ok(actions)
-        });
+        self.u.push(action);
         self
     }
 
@@ -372,22 +359,26 @@ impl<E: Entity> Update<E> {
     /// the item leaves that (sparse) index. Either way DynamoDB moves the
     /// item in the index in the same write. An empty set is
     /// [`Error::Encode`]: DynamoDB stores no empty set.
-    pub fn set<A: Updatable<E>>(self, attr: A, value: impl IntoField<A::Value>) -> Self {
+    pub fn set<A: Updatable<E>>(mut self, attr: A, value: impl IntoField<A::Value>) -> Self {
         let target = attr.__target();
         let value = target.value(&value.into_field());
-        self.push(value.and_then(|v| index_checked::<E>(target.path, v, Action::Set)))
+        self.u
+            .push_checked(info::<E>(), target.path, value, Action::Set);
+        self
     }
 
     /// `SET attribute = if_not_exists(attribute, value)`: sets it only if
     /// the item does not have it yet.
     pub fn set_if_not_exists<A: Updatable<E>>(
-        self,
+        mut self,
         attr: A,
         value: impl IntoField<A::Value>,
     ) -> Self {
         let target = attr.__target();
         let value = target.value(&value.into_field());
-        self.push(value.and_then(|v| index_checked::<E>(target.path, v, Action::SetIfNotExists)))
+        self.u
+            .push_checked(info::<E>(), target.path, value, Action::SetIfNotExists);
+        self
     }
 
     /// `SET target = source + n` or `source - n`, from
@@ -408,7 +399,7 @@ impl<E: Entity> Update<E> {
     /// (an atomic counter; a missing attribute counts from zero), and
     /// `SET path = if_not_exists(path, 0) + by` inside the item, where
     /// DynamoDB's `ADD` does not reach.
-    pub fn add<A, T>(self, attr: A, by: T) -> Self
+    pub fn add<A, T>(mut self, attr: A, by: T) -> Self
     where
         A: Updatable<E, Value = T>,
         A::Storage: OwnForm,
@@ -416,7 +407,8 @@ impl<E: Entity> Update<E> {
     {
         let path = attr.__target().path;
         let value = value_of::<E>(&path, &by);
-        self.push(value.map(|v| increment(path, v)))
+        self.u.push_increment(path, value);
+        self
     }
 
     /// Takes `by` from a number in one UpdateItem (`ADD attribute -by`),
@@ -459,7 +451,7 @@ impl<E: Entity> Update<E> {
             let guard = stored
                 .clone()
                 .map(|v| Node::Compare(Term::Path(path.clone()), ">=", Term::Value(v)));
-            self.condition = Some(and(self.condition.take(), guard));
+            self.u.condition = Some(and(self.u.condition.take(), guard));
         }
         let value = stored.and_then(|v| match v {
             AttributeValue::N(n) => Ok(AttributeValue::N(match n.strip_prefix('-') {
@@ -594,7 +586,7 @@ impl<E: Entity> Update<E> {
                 .into_iter()
                 .map(|(attribute, value)| Action::Set(DocPath::top(attribute), value))
                 .collect();
-            let inner = &self.table.inner;
+            let inner = &self.u.table.inner;
             for (index, keys) in (set.keys)(&self.typed_key)? {
                 match keys {
                     Some((pk, sk)) => {
@@ -629,7 +621,7 @@ impl<E: Entity> Update<E> {
     /// [`Error::ConditionFailed`] and changes nothing. Several calls are
     /// combined with AND.
     pub fn condition(mut self, condition: Condition<E>) -> Self {
-        self.condition = Some(and(self.condition.take(), condition.node));
+        self.u.condition = Some(and(self.u.condition.take(), condition.node));
         self
     }
 
@@ -637,13 +629,13 @@ impl<E: Entity> Update<E> {
     /// (otherwise [`Error::StaleVersion`]). Updates of a versioned entity
     /// always increment its version.
     pub fn expect_version(mut self, version: u64) -> Self {
-        self.expected_version = Some(version);
+        self.u.expected_version = Some(version);
         self
     }
 
     /// Fails with [`Error::NotFound`] instead of creating the item.
     pub fn must_exist(mut self) -> Self {
-        self.must_exist = true;
+        self.u.must_exist = true;
         self
     }
 
@@ -668,15 +660,7 @@ impl<E: Entity> Update<E> {
     }
 
     fn untyped(self) -> UntypedUpdate {
-        UntypedUpdate {
-            table: self.table,
-            key: self.key,
-            key_attributes: self.key_attributes,
-            actions: self.actions,
-            condition: self.condition,
-            must_exist: self.must_exist,
-            expected_version: self.expected_version,
-        }
+        self.u
     }
 }
 
@@ -693,6 +677,32 @@ struct UntypedUpdate {
 }
 
 impl UntypedUpdate {
+    /// Adds a `SET` of `value` (or its error), checked by
+    /// [`index_checked_of`].
+    fn push_checked(
+        &mut self,
+        e: &EntityInfo,
+        path: DocPath,
+        value: Result<AttributeValue>,
+        action: fn(DocPath, AttributeValue) -> Action,
+    ) {
+        self.push(value.and_then(|v| index_checked_of(e, path, v, action)));
+    }
+
+    /// Adds `by` to the number at `path` ([`increment`]).
+    fn push_increment(&mut self, path: DocPath, by: Result<AttributeValue>) {
+        self.push(by.map(|v| increment(path, v)));
+    }
+
+    /// Adds an action, or keeps the first error.
+    fn push(&mut self, action: Result<Action>) {
+        match (&mut self.actions, action) {
+            (Ok(actions), Ok(action)) => actions.push(action),
+            (Ok(_), Err(e)) => self.actions = Err(e),
+            (Err(_), _) => {}
+        }
+    }
+
     /// Checks and renders the update: key, expressions and placeholders.
     fn render(self, e: &EntityInfo) -> Result<RenderedUpdate> {
         let key = self.key?;
