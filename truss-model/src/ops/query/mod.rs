@@ -455,7 +455,7 @@ impl Pages {
     ) -> Result<Option<(Page<T>, Pages)>> {
         let mut items = Vec::new();
         let next = self
-            .next(&mut |table, item, left| {
+            .fetch(&mut |table, item, left| {
                 if items.is_empty() {
                     items.reserve_exact(left);
                 }
@@ -479,12 +479,10 @@ impl Pages {
     }
 
     /// Fetches the next page, handing its items to `decode`: its cursor
-    /// and what follows it, or `None` after the last page. (Boxed: the
-    /// body is compiled in this crate, not in each user's.)
-    fn next<'a>(self, decode: Decode<'a>) -> BoxFuture<'a, PageResult> {
-        Box::pin(self.fetch(decode))
-    }
-
+    /// and what follows it, or `None` after the last page. Not boxed: the
+    /// body is not generic, so it is compiled in this crate even when a
+    /// typed caller awaits it in place (its future, about 9 KB with the
+    /// SDK's request in it, would be one large allocation per page).
     async fn fetch(self, decode: Decode<'_>) -> PageResult {
         let (plan, table, start, left) = match self {
             Pages::Done => return Ok(None),
