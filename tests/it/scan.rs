@@ -603,3 +603,82 @@ async fn bad_settings_and_damaged_or_foreign_checkpoints_send_nothing() {
     assert!(counter.take().is_empty(), "no request for any of these");
     assert_eq!(scan(&table).await.len(), 1);
 }
+
+/// What each Scan request asked for: its `ReturnConsumedCapacity` and
+/// `ConsistentRead`, read from the input before it is sent.
+#[derive(Debug, Clone, Default)]
+struct ScanAsks(Arc<Mutex<Vec<(Option<String>, Option<bool>)>>>);
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for ScanAsks {
+    fn name(&self) -> &'static str {
+        "test: what a scan asks for"
+    }
+
+    fn read_before_serialization(
+        &self,
+        context: &aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef<'_>,
+        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        _: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        if let Some(scan) = context
+            .input()
+            .downcast_ref::<aws_sdk_dynamodb::operation::scan::ScanInput>()
+        {
+            let capacity = scan
+                .return_consumed_capacity()
+                .map(|c| c.as_str().to_owned());
+            self.0
+                .lock()
+                .unwrap()
+                .push((capacity, scan.consistent_read()));
+        }
+        Ok(())
+    }
+}
+
+impl ScanAsks {
+    fn take(&self) -> Vec<(Option<String>, Option<bool>)> {
+        std::mem::take(&mut self.0.lock().unwrap())
+    }
+}
+
+/// A plain scan sends what a hand-written one sends (no consumed capacity,
+/// no `ConsistentRead: false`); the capacity is asked for only where it is
+/// used: a paced scan, a backfill's progress.
+#[tokio::test]
+async fn a_scan_asks_for_capacity_only_when_it_uses_it() {
+    let seeded = filled("scan-asks", 20).await;
+    let asks = ScanAsks::default();
+    let config = aws_sdk_dynamodb::config::Builder::from(&sdk_config().await)
+        .interceptor(asks.clone())
+        .build();
+    let table = Table::new(aws_sdk_dynamodb::Client::from_conf(config), seeded.name());
+
+    let docs: Vec<Doc> = table.scan::<Doc>().items().try_collect().await.unwrap();
+    assert_eq!(docs.len(), 20);
+    assert_eq!(asks.take(), vec![(None, None)]);
+
+    let docs: Vec<Doc> = table
+        .scan::<Doc>()
+        .consistent()
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(docs.len(), 20);
+    assert_eq!(asks.take(), vec![(None, Some(true))]);
+
+    let docs: Vec<Doc> = table
+        .scan::<Doc>()
+        .pace(1_000.0)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(docs.len(), 20);
+    assert_eq!(asks.take(), vec![(Some("TOTAL".to_owned()), None)]);
+
+    let progress = table.scan::<Doc>().run(migrate).await.unwrap();
+    assert!(progress.consumed_capacity > 0.0, "{progress:?}");
+    assert_eq!(asks.take(), vec![(Some("TOTAL".to_owned()), None)]);
+}

@@ -190,7 +190,11 @@ impl<T: ScanWrite> Scan<T> {
     {
         let start = Instant::now();
         let (plan, starts) = match self.plan() {
-            Ok(planned) => planned,
+            // Progress reports the capacity read.
+            Ok((mut plan, starts)) => {
+                plan.total_capacity = true;
+                (plan, starts)
+            }
             Err(error) => {
                 let checkpoint = self.resume.clone().unwrap_or_else(|| {
                     Checkpoint::new(&self.table, T::__name(), self.segments.unwrap_or(1))

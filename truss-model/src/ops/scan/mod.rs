@@ -347,6 +347,7 @@ impl<T: ScanTarget> Scan<T> {
                 total: starts.len(),
                 page_size: self.page_size,
                 consistent: self.consistent,
+                total_capacity: pacer.is_some(),
                 pacer,
                 projection: None,
             },
@@ -364,6 +365,11 @@ pub(crate) struct Plan {
     page_size: Option<i32>,
     consistent: bool,
     pub(crate) pacer: Option<Pacer>,
+    /// Whether each page's total consumed capacity is asked for: a paced
+    /// scan and a backfill's progress need it; a plain scan does not ask
+    /// (unless a meter or a span wants the parts), so its request is the
+    /// one a hand-written scan sends.
+    pub(crate) total_capacity: bool,
     /// A projection's `ProjectionExpression` and names.
     pub(crate) projection: Option<Rendered>,
 }
@@ -393,11 +399,17 @@ impl Plan {
             .scan()
             .table_name(&inner.name)
             .set_limit(self.page_size)
-            .consistent_read(self.consistent)
+            // Sent only when asked (`false` is DynamoDB's default).
+            .set_consistent_read(self.consistent.then_some(true))
             .set_projection_expression(self.projection.as_ref().map(|p| p.expression.clone()))
             .set_expression_attribute_names(self.projection.as_ref().map(|p| p.names.clone()))
-            // The pace needs the total; a meter or a span the parts.
-            .return_consumed_capacity(observation.capacity_or_total())
+            // The pace and a backfill's progress need the total; a meter or
+            // a span the parts.
+            .set_return_consumed_capacity(if self.total_capacity {
+                Some(observation.capacity_or_total())
+            } else {
+                observation.capacity()
+            })
             .set_exclusive_start_key(start);
         if self.total > 1 {
             // Both fit in an i32: at most 1,000,000 segments (checked).
