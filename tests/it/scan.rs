@@ -607,7 +607,10 @@ async fn bad_settings_and_damaged_or_foreign_checkpoints_send_nothing() {
 /// What each Scan request asked for: its `ReturnConsumedCapacity` and
 /// `ConsistentRead`, read from the input before it is sent.
 #[derive(Debug, Clone, Default)]
-struct ScanAsks(Arc<Mutex<Vec<(Option<String>, Option<bool>)>>>);
+struct ScanAsks(Arc<Mutex<Vec<Asked>>>);
+
+/// A Scan's `ReturnConsumedCapacity` and `ConsistentRead`.
+type Asked = (Option<String>, Option<bool>);
 
 impl aws_smithy_runtime_api::client::interceptors::Intercept for ScanAsks {
     fn name(&self) -> &'static str {
@@ -637,7 +640,7 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for ScanAsks {
 }
 
 impl ScanAsks {
-    fn take(&self) -> Vec<(Option<String>, Option<bool>)> {
+    fn take(&self) -> Vec<Asked> {
         std::mem::take(&mut self.0.lock().unwrap())
     }
 }
