@@ -196,7 +196,7 @@ impl UntypedGet {
                 .get_item()
                 .table_name(&inner.name)
                 .set_key(Some(inner.key_item(key)))
-                .consistent_read(self.consistent)
+                .set_consistent_read(self.consistent.then_some(true))
                 .set_projection_expression(expression.clone())
                 .set_expression_attribute_names(names.clone())
                 .set_return_consumed_capacity(observation.capacity())

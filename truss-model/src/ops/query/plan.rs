@@ -312,8 +312,10 @@ impl Plan {
                 .set_projection_expression(self.projection.as_ref().map(|p| p.expression.clone()))
                 .set_expression_attribute_names(Some(names))
                 .set_expression_attribute_values(Some(values))
-                .scan_index_forward(!self.descending)
-                .consistent_read(self.consistent)
+                // Sent only when not DynamoDB's default, as a
+                // hand-written request leaves them out.
+                .set_scan_index_forward(self.descending.then_some(false))
+                .set_consistent_read(self.consistent.then_some(true))
                 // One item more than the page holds: whether it comes back
                 // tells whether another page follows, so the last page has
                 // no cursor even when it is exactly full.
