@@ -82,7 +82,7 @@ impl<E: Entity, F> SortKey<E, F> {
 
     fn root(template: Option<Template>, index: Option<&'static str>) -> Self {
         SortKey {
-            prefix: Ok(template.map(|t| t.literal_prefix()).unwrap_or_default()),
+            prefix: Ok(root_prefix(template)),
             fixed: 0,
             template,
             index,
@@ -337,8 +337,13 @@ impl<E: Entity> SortCondition<E> {
             None => (E::SK, None),
             Some(index) => (index.sk, Some(index.name)),
         };
-        let prefix = Ok(template.map(|t| t.literal_prefix()).unwrap_or_default());
-        Self::of(covered(E::NAME, prefix, 0, template, index))
+        Self::of(covered(
+            E::NAME,
+            Ok(root_prefix(template)),
+            0,
+            template,
+            index,
+        ))
     }
 
     fn of(covered: Covered) -> Self {
@@ -349,6 +354,12 @@ impl<E: Entity> SortCondition<E> {
             _entity: PhantomData,
         }
     }
+}
+
+/// The prefix every sort key of `template` begins with: its literal text
+/// up to the first field (empty without a sort key).
+fn root_prefix(template: Option<Template>) -> String {
+    template.map(|t| t.literal_prefix()).unwrap_or_default()
 }
 
 /// A [`SortCondition`] without its type.
