@@ -34,8 +34,10 @@ pub(crate) struct Declared<'a> {
 #[doc(hidden)]
 pub struct ItemKeys<'a> {
     /// `None` when reading an item's own attributes only
-    /// ([`detached`](Self::detached)).
-    of: Option<Declared<'a>>,
+    /// ([`detached`](Self::detached)). Borrowed, as the rare outcomes
+    /// below are boxed: the gathering is made and dropped for every item
+    /// read, and a small one costs less to make, move and drop.
+    of: Option<&'a Declared<'a>>,
     /// The partition key as stored (`None`: missing or not a string).
     pub(crate) pk: Option<String>,
     /// The sort key as stored (`None`: missing or not a string).
@@ -47,9 +49,9 @@ pub struct ItemKeys<'a> {
     pub(crate) constants: u64,
     /// The checked constant first in declaration order found with
     /// another value.
-    pub(crate) wrong_constant: Option<(usize, AttributeValue)>,
+    pub(crate) wrong_constant: Option<Box<(usize, AttributeValue)>>,
     /// Why the key fields could not be recovered from the keys.
-    pub(crate) unrecovered: Option<(Option<String>, String)>,
+    pub(crate) unrecovered: Option<Box<(Option<String>, String)>>,
 }
 
 impl<'a> ItemKeys<'a> {
@@ -73,16 +75,22 @@ impl<'a> ItemKeys<'a> {
 
     /// A gathering for an item of a table and entity; the index keys are
     /// kept when `compare_index_keys`.
-    pub(crate) fn new(of: Declared<'a>, compare_index_keys: bool) -> Self {
+    pub(crate) fn new(of: &'a Declared<'a>, compare_index_keys: bool) -> Self {
         let index_keys = if compare_index_keys {
             vec![(None, None); of.indexes.len()]
         } else {
             Vec::new()
         };
+        // Written out, not `..detached()`: that would make and drop a
+        // second vector per item.
         ItemKeys {
             of: Some(of),
+            pk: None,
+            sk: None,
             index_keys,
-            ..ItemKeys::detached()
+            constants: 0,
+            wrong_constant: None,
+            unrecovered: None,
         }
     }
 
@@ -102,7 +110,7 @@ impl<'a> ItemKeys<'a> {
     /// tool's attributes) is dropped, as the entity's codec drops it.
     #[inline]
     pub fn other(&mut self, name: String, value: AttributeValue) {
-        let Some(of) = &self.of else {
+        let Some(of) = self.of else {
             return;
         };
         let string = |value: AttributeValue| match value {
@@ -114,14 +122,13 @@ impl<'a> ItemKeys<'a> {
         } else if of.sk_attribute == Some(name.as_str()) {
             self.sk = string(value);
         } else if !of.indexes.is_empty() || !of.constants.is_empty() {
-            let of = *of;
             self.other_declared(of, &name, value);
         }
     }
 
     /// [`other`](Self::other) past the table keys: the index keys and the
     /// constants.
-    fn other_declared(&mut self, of: Declared<'_>, name: &str, value: AttributeValue) {
+    fn other_declared(&mut self, of: &Declared<'_>, name: &str, value: AttributeValue) {
         let keep = !self.index_keys.is_empty();
         for (i, index) in of.indexes.iter().enumerate() {
             if name == index.pk_attribute {
@@ -145,8 +152,8 @@ impl<'a> ItemKeys<'a> {
             if constant.check && i < Self::MAX_CONSTANTS {
                 if constant.value.matches(&value) {
                     self.constants |= 1 << i;
-                } else if self.wrong_constant.as_ref().is_none_or(|(at, _)| i < *at) {
-                    self.wrong_constant = Some((i, value));
+                } else if self.wrong_constant.as_ref().is_none_or(|found| i < found.0) {
+                    self.wrong_constant = Some(Box::new((i, value)));
                 }
             }
             return;
@@ -193,7 +200,7 @@ impl<'a> ItemKeys<'a> {
         }
         recovered.map_err(|failure| {
             let error = CodecError::new(failure.1.clone());
-            self.unrecovered = Some(failure);
+            self.unrecovered = Some(Box::new(failure));
             error
         })
     }
@@ -290,15 +297,16 @@ mod tests {
         },
     ];
 
-    fn declared() -> Declared<'static> {
-        Declared {
+    fn declared() -> &'static Declared<'static> {
+        const DECLARED: Declared<'static> = Declared {
             pk_attribute: "PK",
             sk_attribute: Some("SK"),
             pk: &PK,
             sk: None,
             indexes: &[],
             constants: CONSTANTS,
-        }
+        };
+        &DECLARED
     }
 
     fn s(text: &str) -> AttributeValue {
@@ -326,7 +334,7 @@ mod tests {
         let mut keys = ItemKeys::new(declared(), false);
         keys.other("shape".into(), AttributeValue::N("3".into()));
         keys.other("kind".into(), s("task"));
-        let (at, value) = keys.wrong_constant.expect("a wrong constant");
+        let (at, value) = *keys.wrong_constant.expect("a wrong constant");
         assert_eq!((at, value), (0, s("task")));
     }
 

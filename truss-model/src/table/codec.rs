@@ -265,7 +265,8 @@ impl TableInner {
         if one_pass(e) {
             return self.decode_in_one_pass(e, item, check, slot);
         }
-        let mut read = self.read_keys(e, &mut item, check)?;
+        let stored = self.read_keys(e, &mut item, check)?;
+        let mut read = stored.reading(check, self.check_index_keys);
         // The revision the item was written at: this code's, or an older
         // one read as the type declared for it and converted.
         let write_back = match e.revision {
@@ -308,9 +309,19 @@ impl TableInner {
     ) -> Result<()> {
         let compare_index_keys =
             check == KeyCheck::Check && self.check_index_keys && !e.indexes.is_empty();
-        let mut keys = ItemKeys::new(self.declared(e), compare_index_keys);
+        let declared = self.declared(e);
+        let mut keys = ItemKeys::new(&declared, compare_index_keys);
         let fields = slot.read_keyed(item, &mut keys);
-        let read = self.keys_met(e, &mut keys, check, compare_index_keys)?;
+        self.keys_met(e, &mut keys, check, compare_index_keys)?;
+        // The keys stay where they were gathered; the reading borrows them.
+        let read = Reading {
+            pk: keys.pk.as_deref(),
+            sk: self.sk.as_ref().map(|_| keys.sk.as_deref()),
+            index_keys: &keys.index_keys,
+            check,
+            compare_index_keys,
+            upgraded: false,
+        };
         fields.map_err(|err| read.error(self, e, err.path(), err.message().to_owned()))?;
         match slot.entity() {
             Some(entity) => self.after_decode(e, &read, entity, None),
@@ -339,31 +350,30 @@ impl TableInner {
         keys: &mut ItemKeys<'_>,
         check: KeyCheck,
         compare_index_keys: bool,
-    ) -> Result<Reading> {
-        // Taken piece by piece: the gathering is large, and moving it whole
-        // costs a copy per item.
-        let (constants, mut wrong_constant) = (keys.constants, keys.wrong_constant.take());
+    ) -> Result<()> {
+        let (wrong_constant, unrecovered) = (keys.wrong_constant.take(), keys.unrecovered.take());
         let read = Reading {
-            pk: keys.pk.take(),
-            sk: self.sk.as_ref().map(|_| keys.sk.take()),
-            index_keys: std::mem::take(&mut keys.index_keys),
+            pk: keys.pk.as_deref(),
+            sk: self.sk.as_ref().map(|_| keys.sk.as_deref()),
+            index_keys: &keys.index_keys,
             check,
             compare_index_keys,
             upgraded: false,
         };
         for (i, constant) in e.constants.iter().enumerate() {
-            if !constant.check || constants & (1 << i) != 0 {
+            if !constant.check || keys.constants & (1 << i) != 0 {
                 continue;
             }
-            let found = wrong_constant.take().filter(|(at, _)| *at == i);
-            let message = constant_message(constant, found.as_ref().map(|(_, v)| v));
+            let found = wrong_constant.filter(|found| found.0 == i);
+            let message = constant_message(constant, found.as_ref().map(|found| &found.1));
             return Err(read.error(self, e, Some(constant.name.to_owned()), message));
         }
         self.keys_present(e, &read)?;
-        if let Some((field, message)) = keys.unrecovered.take() {
+        if let Some(failure) = unrecovered {
+            let (field, message) = *failure;
             return Err(read.error(self, e, field, message));
         }
-        Ok(read)
+        Ok(())
     }
 
     /// The entity from its own attributes (the expiry read back from its
@@ -396,7 +406,7 @@ impl TableInner {
     /// out of an item, checks them, and puts back the key fields an item
     /// written by another tool lacks: what is left is the entity's own
     /// attributes.
-    fn read_keys(&self, e: &EntityInfo, item: &mut Item, check: KeyCheck) -> Result<Reading> {
+    fn read_keys(&self, e: &EntityInfo, item: &mut Item, check: KeyCheck) -> Result<StoredKeys> {
         // The index keys as stored, kept only when they are compared after
         // decoding with those the decoded value renders (no allocation for
         // entities without indexes, or reads that do not compare them).
@@ -409,14 +419,12 @@ impl TableInner {
                 index_keys.push((pk, sk));
             }
         }
-        let read = Reading {
+        let stored = StoredKeys {
             pk: take_key(item, &self.pk),
             sk: self.sk.as_ref().map(|attr| take_key(item, attr)),
             index_keys,
-            check,
-            compare_index_keys,
-            upgraded: false,
         };
+        let read = stored.reading(check, self.check_index_keys);
         for constant in e.constants {
             let found = item.remove(constant.name);
             if constant.check && !found.as_ref().is_some_and(|v| constant.value.matches(v)) {
@@ -425,7 +433,7 @@ impl TableInner {
             }
         }
         self.keys_present(e, &read)?;
-        let pk_value = read.pk.as_deref().unwrap_or_default();
+        let pk_value = read.pk.unwrap_or_default();
         // Items this library wrote carry every key field; only items from
         // other tools need them recovered from the keys.
         if lacks_key_fields(e, item) {
@@ -436,7 +444,7 @@ impl TableInner {
                     .map_err(|(f, m)| read.error(self, e, f, m))?;
             }
         }
-        Ok(read)
+        Ok(stored)
     }
 
     /// Refuses an item without its keys (or with keys that are not
@@ -516,14 +524,14 @@ impl TableInner {
         write_back: Option<Guards>,
     ) -> Result<()> {
         if read.check == KeyCheck::Check {
-            let pk = read.pk.as_deref().unwrap_or_default();
+            let pk = read.pk.unwrap_or_default();
             self.check_keys_of(e, entity, pk, read.sk_value(e))
                 .map_err(|(f, m)| read.error(self, e, f, m))?;
             // An item upgraded from an older revision was written under the
             // older model's index templates: declared, and rewritten by its
             // write-back or backfill.
             if read.compare_index_keys && !read.upgraded && !e.indexes.is_empty() {
-                check_index_keys(e, entity, &read.index_keys)
+                check_index_keys(e, entity, read.index_keys)
                     .map_err(|(f, m)| read.error(self, e, f, m))?;
             }
         }
@@ -1000,25 +1008,51 @@ impl<E: Entity> Slot for Option<E> {
     }
 }
 
-/// What decoding keeps of an item's keys while the entity is read.
-struct Reading {
+/// An item's keys taken out of it by the two-pass decode.
+struct StoredKeys {
     /// The partition key as stored (`None`: missing or not a string).
     pk: Option<String>,
     /// The sort key as stored, for a table with one.
     sk: Option<Option<String>>,
     /// Each index's stored (pk, sk) attributes, when they are compared.
     index_keys: Vec<(Option<AttributeValue>, Option<AttributeValue>)>,
+}
+
+impl StoredKeys {
+    /// What the decode checks against these keys.
+    fn reading(&self, check: KeyCheck, check_index_keys: bool) -> Reading<'_> {
+        Reading {
+            pk: self.pk.as_deref(),
+            sk: self.sk.as_ref().map(Option::as_deref),
+            index_keys: &self.index_keys,
+            check,
+            compare_index_keys: check == KeyCheck::Check && check_index_keys,
+            upgraded: false,
+        }
+    }
+}
+
+/// What decoding keeps of an item's keys while the entity is read,
+/// borrowed from where they were gathered (nothing to move or drop per
+/// item).
+struct Reading<'k> {
+    /// The partition key as stored (`None`: missing or not a string).
+    pk: Option<&'k str>,
+    /// The sort key as stored, for a table with one.
+    sk: Option<Option<&'k str>>,
+    /// Each index's stored (pk, sk) attributes, when they are compared.
+    index_keys: &'k [(Option<AttributeValue>, Option<AttributeValue>)],
     check: KeyCheck,
     compare_index_keys: bool,
     /// Read from an older revision.
     upgraded: bool,
 }
 
-impl Reading {
+impl Reading<'_> {
     /// The sort key, for an entity with a sort-key template.
     fn sk_value(&self, e: &EntityInfo) -> Option<&str> {
-        match (&e.sk, &self.sk) {
-            (Some(_), Some(Some(sk))) => Some(sk.as_str()),
+        match (&e.sk, self.sk) {
+            (Some(_), Some(Some(sk))) => Some(sk),
             _ => None,
         }
     }
@@ -1036,11 +1070,8 @@ impl Reading {
             entity: e.name,
             key: KeyDisplay::new(
                 &inner.pk,
-                self.pk.as_deref().unwrap_or("?"),
-                inner
-                    .sk
-                    .as_deref()
-                    .zip(self.sk.as_ref().map(|s| s.as_deref().unwrap_or("?"))),
+                self.pk.unwrap_or("?"),
+                inner.sk.as_deref().zip(self.sk.map(|s| s.unwrap_or("?"))),
             ),
             field,
             message,
