@@ -117,6 +117,14 @@ proptest! {
         }
     }
 
+    /// The word-at-a-time test for a byte to escape agrees with the byte
+    /// by byte rule at every length and position (the words overlap).
+    #[test]
+    fn the_escape_test_finds_every_byte_to_escape(value in "[\\x00-\\x30a-z%&\u{f4}\u{10FFFF}\u{e9}]{0,40}") {
+        let by_byte = value.bytes().any(|b| b <= super::ESCAPE_BYTE || b == 0xF4);
+        prop_assert_eq!(super::needs_escape(&value), by_byte);
+    }
+
     #[test]
     fn padded_integers_are_checked_in_place_as_written(value in any::<u32>(), other in any::<u32>(), rest in "(#[0-9]{0,3})?") {
         let key = format!("{}{rest}", enc(&value));
