@@ -192,7 +192,8 @@ pub fn decode(fields: &[Field<'_>], keys: Option<&[&syn::Ident]>) -> TokenStream
         quote! { #ident: match #slot { __t::Some(__v) => __v, __t::None => #missing } }
     });
     let dispatch = quote! {
-        let __truss_field: usize = match __t::name_key(&__truss_name) {
+        let __truss_name_key = __t::name_key(&__truss_name);
+        let __truss_field: usize = match __truss_name_key {
             #(#lookups)*
             _ => usize::MAX,
         };
@@ -243,7 +244,7 @@ pub fn decode(fields: &[Field<'_>], keys: Option<&[&syn::Ident]>) -> TokenStream
             let __truss_step = match __truss_field {
                 #(#arms)*
                 _ => {
-                    __truss_keys.other(__truss_name, __truss_value);
+                    __truss_keys.other_keyed(__truss_name, __truss_name_key, __truss_value);
                     ::core::result::Result::Ok(())
                 }
             };

@@ -11,6 +11,7 @@
 //! too. The table's codec then checks what was met as its two-pass decode
 //! checks it (`table/codec.rs`).
 
+use crate::foundation::attr_value::stored::name_key;
 use crate::foundation::attr_value::CodecError;
 use crate::foundation::item::Item;
 use crate::keys::constant::Constant;
@@ -23,6 +24,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 pub(crate) struct Declared<'a> {
     pub(crate) pk_attribute: &'a str,
     pub(crate) sk_attribute: Option<&'a str>,
+    /// The two names' dispatch keys (`TableInner::key_names`).
+    pub(crate) key_names: (u64, u64),
     pub(crate) pk: &'a Template,
     pub(crate) sk: Option<&'a Template>,
     pub(crate) indexes: &'static [Index],
@@ -105,11 +108,20 @@ impl<'a> ItemKeys<'a> {
         }
     }
 
-    /// Generated code: an attribute that is none of the entity's fields.
-    /// A key, an index key or a constant is kept; anything else (another
-    /// tool's attributes) is dropped, as the entity's codec drops it.
+    /// An attribute that is none of the entity's fields: a key, an index
+    /// key or a constant is kept; anything else (another tool's
+    /// attributes) is dropped, as the entity's codec drops it.
+    pub(crate) fn other(&mut self, name: String, value: AttributeValue) {
+        let key = name_key(&name);
+        self.other_keyed(name, key, value);
+    }
+
+    /// Generated code: [`other`](Self::other) with the name's dispatch key
+    /// (`name_key`), which the generated code has computed: names of up to
+    /// seven bytes are told apart by their keys alone, so the table's key
+    /// attributes are found without comparing strings.
     #[inline]
-    pub fn other(&mut self, name: String, value: AttributeValue) {
+    pub fn other_keyed(&mut self, name: String, key: u64, value: AttributeValue) {
         let Some(of) = self.of else {
             return;
         };
@@ -117,9 +129,11 @@ impl<'a> ItemKeys<'a> {
             AttributeValue::S(s) => Some(s),
             _ => None,
         };
-        if name == of.pk_attribute {
+        // Equal keys mean equal lengths; up to seven bytes, equal names.
+        let short = name.len() <= 7;
+        if key == of.key_names.0 && (short || name == of.pk_attribute) {
             self.pk = string(value);
-        } else if of.sk_attribute == Some(name.as_str()) {
+        } else if key == of.key_names.1 && (short || of.sk_attribute == Some(name.as_str())) {
             self.sk = string(value);
         } else if !of.indexes.is_empty() || !of.constants.is_empty() {
             self.other_declared(of, &name, value);
@@ -298,15 +312,15 @@ mod tests {
     ];
 
     fn declared() -> &'static Declared<'static> {
-        const DECLARED: Declared<'static> = Declared {
+        Box::leak(Box::new(Declared {
             pk_attribute: "PK",
             sk_attribute: Some("SK"),
+            key_names: (name_key("PK"), name_key("SK")),
             pk: &PK,
             sk: None,
             indexes: &[],
             constants: CONSTANTS,
-        };
-        &DECLARED
+        }))
     }
 
     fn s(text: &str) -> AttributeValue {
@@ -336,6 +350,48 @@ mod tests {
         keys.other("kind".into(), s("task"));
         let (at, value) = *keys.wrong_constant.expect("a wrong constant");
         assert_eq!((at, value), (0, s("task")));
+    }
+
+    /// Names of eight bytes or more can share a dispatch key (first three
+    /// and last four bytes, length): the key attributes are then compared
+    /// whole.
+    #[test]
+    fn long_key_names_are_compared_whole() {
+        let declared: &'static Declared<'static> = Box::leak(Box::new(Declared {
+            pk_attribute: "partition_key_long",
+            sk_attribute: Some("sort_key_name"),
+            key_names: (name_key("partition_key_long"), name_key("sort_key_name")),
+            pk: &PK,
+            sk: None,
+            indexes: &[],
+            constants: &[],
+        }));
+        let mut keys = ItemKeys::new(declared, false);
+        // The same length, first three and last four bytes as the keys.
+        for (name, twin) in [
+            ("partitionXkey_long", "partition_key_long"),
+            ("sorXXXXXXname", "sort_key_name"),
+        ] {
+            assert_eq!(name_key(name), name_key(twin));
+            keys.other(name.into(), s("not a key"));
+        }
+        assert_eq!((keys.pk.as_deref(), keys.sk.as_deref()), (None, None));
+        keys.other("partition_key_long".into(), s("P"));
+        keys.other("sort_key_name".into(), s("S"));
+        assert_eq!(
+            (keys.pk.as_deref(), keys.sk.as_deref()),
+            (Some("P"), Some("S"))
+        );
+        // Without a sort key, no name is taken for one.
+        let declared: &'static Declared<'static> = Box::leak(Box::new(Declared {
+            sk_attribute: None,
+            key_names: (declared.key_names.0, u64::MAX),
+            ..*declared
+        }));
+        let mut keys = ItemKeys::new(declared, false);
+        keys.other("sort_key_name".into(), s("S"));
+        keys.other(String::new(), s("S"));
+        assert_eq!(keys.sk, None);
     }
 
     #[test]

@@ -312,7 +312,7 @@ impl TableInner {
         let declared = self.declared(e);
         let mut keys = ItemKeys::new(&declared, compare_index_keys);
         let fields = slot.read_keyed(item, &mut keys);
-        self.keys_met(e, &mut keys, check, compare_index_keys)?;
+        let rare = (keys.wrong_constant.take(), keys.unrecovered.take());
         // The keys stay where they were gathered; the reading borrows them.
         let read = Reading {
             pk: keys.pk.as_deref(),
@@ -322,11 +322,32 @@ impl TableInner {
             compare_index_keys,
             upgraded: false,
         };
+        self.keys_met(e, &read, keys.constants, rare)?;
         fields.map_err(|err| read.error(self, e, err.path(), err.message().to_owned()))?;
         match slot.entity() {
-            Some(entity) => self.after_decode(e, &read, entity, None),
+            Some(entity) => self.after_one_pass(e, &read, entity),
             None => Ok(()),
         }
+    }
+
+    /// [`after_decode`](Self::after_decode) for a one-pass read (nothing
+    /// to write back), its common case in line: the table keys match in
+    /// place and there are no index keys to compare.
+    #[inline]
+    fn after_one_pass(&self, e: &EntityInfo, read: &Reading, entity: &dyn DynEntity) -> Result<()> {
+        if read.check == KeyCheck::Skip {
+            return Ok(());
+        }
+        if !read.compare_index_keys || e.indexes.is_empty() {
+            let sk = match (&e.sk, &self.sk) {
+                (Some(_), Some(_)) => read.sk_value(e),
+                _ => None,
+            };
+            if entity.keys_are(read.pk.unwrap_or_default(), sk) {
+                return Ok(());
+            }
+        }
+        self.after_decode(e, read, entity, None)
     }
 
     /// What an item of `e` in this table is keyed by.
@@ -334,6 +355,7 @@ impl TableInner {
         Declared {
             pk_attribute: &self.pk,
             sk_attribute: self.sk.as_deref(),
+            key_names: self.key_names,
             pk: &e.pk,
             sk: e.sk.as_ref(),
             indexes: e.indexes,
@@ -342,33 +364,27 @@ impl TableInner {
     }
 
     /// The keys a one-pass read met, checked as [`read_keys`](Self::read_keys)
-    /// checks them: every checked constant present with its value, the keys
-    /// present (strings), the key fields recovered.
+    /// checks them: every checked constant present with its value (one
+    /// bit each in `constants`, the first with another value and a key
+    /// field not recovered in `rare`), the keys present (strings), the key
+    /// fields recovered.
     fn keys_met(
         &self,
         e: &EntityInfo,
-        keys: &mut ItemKeys<'_>,
-        check: KeyCheck,
-        compare_index_keys: bool,
+        read: &Reading,
+        constants: u64,
+        rare: RareOutcomes,
     ) -> Result<()> {
-        let (wrong_constant, unrecovered) = (keys.wrong_constant.take(), keys.unrecovered.take());
-        let read = Reading {
-            pk: keys.pk.as_deref(),
-            sk: self.sk.as_ref().map(|_| keys.sk.as_deref()),
-            index_keys: &keys.index_keys,
-            check,
-            compare_index_keys,
-            upgraded: false,
-        };
+        let (wrong_constant, unrecovered) = rare;
         for (i, constant) in e.constants.iter().enumerate() {
-            if !constant.check || keys.constants & (1 << i) != 0 {
+            if !constant.check || constants & (1 << i) != 0 {
                 continue;
             }
             let found = wrong_constant.filter(|found| found.0 == i);
             let message = constant_message(constant, found.as_ref().map(|found| &found.1));
             return Err(read.error(self, e, Some(constant.name.to_owned()), message));
         }
-        self.keys_present(e, &read)?;
+        self.keys_present(e, read)?;
         if let Some(failure) = unrecovered {
             let (field, message) = *failure;
             return Err(read.error(self, e, field, message));
@@ -1007,6 +1023,14 @@ impl<E: Entity> Slot for Option<E> {
         self.as_ref().map(|entity| entity as &dyn DynEntity)
     }
 }
+
+/// What a one-pass read gathered beside the keys: the first checked
+/// constant with another value, and why the key fields could not be
+/// recovered.
+type RareOutcomes = (
+    Option<Box<(usize, AttributeValue)>>,
+    Option<Box<(Option<String>, String)>>,
+);
 
 /// An item's keys taken out of it by the two-pass decode.
 struct StoredKeys {

@@ -16,6 +16,11 @@ pub(crate) struct TableInner {
     pub(crate) name: String,
     pub(crate) pk: String,
     pub(crate) sk: Option<String>,
+    /// The key attributes' names as the generated decoder dispatches on
+    /// them (`name_key`; `u64::MAX`, which no name has, without a sort
+    /// key), kept with the names by
+    /// [`set_key_attributes`](Self::set_key_attributes).
+    pub(crate) key_names: (u64, u64),
     /// Where the capacity of this table's operations is added up, per
     /// entity.
     pub(crate) capacity: Option<crate::table::capacity::CapacityMeter>,
@@ -35,6 +40,16 @@ pub(crate) struct TableInner {
 
 /// The capacity keys are rendered into: enough for most keys at once.
 const KEY_CAPACITY: usize = 64;
+
+impl TableInner {
+    /// Sets the key attributes' names, and their dispatch keys with them.
+    pub(crate) fn set_key_attributes(&mut self, pk: String, sk: Option<String>) {
+        use crate::foundation::attr_value::stored::name_key;
+        self.key_names = (name_key(&pk), sk.as_deref().map_or(u64::MAX, name_key));
+        self.pk = pk;
+        self.sk = sk;
+    }
+}
 
 /// A primary key rendered to strings, checked against DynamoDB's limits.
 #[derive(Debug, Clone, PartialEq, Eq)]

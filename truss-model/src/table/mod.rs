@@ -49,38 +49,47 @@ impl Table {
     /// A table named `name` with key attributes `PK` (partition) and `SK`
     /// (sort).
     pub fn new(client: Client, name: impl Into<String>) -> Self {
+        let mut inner = TableInner {
+            client,
+            name: name.into(),
+            pk: String::new(),
+            sk: None,
+            key_names: (0, 0),
+            capacity: None,
+            trace_keys: false,
+            #[cfg(feature = "testing")]
+            tag_requests: false,
+            check_index_keys: true,
+            failed_write_backs: Default::default(),
+        };
+        inner.set_key_attributes("PK".to_owned(), Some("SK".to_owned()));
         Table {
-            inner: Arc::new(TableInner {
-                client,
-                name: name.into(),
-                pk: "PK".to_owned(),
-                sk: Some("SK".to_owned()),
-                capacity: None,
-                trace_keys: false,
-                #[cfg(feature = "testing")]
-                tag_requests: false,
-                check_index_keys: true,
-                failed_write_backs: Default::default(),
-            }),
+            inner: Arc::new(inner),
         }
     }
 
     /// Uses `name` as the partition-key attribute.
     pub fn with_partition_key(mut self, name: impl Into<String>) -> Self {
-        Arc::make_mut(&mut self.inner).pk = name.into();
+        let inner = Arc::make_mut(&mut self.inner);
+        let sk = inner.sk.take();
+        inner.set_key_attributes(name.into(), sk);
         self
     }
 
     /// Uses `name` as the sort-key attribute.
     pub fn with_sort_key(mut self, name: impl Into<String>) -> Self {
-        Arc::make_mut(&mut self.inner).sk = Some(name.into());
+        let inner = Arc::make_mut(&mut self.inner);
+        let pk = std::mem::take(&mut inner.pk);
+        inner.set_key_attributes(pk, Some(name.into()));
         self
     }
 
     /// Declares that the table has a partition key only; it then holds
     /// entities without a sort-key template.
     pub fn without_sort_key(mut self) -> Self {
-        Arc::make_mut(&mut self.inner).sk = None;
+        let inner = Arc::make_mut(&mut self.inner);
+        let pk = std::mem::take(&mut inner.pk);
+        inner.set_key_attributes(pk, None);
         self
     }
 
