@@ -108,12 +108,15 @@ impl TableInner {
             size += attr.len() + sk.len();
         }
         // An entity attribute with a key attribute's name is refused; the
-        // insert itself tells (one hash per key, not two).
+        // insert itself tells (one hash per key, not two). The names are
+        // copied through `&str`, in line (`String::clone` is a call).
         let pk_clash = item
-            .insert(self.pk.clone(), AttributeValue::S(key.pk))
+            .insert(self.pk.as_str().to_owned(), AttributeValue::S(key.pk))
             .is_some();
         let sk_clash = match (&self.sk, key.sk) {
-            (Some(attr), Some(sk)) => item.insert(attr.clone(), AttributeValue::S(sk)).is_some(),
+            (Some(attr), Some(sk)) => item
+                .insert(attr.as_str().to_owned(), AttributeValue::S(sk))
+                .is_some(),
             _ => false,
         };
         if pk_clash || sk_clash {

@@ -247,15 +247,21 @@ fn same_plain_half(value: &[u8], stored: &[u8]) -> bool {
 ///
 /// This is the [`String`] encoding, exposed for custom [`KeyPart`]
 /// implementations that build their own text.
+#[inline]
 pub fn escape_into(value: &str, out: &mut String) -> Result<(), KeyPartError> {
-    if value.is_empty() {
-        return Err(KeyPartError::Empty);
-    }
     // Most values need no escape: one pass finds that, and the value is
-    // copied whole.
-    if !needs_escape(value) {
+    // copied whole, in line; the rest is out of line.
+    if !value.is_empty() && !needs_escape(value) {
         out.push_str(value);
         return Ok(());
+    }
+    escape_slowly(value, out)
+}
+
+/// [`escape_into`] for an empty value or one with bytes to escape.
+fn escape_slowly(value: &str, out: &mut String) -> Result<(), KeyPartError> {
+    if value.is_empty() {
+        return Err(KeyPartError::Empty);
     }
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut start = 0;
