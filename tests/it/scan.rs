@@ -685,3 +685,143 @@ async fn a_scan_asks_for_capacity_only_when_it_uses_it() {
     assert!(progress.consumed_capacity > 0.0, "{progress:?}");
     assert_eq!(asks.take(), vec![(Some("TOTAL".to_owned()), None)]);
 }
+
+/// Which Tokio task sent each Scan request, by segment.
+#[derive(Debug, Clone, Default)]
+struct ScanTasks(Arc<Mutex<Vec<SentFrom>>>);
+
+/// A Scan request's segment and the task it was sent from.
+type SentFrom = (Option<i32>, Option<tokio::task::Id>);
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for ScanTasks {
+    fn name(&self) -> &'static str {
+        "test: the task each scan request is sent from"
+    }
+
+    fn read_before_serialization(
+        &self,
+        context: &aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef<'_>,
+        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        _: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        if let Some(scan) = context
+            .input()
+            .downcast_ref::<aws_sdk_dynamodb::operation::scan::ScanInput>()
+        {
+            self.0
+                .lock()
+                .unwrap()
+                .push((scan.segment(), tokio::task::try_id()));
+        }
+        Ok(())
+    }
+}
+
+/// A parallel scan read on a multi-threaded Tokio runtime reads each
+/// segment on a task of its own (its pages decoded on any core, as a
+/// hand-written task per segment is), reads every item once, and stops
+/// reading when it is dropped. On a current-thread runtime (every other
+/// test here) the segments stay in the reader's task.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn segments_are_read_on_tasks_of_their_own_and_stop_with_the_scan() {
+    use futures::StreamExt;
+    let seeded = filled("scan-spawned", 400).await;
+    let tasks = ScanTasks::default();
+    let config = aws_sdk_dynamodb::config::Builder::from(&sdk_config().await)
+        .interceptor(tasks.clone())
+        .build();
+    let table = Table::new(aws_sdk_dynamodb::Client::from_conf(config), seeded.name());
+
+    let docs: Vec<Doc> = table
+        .scan::<Doc>()
+        .segments(4)
+        .page_size(25)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: std::collections::BTreeSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!((docs.len(), ids.len()), (400, 400), "every document, once");
+    let sent = std::mem::take(&mut *tasks.0.lock().unwrap());
+    assert!(
+        sent.len() > 16,
+        "pages of 25 in four segments: {}",
+        sent.len()
+    );
+    let mut by_segment = std::collections::BTreeMap::new();
+    for (segment, task) in &sent {
+        let task = task.expect("sent from a task, not from the reader's block_on");
+        by_segment
+            .entry(*segment)
+            .or_insert_with(std::collections::BTreeSet::new)
+            .insert(task);
+    }
+    assert_eq!(by_segment.len(), 4, "{by_segment:?}");
+    assert!(
+        by_segment.values().all(|tasks| tasks.len() == 1),
+        "each segment from one task: {by_segment:?}"
+    );
+    let distinct: std::collections::BTreeSet<_> = by_segment.values().flatten().collect();
+    assert_eq!(distinct.len(), 4, "a task per segment: {by_segment:?}");
+
+    // Dropped after one item: the segments read at most a page ahead,
+    // and stop.
+    let mut scan = table
+        .scan::<Doc>()
+        .segments(4)
+        .page_size(25)
+        .items()
+        .boxed();
+    scan.next().await.expect("an item").unwrap();
+    drop(scan);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let sent = tasks.0.lock().unwrap().len();
+    assert!(
+        sent <= 12,
+        "{sent} requests for a scan dropped after one item"
+    );
+}
+
+/// A document whose hand-written `Deserialize` panics on one value: the
+/// panic happens on a segment's task, and must reach the reader of the
+/// scan instead of ending that segment early without a word.
+#[derive(Entity, Serialize, Debug, Clone, PartialEq)]
+#[truss(pk = "DOC#{id}", sk = "META", codec = "serde")]
+struct Touchy {
+    id: String,
+    n: u32,
+    migrated: u32,
+}
+
+impl<'de> Deserialize<'de> for Touchy {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let doc = Doc::deserialize(deserializer)?;
+        assert_ne!(doc.n, 123, "a decoder that panics on one item");
+        Ok(Touchy {
+            id: doc.id,
+            n: doc.n,
+            migrated: doc.migrated,
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_on_a_segments_task_reaches_the_reader() {
+    use futures::FutureExt;
+    let table = filled("scan_spawned_panic", 300).await;
+    let read = std::panic::AssertUnwindSafe(
+        table
+            .scan::<Touchy>()
+            .segments(4)
+            .items()
+            .try_collect::<Vec<_>>(),
+    )
+    .catch_unwind()
+    .await;
+    let panic = read.expect_err("the decoder's panic, not a shorter result");
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .unwrap_or_default();
+    assert!(message.contains("panics on one item"), "{message}");
+}

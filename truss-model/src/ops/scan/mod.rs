@@ -5,6 +5,8 @@
 //! `checkpoint` and paced to a rate of consumed capacity (`pace`).
 
 pub(crate) mod audit;
+#[cfg(feature = "rt-tokio")]
+mod spawned;
 
 pub use audit::{Audit, EntityAudit, Finding, Mismatch};
 
@@ -254,7 +256,11 @@ impl<T: ScanTarget> Scan<T> {
     /// Every item of `T`, segments read in parallel (up to
     /// [`concurrency`](Scan::concurrency) at once), in no particular order.
     /// An item that matches `T` but does not decode is an error in the
-    /// stream; the other segments go on.
+    /// stream; the other segments go on. With the feature `rt-tokio` (a
+    /// default), read on a multi-threaded Tokio runtime, each segment runs
+    /// on a task of its own, at most one page ahead of the reader: its
+    /// responses are parsed and its items decoded on any core. Dropping
+    /// the stream stops the tasks.
     pub fn items(self) -> impl Stream<Item = Result<T>> + Send + 'static {
         self.items_as(None, T::__decode)
     }
@@ -285,11 +291,14 @@ impl<T: ScanTarget> Scan<T> {
                     .filter_map(|(segment, start)| {
                         let table = plan.table.clone();
                         let pages = plan.clone().pages(segment, start?);
-                        Some(
-                            pages
-                                .map_ok(move |page| decode_page::<T, U>(&table, page, decode))
-                                .boxed(),
-                        )
+                        let pages = pages
+                            .map_ok(move |page| decode_page::<T, U>(&table, page, decode))
+                            .boxed();
+                        // On a task of its own where it can be: decoded
+                        // on another core than the other segments.
+                        #[cfg(feature = "rt-tokio")]
+                        let pages = spawned::on_own_task(pages);
+                        Some(pages)
                     })
                     .collect()
             }
