@@ -604,17 +604,24 @@ async fn bad_settings_and_damaged_or_foreign_checkpoints_send_nothing() {
     assert_eq!(scan(&table).await.len(), 1);
 }
 
-/// What each Scan request asked for: its `ReturnConsumedCapacity` and
-/// `ConsistentRead`, read from the input before it is sent.
+/// Each Scan request as it was sent: what it asked for, its segment and
+/// the Tokio task it was sent from, read from the input before it is sent.
 #[derive(Debug, Clone, Default)]
-struct ScanAsks(Arc<Mutex<Vec<Asked>>>);
+struct ScanSent(Arc<Mutex<Vec<Sent>>>);
 
-/// A Scan's `ReturnConsumedCapacity` and `ConsistentRead`.
-type Asked = (Option<String>, Option<bool>);
+/// A Scan's `ReturnConsumedCapacity`, `ConsistentRead`, `Segment`, and
+/// the task that sent it (`None`: not a task, e.g. a test's `block_on`).
+#[derive(Debug, Clone)]
+struct Sent {
+    capacity: Option<String>,
+    consistent: Option<bool>,
+    segment: Option<i32>,
+    task: Option<tokio::task::Id>,
+}
 
-impl aws_smithy_runtime_api::client::interceptors::Intercept for ScanAsks {
+impl aws_smithy_runtime_api::client::interceptors::Intercept for ScanSent {
     fn name(&self) -> &'static str {
-        "test: what a scan asks for"
+        "test: each scan request as sent"
     }
 
     fn read_before_serialization(
@@ -627,21 +634,41 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for ScanAsks {
             .input()
             .downcast_ref::<aws_sdk_dynamodb::operation::scan::ScanInput>()
         {
-            let capacity = scan
-                .return_consumed_capacity()
-                .map(|c| c.as_str().to_owned());
-            self.0
-                .lock()
-                .unwrap()
-                .push((capacity, scan.consistent_read()));
+            self.0.lock().unwrap().push(Sent {
+                capacity: scan
+                    .return_consumed_capacity()
+                    .map(|c| c.as_str().to_owned()),
+                consistent: scan.consistent_read(),
+                segment: scan.segment(),
+                task: tokio::task::try_id(),
+            });
         }
         Ok(())
     }
 }
 
-impl ScanAsks {
-    fn take(&self) -> Vec<Asked> {
+impl ScanSent {
+    /// The requests sent since the last call.
+    fn take(&self) -> Vec<Sent> {
         std::mem::take(&mut self.0.lock().unwrap())
+    }
+
+    /// What each request since the last call asked for: its capacity and
+    /// `ConsistentRead`.
+    fn asked(&self) -> Vec<(Option<String>, Option<bool>)> {
+        self.take()
+            .into_iter()
+            .map(|sent| (sent.capacity, sent.consistent))
+            .collect()
+    }
+
+    /// A client of the engine whose requests this records, and a table
+    /// `name` through it.
+    async fn table(&self, name: &str) -> Table {
+        let config = aws_sdk_dynamodb::config::Builder::from(&sdk_config().await)
+            .interceptor(self.clone())
+            .build();
+        Table::new(aws_sdk_dynamodb::Client::from_conf(config), name)
     }
 }
 
@@ -651,15 +678,12 @@ impl ScanAsks {
 #[tokio::test]
 async fn a_scan_asks_for_capacity_only_when_it_uses_it() {
     let seeded = filled("scan-asks", 20).await;
-    let asks = ScanAsks::default();
-    let config = aws_sdk_dynamodb::config::Builder::from(&sdk_config().await)
-        .interceptor(asks.clone())
-        .build();
-    let table = Table::new(aws_sdk_dynamodb::Client::from_conf(config), seeded.name());
+    let asks = ScanSent::default();
+    let table = asks.table(seeded.name()).await;
 
     let docs: Vec<Doc> = table.scan::<Doc>().items().try_collect().await.unwrap();
     assert_eq!(docs.len(), 20);
-    assert_eq!(asks.take(), vec![(None, None)]);
+    assert_eq!(asks.asked(), vec![(None, None)]);
 
     let docs: Vec<Doc> = table
         .scan::<Doc>()
@@ -669,7 +693,7 @@ async fn a_scan_asks_for_capacity_only_when_it_uses_it() {
         .await
         .unwrap();
     assert_eq!(docs.len(), 20);
-    assert_eq!(asks.take(), vec![(None, Some(true))]);
+    assert_eq!(asks.asked(), vec![(None, Some(true))]);
 
     let docs: Vec<Doc> = table
         .scan::<Doc>()
@@ -679,42 +703,11 @@ async fn a_scan_asks_for_capacity_only_when_it_uses_it() {
         .await
         .unwrap();
     assert_eq!(docs.len(), 20);
-    assert_eq!(asks.take(), vec![(Some("TOTAL".to_owned()), None)]);
+    assert_eq!(asks.asked(), vec![(Some("TOTAL".to_owned()), None)]);
 
     let progress = table.scan::<Doc>().run(migrate).await.unwrap();
     assert!(progress.consumed_capacity > 0.0, "{progress:?}");
-    assert_eq!(asks.take(), vec![(Some("TOTAL".to_owned()), None)]);
-}
-
-/// Which Tokio task sent each Scan request, by segment.
-#[derive(Debug, Clone, Default)]
-struct ScanTasks(Arc<Mutex<Vec<SentFrom>>>);
-
-/// A Scan request's segment and the task it was sent from.
-type SentFrom = (Option<i32>, Option<tokio::task::Id>);
-
-impl aws_smithy_runtime_api::client::interceptors::Intercept for ScanTasks {
-    fn name(&self) -> &'static str {
-        "test: the task each scan request is sent from"
-    }
-
-    fn read_before_serialization(
-        &self,
-        context: &aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef<'_>,
-        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
-        _: &mut aws_smithy_types::config_bag::ConfigBag,
-    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
-        if let Some(scan) = context
-            .input()
-            .downcast_ref::<aws_sdk_dynamodb::operation::scan::ScanInput>()
-        {
-            self.0
-                .lock()
-                .unwrap()
-                .push((scan.segment(), tokio::task::try_id()));
-        }
-        Ok(())
-    }
+    assert_eq!(asks.asked(), vec![(Some("TOTAL".to_owned()), None)]);
 }
 
 /// A parallel scan read on a multi-threaded Tokio runtime reads each
@@ -726,11 +719,8 @@ impl aws_smithy_runtime_api::client::interceptors::Intercept for ScanTasks {
 async fn segments_are_read_on_tasks_of_their_own_and_stop_with_the_scan() {
     use futures::StreamExt;
     let seeded = filled("scan-spawned", 400).await;
-    let tasks = ScanTasks::default();
-    let config = aws_sdk_dynamodb::config::Builder::from(&sdk_config().await)
-        .interceptor(tasks.clone())
-        .build();
-    let table = Table::new(aws_sdk_dynamodb::Client::from_conf(config), seeded.name());
+    let recorder = ScanSent::default();
+    let table = recorder.table(seeded.name()).await;
 
     let docs: Vec<Doc> = table
         .scan::<Doc>()
@@ -742,14 +732,14 @@ async fn segments_are_read_on_tasks_of_their_own_and_stop_with_the_scan() {
         .unwrap();
     let ids: std::collections::BTreeSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
     assert_eq!((docs.len(), ids.len()), (400, 400), "every document, once");
-    let sent = std::mem::take(&mut *tasks.0.lock().unwrap());
+    let sent = recorder.take();
     assert!(
         sent.len() > 16,
         "pages of 25 in four segments: {}",
         sent.len()
     );
     let mut by_segment = std::collections::BTreeMap::new();
-    for (segment, task) in &sent {
+    for Sent { segment, task, .. } in &sent {
         let task = task.expect("sent from a task, not from the reader's block_on");
         by_segment
             .entry(*segment)
@@ -775,7 +765,7 @@ async fn segments_are_read_on_tasks_of_their_own_and_stop_with_the_scan() {
     scan.next().await.expect("an item").unwrap();
     drop(scan);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let sent = tasks.0.lock().unwrap().len();
+    let sent = recorder.take().len();
     assert!(
         sent <= 12,
         "{sent} requests for a scan dropped after one item"
