@@ -3,8 +3,9 @@
 //! generated decoder as it meets them: an item is read in one pass, with no
 //! lookup by name for its keys.
 //!
-//! The generated code's loop matches each attribute name against the
-//! entity's fields; every other attribute goes to [`ItemKeys::other`].
+//! The generated code's loop matches each attribute name's dispatch key
+//! against the entity's fields; every other attribute goes, with its key,
+//! to [`ItemKeys::other_keyed`].
 //! When the pass ends with a key field unread (an item written by another
 //! tool, which keeps key fields in the keys only), the loop asks
 //! [`ItemKeys::recovered`] for them, parsed from the keys, and reads those
