@@ -164,7 +164,7 @@ mod emitted {
         // the closure were two functions per field in the user's crate:
         // the ten-entity program of `scripts/build-cost` reads with 839
         // LLVM lines per entity instead of 1,108 plus 8 helpers).
-        const BUDGET: usize = 4_850;
+        const BUDGET: usize = 5_200;
         assert!(
             count <= BUDGET,
             "{count} tokens, over the budget of {BUDGET}"

@@ -16,6 +16,7 @@ pub use crate::keys::entity::Partition;
 pub use crate::keys::item_keys::ItemKeys;
 pub use crate::keys::key_part::serde_name::{decode_serde_name, encode_serde_name};
 pub use crate::keys::revision::Revision;
+pub use crate::keys::scatter::{places, Entry, Scatter, OTHER, OTHERS};
 pub use crate::keys::sort_key::SortKey;
 pub use crate::keys::template::{
     index_named, index_partitions_agree, sort_keys_may_overlap, table_keys_may_overlap,
@@ -42,6 +43,8 @@ pub fn write_field<T, F: KeyFormat<T>>(
 /// The generated key check's names for `Option`'s variant (shorter
 /// expansions).
 pub use core::option::Option::{None, Some};
+/// The generated reader's names for `Result`'s variants.
+pub use core::result::Result::{Err, Ok};
 
 /// `Some` when nothing of a key is left after its template's last part.
 #[inline]

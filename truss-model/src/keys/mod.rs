@@ -10,6 +10,7 @@ pub(crate) mod item_keys;
 pub mod key_part;
 pub mod projected;
 pub(crate) mod revision;
+pub(crate) mod scatter;
 pub(crate) mod shape_errors;
 pub(crate) mod sort_key;
 pub(crate) mod template;
