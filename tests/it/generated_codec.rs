@@ -58,15 +58,15 @@ pub struct IndexedClip {
     pub views: u32,
 }
 
-/// Two of its names share a key (same length, same first three and last
-/// four bytes), which the scattered reading's table cannot tell apart: it
+/// Two of its names share a key (`home_city_name`, `home_town_name`: same
+/// length, same first three and last four bytes), which the scattered reading's table cannot tell apart: it
 /// is read with a `match` on the names instead.
 #[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
 #[truss(pk = "ACCOUNT#{id}", sk = "ACCOUNT")]
 pub struct Account {
     pub id: String,
-    pub shipping_address_id: String,
-    pub shipping_account_id: Option<String>,
+    pub home_city_name: String,
+    pub home_town_name: Option<String>,
     pub billing_name: String,
     pub region: String,
     pub plan: String,
@@ -716,8 +716,8 @@ fn reordered(item: &Item) -> Item {
 fn names_sharing_a_key_read_as_serde_does() {
     let account = Account {
         id: "a 1".into(),
-        shipping_address_id: "Home Address".into(),
-        shipping_account_id: Some("ship-7".into()),
+        home_city_name: "New York".into(),
+        home_town_name: Some("Ithaca".into()),
         billing_name: "Ann Lee".into(),
         region: "eu".into(),
         plan: "pro".into(),
@@ -730,11 +730,11 @@ fn names_sharing_a_key_read_as_serde_does() {
         );
     }
     let mut without = item.clone();
-    without.remove("shipping_account_id");
+    without.remove("home_town_name");
     let read = same_read::<Account>(without).unwrap();
     assert_eq!(
-        (read.shipping_account_id, read.shipping_address_id.as_str()),
-        (None, "Home Address")
+        (read.home_town_name, read.home_city_name.as_str()),
+        (None, "New York")
     );
     assert!(same_read_of_foreign_items::<Account>(&item) >= 40);
 }
@@ -770,6 +770,51 @@ fn a_foreign_name_with_a_fields_key_is_told_apart() {
         .to_string();
     assert!(error.contains("missing field `creator_id`"), "{error}");
     assert_eq!(same_read::<IndexedClip>(item), None);
+}
+
+/// A checked constant whose attribute name has the key of a field's name
+/// (`home_town_name`, `home_city_name`): found in the field's place, or in
+/// the place the item leaves empty, it still reaches the constant's check.
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(
+    pk = "HOME#{id}",
+    sk = "HOME",
+    checked_constant(home_town_name = "Ithaca")
+)]
+pub struct Home {
+    pub id: String,
+    pub home_city_name: Option<String>,
+    pub street: String,
+    pub number: u32,
+    pub owner: String,
+}
+
+#[test]
+fn a_constant_with_a_fields_key_is_still_checked() {
+    let table = Table::new(offline_client(), "t");
+    let home = Home {
+        id: "h1".into(),
+        home_city_name: Some("New York".into()),
+        street: "Main St".into(),
+        number: 7,
+        owner: "Ann".into(),
+    };
+    let mut item = table.to_item(&home).unwrap();
+    assert_eq!(item["home_town_name"], AttributeValue::S("Ithaca".into()));
+    for _ in 0..20 {
+        assert_eq!(table.from_item::<Home>(reordered(&item)).unwrap(), home);
+    }
+    item.remove("home_city_name");
+    let without = Home {
+        home_city_name: None,
+        ..home
+    };
+    for _ in 0..20 {
+        assert_eq!(table.from_item::<Home>(reordered(&item)).unwrap(), without);
+    }
+    item.insert("home_town_name".into(), AttributeValue::S("Albany".into()));
+    let error = table.from_item::<Home>(item).unwrap_err().to_string();
+    assert!(error.contains("home_town_name"), "{error}");
 }
 
 /// More attributes that are no field than the places kept for them (the

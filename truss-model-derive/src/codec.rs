@@ -222,24 +222,34 @@ fn decode_scattered(
     } else {
         quote! { return __t::Err(__truss_error) }
     };
-    let reads = places.names.iter().enumerate().map(|(place, (i, _))| {
+    let arms = places.names.iter().enumerate().map(|(place, (i, _))| {
         let f = &fields[*i];
         let slot = slot(*i);
         // Recovered from the keys: only when not read from the item.
-        let refill = if is_key(f) {
-            quote! { if __truss_refill && #slot.is_some() {} else }
-        } else {
-            quote! {}
-        };
+        let refill =
+            is_key(f).then(|| quote! { if __truss_refill && #slot.is_some() { continue; } });
         let read = field_read(f, &slot);
         quote! {
-            if let __t::Some((__truss_name, __truss_value)) = __truss_scatter.take(#place) {
-                #refill if let __t::Err(__truss_error) = #read {
-                    #failed;
-                }
+            #place => {
+                #refill
+                #read
             }
         }
     });
+    // The places in order: the `match` is on a number that follows the
+    // type (0, 1, 2, ... less the names the item lacks), the same from one
+    // item to the next, and every field's error has one way out.
+    let reads = quote! {
+        while let __t::Some((__truss_place, __truss_name, __truss_value)) = __truss_scatter.next_field() {
+            let __truss_step = match __truss_place {
+                #(#arms)*
+                _ => __t::Ok(()),
+            };
+            if let __t::Err(__truss_error) = __truss_step {
+                #failed;
+            }
+        }
+    };
     let values = field_values(fields);
     let names = places.names.iter().map(|(_, name)| name);
     let count = places.names.len();
@@ -283,8 +293,8 @@ fn decode_scattered(
             #prelude
             let __truss_entries = __truss_item.into_iter();
             #scatter
+            #reads
             __truss_scatter.others(::core::option::Option::None);
-            #(#reads)*
             ::core::result::Result::Ok(Self { #(#values),* })
         }};
     };
@@ -302,14 +312,15 @@ fn decode_scattered(
         let mut __truss_refill = false;
         loop {
             #scatter
-            // The second round (key fields recovered from the keys) has
-            // no others.
+            #reads
+            // The attributes that are no field's, after the fields (a read
+            // that fails hands them over with the rest); the second round
+            // (key fields recovered from the keys) has none.
             __truss_scatter.others(if __truss_refill {
                 ::core::option::Option::None
             } else {
                 ::core::option::Option::Some(&mut *__truss_keys)
             });
-            #(#reads)*
             if __truss_refill || !(false #(|| #unread)*) {
                 break;
             }

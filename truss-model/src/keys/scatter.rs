@@ -48,6 +48,8 @@ pub struct Scatter<'a> {
     places: &'a mut [Entry],
     names: &'static [&'static str],
     others: usize,
+    /// The place [`next_field`](Self::next_field) looks at first.
+    next: usize,
     spilled: Vec<(String, u64, AttributeValue)>,
 }
 
@@ -59,6 +61,7 @@ impl<'a> Scatter<'a> {
             places,
             names,
             others: 0,
+            next: 0,
             spilled: Vec::new(),
         }
     }
@@ -66,7 +69,7 @@ impl<'a> Scatter<'a> {
     /// Puts an entry in `place` (a name's number, or [`OTHER`]). A name's
     /// place found taken (two names of one key, one of them not the
     /// type's), or the others' places full, go the slow way.
-    #[inline(always)]
+    #[inline]
     pub fn put(&mut self, place: usize, name: String, key: u64, value: AttributeValue) {
         let other = place >= self.names.len();
         let at = if other {
@@ -101,19 +104,25 @@ impl<'a> Scatter<'a> {
         }
     }
 
-    /// The entry in a name's place, when it is that name (a name of more
-    /// than seven bytes shares its key with others, so it is compared;
-    /// another name found there is kept with the others).
-    #[inline(always)]
-    pub fn take(&mut self, place: usize) -> Option<(String, AttributeValue)> {
-        let (name, key, value) = self.places.get_mut(place)?.take()?;
-        match self.names.get(place) {
-            Some(own) if own.len() <= 7 || name == *own => Some((name, value)),
-            _ => {
-                self.spilled.push((name, key, value));
-                None
+    /// The next entry in a name's place, in the places' order, with its
+    /// place; `None` past the last (and the next call starts over). A name
+    /// of more than seven bytes shares its key with others, so it is
+    /// compared: another name found in its place is kept with the others.
+    #[inline]
+    pub fn next_field(&mut self) -> Option<(usize, String, AttributeValue)> {
+        while self.next < self.names.len() {
+            let place = self.next;
+            self.next += 1;
+            let Some((name, key, value)) = self.places.get_mut(place).and_then(Option::take) else {
+                continue;
+            };
+            match self.names.get(place) {
+                Some(own) if own.len() <= 7 || name == *own => return Some((place, name, value)),
+                _ => self.spilled.push((name, key, value)),
             }
         }
+        self.next = 0;
+        None
     }
 
     /// Hands the entries that are none of the type's names to `keys` (the
