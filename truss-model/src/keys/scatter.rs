@@ -5,8 +5,8 @@
 //! A map's entries come in an order of their own, different in every
 //! item (each map hashes with its own seed). A decoder that dispatches on
 //! each name as it meets it branches in that order, which the processor
-//! cannot learn: on a 60-attribute item most of its time went to
-//! mispredicted branches. Here the place of each entry is computed (a
+//! cannot learn: on a 60-attribute item the read's hottest instructions
+//! were those branches (`BENCHMARKS.md` §1). Here the place of each entry is computed (a
 //! table the derive builds, a multiply and a shift, no branch on which
 //! name it is), and the fields are then read place by place, so every
 //! branch after the first step follows the type.
@@ -94,13 +94,13 @@ impl<'a> Scatter<'a> {
             return;
         };
         // Two names of one key: the one that is the type's keeps the place.
-        if name == own {
-            if let Some(Some(found)) = self.places.get_mut(at).map(Option::take) {
-                self.spilled.push(found);
+        match self.places.get_mut(at) {
+            Some(place) if name == own => {
+                if let Some(found) = place.replace((name, key, value)) {
+                    self.spilled.push(found);
+                }
             }
-            self.places[at] = Some((name, key, value));
-        } else {
-            self.spilled.push((name, key, value));
+            _ => self.spilled.push((name, key, value)),
         }
     }
 
@@ -134,7 +134,7 @@ impl<'a> Scatter<'a> {
         let names = self.names.len();
         let end = names + self.others;
         self.others = 0;
-        for place in &mut self.places[names..end] {
+        for place in self.places.get_mut(names..end).unwrap_or_default() {
             if let (Some((name, key, value)), Some(keys)) = (place.take(), keys.as_deref_mut()) {
                 keys.other_keyed(name, key, value);
             }
