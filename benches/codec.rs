@@ -1,6 +1,6 @@
 //! CPU per item, no network: key rendering + encoding to an AttributeValue
-//! map + decoding back, for a tiny item (2 attributes), a typical clip
-//! (10 attributes) and a wide item (60 attributes with nested lists and
+//! map + decoding back, for a tiny item (2 attributes), a profile of six
+//! (`mid`), a typical clip (10 attributes) and a wide item (60 attributes with nested lists and
 //! maps). Side by side, in one run:
 //!
 //! - (a) hand-written `HashMap<String, AttributeValue>` code producing the
@@ -68,6 +68,69 @@ fn link_serde_encode(l: &Link) -> Item {
     let mut item: Item = serde_dynamo::to_item(l).unwrap();
     item.insert("PK".into(), AttributeValue::S(format!("LINK#{}", l.code)));
     item.insert("SK".into(), s("META"));
+    item
+}
+
+// ---------------------------------------------------------------- mid
+
+/// Six names (a user profile): just past the four names up to which the
+/// generated read keeps its one-pass `match`.
+#[derive(Entity, modyne::EntityDef, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "USER#{username}", sk = "PROFILE")]
+pub struct Profile {
+    pub username: String,
+    pub name: String,
+    pub email: String,
+    pub plan: String,
+    pub country: String,
+    pub logins: u32,
+}
+
+fn profile() -> Profile {
+    Profile {
+        username: "ann.lee".into(),
+        name: "Ann Lee".into(),
+        email: "ann@example.com".into(),
+        plan: "pro".into(),
+        country: "NZ".into(),
+        logins: 42,
+    }
+}
+
+fn profile_hand_encode(p: &Profile) -> Item {
+    let mut item = HashMap::with_capacity(8);
+    item.insert(
+        "PK".into(),
+        AttributeValue::S(format!("USER#{}", p.username)),
+    );
+    item.insert("SK".into(), s("PROFILE"));
+    item.insert("username".into(), s(&p.username));
+    item.insert("name".into(), s(&p.name));
+    item.insert("email".into(), s(&p.email));
+    item.insert("plan".into(), s(&p.plan));
+    item.insert("country".into(), s(&p.country));
+    item.insert("logins".into(), AttributeValue::N(p.logins.to_string()));
+    item
+}
+
+fn profile_hand_decode(mut item: Item) -> Option<Profile> {
+    Some(Profile {
+        username: take_s(&mut item, "username")?,
+        name: take_s(&mut item, "name")?,
+        email: take_s(&mut item, "email")?,
+        plan: take_s(&mut item, "plan")?,
+        country: take_s(&mut item, "country")?,
+        logins: take_n(&mut item, "logins")?,
+    })
+}
+
+fn profile_serde_encode(p: &Profile) -> Item {
+    let mut item: Item = serde_dynamo::to_item(p).unwrap();
+    item.insert(
+        "PK".into(),
+        AttributeValue::S(format!("USER#{}", p.username)),
+    );
+    item.insert("SK".into(), s("PROFILE"));
     item
 }
 
@@ -181,7 +244,7 @@ fn wide_serde_encode(w: &Wide) -> Item {
 // ---------------------------------------------------------------- modyne
 
 mod with_modyne {
-    use super::{clip_sk, Clip, Link, Wide};
+    use super::{clip_sk, Clip, Link, Profile, Wide};
     use modyne::{keys, Entity};
 
     /// modyne needs a table type; the client is never called.
@@ -229,6 +292,24 @@ mod with_modyne {
         fn full_key(&self) -> keys::FullKey<keys::Primary, ()> {
             keys::FullKey {
                 primary: Self::primary_key(self),
+                indexes: (),
+            }
+        }
+    }
+
+    impl Entity for Profile {
+        type KeyInput<'a> = &'a str;
+        type Table = App;
+        type IndexKeys = ();
+        fn primary_key(username: &str) -> keys::Primary {
+            keys::Primary {
+                hash: format!("USER#{username}"),
+                range: "PROFILE".into(),
+            }
+        }
+        fn full_key(&self) -> keys::FullKey<keys::Primary, ()> {
+            keys::FullKey {
+                primary: Self::primary_key(&self.username),
                 indexes: (),
             }
         }
@@ -376,6 +457,15 @@ fn bench(c: &mut Criterion) {
         link_hand_encode,
         link_hand_decode,
         link_serde_encode,
+    );
+    group(
+        c,
+        "mid",
+        &table,
+        profile(),
+        profile_hand_encode,
+        profile_hand_decode,
+        profile_serde_encode,
     );
     group(
         c,
@@ -577,14 +667,14 @@ fn index_check(c: &mut Criterion) {
 
 criterion_group!(benches, bench, timestamp, index_check, field_decoding);
 
-/// `TRUSS_CODEC_COUNT=<tiny|clip|wide|indexed>:<variant>:<n>` runs `n` round
+/// `TRUSS_CODEC_COUNT=<tiny|mid|clip|wide|indexed>:<variant>:<n>` runs `n` round
 /// trips (`hand`, `truss`), encodes (`hand_encode`, `truss_encode`),
 /// decodes of a clone (`hand_decode`, `truss_decode`) or clones (`clone`) and nothing else, for instruction counts under
 /// callgrind: `(count(n) - count(0)) / n` is the cost of one round trip.
 fn count(spec: &str) {
     let parts: Vec<&str> = spec.split(':').collect();
     let [entity, variant, n] = parts[..] else {
-        panic!("TRUSS_CODEC_COUNT=<tiny|clip|wide>:<hand|truss>:<n>, got {spec:?}");
+        panic!("TRUSS_CODEC_COUNT=<tiny|mid|clip|wide>:<hand|truss>:<n>, got {spec:?}");
     };
     let n: usize = n.parse().expect("a count");
     let config = aws_sdk_dynamodb::Config::builder()
@@ -635,6 +725,13 @@ fn count(spec: &str) {
             &table,
             link(),
             (link_hand_encode, link_hand_decode),
+            variant,
+            n,
+        ),
+        "mid" => run(
+            &table,
+            profile(),
+            (profile_hand_encode, profile_hand_decode),
             variant,
             n,
         ),

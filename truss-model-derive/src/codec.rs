@@ -112,9 +112,10 @@ pub fn decode(fields: &[Field<'_>], keys: Option<&[&syn::Ident]>) -> TokenStream
 
 /// Up to this many names, a type is read with a `match` as its entries
 /// come: a few comparisons cost less than the places the scattered
-/// reading fills and empties (`BENCHMARKS.md` §1: an item of two names
-/// read in 253 ns with the `match` and 280 ns scattered; of ten names,
-/// 1,284 ns scattered and 1,417 ns with the `match`).
+/// reading fills and empties (`BENCHMARKS.md` §1, over random code
+/// placements: an item of two names read in 253 ns with the `match` and
+/// 280 ns scattered; of six names, 1.23x of hand-written with the `match`
+/// and 1.15x and 1.17x scattered; of ten, 0.97x and 0.82x).
 const MATCHED: usize = 4;
 
 /// The names a type reads (each field's name, then its aliases), numbered
@@ -208,14 +209,7 @@ fn decode_scattered(
     table: &PlaceTable,
 ) -> TokenStream {
     let slot = |i: usize| format_ident!("__truss_{}", i);
-    let read = fields
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| !f.serde.skip_deserializing);
-    let slots = read.clone().map(|(i, f)| {
-        let (slot, ty) = (slot(i), f.ty);
-        quote! { let mut #slot = __t::slot::<#ty>(); }
-    });
+    let slots = field_slots(fields);
     let is_key = |f: &Field<'_>| keys.is_some_and(|keys| keys.contains(&f.ident));
     let failed = if keys.is_some() {
         quote! { return __t::Err(__truss_scatter.failed(__truss_keys, __truss_error)) }
@@ -298,14 +292,7 @@ fn decode_scattered(
             ::core::result::Result::Ok(Self { #(#values),* })
         }};
     };
-    // Whether a key field is unread when the item's entries are read.
-    let unread = read
-        .clone()
-        .filter(|(_, f)| keys.contains(&f.ident))
-        .map(|(i, _)| {
-            let slot = slot(i);
-            quote! { #slot.is_none() }
-        });
+    let unread = key_unread(fields, keys);
     quote! {{
         #prelude
         let mut __truss_entries = __truss_item.into_iter();
@@ -321,7 +308,7 @@ fn decode_scattered(
             } else {
                 ::core::option::Option::Some(&mut *__truss_keys)
             });
-            if __truss_refill || !(false #(|| #unread)*) {
+            if __truss_refill || !(#unread) {
                 break;
             }
             __truss_refill = true;
@@ -329,6 +316,32 @@ fn decode_scattered(
         }
         ::core::result::Result::Ok(Self { #(#values),* })
     }}
+}
+
+/// Each read field's slot, empty: `let mut __truss_<i> = slot::<T>();`.
+fn field_slots<'a>(fields: &'a [Field<'a>]) -> impl Iterator<Item = TokenStream> + 'a {
+    fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.serde.skip_deserializing)
+        .map(|(i, f)| {
+            let (slot, ty) = (format_ident!("__truss_{}", i), f.ty);
+            quote! { let mut #slot = __t::slot::<#ty>(); }
+        })
+}
+
+/// Whether a key field is unread when the item's entries are read (then
+/// the key fields recovered from the keys are read in a second round).
+fn key_unread(fields: &[Field<'_>], keys: &[&syn::Ident]) -> TokenStream {
+    let unread = fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.serde.skip_deserializing && keys.contains(&f.ident))
+        .map(|(i, _)| {
+            let slot = format_ident!("__truss_{}", i);
+            quote! { #slot.is_none() }
+        });
+    quote! { false #(|| #unread)* }
 }
 
 /// The statement reading `__truss_value` (found under `__truss_name`)
@@ -397,10 +410,7 @@ fn decode_matching(fields: &[Field<'_>], keys: Option<&[&syn::Ident]>) -> TokenS
         .iter()
         .enumerate()
         .filter(|(_, f)| !f.serde.skip_deserializing);
-    let slots = read.clone().map(|(i, f)| {
-        let (slot, ty) = (slot(i), f.ty);
-        quote! { let mut #slot = __t::slot::<#ty>(); }
-    });
+    let slots = field_slots(fields);
     // Each name (and alias) to its field's number, by a key the runtime
     // computes from the name's length and first and last bytes: one
     // integer `match` (a jump table or a few comparisons) instead of one
@@ -461,15 +471,7 @@ fn decode_matching(fields: &[Field<'_>], keys: Option<&[&syn::Ident]>) -> TokenS
             ::core::result::Result::Ok(Self { #(#values),* })
         }};
     };
-    // Whether a key field is unread when the item's entries end.
-    let unread = read
-        .clone()
-        .filter(|(_, f)| keys.contains(&f.ident))
-        .map(|(i, _)| {
-            let slot = slot(i);
-            quote! { #slot.is_none() }
-        });
-    let unread = quote! { false #(|| #unread)* };
+    let unread = key_unread(fields, keys);
     quote! {{
         #[allow(unused_imports)]
         use ::truss_model::__private::{self as __t, ViaSerde as _, ViaStored as _};
