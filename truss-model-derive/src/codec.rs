@@ -102,11 +102,12 @@ pub fn encode(fields: &[Field<'_>]) -> TokenStream {
 /// not read already). Without, other attributes are dropped.
 pub fn decode(fields: &[Field<'_>], keys: Option<&[&syn::Ident]>) -> TokenStream {
     let places = Places::of(fields);
-    match places.table() {
-        Some(table) if places.names.len() > MATCHED => {
-            decode_scattered(fields, keys, &places, &table)
-        }
-        _ => decode_matching(fields, keys),
+    let table = (places.names.len() > MATCHED)
+        .then(|| places.table())
+        .flatten();
+    match table {
+        Some(table) => decode_scattered(fields, keys, &places, &table),
+        None => decode_matching(fields, keys),
     }
 }
 
@@ -208,28 +209,17 @@ fn decode_scattered(
     places: &Places,
     table: &PlaceTable,
 ) -> TokenStream {
-    let slot = |i: usize| format_ident!("__truss_{}", i);
     let slots = field_slots(fields);
-    let is_key = |f: &Field<'_>| keys.is_some_and(|keys| keys.contains(&f.ident));
     let failed = if keys.is_some() {
         quote! { return __t::Err(__truss_scatter.failed(__truss_keys, __truss_error)) }
     } else {
         quote! { return __t::Err(__truss_error) }
     };
-    let arms = places.names.iter().enumerate().map(|(place, (i, _))| {
-        let f = &fields[*i];
-        let slot = slot(*i);
-        // Recovered from the keys: only when not read from the item.
-        let refill =
-            is_key(f).then(|| quote! { if __truss_refill && #slot.is_some() { continue; } });
-        let read = field_read(f, &slot);
-        quote! {
-            #place => {
-                #refill
-                #read
-            }
-        }
-    });
+    let arms = places
+        .names
+        .iter()
+        .enumerate()
+        .map(|(place, (i, _))| field_arm(place, *i, &fields[*i], keys));
     // The places in order: the `match` is on a number that follows the
     // type (0, 1, 2, ... less the names the item lacks), the same from one
     // item to the next, and every field's error has one way out.
@@ -344,6 +334,23 @@ fn key_unread(fields: &[Field<'_>], keys: &[&syn::Ident]) -> TokenStream {
     quote! { false #(|| #unread)* }
 }
 
+/// The `match` arm `number => ...` reading field `i`: with `keys`, a key
+/// field is read in the second round (recovered from the keys) only when
+/// the item did not hold it.
+fn field_arm(number: usize, i: usize, f: &Field<'_>, keys: Option<&[&syn::Ident]>) -> TokenStream {
+    let slot = format_ident!("__truss_{}", i);
+    let refill = keys
+        .is_some_and(|keys| keys.contains(&f.ident))
+        .then(|| quote! { if __truss_refill && #slot.is_some() { continue; } });
+    let read = field_read(f, &slot);
+    quote! {
+        #number => {
+            #refill
+            #read
+        }
+    }
+}
+
 /// The statement reading `__truss_value` (found under `__truss_name`)
 /// into the field's slot, as a `Result<(), CodecError>`: two names of one
 /// field in one item are serde's error.
@@ -402,10 +409,10 @@ fn field_values<'a>(fields: &'a [Field<'a>]) -> impl Iterator<Item = TokenStream
     })
 }
 
-/// [`decode`] with a `match` on each entry's name as it comes: for the
-/// types whose names the derive's table cannot tell apart.
+/// [`decode`] with a `match` on each entry's name as it comes: for types
+/// of few names and those whose names the derive's table cannot tell
+/// apart.
 fn decode_matching(fields: &[Field<'_>], keys: Option<&[&syn::Ident]>) -> TokenStream {
-    let slot = |i: usize| format_ident!("__truss_{}", i);
     let read = fields
         .iter()
         .enumerate()
@@ -434,20 +441,7 @@ fn decode_matching(fields: &[Field<'_>], keys: Option<&[&syn::Ident]>) -> TokenS
             }
         }
     });
-    let is_key = |f: &Field<'_>| keys.is_some_and(|keys| keys.contains(&f.ident));
-    let arms = read.clone().map(|(i, f)| {
-        let slot = slot(i);
-        // Recovered from the keys: only when not read from the item.
-        let refill =
-            is_key(f).then(|| quote! { if __truss_refill && #slot.is_some() { continue; } });
-        let read = field_read(f, &slot);
-        quote! {
-            #i => {
-                #refill
-                #read
-            }
-        }
-    });
+    let arms = read.clone().map(|(i, f)| field_arm(i, i, f, keys));
     let values = field_values(fields);
     let dispatch = quote! {
         let __truss_name_key = __t::name_key(&__truss_name);
