@@ -418,35 +418,20 @@ fn decode_matching(fields: &[Field<'_>], keys: Option<&[&syn::Ident]>) -> TokenS
         .enumerate()
         .filter(|(_, f)| !f.serde.skip_deserializing);
     let slots = field_slots(fields);
-    // Each name (and alias) to its field's number, by a key the runtime
-    // computes from the name's length and first and last bytes: one
-    // integer `match` (a jump table or a few comparisons) instead of one
-    // string comparison per field; names longer than 7 bytes, whose key
-    // does not identify them, are compared in full within their key.
-    let mut keyed: std::collections::BTreeMap<u64, Vec<(String, usize)>> = Default::default();
-    for (i, f) in read.clone() {
-        let names = std::iter::once(f.de_attribute.clone())
-            .chain(f.serde.aliases.iter().map(LitStr::value));
-        for name in names {
-            keyed.entry(name_key(&name)).or_default().push((name, i));
-        }
-    }
-    let lookups = keyed.iter().map(|(key, names)| {
-        let key = proc_macro2::Literal::u64_suffixed(*key);
-        match &names[..] {
-            [(name, i)] if name.len() <= 7 => quote! { #key => #i, },
-            _ => {
-                let (names, numbers): (Vec<_>, Vec<_>) = names.iter().cloned().unzip();
-                quote! { #key => match __truss_name.as_str() { #(#names => #numbers,)* _ => usize::MAX }, }
-            }
-        }
+    // Each name (and alias) to its field's number by a `match` on the
+    // string: for a few names, a switch on the length and a comparison or
+    // two, which cost less than computing a key for every name
+    // (`BENCHMARKS.md` §1, "The read of a few names").
+    let names = read.clone().flat_map(|(i, f)| {
+        std::iter::once(f.de_attribute.clone())
+            .chain(f.serde.aliases.iter().map(LitStr::value))
+            .map(move |name| quote! { #name => #i, })
     });
     let arms = read.clone().map(|(i, f)| field_arm(i, i, f, keys));
     let values = field_values(fields);
     let dispatch = quote! {
-        let __truss_name_key = __t::name_key(&__truss_name);
-        let __truss_field: usize = match __truss_name_key {
-            #(#lookups)*
+        let __truss_field: usize = match __truss_name.as_str() {
+            #(#names)*
             _ => usize::MAX,
         };
     };
@@ -488,7 +473,7 @@ fn decode_matching(fields: &[Field<'_>], keys: Option<&[&syn::Ident]>) -> TokenS
             let __truss_step = match __truss_field {
                 #(#arms)*
                 _ => {
-                    __truss_keys.other_keyed(__truss_name, __truss_name_key, __truss_value);
+                    __truss_keys.other(__truss_name, __truss_value);
                     ::core::result::Result::Ok(())
                 }
             };
@@ -503,17 +488,17 @@ fn decode_matching(fields: &[Field<'_>], keys: Option<&[&syn::Ident]>) -> TokenS
 
 /// The key of an attribute name, as `truss_model::__private::name_key`
 /// computes it at run time: the length in the top byte, the first three
-/// bytes in the low ones and the last four between them. Names of up to 7
-/// bytes have keys of their own.
-fn name_key(name: &str) -> u64 {
+/// bytes in the low ones and the last four between them (a shorter name
+/// repeats its last byte). Names of up to 7 bytes have keys of their own.
+pub(crate) fn name_key(name: &str) -> u64 {
     let bytes = name.as_bytes();
-    let len = bytes.len();
-    let mut key = (len.min(255) as u64) << 56;
-    for (i, b) in bytes.iter().take(3).enumerate() {
-        key |= u64::from(*b) << (8 * i);
-    }
-    for (i, b) in bytes[len.saturating_sub(4)..].iter().enumerate() {
-        key |= u64::from(*b) << (24 + 8 * i);
-    }
-    key
+    let Some(last) = bytes.len().checked_sub(1) else {
+        return 0;
+    };
+    let at = |i: usize| u64::from(bytes[i.min(last)]);
+    let tail = bytes.len().saturating_sub(4);
+    (0..3)
+        .map(|i| at(i) << (8 * i))
+        .chain((0..4).map(|i| at(tail + i) << (24 + 8 * i)))
+        .fold((bytes.len().min(255) as u64) << 56, |key, part| key | part)
 }

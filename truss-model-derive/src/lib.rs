@@ -112,9 +112,22 @@ mod emitted {
             .sum()
     }
 
+    /// The keys the runtime computes for the same names (`truss-model`,
+    /// `name_keys_are_the_derives`).
+    #[test]
+    fn name_keys_are_the_runtimes() {
+        use super::codec::name_key;
+        assert_eq!(name_key(""), 0);
+        assert_eq!(name_key("PK"), 0x024b_4b4b_504b_4b50);
+        assert_eq!(name_key("id"), 0x0264_6464_6964_6469);
+        assert_eq!(name_key("code"), 0x0465_646f_6364_6f63);
+        assert_eq!(name_key("creator_id"), 0x0a64_695f_7265_7263);
+    }
+
     /// A type of more than four names is read in two steps (its entries
     /// put in places, then its fields in order); one of up to four
-    /// names, or whose long names share a dispatch key, with a `match`.
+    /// names, or whose long names share a dispatch key, with a `match` on
+    /// the names.
     #[test]
     fn the_read_is_scattered_past_four_names_told_apart() {
         let scattered = |input: syn::DeriveInput| {

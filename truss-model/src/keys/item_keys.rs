@@ -3,9 +3,10 @@
 //! generated decoder as it meets them: an item is read in one pass, with no
 //! lookup by name for its keys.
 //!
-//! The generated code's loop matches each attribute name's dispatch key
-//! against the entity's fields; every other attribute goes, with its key,
-//! to [`ItemKeys::other_keyed`].
+//! The generated code's loop matches each attribute name against the
+//! entity's fields (a type of a few names by the name itself, a larger one
+//! by the name's dispatch key); every other attribute goes to
+//! [`ItemKeys::other`], or with its key to [`ItemKeys::other_keyed`].
 //! When the pass ends with a key field unread (an item written by another
 //! tool, which keeps key fields in the keys only), the loop asks
 //! [`ItemKeys::recovered`] for them, parsed from the keys, and reads those
@@ -109,10 +110,11 @@ impl<'a> ItemKeys<'a> {
         }
     }
 
-    /// An attribute that is none of the entity's fields: a key, an index
-    /// key or a constant is kept; anything else (another tool's
-    /// attributes) is dropped, as the entity's codec drops it.
-    pub(crate) fn other(&mut self, name: String, value: AttributeValue) {
+    /// Generated code: an attribute that is none of the entity's fields:
+    /// a key, an index key or a constant is kept; anything else (another
+    /// tool's attributes) is dropped, as the entity's codec drops it.
+    #[inline]
+    pub fn other(&mut self, name: String, value: AttributeValue) {
         let key = name_key(&name);
         self.other_keyed(name, key, value);
     }
@@ -120,8 +122,10 @@ impl<'a> ItemKeys<'a> {
     /// Generated code: [`other`](Self::other) with the name's dispatch key
     /// (`name_key`), which the generated code has computed: names of up to
     /// seven bytes are told apart by their keys alone, so the table's key
-    /// attributes are found without comparing strings.
-    #[inline]
+    /// attributes are found without comparing strings. Always in line:
+    /// left to the optimizer, it stayed a call per attribute, 4 ns of an
+    /// item of two fields read in 190 (`BENCHMARKS.md` §1).
+    #[inline(always)]
     pub fn other_keyed(&mut self, name: String, key: u64, value: AttributeValue) {
         let Some(of) = self.of else {
             return;

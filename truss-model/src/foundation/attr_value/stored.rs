@@ -420,30 +420,26 @@ pub fn put(
 
 /// Generated code: the key a name is dispatched on (the derive computes
 /// the same for each field's name): the length in the top byte, the first
-/// three bytes in the low ones and the last four between them, so names
-/// of up to 7 bytes have keys of their own.
+/// three bytes in the low ones and the last four between them (a name
+/// shorter than that repeats its last byte), so names of up to 7 bytes
+/// have keys of their own. No branch on the length: an item's names come
+/// in its map's order, which differs from item to item.
 #[inline]
 pub fn name_key(name: &str) -> u64 {
     let b = name.as_bytes();
-    let len = b.len();
-    let mut key = (len.min(255) as u64) << 56;
-    if let [first, second, third, ..] = b {
-        if len >= 4 {
-            let last = u32::from_le_bytes([b[len - 4], b[len - 3], b[len - 2], b[len - 1]]);
-            return key
-                | u64::from(*first)
-                | u64::from(*second) << 8
-                | u64::from(*third) << 16
-                | u64::from(last) << 24;
-        }
-    }
-    for (i, byte) in b.iter().take(3).enumerate() {
-        key |= u64::from(*byte) << (8 * i);
-    }
-    for (i, byte) in b.iter().enumerate() {
-        key |= u64::from(*byte) << (24 + 8 * i);
-    }
-    key
+    let Some(last) = b.len().checked_sub(1) else {
+        return 0;
+    };
+    let at = |i: usize| u64::from(b[i.min(last)]);
+    let tail = b.len().saturating_sub(4);
+    (b.len().min(255) as u64) << 56
+        | at(0)
+        | at(1) << 8
+        | at(2) << 16
+        | at(tail) << 24
+        | at(tail + 1) << 32
+        | at(tail + 2) << 40
+        | at(tail + 3) << 48
 }
 
 /// Generated code: an empty slot for a field being read.
@@ -471,5 +467,39 @@ pub fn first<T>(slot: &Option<T>, name: &'static str) -> Result<()> {
     match slot {
         Some(_) => Err(<CodecError as serde::de::Error>::duplicate_field(name)),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_key;
+
+    /// The keys the derive computes for the same names
+    /// (`truss-model-derive`, `name_keys_are_the_runtimes`): a field is
+    /// found by its key only when both agree.
+    #[test]
+    fn name_keys_are_the_derives() {
+        assert_eq!(name_key(""), 0);
+        assert_eq!(name_key("PK"), 0x024b_4b4b_504b_4b50);
+        assert_eq!(name_key("id"), 0x0264_6464_6964_6469);
+        assert_eq!(name_key("code"), 0x0465_646f_6364_6f63);
+        assert_eq!(name_key("creator_id"), 0x0a64_695f_7265_7263);
+    }
+
+    /// Names of up to seven bytes have keys of their own.
+    #[test]
+    fn short_names_have_keys_of_their_own() {
+        let alphabet = [b'a', b'b', b'#', b'Z'];
+        let mut names = vec![String::new()];
+        for len in 1..=7u32 {
+            for n in 0..alphabet.len().pow(len) {
+                let name: Vec<u8> = (0..len as usize)
+                    .map(|i| alphabet[n / alphabet.len().pow(i as u32) % alphabet.len()])
+                    .collect();
+                names.push(String::from_utf8(name).expect("ascii"));
+            }
+        }
+        let keys: std::collections::HashSet<u64> = names.iter().map(|n| name_key(n)).collect();
+        assert_eq!(keys.len(), names.len());
     }
 }
