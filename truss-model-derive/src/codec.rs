@@ -488,17 +488,17 @@ fn decode_matching(fields: &[Field<'_>], keys: Option<&[&syn::Ident]>) -> TokenS
 
 /// The key of an attribute name, as `truss_model::__private::name_key`
 /// computes it at run time: the length in the top byte, the first three
-/// bytes in the low ones and the last four between them (a shorter name
-/// repeats its last byte). Names of up to 7 bytes have keys of their own.
+/// bytes in the low ones and the last four between them. Names of up to 7
+/// bytes have keys of their own.
 pub(crate) fn name_key(name: &str) -> u64 {
     let bytes = name.as_bytes();
-    let Some(last) = bytes.len().checked_sub(1) else {
-        return 0;
-    };
-    let at = |i: usize| u64::from(bytes[i.min(last)]);
-    let tail = bytes.len().saturating_sub(4);
-    (0..3)
-        .map(|i| at(i) << (8 * i))
-        .chain((0..4).map(|i| at(tail + i) << (24 + 8 * i)))
-        .fold((bytes.len().min(255) as u64) << 56, |key, part| key | part)
+    let len = bytes.len();
+    let mut key = (len.min(255) as u64) << 56;
+    for (i, b) in bytes.iter().take(3).enumerate() {
+        key |= u64::from(*b) << (8 * i);
+    }
+    for (i, b) in bytes[len.saturating_sub(4)..].iter().enumerate() {
+        key |= u64::from(*b) << (24 + 8 * i);
+    }
+    key
 }

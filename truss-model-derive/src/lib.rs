@@ -118,8 +118,8 @@ mod emitted {
     fn name_keys_are_the_runtimes() {
         use super::codec::name_key;
         assert_eq!(name_key(""), 0);
-        assert_eq!(name_key("PK"), 0x024b_4b4b_504b_4b50);
-        assert_eq!(name_key("id"), 0x0264_6464_6964_6469);
+        assert_eq!(name_key("PK"), 0x0200_004b_5000_4b50);
+        assert_eq!(name_key("id"), 0x0200_0064_6900_6469);
         assert_eq!(name_key("code"), 0x0465_646f_6364_6f63);
         assert_eq!(name_key("creator_id"), 0x0a64_695f_7265_7263);
     }

