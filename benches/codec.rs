@@ -20,6 +20,10 @@
 //! `decode_only_truss_model_recovered` reads an item without its key-field
 //! attributes (as the AWS CLI writes them), recovering them from the keys.
 //!
+//! A `tiny_read` group takes the tiny item's read apart: hand-written,
+//! the same as a loop over the entries, the generated loop alone, the
+//! whole read.
+//!
 //! `cargo bench --bench codec` (no database needed).
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -665,7 +669,79 @@ fn index_check(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench, timestamp, index_check, field_decoding);
+/// The tiny read taken apart (`BENCHMARKS.md` §1, "The read of a few
+/// names"): the hand-written decode (two removals); the same read written
+/// by hand as a loop over the entries with a `match` on the names, the
+/// keys kept and checked against the fields; the generated loop alone
+/// (other attributes dropped, nothing checked); the whole read.
+fn tiny_read(c: &mut Criterion) {
+    fn hand_loop(item: Item) -> Option<Link> {
+        let (mut pk, mut sk, mut code, mut target) = (None, None, None, None);
+        for (name, value) in item {
+            let AttributeValue::S(value) = value else {
+                return None;
+            };
+            match name.as_str() {
+                "PK" => pk = Some(value),
+                "SK" => sk = Some(value),
+                "code" => code = Some(value),
+                "target" => target = Some(value),
+                _ => {}
+            }
+        }
+        let (pk, sk, code, target) = (pk?, sk?, code?, target?);
+        (pk.strip_prefix("LINK#")? == code && sk == "META").then_some(Link { code, target })
+    }
+    fn generated_loop(item: Item) -> Option<Link> {
+        let mut keys = truss_model::__private::ItemKeys::detached();
+        <Link as Entity>::__from_item_keyed(item, &mut keys).ok()
+    }
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .build();
+    let table = Table::new(aws_sdk_dynamodb::Client::from_conf(config), "bench");
+    let value = link();
+    let item = || link_hand_encode(&value);
+    assert_eq!(hand_loop(item()).as_ref(), Some(&value));
+    assert_eq!(generated_loop(item()).as_ref(), Some(&value));
+    let mut tampered = item();
+    tampered.insert("PK".into(), s("LINK#other"));
+    assert_eq!(
+        hand_loop(tampered),
+        None,
+        "the hand-written loop checks the key"
+    );
+    let mut g = c.benchmark_group("tiny_read");
+    type Read = fn(Item) -> Option<Link>;
+    let reads: [(&str, Read); 3] = [
+        ("a_hand_written", link_hand_decode),
+        ("b_hand_written_loop", hand_loop),
+        ("c_generated_loop", generated_loop),
+    ];
+    for (name, read) in reads {
+        g.bench_function(name, |b| {
+            b.iter_batched(item, |item| read(black_box(item)), BatchSize::SmallInput)
+        });
+    }
+    g.bench_function("d_truss_model", |b| {
+        b.iter_batched(
+            item,
+            |item| table.from_item::<Link>(black_box(item)).unwrap(),
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench,
+    timestamp,
+    index_check,
+    field_decoding,
+    tiny_read
+);
 
 /// `TRUSS_CODEC_COUNT=<tiny|mid|clip|wide|indexed>:<variant>:<n>` runs `n` round
 /// trips (`hand`, `truss`), encodes (`hand_encode`, `truss_encode`),
