@@ -20,9 +20,8 @@
 //! `decode_only_truss_model_recovered` reads an item without its key-field
 //! attributes (as the AWS CLI writes them), recovering them from the keys.
 //!
-//! A `tiny_read` group takes the tiny item's read apart: hand-written,
-//! the same as a loop over the entries, the generated loop alone, the
-//! whole read.
+//! The `tiny_read` and `tiny_write` groups take the tiny item's read and
+//! write apart: hand-written, the generated parts alone, the whole.
 //!
 //! `cargo bench --bench codec` (no database needed).
 
@@ -734,13 +733,47 @@ fn tiny_read(c: &mut Criterion) {
     g.finish();
 }
 
+/// The tiny write taken apart: the hand-written encode; the generated
+/// parts alone (the writer, the two keys rendered, inserted; nothing
+/// checked or counted); the whole write.
+fn tiny_write(c: &mut Criterion) {
+    fn generated_parts(l: &Link) -> Item {
+        let (mut item, _) = l.__to_item(2).unwrap();
+        let (mut pk, mut sk) = (String::with_capacity(64), String::with_capacity(64));
+        l.__write_pk(&mut pk).unwrap();
+        l.__write_sk(&mut sk).unwrap();
+        item.insert("PK".to_owned(), AttributeValue::S(pk));
+        item.insert("SK".to_owned(), AttributeValue::S(sk));
+        item
+    }
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .build();
+    let table = Table::new(aws_sdk_dynamodb::Client::from_conf(config), "bench");
+    let value = link();
+    assert_eq!(generated_parts(&value), link_hand_encode(&value));
+    let mut g = c.benchmark_group("tiny_write");
+    g.bench_function("a_hand_written", |b| {
+        b.iter(|| link_hand_encode(black_box(&value)))
+    });
+    g.bench_function("b_generated_parts", |b| {
+        b.iter(|| generated_parts(black_box(&value)))
+    });
+    g.bench_function("c_truss_model", |b| {
+        b.iter(|| table.to_item(black_box(&value)).unwrap())
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
     bench,
     timestamp,
     index_check,
     field_decoding,
-    tiny_read
+    tiny_read,
+    tiny_write
 );
 
 /// `TRUSS_CODEC_COUNT=<tiny|mid|clip|wide|indexed>:<variant>:<n>` runs `n` round
