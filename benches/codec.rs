@@ -339,6 +339,16 @@ mod with_modyne {
 
 // ---------------------------------------------------------------- runs
 
+/// A table on a client that is never called: encoding and decoding need
+/// the table's key attribute names only.
+fn bench_table() -> Table {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .build();
+    Table::new(aws_sdk_dynamodb::Client::from_conf(config), "bench")
+}
+
 /// Checks that every variant produces the same map (modyne: plus its
 /// `entity_type`) and reads it back to the same value, then measures them
 /// side by side.
@@ -447,11 +457,7 @@ fn group<E>(
 }
 
 fn bench(c: &mut Criterion) {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-        .build();
-    let table = Table::new(aws_sdk_dynamodb::Client::from_conf(config), "bench");
+    let table = bench_table();
     group(
         c,
         "tiny",
@@ -627,11 +633,7 @@ fn indexed_clip() -> IndexedClip {
 }
 
 fn index_check(c: &mut Criterion) {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-        .build();
-    let table = Table::new(aws_sdk_dynamodb::Client::from_conf(config), "bench");
+    let table = bench_table();
     let value = indexed_clip();
     let item = table.to_item(&value).unwrap();
     assert_eq!(item.len(), 12, "two index keys each");
@@ -695,11 +697,7 @@ fn tiny_read(c: &mut Criterion) {
         let mut keys = truss_model::__private::ItemKeys::detached();
         <Link as Entity>::__from_item_keyed(item, &mut keys).ok()
     }
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-        .build();
-    let table = Table::new(aws_sdk_dynamodb::Client::from_conf(config), "bench");
+    let table = bench_table();
     let value = link();
     let item = || link_hand_encode(&value);
     assert_eq!(hand_loop(item()).as_ref(), Some(&value));
@@ -746,11 +744,7 @@ fn tiny_write(c: &mut Criterion) {
         item.insert("SK".to_owned(), AttributeValue::S(sk));
         item
     }
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-        .build();
-    let table = Table::new(aws_sdk_dynamodb::Client::from_conf(config), "bench");
+    let table = bench_table();
     let value = link();
     assert_eq!(generated_parts(&value), link_hand_encode(&value));
     let mut g = c.benchmark_group("tiny_write");
@@ -786,11 +780,7 @@ fn count(spec: &str) {
         panic!("TRUSS_CODEC_COUNT=<tiny|mid|clip|wide>:<hand|truss>:<n>, got {spec:?}");
     };
     let n: usize = n.parse().expect("a count");
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-        .build();
-    let table = Table::new(aws_sdk_dynamodb::Client::from_conf(config), "bench");
+    let table = bench_table();
     type Hand<E> = (fn(&E) -> Item, fn(Item) -> Option<E>);
     fn run<E: truss_model::Entity>(
         table: &Table,
