@@ -107,7 +107,7 @@ pub fn decode(fields: &[Field<'_>], keys: Option<&[&syn::Ident]>) -> TokenStream
         .flatten();
     match table {
         Some(table) => decode_scattered(fields, keys, &places, &table),
-        None => decode_matching(fields, keys),
+        None => decode_matching(fields, keys, &places),
     }
 }
 
@@ -120,7 +120,8 @@ pub fn decode(fields: &[Field<'_>], keys: Option<&[&syn::Ident]>) -> TokenStream
 const MATCHED: usize = 4;
 
 /// The names a type reads (each field's name, then its aliases), numbered
-/// in that order: the places of the scattered reading.
+/// in that order: the places of the scattered reading; the `match` of the
+/// one-pass reading has an arm per name.
 struct Places {
     /// Per name: its number is its index; the field's index and the name.
     names: Vec<(usize, String)>,
@@ -412,22 +413,22 @@ fn field_values<'a>(fields: &'a [Field<'a>]) -> impl Iterator<Item = TokenStream
 /// [`decode`] with a `match` on each entry's name as it comes: for types
 /// of few names and those whose names the derive's table cannot tell
 /// apart.
-fn decode_matching(fields: &[Field<'_>], keys: Option<&[&syn::Ident]>) -> TokenStream {
-    let read = fields
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| !f.serde.skip_deserializing);
+fn decode_matching(
+    fields: &[Field<'_>],
+    keys: Option<&[&syn::Ident]>,
+    places: &Places,
+) -> TokenStream {
     let slots = field_slots(fields);
     // Each name (and alias) to its field's number by a `match` on the
     // string: for a few names, a switch on the length and a comparison or
     // two, which cost less than computing a key for every name
     // (`BENCHMARKS.md` §1, "The read of a few names").
-    let names = read.clone().flat_map(|(i, f)| {
-        std::iter::once(f.de_attribute.clone())
-            .chain(f.serde.aliases.iter().map(LitStr::value))
-            .map(move |name| quote! { #name => #i, })
-    });
-    let arms = read.clone().map(|(i, f)| field_arm(i, i, f, keys));
+    let names = places.names.iter().map(|(i, name)| quote! { #name => #i, });
+    let arms = fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.serde.skip_deserializing)
+        .map(|(i, f)| field_arm(i, i, f, keys));
     let values = field_values(fields);
     let dispatch = quote! {
         let __truss_field: usize = match __truss_name.as_str() {
