@@ -1,5 +1,6 @@
 //! Parallel scan throughput against an engine: `table.scan::<Clip>()`
-//! at 1, 2, 4 and 8 segments (all read at once) next to a hand-written
+//! at 1, 2, 4 and 8 segments (all read at once), streamed (`items()`,
+//! collected by the caller) and collected by the scan (`all()`), next to a hand-written
 //! parallel scan with the SDK (one task per segment, the hand-written clip
 //! decoder of `support`), both reading 20,000 clips in pages of 1,000.
 //! Then the same over a simulated 2 ms network round trip, where segments
@@ -9,6 +10,11 @@
 //! `TRUSS_BENCH_ENGINE=dynamodb-local cargo bench --bench scan` re-runs
 //! itself under `scripts/with-dynamodb-local`, which starts DynamoDB Local.
 //! Before timing, both sides are checked to read every clip once.
+//!
+//! Next to each wall-time ratio, the client's CPU time per scan (all of
+//! this process's threads, from Linux's `/proc/self/task/*/schedstat`;
+//! DynamoDB Local's JVM is another process): with both on two cores, what
+//! the client spends is taken from the server.
 
 use aws_sdk_dynamodb::Client;
 use futures::TryStreamExt;
@@ -68,48 +74,58 @@ async fn run() {
         let client = client(rtt).await;
         let table = Table::new(client.clone(), &name);
         println!("\n# Parallel scan of {ITEMS} clips {title} (median of {ROUNDS}, interleaved)\n");
-        println!("| segments | truss-model items/s | raw items/s | truss-model / raw: median of rounds (range) |");
-        println!("|---|---|---|---|");
+        println!("| segments | items() items/s | all() items/s | raw items/s | items() / raw: median of rounds (range) | all() / raw: median of rounds (range) | client CPU per scan, ms: items() / all() / raw |");
+        println!("|---|---|---|---|---|---|---|");
         for segments in [1, 2, 4, 8] {
             assert_eq!(lib_scan(&table, segments).await, ITEMS as usize);
+            assert_eq!(lib_scan_all(&table, segments).await, ITEMS as usize);
             assert_eq!(raw_scan(&client, &name, segments).await, ITEMS as usize);
-            let (mut lib, mut raw) = (Vec::new(), Vec::new());
+            // [items(), all(), raw]
+            let mut times: [Vec<Duration>; 3] = Default::default();
+            let mut cpus: [Vec<Duration>; 3] = Default::default();
             for round in 0..ROUNDS {
-                let time_lib = || async {
+                // The three in a rotating order: each goes first, second
+                // and third equally often.
+                for k in 0..3 {
+                    let which = (round + k) % 3;
                     let start = Instant::now();
-                    lib_scan(&table, segments).await;
-                    start.elapsed()
-                };
-                let time_raw = || async {
-                    let start = Instant::now();
-                    raw_scan(&client, &name, segments).await;
-                    start.elapsed()
-                };
-                if round % 2 == 0 {
-                    lib.push(time_lib().await);
-                    raw.push(time_raw().await);
-                } else {
-                    raw.push(time_raw().await);
-                    lib.push(time_lib().await);
+                    let cpu = cpu_time();
+                    match which {
+                        0 => lib_scan(&table, segments).await,
+                        1 => lib_scan_all(&table, segments).await,
+                        _ => raw_scan(&client, &name, segments).await,
+                    };
+                    times[which].push(start.elapsed());
+                    cpus[which].push(cpu_time().saturating_sub(cpu));
                 }
             }
-            // Each round timed both back to back: its ratio compares them
-            // under the same machine load.
-            let mut ratios: Vec<f64> = lib
-                .iter()
-                .zip(&raw)
-                .map(|(l, r)| r.as_secs_f64() / l.as_secs_f64())
-                .collect();
-            ratios.sort_by(f64::total_cmp);
-            let (lib, raw) = (median(lib), median(raw));
-            let rate = |d: Duration| f64::from(ITEMS) / d.as_secs_f64();
+            // Each round timed all three back to back: its ratios compare
+            // them under the same machine load.
+            let ratios = |lib: &[Duration]| {
+                let mut ratios: Vec<f64> = lib
+                    .iter()
+                    .zip(&times[2])
+                    .map(|(l, r)| r.as_secs_f64() / l.as_secs_f64())
+                    .collect();
+                ratios.sort_by(f64::total_cmp);
+                format!(
+                    "{:.3} ({:.3} to {:.3})",
+                    ratios[ratios.len() / 2],
+                    ratios[0],
+                    ratios[ratios.len() - 1]
+                )
+            };
+            let (items, all) = (ratios(&times[0]), ratios(&times[1]));
+            let rate = |d: &[Duration]| f64::from(ITEMS) / median(d.to_vec()).as_secs_f64();
+            let ms = |d: &[Duration]| median(d.to_vec()).as_secs_f64() * 1e3;
             println!(
-                "| {segments} | {:.0} | {:.0} | {:.3} ({:.3} to {:.3}) |",
-                rate(lib),
-                rate(raw),
-                ratios[ratios.len() / 2],
-                ratios[0],
-                ratios[ratios.len() - 1],
+                "| {segments} | {:.0} | {:.0} | {:.0} | {items} | {all} | {:.1} / {:.1} / {:.1} |",
+                rate(&times[0]),
+                rate(&times[1]),
+                rate(&times[2]),
+                ms(&cpus[0]),
+                ms(&cpus[1]),
+                ms(&cpus[2]),
             );
         }
     }
@@ -129,6 +145,19 @@ async fn lib_scan(table: &Table, segments: usize) -> usize {
         .page_size(PAGE as u32)
         .items()
         .try_collect()
+        .await
+        .expect("scan");
+    distinct(clips.iter().map(|c| c.clip_id.as_str()))
+}
+
+/// The library's parallel scan collected by the scan itself (`all()`).
+async fn lib_scan_all(table: &Table, segments: usize) -> usize {
+    let clips: Vec<Clip> = table
+        .scan::<Clip>()
+        .segments(segments)
+        .concurrency(segments)
+        .page_size(PAGE as u32)
+        .all()
         .await
         .expect("scan");
     distinct(clips.iter().map(|c| c.clip_id.as_str()))
@@ -173,4 +202,17 @@ async fn raw_scan(client: &Client, table: &str, segments: usize) -> usize {
 
 fn distinct<'a>(ids: impl Iterator<Item = &'a str>) -> usize {
     ids.collect::<HashSet<_>>().len()
+}
+
+/// CPU time of every thread of this process so far (0 where Linux's
+/// scheduler statistics cannot be read).
+fn cpu_time() -> Duration {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Duration::ZERO;
+    };
+    let nanos: u64 = tasks
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok())
+        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(nanos)
 }

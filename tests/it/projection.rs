@@ -198,6 +198,18 @@ async fn batch_gets_and_scans_read_projections_in_the_same_requests() {
     assert!(requests
         .iter()
         .all(|r| *r == ("Scan", Some(expected.to_owned()))));
+
+    // Collected by the scan itself: the same cards, the same requests.
+    let mut all = table
+        .scan::<Order>()
+        .segments(2)
+        .project::<OrderCard>()
+        .all()
+        .await
+        .unwrap();
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(all, scanned);
+    assert_eq!(seen.take(), requests);
 }
 
 /// Projections of the URL shortener's link and daily stats, read together

@@ -367,6 +367,11 @@ async fn an_item_of_the_target_that_does_not_decode_stops_the_run_with_its_key()
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err}");
+    // Collected by the scan: the first error is the result, whichever
+    // segment holds the item.
+    let err = table.scan::<Doc>().segments(3).all().await.unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err}");
+    assert!(err.to_string().contains("DOC#broken"), "{err}");
 }
 
 /// An item of `Doc`'s shape whose `n` is text: it does not decode.
@@ -512,6 +517,11 @@ async fn bad_settings_and_damaged_or_foreign_checkpoints_send_nothing() {
         .await
         .map_err(Error::from)
         .unwrap_err();
+    assert!(invalid_query(&err), "{err}");
+    // Collected or streamed, a scan that cannot run sends nothing.
+    let err = table.scan::<Doc>().segments(0).all().await.unwrap_err();
+    assert!(invalid_query(&err), "{err}");
+    let err = table.scan::<Doc>().page_size(0).all().await.unwrap_err();
     assert!(invalid_query(&err), "{err}");
     let err = table
         .scan::<Doc>()
@@ -777,6 +787,54 @@ async fn segments_are_read_on_tasks_of_their_own_and_stop_with_the_scan() {
     );
 }
 
+/// `all` collects each segment on the segment's own task (the pages of a
+/// segment sent from one task, a task per segment) and hands every item
+/// over once: every document, once, and none of the other entity's items.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_collects_each_segment_on_its_own_task() {
+    let seeded = filled("scan-all", 400).await;
+    let recorder = ScanSent::default();
+    let table = recorder.table(seeded.name()).await;
+
+    let docs: Vec<Doc> = table
+        .scan::<Doc>()
+        .segments(4)
+        .page_size(25)
+        .all()
+        .await
+        .unwrap();
+    let ids: std::collections::BTreeSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!((docs.len(), ids.len()), (400, 400), "every document, once");
+    let sent = recorder.take();
+    let mut by_segment = std::collections::BTreeMap::new();
+    for Sent { segment, task, .. } in &sent {
+        let task = task.expect("sent from a task, not from the reader's block_on");
+        by_segment
+            .entry(*segment)
+            .or_insert_with(std::collections::BTreeSet::new)
+            .insert(task);
+    }
+    assert_eq!(by_segment.len(), 4, "{by_segment:?}");
+    assert!(
+        by_segment.values().all(|tasks| tasks.len() == 1),
+        "each segment from one task: {by_segment:?}"
+    );
+    let distinct: std::collections::BTreeSet<_> = by_segment.values().flatten().collect();
+    assert_eq!(distinct.len(), 4, "a task per segment: {by_segment:?}");
+
+    // The same requests as the stream reads with: one per page.
+    let streamed: Vec<Doc> = table
+        .scan::<Doc>()
+        .segments(4)
+        .page_size(25)
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(streamed.len(), 400);
+    assert_eq!(recorder.take().len(), sent.len());
+}
+
 /// A document whose hand-written `Deserialize` panics on one value: the
 /// panic happens on a segment's task, and must reach the reader of the
 /// scan instead of ending that segment early without a word.
@@ -814,6 +872,16 @@ async fn a_panic_on_a_segments_task_reaches_the_reader() {
     .catch_unwind()
     .await;
     let panic = read.expect_err("the decoder's panic, not a shorter result");
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .unwrap_or_default();
+    assert!(message.contains("panics on one item"), "{message}");
+
+    let read = std::panic::AssertUnwindSafe(table.scan::<Touchy>().segments(4).all())
+        .catch_unwind()
+        .await;
+    let panic = read.expect_err("collected: the decoder's panic, not a shorter result");
     let message = panic
         .downcast_ref::<String>()
         .map(String::as_str)

@@ -78,8 +78,9 @@ impl Table {
     ///
     /// A Scan reads (and is billed for) the whole table whatever `T` is;
     /// items that are not `T`'s are skipped. Finish it with
-    /// [`items`](Scan::items) (an export) or [`run`](Scan::run) (a
-    /// backfill or migration).
+    /// [`items`](Scan::items) (an export, as a stream), [`all`](Scan::all)
+    /// (every item, collected) or [`run`](Scan::run) (a backfill or
+    /// migration).
     ///
     /// ```no_run
     /// # use serde::{Deserialize, Serialize};
@@ -103,6 +104,8 @@ impl Table {
     ///
     /// // An export: every link, segments read in parallel.
     /// let links = table.scan::<Link>().segments(8).items();
+    /// // Or collected at once.
+    /// let links: Vec<Link> = table.scan::<Link>().segments(8).all().await?;
     /// # Ok(()) }
     /// ```
     pub fn scan<T: ScanTarget>(&self) -> Scan<T> {
@@ -126,9 +129,9 @@ impl Table {
 /// The callback of [`Scan::on_progress`].
 pub(crate) type OnProgress = Arc<dyn Fn(&Progress) + Send + Sync>;
 
-/// A parallel Scan builder; finish it with [`items`](Scan::items) or
-/// [`run`](Scan::run).
-#[must_use = "a Scan does nothing until items() is polled or run() is awaited"]
+/// A parallel Scan builder; finish it with [`items`](Scan::items),
+/// [`all`](Scan::all) or [`run`](Scan::run).
+#[must_use = "a Scan does nothing until items() is polled or all() or run() is awaited"]
 pub struct Scan<T> {
     pub(crate) table: Table,
     pub(crate) segments: Option<usize>,
@@ -265,6 +268,17 @@ impl<T: ScanTarget> Scan<T> {
         self.items_as(None, T::__decode)
     }
 
+    /// Every item of `T`, segments read in parallel (as
+    /// [`items`](Scan::items)), collected; the first error (a request that
+    /// failed, an item that matches `T` but does not decode) ends the scan
+    /// and is returned. With the feature `rt-tokio`, on a multi-threaded
+    /// Tokio runtime, each segment collects its items on its own task and
+    /// hands them over once, at its end, as a hand-written scan with a task
+    /// per segment does: no page waits for the reader.
+    pub async fn all(self) -> Result<Vec<T>> {
+        self.all_as(None, T::__decode).await
+    }
+
     /// [`items`](Scan::items), each decoded by `decode`; with `projection`,
     /// reading only what it renders (plus the table's keys).
     fn items_as<U: Send + 'static>(
@@ -272,7 +286,67 @@ impl<T: ScanTarget> Scan<T> {
         projection: Option<crate::ops::projection::RenderProjection>,
         decode: fn(&Table, Item) -> Result<U>,
     ) -> impl Stream<Item = Result<U>> + Send + 'static {
-        let concurrency = self.concurrency;
+        let (concurrency, segments) = self.segments_as(projection);
+        let segments = segments.into_iter().map(move |(table, pages)| {
+            let pages = pages
+                .map_ok(move |page| decode_page::<T, U>(&table, page, decode))
+                .boxed();
+            on_own_task(pages)
+        });
+        stream::iter(segments)
+            .flatten_unordered(concurrency)
+            .flat_map(|page| match page {
+                Ok(items) => stream::iter(items).left_stream(),
+                Err(error) => stream::once(async { Err(error) }).right_stream(),
+            })
+    }
+
+    /// [`all`](Scan::all), each item decoded by `decode`; with
+    /// `projection`, reading only what it renders.
+    async fn all_as<U: Send + 'static>(
+        self,
+        projection: Option<crate::ops::projection::RenderProjection>,
+        decode: fn(&Table, Item) -> Result<U>,
+    ) -> Result<Vec<U>> {
+        let (concurrency, segments) = self.segments_as(projection);
+        let segments = segments.into_iter().map(move |(table, mut pages)| {
+            // The segment's items, gathered where its pages are read.
+            let gathered = async move {
+                let mut items = Vec::new();
+                while let Some(page) = pages.next().await {
+                    let page = page?;
+                    items.reserve(page.items.len());
+                    for item in page.items {
+                        if T::__matches(&table, &item) {
+                            items.push(decode(&table, item)?);
+                        }
+                    }
+                }
+                Ok(items)
+            };
+            on_own_task(stream::once(gathered).boxed())
+        });
+        stream::iter(segments)
+            .flatten_unordered(concurrency)
+            .try_fold(Vec::new(), |mut all, items| async move {
+                if all.is_empty() {
+                    all = items;
+                } else {
+                    all.extend(items);
+                }
+                Ok(all)
+            })
+            .await
+    }
+
+    /// The concurrency and each segment's raw pages (with the table the
+    /// segment decodes with), not yet on tasks of their own; a scan that
+    /// cannot run is one segment yielding its error.
+    #[allow(clippy::type_complexity)]
+    fn segments_as(
+        self,
+        projection: Option<crate::ops::projection::RenderProjection>,
+    ) -> (usize, Vec<(Table, BoxStream<'static, Result<RawPage>>)>) {
         let planned = self.plan().and_then(|(mut plan, starts)| {
             if let Some(render) = projection {
                 let inner = &self.table.inner;
@@ -282,7 +356,7 @@ impl<T: ScanTarget> Scan<T> {
             }
             Ok((plan, starts))
         });
-        let segments: Vec<BoxStream<'static, Result<Vec<Result<U>>>>> = match planned {
+        let segments = match planned {
             Ok((plan, starts)) => {
                 let plan = Arc::new(plan);
                 starts
@@ -290,26 +364,16 @@ impl<T: ScanTarget> Scan<T> {
                     .enumerate()
                     .filter_map(|(segment, start)| {
                         let table = plan.table.clone();
-                        let pages = plan.clone().pages(segment, start?);
-                        let pages = pages
-                            .map_ok(move |page| decode_page::<T, U>(&table, page, decode))
-                            .boxed();
-                        // On a task of its own where it can be: decoded
-                        // on another core than the other segments.
-                        #[cfg(feature = "rt-tokio")]
-                        let pages = spawned::on_own_task(pages);
-                        Some(pages)
+                        Some((table, plan.clone().pages(segment, start?).boxed()))
                     })
                     .collect()
             }
-            Err(error) => vec![stream::once(async { Err(error) }).boxed()],
+            Err(error) => vec![(
+                self.table.clone(),
+                stream::once(async { Err(error) }).boxed(),
+            )],
         };
-        stream::iter(segments)
-            .flatten_unordered(concurrency)
-            .flat_map(|page| match page {
-                Ok(items) => stream::iter(items).left_stream(),
-                Err(error) => stream::once(async { Err(error) }).right_stream(),
-            })
+        (self.concurrency, segments)
     }
 
     /// Checks the scan's settings and the checkpoint it resumes from;
@@ -466,6 +530,14 @@ impl Plan {
     }
 }
 
+/// `segment` on a task of its own where it can be (feature `rt-tokio`):
+/// read and decoded on another core than the other segments.
+fn on_own_task<P: Send + 'static>(segment: BoxStream<'static, P>) -> BoxStream<'static, P> {
+    #[cfg(feature = "rt-tokio")]
+    let segment = spawned::on_own_task(segment);
+    segment
+}
+
 /// The items of a page that are `T`'s, decoded by `decode`.
 fn decode_page<T: ScanTarget, U>(
     table: &Table,
@@ -490,7 +562,7 @@ impl<E: crate::keys::entity::Entity> Scan<E> {
 
 /// A scan reading a [`Projection`](crate::Projection): made by
 /// [`Scan::project`].
-#[must_use = "a Scan does nothing until items() is polled"]
+#[must_use = "a Scan does nothing until items() is polled or all() is awaited"]
 pub struct ScanProjected<P: Projection>(Scan<P::Entity>);
 
 impl<P: Projection> fmt::Debug for ScanProjected<P> {
@@ -505,5 +577,12 @@ impl<P: Projection> ScanProjected<P> {
     pub fn items(self) -> impl Stream<Item = Result<P>> + Send + 'static {
         self.0
             .items_as(Some(render::<P>), crate::ops::projection::decode::<P>)
+    }
+
+    /// Every item's projection, collected (as [`Scan::all`]).
+    pub async fn all(self) -> Result<Vec<P>> {
+        self.0
+            .all_as(Some(render::<P>), crate::ops::projection::decode::<P>)
+            .await
     }
 }
