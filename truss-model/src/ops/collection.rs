@@ -4,7 +4,7 @@ use crate::foundation::error::{Error, Result};
 use crate::foundation::item::Item;
 use crate::keys::entity::{Entity, Partition};
 use crate::keys::sort_key::SortCondition;
-use crate::keys::template::{Index, Template};
+use crate::keys::template::{str_eq, Index, Template};
 use crate::table::Table;
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -299,10 +299,13 @@ pub fn key_text<'i>(table: &Table, item: &'i Item) -> KeyText<'i> {
         };
     }
     let mut keys = KeyText { pk: None, sk: None };
+    // Compared in line (`str_eq`): `==` on strings calls `memcmp`, which
+    // costs more than comparing a key attribute's few bytes.
+    let is = |name: &str, attr: &str| str_eq(name, attr);
     for (name, value) in item {
-        if name == pk_attr {
+        if is(name, pk_attr) {
             keys.pk = text(Some(value));
-        } else if sk_attr == Some(name.as_str()) {
+        } else if sk_attr.is_some_and(|attr| is(name, attr)) {
             keys.sk = text(Some(value));
         }
     }
