@@ -124,8 +124,11 @@ impl<'a> ItemKeys<'a> {
     /// seven bytes are told apart by their keys alone, so the table's key
     /// attributes are found without comparing strings. Always in line:
     /// left to the optimizer, it stayed a call per attribute, 4 ns of an
-    /// item of two fields read in 190 (`BENCHMARKS.md` §1).
-    #[inline(always)]
+    /// item of two fields read in 190 (`BENCHMARKS.md` §1). A call in
+    /// debug builds, where in line it is compiled into every entity's read
+    /// (as `put` and `set`, §9).
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn other_keyed(&mut self, name: String, key: u64, value: AttributeValue) {
         let Some(of) = self.of else {
             return;

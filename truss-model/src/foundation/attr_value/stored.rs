@@ -405,7 +405,13 @@ impl<'de> serde::Deserializer<'de> for Missing {
 /// Generated code: writes field `name` (its value, or the error inside it)
 /// into `item`, counting it as a map entry (one byte beyond the name and
 /// the value).
-#[inline(always)]
+///
+/// Called once per field by every entity's generated writer: in line in
+/// optimized builds (3 to 4% more instructions per item otherwise), a call
+/// in debug builds (in line there it was a tenth of a user crate's code,
+/// `BENCHMARKS.md` §9).
+#[cfg_attr(debug_assertions, inline)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn put(
     item: &mut crate::foundation::item::Item,
     size: &mut usize,
@@ -453,8 +459,10 @@ pub const fn slot<T>() -> Option<T> {
 }
 
 /// Generated code: fills a field's slot with the value read from the
-/// attribute `name`, or returns the error inside it.
-#[inline(always)]
+/// attribute `name`, or returns the error inside it. In line in
+/// optimized builds, a call in debug builds (as [`put`]).
+#[cfg_attr(debug_assertions, inline)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn set<T>(slot: &mut Option<T>, value: Result<T>, name: String) -> Result<()> {
     match value {
         Ok(value) => {
