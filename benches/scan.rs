@@ -137,12 +137,17 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 /// The library's parallel scan, decoded into clips; the number read.
-async fn lib_scan(table: &Table, segments: usize) -> usize {
-    let clips: Vec<Clip> = table
+/// The library's scan of every clip, all segments read at once.
+fn clip_scan(table: &Table, segments: usize) -> truss_model::scan::Scan<Clip> {
+    table
         .scan::<Clip>()
         .segments(segments)
         .concurrency(segments)
         .page_size(PAGE as u32)
+}
+
+async fn lib_scan(table: &Table, segments: usize) -> usize {
+    let clips: Vec<Clip> = clip_scan(table, segments)
         .items()
         .try_collect()
         .await
@@ -152,14 +157,7 @@ async fn lib_scan(table: &Table, segments: usize) -> usize {
 
 /// The library's parallel scan collected by the scan itself (`all()`).
 async fn lib_scan_all(table: &Table, segments: usize) -> usize {
-    let clips: Vec<Clip> = table
-        .scan::<Clip>()
-        .segments(segments)
-        .concurrency(segments)
-        .page_size(PAGE as u32)
-        .all()
-        .await
-        .expect("scan");
+    let clips: Vec<Clip> = clip_scan(table, segments).all().await.expect("scan");
     distinct(clips.iter().map(|c| c.clip_id.as_str()))
 }
 

@@ -720,6 +720,30 @@ async fn a_scan_asks_for_capacity_only_when_it_uses_it() {
     assert_eq!(asks.asked(), vec![(Some("TOTAL".to_owned()), None)]);
 }
 
+/// Every request of `sent` came from a task (not the reader's
+/// `block_on`), each of the `segments` segments from one task of its own.
+fn assert_a_task_per_segment(sent: &[Sent], segments: usize) {
+    let mut by_segment = std::collections::BTreeMap::new();
+    for Sent { segment, task, .. } in sent {
+        let task = task.expect("sent from a task, not from the reader's block_on");
+        by_segment
+            .entry(*segment)
+            .or_insert_with(std::collections::BTreeSet::new)
+            .insert(task);
+    }
+    assert_eq!(by_segment.len(), segments, "{by_segment:?}");
+    assert!(
+        by_segment.values().all(|tasks| tasks.len() == 1),
+        "each segment from one task: {by_segment:?}"
+    );
+    let distinct: std::collections::BTreeSet<_> = by_segment.values().flatten().collect();
+    assert_eq!(
+        distinct.len(),
+        segments,
+        "a task per segment: {by_segment:?}"
+    );
+}
+
 /// A parallel scan read on a multi-threaded Tokio runtime reads each
 /// segment on a task of its own (its pages decoded on any core, as a
 /// hand-written task per segment is), reads every item once, and stops
@@ -748,21 +772,7 @@ async fn segments_are_read_on_tasks_of_their_own_and_stop_with_the_scan() {
         "pages of 25 in four segments: {}",
         sent.len()
     );
-    let mut by_segment = std::collections::BTreeMap::new();
-    for Sent { segment, task, .. } in &sent {
-        let task = task.expect("sent from a task, not from the reader's block_on");
-        by_segment
-            .entry(*segment)
-            .or_insert_with(std::collections::BTreeSet::new)
-            .insert(task);
-    }
-    assert_eq!(by_segment.len(), 4, "{by_segment:?}");
-    assert!(
-        by_segment.values().all(|tasks| tasks.len() == 1),
-        "each segment from one task: {by_segment:?}"
-    );
-    let distinct: std::collections::BTreeSet<_> = by_segment.values().flatten().collect();
-    assert_eq!(distinct.len(), 4, "a task per segment: {by_segment:?}");
+    assert_a_task_per_segment(&sent, 4);
 
     // One item taken, then a pause: each segment has read its first page,
     // and the segment the item came from one page more (one page ahead of
@@ -806,21 +816,7 @@ async fn all_collects_each_segment_on_its_own_task() {
     let ids: std::collections::BTreeSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
     assert_eq!((docs.len(), ids.len()), (400, 400), "every document, once");
     let sent = recorder.take();
-    let mut by_segment = std::collections::BTreeMap::new();
-    for Sent { segment, task, .. } in &sent {
-        let task = task.expect("sent from a task, not from the reader's block_on");
-        by_segment
-            .entry(*segment)
-            .or_insert_with(std::collections::BTreeSet::new)
-            .insert(task);
-    }
-    assert_eq!(by_segment.len(), 4, "{by_segment:?}");
-    assert!(
-        by_segment.values().all(|tasks| tasks.len() == 1),
-        "each segment from one task: {by_segment:?}"
-    );
-    let distinct: std::collections::BTreeSet<_> = by_segment.values().flatten().collect();
-    assert_eq!(distinct.len(), 4, "a task per segment: {by_segment:?}");
+    assert_a_task_per_segment(&sent, 4);
 
     // The same requests as the stream reads with: one per page.
     let streamed: Vec<Doc> = table
