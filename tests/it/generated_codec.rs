@@ -342,7 +342,11 @@ prop_compose! {
 /// The generated encoder's map and size are serde's (or both fail with the
 /// same message), and the generated decoder reads serde's map back to the
 /// value serde reads.
-fn same_write_and_read<E: Entity + PartialEq + std::fmt::Debug>(value: &E) -> Option<E> {
+fn same_write_and_read<
+    E: Entity + Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+>(
+    value: &E,
+) -> Option<E> {
     assert_eq!(E::CODEC, Codec::Generated);
     let generated = value.__to_item(0).map_err(|e| e.to_string());
     let by_serde = item_by_serde(value).map_err(|e| e.to_string());
@@ -352,7 +356,9 @@ fn same_write_and_read<E: Entity + PartialEq + std::fmt::Debug>(value: &E) -> Op
 }
 
 /// Both decoders give the same value, or the same error.
-fn same_read<E: Entity + PartialEq + std::fmt::Debug>(item: Item) -> Option<E> {
+fn same_read<E: Entity + Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(
+    item: Item,
+) -> Option<E> {
     let generated = E::__from_item(item.clone()).map_err(|e| e.to_string());
     let by_serde = from_item_by_serde::<E>(item.clone()).map_err(|e| e.to_string());
     assert_eq!(generated, by_serde, "read from {item:?}");
@@ -434,7 +440,11 @@ fn variants(value: &AttributeValue) -> Vec<AttributeValue> {
 
 /// Every attribute of `item` missing, retyped or respelled in turn, and an
 /// attribute added: both decoders agree on each.
-fn same_read_of_foreign_items<E: Entity + PartialEq + std::fmt::Debug>(item: &Item) -> usize {
+fn same_read_of_foreign_items<
+    E: Entity + Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+>(
+    item: &Item,
+) -> usize {
     let mut checked = 0;
     let mut extra = item.clone();
     extra.insert("writtenBy".into(), AttributeValue::S("another tool".into()));

@@ -58,3 +58,4 @@ mod update;
 mod url_shortener;
 mod url_shortener_http;
 mod vector;
+mod without_serde;

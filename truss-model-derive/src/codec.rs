@@ -19,8 +19,9 @@ use syn::LitStr;
 /// Who writes and reads the type's items.
 pub enum Choice {
     Generated,
-    /// serde, and why.
-    Serde(String),
+    /// serde, why, and where (the attribute that chose it, for the error
+    /// when the type has no serde impls).
+    Serde(String, proc_macro2::Span),
 }
 
 /// Generated, unless `codec = "serde"` says otherwise or an attribute
@@ -38,14 +39,20 @@ pub fn choose(
                 format!("`{CODEC}` takes \"serde\" (the type's own Serialize and Deserialize); without it, the derive generates the codec"),
             ));
         }
-        return Choice::Serde(format!("`#[truss({CODEC} = \"serde\")]`"));
+        return Choice::Serde(format!("`#[truss({CODEC} = \"serde\")]`"), codec.span());
     }
     if let Some(attr) = &container.unsupported {
-        return Choice::Serde(format!("`#[serde({attr})]` on the type"));
+        return Choice::Serde(
+            format!("`#[serde({attr})]` on the type"),
+            proc_macro2::Span::call_site(),
+        );
     }
     if let Some(field) = fields.iter().find(|f| f.serde.unsupported.is_some()) {
         let attr = field.serde.unsupported.as_deref().unwrap_or_default();
-        return Choice::Serde(format!("`#[serde({attr})]` on `{}`", field.name));
+        return Choice::Serde(
+            format!("`#[serde({attr})]` on `{}`", field.name),
+            field.ident.span(),
+        );
     }
     Choice::Generated
 }

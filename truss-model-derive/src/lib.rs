@@ -34,7 +34,7 @@ mod vector;
 use proc_macro::TokenStream;
 
 /// Derives `truss_model::Entity`; documented in `truss_model`.
-#[proc_macro_derive(Entity, attributes(truss))]
+#[proc_macro_derive(Entity, attributes(truss, serde))]
 pub fn derive_entity(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     entity(&input)
@@ -222,7 +222,13 @@ mod emitted {
         // on the place's number. A first version that read each place
         // with its own error return was 5,179 tokens and 2,794 more LLVM
         // IR lines per entity in a debug build.
-        const BUDGET: usize = 4_900;
+        // 4,940 with `__serde` (2026-12-05): an entity no longer needs
+        // serde impls, so `check-codec` asks each one whether it has them,
+        // by a probe the derive writes (it needs the concrete type) in a
+        // generic function, compiled only where the check calls it. Users
+        // who drop the serde derives save far more than these tokens
+        // (`BENCHMARKS.md` §9).
+        const BUDGET: usize = 5_000;
         assert!(
             count <= BUDGET,
             "{count} tokens, over the budget of {BUDGET}"

@@ -34,7 +34,7 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     }
     let stored = match codec {
         crate::codec::Choice::Generated => stored(&input.ident, &fields),
-        crate::codec::Choice::Serde(_) => TokenStream::new(),
+        crate::codec::Choice::Serde(..) => TokenStream::new(),
     };
     let (ident, vis) = (&input.ident, &input.vis);
     let constants = fields

@@ -6,8 +6,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 
 pub use crate::foundation::attr_value::stored::{
-    first, missing_field, name_key, of, put, serde_decode, serde_encode, set, slot, via, Counted,
-    Field, Stored, ViaSerde, ViaStored,
+    first, missing_field, name_key, of, probe, put, serde_decode, serde_encode, set, slot, via,
+    Counted, Field, NoSerdeProbe, SerdeFns, SerdeProbe, Stored, ViaSerde, ViaStored,
 };
 pub use crate::foundation::attr_value::CodecError;
 pub use crate::keys::attribute_index::{AttributeIndex, IndexAttribute};
@@ -225,6 +225,15 @@ pub fn item_by_serde<T: Serialize>(
     value: &T,
 ) -> std::result::Result<(crate::foundation::item::Item, usize), CodecError> {
     crate::foundation::attr_value::to_item(value, 0)
+}
+
+/// An entity's own attributes as its `Serialize` writes them, with room
+/// for `extra` more, and their size: the codec of an entity left to serde.
+pub fn to_item_by_serde<T: Serialize>(
+    value: &T,
+    extra: usize,
+) -> std::result::Result<(crate::foundation::item::Item, usize), CodecError> {
+    crate::foundation::attr_value::to_item(value, extra)
 }
 
 /// An entity read from its own attributes by the type's `Deserialize`:

@@ -275,8 +275,8 @@ fn item_codec(
     entity: &crate::ast::Entity<'_>,
     key_fields: &[&crate::ast::Field<'_>],
 ) -> TokenStream {
-    let reason = match &entity.codec {
-        crate::codec::Choice::Serde(reason) => reason,
+    let (reason, span) = match &entity.codec {
+        crate::codec::Choice::Serde(reason, span) => (reason, *span),
         crate::codec::Choice::Generated => {
             let encode = crate::codec::encode(&entity.fields);
             let key_idents: Vec<&syn::Ident> = key_fields.iter().map(|f| f.ident).collect();
@@ -300,6 +300,14 @@ fn item_codec(
                 ) -> ::core::result::Result<Self, ::truss_model::__private::CodecError> {
                     Self::__from_item_keyed(__truss_item, &mut ::truss_model::__private::ItemKeys::detached())
                 }
+                // The type's serde impls when it has them, for the
+                // `check-codec` comparison; generic, so serde's code for
+                // the type is compiled only where that asks for it.
+                fn __serde<__M>() -> ::core::option::Option<::truss_model::__private::SerdeFns<Self>> {
+                    #[allow(unused_imports)]
+                    use ::truss_model::__private::{NoSerdeProbe as _, SerdeProbe as _};
+                    (&::truss_model::__private::probe::<Self, __M>()).fns()
+                }
                 fn __from_item_keyed(
                     __truss_item: ::truss_model::Item,
                     __truss_keys: &mut ::truss_model::__private::ItemKeys<'_>,
@@ -307,8 +315,23 @@ fn item_codec(
             };
         }
     };
+    // The serde impls are the codec: a type without them fails here, at
+    // the attribute that chose serde.
+    let to_item = quote_spanned!(span=> ::truss_model::__private::to_item_by_serde(self, extra));
+    let from_item = quote_spanned!(span=> ::truss_model::__private::from_item_by_serde(item));
     quote! {
         const CODEC: ::truss_model::Codec = ::truss_model::Codec::Serde(#reason);
+        fn __to_item(
+            &self,
+            extra: usize,
+        ) -> ::core::result::Result<(::truss_model::Item, usize), ::truss_model::__private::CodecError> {
+            #to_item
+        }
+        fn __from_item(
+            item: ::truss_model::Item,
+        ) -> ::core::result::Result<Self, ::truss_model::__private::CodecError> {
+            #from_item
+        }
     }
 }
 

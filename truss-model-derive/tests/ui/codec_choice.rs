@@ -20,4 +20,20 @@ struct WriteOnly {
     city: String,
 }
 
+// Left to serde (by the attribute, or by one the generated code does not
+// follow) without serde impls: the error is at what chose serde.
+#[derive(Entity)]
+#[truss(pk = "PLAIN#{id}", sk = "PLAIN", codec = "serde")]
+struct Plain {
+    id: String,
+}
+
+#[derive(Entity)]
+#[truss(pk = "FLAT#{id}", sk = "FLAT")]
+struct Flat {
+    id: String,
+    #[serde(flatten)]
+    extra: std::collections::HashMap<String, String>,
+}
+
 fn main() {}

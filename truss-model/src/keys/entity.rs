@@ -4,8 +4,6 @@ use crate::foundation::error::{Error, Result};
 use crate::keys::attribute_index::{check_value, AttributeIndex};
 use crate::keys::template::{Index, Template};
 use aws_sdk_dynamodb::types::AttributeValue;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -19,7 +17,11 @@ use std::marker::PhantomData;
 /// - `Type::partition(pk_field, ...)`: its partition, to [`query`](crate::Table::query);
 /// - `Type::sort_key()`: a typed [`SortKey`](crate::SortKey) builder for
 ///   sort-key conditions (entities with a sort-key template only).
-pub trait Entity: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
+///
+/// An entity needs no `Serialize` or `Deserialize` of its own: the derive
+/// generates its codec (see the guide, "The generated codec"). Only an
+/// entity left to serde ([`Codec::Serde`]) needs both.
+pub trait Entity: Send + Sync + Sized + 'static {
     /// The entity's name, used in errors (the type name unless renamed).
     const NAME: &'static str;
     /// The partition-key template.
@@ -85,7 +87,8 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
     const CODEC: Codec = Codec::Serde("the Entity impl was not derived");
 
     /// Writes the entity's own attributes into an item with room for
-    /// `extra` more, and the item's size.
+    /// `extra` more, and the item's size. The derive writes it; the
+    /// default (an impl not derived) has no codec and fails.
     #[doc(hidden)]
     fn __to_item(
         &self,
@@ -94,15 +97,27 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
         (crate::foundation::item::Item, usize),
         crate::foundation::attr_value::CodecError,
     > {
-        crate::foundation::attr_value::to_item(self, extra)
+        let _ = extra;
+        Err(crate::foundation::attr_value::CodecError::new(NOT_DERIVED))
     }
 
-    /// Reads the entity from an item holding its own attributes.
+    /// Reads the entity from an item holding its own attributes. The
+    /// derive writes it; the default (an impl not derived) fails.
     #[doc(hidden)]
     fn __from_item(
         item: crate::foundation::item::Item,
     ) -> std::result::Result<Self, crate::foundation::attr_value::CodecError> {
-        crate::foundation::attr_value::from_item(item)
+        let _ = item;
+        Err(crate::foundation::attr_value::CodecError::new(NOT_DERIVED))
+    }
+
+    /// The type's serde impls, when it has both, as plain functions: what
+    /// the `check-codec` feature compares a generated codec with. `M` is
+    /// only there to keep serde's code for the type out of builds that
+    /// never call this.
+    #[doc(hidden)]
+    fn __serde<M>() -> Option<crate::foundation::attr_value::stored::SerdeFns<Self>> {
+        None
     }
 
     /// Reads the entity from a whole item in one pass, handing every
@@ -163,6 +178,9 @@ pub trait Entity: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
 }
 
 impl<E: Entity> crate::foundation::sealed::Generated for E {}
+
+/// The codec error of an `Entity` impl that was not derived.
+const NOT_DERIVED: &str = "the Entity impl was not derived: it has no codec";
 
 /// Who writes and reads an entity's items ([`Entity::CODEC`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

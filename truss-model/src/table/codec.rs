@@ -862,17 +862,17 @@ fn key_mismatch(
 ///
 /// In debug builds with the `check-codec` feature (meant for
 /// dev-dependencies) a generated codec's item is compared with the one the
-/// type's `Serialize` writes, and a difference is an error: a type with a
-/// hand-written `Serialize` that the derive could not see is never
-/// bypassed silently in tests.
+/// type's `Serialize` writes, when it has one, and a difference is an
+/// error: a type with a hand-written `Serialize` that the derive could not
+/// see is never bypassed silently in tests.
 pub(crate) fn own_attributes<E: Entity>(
     entity: &E,
     extra: usize,
 ) -> std::result::Result<(Item, usize), CodecError> {
     let written = entity.__to_item(extra);
     #[cfg(all(debug_assertions, feature = "check-codec"))]
-    if E::CODEC == crate::keys::entity::Codec::Generated {
-        let by_serde = crate::foundation::attr_value::to_item(entity, extra);
+    if let Some(serde) = by_serde::<E>() {
+        let by_serde = (serde.to_item)(entity, extra);
         let same = match (&written, &by_serde) {
             (Ok(a), Ok(b)) => a == b,
             (Err(a), Err(b)) => a.to_string() == b.to_string(),
@@ -891,10 +891,10 @@ pub(crate) fn own_attributes<E: Entity>(
 /// [`own_attributes`] compares writing.
 pub(crate) fn from_own_attributes<E: Entity>(item: Item) -> std::result::Result<E, CodecError> {
     #[cfg(all(debug_assertions, feature = "check-codec"))]
-    if E::CODEC == crate::keys::entity::Codec::Generated {
-        let by_serde = from_by_serde::<E>(item.clone());
+    if let Some(serde) = by_serde::<E>() {
+        let by_serde = (serde.from_item)(item.clone());
         let read = E::__from_item(item);
-        if let Some(disagreement) = disagreement(&read, by_serde) {
+        if let Some(disagreement) = disagreement(&serde, &read, by_serde) {
             return Err(disagreement);
         }
         return read;
@@ -902,9 +902,14 @@ pub(crate) fn from_own_attributes<E: Entity>(item: Item) -> std::result::Result<
     E::__from_item(item)
 }
 
+/// The type's serde impls, for a generated codec to be compared with;
+/// `None` for a type left to serde (nothing to compare) or without them.
 #[cfg(all(debug_assertions, feature = "check-codec"))]
-fn from_by_serde<E: Entity>(item: Item) -> std::result::Result<E, CodecError> {
-    crate::foundation::attr_value::from_item::<E>(item)
+fn by_serde<E: Entity>() -> Option<crate::foundation::attr_value::stored::SerdeFns<E>> {
+    match E::CODEC {
+        crate::keys::entity::Codec::Generated => E::__serde::<()>(),
+        crate::keys::entity::Codec::Serde(_) => None,
+    }
 }
 
 /// A generated codec's reading that differs from serde's, as an error.
@@ -913,13 +918,12 @@ fn from_by_serde<E: Entity>(item: Item) -> std::result::Result<E, CodecError> {
 /// order).
 #[cfg(all(debug_assertions, feature = "check-codec"))]
 fn disagreement<E: Entity>(
+    serde: &crate::foundation::attr_value::stored::SerdeFns<E>,
     read: &std::result::Result<E, CodecError>,
     by_serde: std::result::Result<E, CodecError>,
 ) -> Option<CodecError> {
     let written = |r: &std::result::Result<E, CodecError>| match r {
-        Ok(value) => {
-            canonical(crate::foundation::attr_value::to_item(value, 0).map_err(|e| e.to_string()))
-        }
+        Ok(value) => canonical((serde.to_item)(value, 0).map_err(|e| e.to_string())),
         Err(e) => Err(format!("error: {e}")),
     };
     let (a, b) = (written(read), written(&by_serde));
@@ -1018,15 +1022,15 @@ impl<E: Entity> Slot for Option<E> {
         keys: &mut ItemKeys<'_>,
     ) -> std::result::Result<(), CodecError> {
         #[cfg(all(debug_assertions, feature = "check-codec"))]
-        let copy = (E::CODEC == crate::keys::entity::Codec::Generated).then(|| item.clone());
+        let copy = by_serde::<E>().map(|serde| (serde, item.clone()));
         let read = E::__from_item_keyed(item, keys);
         // With `check-codec`, compared with serde's reading of the item's own
         // attributes (the two-pass split), as `from_own_attributes` does;
         // not when the keys themselves fail, which `finish` reports first.
         #[cfg(all(debug_assertions, feature = "check-codec"))]
-        if let Some(copy) = copy {
+        if let Some((serde, copy)) = copy {
             if let Ok(own) = keys.fresh().own_attributes(copy) {
-                if let Some(disagreement) = disagreement(&read, from_by_serde::<E>(own)) {
+                if let Some(disagreement) = disagreement(&serde, &read, (serde.from_item)(own)) {
                     return Err(disagreement);
                 }
             }

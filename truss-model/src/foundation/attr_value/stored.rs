@@ -515,3 +515,49 @@ mod tests {
         assert_eq!(keys.len(), names.len());
     }
 }
+
+/// A type's serde impls as plain functions (see `Entity::__serde`).
+pub struct SerdeFns<T> {
+    /// The type's own attributes as its `Serialize` writes them, and
+    /// their size.
+    pub to_item: fn(&T, usize) -> Result<(crate::foundation::item::Item, usize)>,
+    /// The type read from its own attributes by its `Deserialize`.
+    pub from_item: fn(crate::foundation::item::Item) -> Result<T>,
+}
+
+/// Asks whether `T` has serde impls, by autoref: `(&probe::<T, M>()).fns()`
+/// finds [`SerdeProbe`] when it has both, [`NoSerdeProbe`] otherwise. `M`
+/// keeps the answer's functions out of builds that never ask.
+pub struct Probe<T, M>(PhantomData<fn() -> (T, M)>);
+
+/// A [`Probe`], for `(&probe::<T, M>()).fns()`.
+pub fn probe<T, M>() -> Probe<T, M> {
+    Probe(PhantomData)
+}
+
+/// A type with `Serialize` and `Deserialize`.
+pub trait SerdeProbe<T> {
+    /// The type's serde impls.
+    fn fns(&self) -> Option<SerdeFns<T>>;
+}
+
+impl<T: Serialize + DeserializeOwned, M> SerdeProbe<T> for Probe<T, M> {
+    fn fns(&self) -> Option<SerdeFns<T>> {
+        Some(SerdeFns {
+            to_item: |value, extra| super::to_item(value, extra),
+            from_item: super::from_item::<T>,
+        })
+    }
+}
+
+/// A type without both serde impls.
+pub trait NoSerdeProbe<T> {
+    /// None.
+    fn fns(&self) -> Option<SerdeFns<T>>;
+}
+
+impl<T, M> NoSerdeProbe<T> for &Probe<T, M> {
+    fn fns(&self) -> Option<SerdeFns<T>> {
+        None
+    }
+}
