@@ -530,7 +530,7 @@ pub struct SerdeFns<T> {
 /// keeps the answer's functions out of builds that never ask.
 pub struct Probe<T, M>(PhantomData<fn() -> (T, M)>);
 
-/// A [`Probe`], for `(&probe::<T, M>()).fns()`.
+/// A `Probe`, for `(&probe::<T, M>()).fns()`.
 pub fn probe<T, M>() -> Probe<T, M> {
     Probe(PhantomData)
 }
