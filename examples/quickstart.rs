@@ -15,11 +15,11 @@
 mod engine;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use truss_model::{Entity, Error, Table};
 
-/// A short link: `PK = LINK#<code>`, `SK = META`.
-#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+/// A short link: `PK = LINK#<code>`, `SK = META`. No serde derives: the
+/// `Entity` derive writes the codec and reads `#[serde(...)]` itself.
+#[derive(Entity, Debug, Clone, PartialEq)]
 #[truss(pk = "LINK#{code}", sk = "META")]
 #[serde(rename_all = "camelCase")]
 struct Link {
@@ -31,7 +31,7 @@ struct Link {
 }
 
 /// Clicks of one link on one day: `PK = LINK#<code>`, `SK = STAT#<date>`.
-#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[derive(Entity, Debug, Clone, PartialEq)]
 #[truss(pk = "LINK#{code}", sk = "STAT#{date}")]
 struct DailyStat {
     code: String,
