@@ -6,7 +6,7 @@ use crate::common::*;
 use chrono::{DateTime, TimeZone, Utc};
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
-use truss_model::__private::item_by_serde;
+use truss_model::__private::to_item_by_serde;
 use truss_model::{Codec, Entity};
 
 /// No serde derive: `#[serde(...)]` is read by the `Entity` derive alone.
@@ -82,7 +82,7 @@ async fn an_entity_without_serde_impls_round_trips_as_serde_would_store_it() {
     assert_eq!(stored.len(), 2);
     for n in &notes {
         let ours = table.to_item(n).expect("encode");
-        let (by_serde, _) = item_by_serde(&by_serde(n)).expect("serde writes it");
+        let (by_serde, _) = to_item_by_serde(&by_serde(n), 0).expect("serde writes it");
         let mut attributes = ours.clone();
         // The key field is escaped in the key (a space is `%20`), as always.
         assert_eq!(attributes.remove("PK"), Some(s("NOTE#Ann%20Lee")));

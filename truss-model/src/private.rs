@@ -219,16 +219,9 @@ pub fn decode<E: crate::keys::entity::Entity>(
     table.inner.decode(item)
 }
 
-/// An entity's own attributes as the type's `Serialize` writes them, and
-/// their size: what a generated codec must write, for its property tests.
-pub fn item_by_serde<T: Serialize>(
-    value: &T,
-) -> std::result::Result<(crate::foundation::item::Item, usize), CodecError> {
-    crate::foundation::attr_value::to_item(value, 0)
-}
-
 /// An entity's own attributes as its `Serialize` writes them, with room
-/// for `extra` more, and their size: the codec of an entity left to serde.
+/// for `extra` more, and their size: the codec of an entity left to serde,
+/// and what a generated codec must write (its property tests).
 pub fn to_item_by_serde<T: Serialize>(
     value: &T,
     extra: usize,

@@ -482,40 +482,6 @@ pub fn first<T>(slot: &Option<T>, name: &'static str) -> Result<()> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::name_key;
-
-    /// The keys the derive computes for the same names
-    /// (`truss-model-derive`, `name_keys_are_the_runtimes`): a field is
-    /// found by its key only when both agree.
-    #[test]
-    fn name_keys_are_the_derives() {
-        assert_eq!(name_key(""), 0);
-        assert_eq!(name_key("PK"), 0x0200_004b_5000_4b50);
-        assert_eq!(name_key("id"), 0x0200_0064_6900_6469);
-        assert_eq!(name_key("code"), 0x0465_646f_6364_6f63);
-        assert_eq!(name_key("creator_id"), 0x0a64_695f_7265_7263);
-    }
-
-    /// Names of up to seven bytes have keys of their own.
-    #[test]
-    fn short_names_have_keys_of_their_own() {
-        let alphabet = [b'a', b'b', b'#', b'Z'];
-        let mut names = vec![String::new()];
-        for len in 1..=7u32 {
-            for n in 0..alphabet.len().pow(len) {
-                let name: Vec<u8> = (0..len as usize)
-                    .map(|i| alphabet[n / alphabet.len().pow(i as u32) % alphabet.len()])
-                    .collect();
-                names.push(String::from_utf8(name).expect("ascii"));
-            }
-        }
-        let keys: std::collections::HashSet<u64> = names.iter().map(|n| name_key(n)).collect();
-        assert_eq!(keys.len(), names.len());
-    }
-}
-
 /// A type's serde impls as plain functions (see `Entity::__serde`).
 pub struct SerdeFns<T> {
     /// The type's own attributes as its `Serialize` writes them, and
@@ -559,5 +525,39 @@ pub trait NoSerdeProbe<T> {
 impl<T, M> NoSerdeProbe<T> for &Probe<T, M> {
     fn fns(&self) -> Option<SerdeFns<T>> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_key;
+
+    /// The keys the derive computes for the same names
+    /// (`truss-model-derive`, `name_keys_are_the_runtimes`): a field is
+    /// found by its key only when both agree.
+    #[test]
+    fn name_keys_are_the_derives() {
+        assert_eq!(name_key(""), 0);
+        assert_eq!(name_key("PK"), 0x0200_004b_5000_4b50);
+        assert_eq!(name_key("id"), 0x0200_0064_6900_6469);
+        assert_eq!(name_key("code"), 0x0465_646f_6364_6f63);
+        assert_eq!(name_key("creator_id"), 0x0a64_695f_7265_7263);
+    }
+
+    /// Names of up to seven bytes have keys of their own.
+    #[test]
+    fn short_names_have_keys_of_their_own() {
+        let alphabet = [b'a', b'b', b'#', b'Z'];
+        let mut names = vec![String::new()];
+        for len in 1..=7u32 {
+            for n in 0..alphabet.len().pow(len) {
+                let name: Vec<u8> = (0..len as usize)
+                    .map(|i| alphabet[n / alphabet.len().pow(i as u32) % alphabet.len()])
+                    .collect();
+                names.push(String::from_utf8(name).expect("ascii"));
+            }
+        }
+        let keys: std::collections::HashSet<u64> = names.iter().map(|n| name_key(n)).collect();
+        assert_eq!(keys.len(), names.len());
     }
 }
