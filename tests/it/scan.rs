@@ -884,3 +884,79 @@ async fn a_panic_on_a_segments_task_reaches_the_reader() {
         .unwrap_or_default();
     assert!(message.contains("panics on one item"), "{message}");
 }
+
+/// What happened, in order, in `all_asks_for_the_next_page_before_decoding_a_page`.
+static EVENTS: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+
+/// A document whose reading is logged in [`EVENTS`].
+#[derive(Entity, Serialize, Debug, Clone, PartialEq)]
+#[truss(pk = "DOC#{id}", sk = "META", codec = "serde")]
+struct Logged {
+    id: String,
+    n: u32,
+    migrated: u32,
+}
+
+impl<'de> Deserialize<'de> for Logged {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let doc = Doc::deserialize(deserializer)?;
+        EVENTS.lock().unwrap().push("decode");
+        Ok(Logged {
+            id: doc.id,
+            n: doc.n,
+            migrated: doc.migrated,
+        })
+    }
+}
+
+/// Each Scan request, logged in [`EVENTS`] as it goes out.
+#[derive(Debug)]
+struct LoggedRequests;
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for LoggedRequests {
+    fn name(&self) -> &'static str {
+        "test: scan requests in the event log"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _: &aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef<'_>,
+        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        _: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        EVENTS.lock().unwrap().push("request");
+        Ok(())
+    }
+}
+
+/// `all` asks for a segment's next page before it decodes the page it has,
+/// so the request is under way while the items decode (as `items()` reads
+/// one page ahead); still one request per page, every item once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_asks_for_the_next_page_before_decoding_a_page() {
+    let seeded = filled("scan-ahead", 30).await;
+    let config = aws_sdk_dynamodb::config::Builder::from(&sdk_config().await)
+        .interceptor(LoggedRequests)
+        .build();
+    let table = Table::new(aws_sdk_dynamodb::Client::from_conf(config), seeded.name());
+    EVENTS.lock().unwrap().clear();
+    let docs: Vec<Logged> = table.scan::<Logged>().page_size(100).all().await.unwrap();
+    let ids: std::collections::BTreeSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!((docs.len(), ids.len()), (30, 30), "every document, once");
+    let events = std::mem::take(&mut *EVENTS.lock().unwrap());
+    // 330 items (30 documents, 300 stats) in pages of 100: four requests,
+    // and the second out before the first page's documents decode (read
+    // page by page, the first decode would follow the first request).
+    let requests = events.iter().filter(|e| **e == "request").count();
+    assert_eq!(requests, 4, "{events:?}");
+    assert_eq!(
+        events.iter().filter(|e| **e == "decode").count(),
+        30,
+        "{events:?}"
+    );
+    assert_eq!(
+        events.iter().take_while(|e| **e == "request").count(),
+        2,
+        "two requests before the first page decodes: {events:?}"
+    );
+}

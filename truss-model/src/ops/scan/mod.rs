@@ -274,7 +274,10 @@ impl<T: ScanTarget> Scan<T> {
     /// and is returned. With the feature `rt-tokio`, on a multi-threaded
     /// Tokio runtime, each segment collects its items on its own task and
     /// hands them over once, at its end, as a hand-written scan with a task
-    /// per segment does: no page waits for the reader.
+    /// per segment does: no page waits for the reader. A segment asks for
+    /// its next page before it decodes the page it has (one page ahead, as
+    /// `items()` reads), so the request is under way while the items
+    /// decode.
     pub async fn all(self) -> Result<Vec<T>> {
         self.all_as(None, T::__decode).await
     }
@@ -313,14 +316,24 @@ impl<T: ScanTarget> Scan<T> {
             // The segment's items, gathered where its pages are read.
             let gathered = async move {
                 let mut items = Vec::new();
-                while let Some(page) = pages.next().await {
+                let mut next = pages.next().await;
+                while let Some(page) = next {
                     let page = page?;
+                    // The next page is asked for before this one decodes:
+                    // its request is under way while the items decode (one
+                    // page ahead, as `items()` reads).
+                    let mut fetch = pages.next();
+                    let started = futures::poll!(&mut fetch);
                     items.reserve(page.items.len());
                     for item in page.items {
                         if T::__matches(&table, &item) {
                             items.push(decode(&table, item)?);
                         }
                     }
+                    next = match started {
+                        std::task::Poll::Ready(page) => page,
+                        std::task::Poll::Pending => fetch.await,
+                    };
                 }
                 Ok(items)
             };
