@@ -306,7 +306,7 @@ fn item_codec(
                 fn __serde<__M>() -> ::core::option::Option<::truss_model::__private::SerdeFns<Self>> {
                     #[allow(unused_imports)]
                     use ::truss_model::__private::{NoSerdeProbe as _, SerdeProbe as _};
-                    (&::truss_model::__private::probe::<Self, __M>()).fns()
+                    (&::truss_model::__private::probe::<Self>()).fns()
                 }
                 fn __from_item_keyed(
                     __truss_item: ::truss_model::Item,

@@ -112,9 +112,9 @@ pub trait Entity: Send + Sync + Sized + 'static {
     }
 
     /// The type's serde impls, when it has both, as plain functions: what
-    /// the `check-codec` feature compares a generated codec with. `M` is
-    /// only there to keep serde's code for the type out of builds that
-    /// never call this.
+    /// the `check-codec` feature compares a generated codec with. Generic
+    /// over `M` (any type) only so that serde's code for the type is
+    /// compiled where this is called, not in every build.
     #[doc(hidden)]
     fn __serde<M>() -> Option<crate::foundation::attr_value::stored::SerdeFns<Self>> {
         None

@@ -491,13 +491,12 @@ pub struct SerdeFns<T> {
     pub from_item: fn(crate::foundation::item::Item) -> Result<T>,
 }
 
-/// Asks whether `T` has serde impls, by autoref: `(&probe::<T, M>()).fns()`
-/// finds [`SerdeProbe`] when it has both, [`NoSerdeProbe`] otherwise. `M`
-/// keeps the answer's functions out of builds that never ask.
-pub struct Probe<T, M>(PhantomData<fn() -> (T, M)>);
+/// Asks whether `T` has serde impls, by autoref: `(&probe::<T>()).fns()`
+/// finds [`SerdeProbe`] when it has both, [`NoSerdeProbe`] otherwise.
+pub struct Probe<T>(PhantomData<fn() -> T>);
 
-/// A `Probe`, for `(&probe::<T, M>()).fns()`.
-pub fn probe<T, M>() -> Probe<T, M> {
+/// A `Probe`, for `(&probe::<T>()).fns()`.
+pub fn probe<T>() -> Probe<T> {
     Probe(PhantomData)
 }
 
@@ -507,10 +506,10 @@ pub trait SerdeProbe<T> {
     fn fns(&self) -> Option<SerdeFns<T>>;
 }
 
-impl<T: Serialize + DeserializeOwned, M> SerdeProbe<T> for Probe<T, M> {
+impl<T: Serialize + DeserializeOwned> SerdeProbe<T> for Probe<T> {
     fn fns(&self) -> Option<SerdeFns<T>> {
         Some(SerdeFns {
-            to_item: |value, extra| super::to_item(value, extra),
+            to_item: super::to_item::<T>,
             from_item: super::from_item::<T>,
         })
     }
@@ -522,7 +521,7 @@ pub trait NoSerdeProbe<T> {
     fn fns(&self) -> Option<SerdeFns<T>>;
 }
 
-impl<T, M> NoSerdeProbe<T> for &Probe<T, M> {
+impl<T> NoSerdeProbe<T> for &Probe<T> {
     fn fns(&self) -> Option<SerdeFns<T>> {
         None
     }
