@@ -111,6 +111,35 @@ async fn an_entity_without_serde_impls_round_trips_as_serde_would_store_it() {
         .await
         .expect("query");
     assert_eq!(all, notes);
+
+    // The typed paths name the renamed attribute as the codec does: an
+    // update and a filter on `Body Text`, nothing else touched.
+    table
+        .update(Note::key(&second.owner, second.created_at))
+        .set(Note::BODY, "Now With Text")
+        .add(Note::COUNT, 1)
+        .await
+        .expect("update");
+    let filtered: Vec<Note> = table
+        .query(Note::partition("Ann Lee"))
+        .filter(Note::BODY.eq("Now With Text"))
+        .items()
+        .try_collect()
+        .await
+        .expect("filtered query");
+    let updated = Note {
+        body: "Now With Text".into(),
+        count: 8,
+        ..second.clone()
+    };
+    assert_eq!(filtered, vec![updated.clone()]);
+    let stored = scan(&table).await;
+    let item = stored
+        .iter()
+        .find(|item| item.get("Body Text") == Some(&s("Now With Text")))
+        .expect("the updated note");
+    assert!(!item.contains_key("body"), "{item:?}");
+    assert_eq!(table.to_item(&updated).expect("encode"), *item);
 }
 
 fn s(text: &str) -> aws_sdk_dynamodb::types::AttributeValue {
