@@ -12,7 +12,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
-use truss_model::__private::{from_item_by_serde, to_item_by_serde};
+use truss_model::__private::{
+    decode_untyped, encode_untyped, from_item_by_serde, to_item_by_serde,
+};
 use truss_model::{Codec, Entity, Item, Nested, Table};
 
 #[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -35,6 +37,15 @@ pub struct Clip {
     pub views: u64,
     pub published: bool,
     pub platforms: Vec<String>,
+}
+
+/// An attribute named as the table's partition key: refused on write.
+#[derive(Entity, Debug, Clone, PartialEq)]
+#[truss(pk = "SHADOW#{id}", sk = "SHADOW")]
+pub struct Shadow {
+    pub id: String,
+    #[serde(rename = "PK")]
+    pub shadow: String,
 }
 
 /// Keyed in two indexes, one of them sparse (`tag`), a timestamp in both.
@@ -503,8 +514,84 @@ fn near(key: &str) -> Vec<String> {
     keys
 }
 
+/// The tables a plain entity's paths are compared in: the usual one, one
+/// with other key names, and one without a sort key (every write and read
+/// of an entity with a sort-key template refused).
+fn tables() -> [Table; 3] {
+    [
+        Table::new(offline_client(), "t"),
+        Table::new(offline_client(), "t")
+            .with_partition_key("pk")
+            .with_sort_key("Sort Key"),
+        Table::new(offline_client(), "t").without_sort_key(),
+    ]
+}
+
+/// `item` as other tools may hold it: reordered, with an attribute added,
+/// each attribute missing, retyped or respelled in turn, each string (the
+/// keys among them) cut, extended or changed.
+fn foreign(item: &Item) -> Vec<Item> {
+    let mut items = vec![item.clone(), reordered(item)];
+    let mut extra = item.clone();
+    extra.insert("writtenBy".into(), AttributeValue::S("another tool".into()));
+    items.push(extra);
+    for (name, value) in item {
+        let mut missing = item.clone();
+        missing.remove(name);
+        items.push(missing);
+        let mut changed: Vec<AttributeValue> = variants(value);
+        if let AttributeValue::S(text) = value {
+            changed.extend(near(text).into_iter().map(AttributeValue::S));
+        }
+        for variant in changed {
+            let mut item = item.clone();
+            item.insert(name.clone(), variant);
+            items.push(item);
+        }
+    }
+    items
+}
+
+/// An entity that declares nothing past its table keys is written and read
+/// by a typed path (`encode_plain`, `decode_plain`): it gives what the
+/// untyped body every entity can take gives, the same item or the same
+/// error, on write and on every foreign reading of the item. Returns how
+/// many readings were compared, and how many of them failed.
+fn same_on_both_paths<E: Entity + PartialEq + std::fmt::Debug>(
+    value: &E,
+) -> Result<(usize, usize), TestCaseError> {
+    let (mut compared, mut failed) = (0, 0);
+    let text = |r: truss_model::Result<Item>| r.map_err(|e| e.to_string());
+    for table in tables() {
+        let typed = table.to_item(value);
+        prop_assert_eq!(text(typed.clone()), text(encode_untyped(&table, value)));
+        let Ok(item) = typed else { continue };
+        for item in foreign(&item) {
+            let typed = table
+                .from_item::<E>(item.clone())
+                .map_err(|e| e.to_string());
+            let untyped = decode_untyped::<E>(&table, item).map_err(|e| e.to_string());
+            failed += usize::from(typed.is_err());
+            prop_assert_eq!(typed, untyped);
+            compared += 1;
+        }
+    }
+    Ok((compared, failed))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn plain_entities_take_a_typed_path_that_is_the_untyped_one(
+        code in text(), target in text(), clip in clip(),
+    ) {
+        let (compared, failed) = same_on_both_paths(&Link { code, target })?;
+        // Two tables take the item; in each, the keys cut or changed fail.
+        prop_assert!(compared >= 40 && failed >= 10 && failed < compared, "{compared} {failed}");
+        let (compared, failed) = same_on_both_paths(&clip)?;
+        prop_assert!(compared == 0 || (failed >= 10 && failed < compared), "{compared} {failed}");
+    }
 
     #[test]
     fn index_keys_are_checked_in_place_only_as_written(
@@ -862,5 +949,38 @@ fn many_other_attributes_keep_their_checks() {
             .unwrap_err()
             .to_string();
         assert!(error.contains("GSI2"), "{error}");
+    }
+}
+
+/// The typed path's failures are the untyped body's: a key past DynamoDB's
+/// limit, an item past 400 KB, an attribute named as the table's key, a
+/// table whose key schema the entity does not fit.
+#[test]
+fn plain_entities_fail_on_the_typed_path_as_on_the_untyped_one() {
+    fn both<E: Entity>(table: &Table, value: &E) -> [Result<Item, String>; 2] {
+        [table.to_item(value), encode_untyped(table, value)].map(|r| r.map_err(|e| e.to_string()))
+    }
+    let [table, _, without_sort_key] = tables();
+    let link = |code: String, target: String| Link { code, target };
+    let shadow = Shadow {
+        id: "a".into(),
+        shadow: "b".into(),
+    };
+    let cases = [
+        (both(&table, &link("c".repeat(2100), "t".into())), "2048"),
+        (
+            both(&table, &link("c".into(), "t".repeat(410_000))),
+            "409600",
+        ),
+        (both(&table, &shadow), "the table's key attribute"),
+        (
+            both(&without_sort_key, &link("c".into(), "t".into())),
+            "sort",
+        ),
+    ];
+    for ([typed, untyped], says) in cases {
+        let error = typed.clone().expect_err("refused");
+        assert!(error.contains(says), "{error}");
+        assert_eq!(typed, untyped);
     }
 }

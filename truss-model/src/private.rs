@@ -237,6 +237,30 @@ pub fn from_item_by_serde<T: serde::de::DeserializeOwned>(
     crate::foundation::attr_value::from_item(item)
 }
 
+/// Encodes through the untyped body every entity can take, never the
+/// typed path of an entity that declares nothing past its table keys: for
+/// the property test that both write the same.
+pub fn encode_untyped<E: crate::keys::entity::Entity>(
+    table: &crate::table::Table,
+    entity: &E,
+) -> Result<crate::foundation::item::Item> {
+    table
+        .inner
+        .encode_erased(crate::table::erased::info::<E>(), entity)
+        .map(|(item, _)| item)
+}
+
+/// Decodes through the untyped body every entity can take: for the
+/// property test that it and the typed path read the same.
+pub fn decode_untyped<E: crate::keys::entity::Entity>(
+    table: &crate::table::Table,
+    item: crate::foundation::item::Item,
+) -> Result<E> {
+    table
+        .inner
+        .decode_untyped(item, crate::table::codec::KeyCheck::Check)
+}
+
 /// Decodes without checking that the entity's keys are the item's: for the
 /// codec benchmark's measure of that check, never for reading data.
 pub fn decode_without_key_check<E: crate::keys::entity::Entity>(

@@ -37,7 +37,40 @@ impl TableInner {
     /// Encodes an entity as an item with its key attributes, and its size.
     /// The rendered keys move into the item: nothing is copied on the way.
     pub(crate) fn encode_item<E: Entity>(&self, entity: &E) -> Result<(Item, usize)> {
+        if const { plain(info::<E>()) } {
+            return self.encode_plain(info::<E>(), entity);
+        }
         self.encode_erased(info::<E>(), entity)
+    }
+
+    /// [`encode_erased`](Self::encode_erased) for an entity that declares
+    /// nothing past its table keys: no version, revision, expiry, kept
+    /// timestamps, indexes or constants. Typed, so the writers are called
+    /// directly and in line; errors leave through the untyped body.
+    #[inline]
+    fn encode_plain<E: Entity>(&self, e: &EntityInfo, entity: &E) -> Result<(Item, usize)> {
+        // In line here, so the writers behind the trait object are called
+        // as the type's own.
+        let Ok(RenderedKey { pk, sk }) = self.render(e, entity) else {
+            return self.encode_erased(e, entity);
+        };
+        let Ok((mut item, mut size)) = own_attributes(entity, 2) else {
+            return self.encode_erased(e, entity);
+        };
+        size += self.pk.len() + pk.len();
+        let mut clash = item
+            .insert(self.pk.as_str().to_owned(), AttributeValue::S(pk))
+            .is_some();
+        if let (Some(attr), Some(sk)) = (&self.sk, sk) {
+            size += attr.len() + sk.len();
+            clash |= item
+                .insert(attr.as_str().to_owned(), AttributeValue::S(sk))
+                .is_some();
+        }
+        if clash || size > MAX_ITEM_BYTES {
+            return self.encode_erased(e, entity);
+        }
+        Ok((item, size))
     }
 
     /// [`encode_item`](Self::encode_item)'s body, compiled once for every
@@ -47,7 +80,7 @@ impl TableInner {
         e: &EntityInfo,
         entity: &dyn DynEntity,
     ) -> Result<(Item, usize)> {
-        let key = self.render(e, &|out| entity.write_pk(out), &|out| entity.write_sk(out))?;
+        let key = self.render(e, entity)?;
         let encode_error = |key: &RenderedKey, message: String| Error::Encode {
             entity: e.name,
             key: self.display(key),
@@ -247,6 +280,16 @@ impl TableInner {
     /// Generic only where the value is made ([`Slot`]): the body is
     /// compiled once for every entity.
     pub(crate) fn decode_with<E: Entity>(&self, item: Item, check: KeyCheck) -> Result<E> {
+        if const { plain(info::<E>()) } {
+            return self.decode_plain(item, check);
+        }
+        self.decode_untyped(item, check)
+    }
+
+    /// [`decode_with`](Self::decode_with) through the untyped body every
+    /// entity can take (the typed path of a plain entity is held to it by
+    /// a property test).
+    pub(crate) fn decode_untyped<E: Entity>(&self, item: Item, check: KeyCheck) -> Result<E> {
         let mut slot: Option<E> = None;
         self.decode_into(info::<E>(), item, check, &mut slot)?;
         slot.ok_or_else(|| Error::Decode {
@@ -331,6 +374,48 @@ impl TableInner {
             Some(entity) => self.after_decode(e, &read, entity, None),
             None => Ok(()),
         }
+    }
+
+    /// [`decode_in_one_pass`](Self::decode_in_one_pass) for an entity that
+    /// declares nothing past its table keys ([`plain`]): typed, so the
+    /// generated read and the in-place key check are called directly and
+    /// in line; what fails goes to the untyped steps for its error.
+    #[inline]
+    fn decode_plain<E: Entity>(&self, item: Item, check: KeyCheck) -> Result<E> {
+        let e = info::<E>();
+        let declared = self.declared(e);
+        let mut keys = ItemKeys::new(&declared, false);
+        let mut slot: Option<E> = None;
+        let fields = Slot::read_keyed(&mut slot, item, &mut keys);
+        let rare = (keys.wrong_constant.take(), keys.unrecovered.take());
+        let read = Reading {
+            pk: keys.pk.as_deref(),
+            sk: self.sk.as_ref().map(|_| keys.sk.as_deref()),
+            index_keys: &[],
+            check,
+            compare_index_keys: false,
+            upgraded: false,
+        };
+        if rare.0.is_some() || rare.1.is_some() {
+            self.keys_met(e, &read, keys.constants, rare)?;
+        }
+        self.keys_present(e, &read)?;
+        fields.map_err(|err| read.error(self, e, err.path(), err.message().to_owned()))?;
+        let Some(entity) = slot else {
+            return Err(read.error(self, e, None, "the codec returned no value".into()));
+        };
+        if check == KeyCheck::Check {
+            let (pk, sk) = (read.pk.unwrap_or_default(), read.sk_value(e));
+            let checked_sk = match (&e.sk, &self.sk) {
+                (Some(_), Some(_)) => sk,
+                _ => None,
+            };
+            if !entity.__keys_are(pk, checked_sk) {
+                self.check_keys_rendered(e, &entity, pk, sk)
+                    .map_err(|(f, m)| read.error(self, e, f, m))?;
+            }
+        }
+        Ok(entity)
     }
 
     /// What an item of `e` in this table is keyed by.
@@ -1151,6 +1236,19 @@ fn constant_message(constant: &Constant, found: Option<&AttributeValue>) -> Stri
 /// Whether an entity's items are read in one pass ([`ItemKeys`]): not when
 /// the item's revision decides the type it is read as, nor when an expiry
 /// is stored in another form than its field's.
+/// Whether an entity declares nothing an item holds past its table keys
+/// and its own attributes ([`TableInner::encode_plain`]).
+const fn plain(e: &EntityInfo) -> bool {
+    e.version.is_none()
+        && e.revision.is_none()
+        && e.ttl.is_none()
+        && e.created_at.is_none()
+        && e.updated_at.is_none()
+        && e.indexes.is_empty()
+        && e.attribute_indexes.is_empty()
+        && e.constants.is_empty()
+}
+
 fn one_pass(e: &EntityInfo) -> bool {
     e.revision.is_none() && e.ttl.is_none() && e.constants.len() <= ItemKeys::MAX_CONSTANTS
 }

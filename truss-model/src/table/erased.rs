@@ -18,6 +18,7 @@ use crate::keys::entity::Entity;
 use crate::keys::revision::Revision;
 use crate::keys::template::{Index, Segment, Template};
 use crate::keys::ttl::Ttl;
+use crate::table::inner::WriteKeys;
 
 /// An entity's declarations: the associated constants of its
 /// [`Entity`] impl.
@@ -85,7 +86,7 @@ impl KeyFields {
 }
 
 /// The declarations of `E`, one static value per entity.
-pub(crate) fn info<E: Entity>() -> &'static EntityInfo {
+pub(crate) const fn info<E: Entity>() -> &'static EntityInfo {
     const {
         &EntityInfo {
             name: E::NAME,
@@ -105,9 +106,7 @@ pub(crate) fn info<E: Entity>() -> &'static EntityInfo {
 }
 
 /// An entity value's methods the codec calls, callable without its type.
-pub(crate) trait DynEntity {
-    fn write_pk(&self, out: &mut String) -> Result<()>;
-    fn write_sk(&self, out: &mut String) -> Result<()>;
+pub(crate) trait DynEntity: WriteKeys {
     fn keys_are(&self, pk: &str, sk: Option<&str>) -> bool;
     fn index_keys_are(&self, index: usize, pk: &str, sk: Option<&str>) -> bool;
     fn write_index(&self, index: usize, pk: &mut String, sk: &mut String) -> Result<bool>;
@@ -116,7 +115,7 @@ pub(crate) trait DynEntity {
     fn version(&self) -> u64;
 }
 
-impl<E: Entity> DynEntity for E {
+impl<E: Entity> WriteKeys for E {
     fn write_pk(&self, out: &mut String) -> Result<()> {
         self.__write_pk(out)
     }
@@ -124,7 +123,9 @@ impl<E: Entity> DynEntity for E {
     fn write_sk(&self, out: &mut String) -> Result<()> {
         self.__write_sk(out)
     }
+}
 
+impl<E: Entity> DynEntity for E {
     fn keys_are(&self, pk: &str, sk: Option<&str>) -> bool {
         self.__keys_are(pk, sk)
     }

@@ -51,6 +51,26 @@ impl TableInner {
     }
 }
 
+/// What writes a primary key's two strings: an entity
+/// ([`DynEntity`](crate::table::erased::DynEntity)), or a typed key.
+pub(crate) trait WriteKeys {
+    fn write_pk(&self, out: &mut String) -> Result<()>;
+    fn write_sk(&self, out: &mut String) -> Result<()>;
+}
+
+/// A typed key as [`WriteKeys`].
+struct KeyWriter<'k, K>(&'k K);
+
+impl<K: EntityKey> WriteKeys for KeyWriter<'_, K> {
+    fn write_pk(&self, out: &mut String) -> Result<()> {
+        self.0.__write_pk(out)
+    }
+
+    fn write_sk(&self, out: &mut String) -> Result<()> {
+        self.0.__write_sk(out)
+    }
+}
+
 /// A primary key rendered to strings, checked against DynamoDB's limits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RenderedKey {
@@ -78,21 +98,19 @@ impl TableInner {
     }
 
     /// Renders a key with the given writers and checks DynamoDB's limits.
-    pub(crate) fn render(
-        &self,
-        entity: &EntityInfo,
-        write_pk: &dyn Fn(&mut String) -> Result<()>,
-        write_sk: &dyn Fn(&mut String) -> Result<()>,
-    ) -> Result<RenderedKey> {
+    /// In line, so that a typed caller (`encode_plain`) calls the writers
+    /// as the type's own.
+    #[inline]
+    pub(crate) fn render(&self, entity: &EntityInfo, keys: &dyn WriteKeys) -> Result<RenderedKey> {
         self.check_schema_of(entity.name, entity.sk.is_some())?;
         // One allocation for typical keys (`CREATOR#<id>`, `CLIP#<timestamp>#<id>`).
         let mut pk = String::with_capacity(KEY_CAPACITY);
-        write_pk(&mut pk)?;
+        keys.write_pk(&mut pk)?;
         self.check_len_of(entity.name, &self.pk, &pk, MAX_PARTITION_KEY_BYTES)?;
         let sk = match &self.sk {
             Some(attr) => {
                 let mut sk = String::with_capacity(KEY_CAPACITY);
-                write_sk(&mut sk)?;
+                keys.write_sk(&mut sk)?;
                 self.check_len_of(entity.name, attr, &sk, MAX_SORT_KEY_BYTES)?;
                 Some(sk)
             }
@@ -102,9 +120,7 @@ impl TableInner {
     }
 
     pub(crate) fn render_key<K: EntityKey>(&self, key: &K) -> Result<RenderedKey> {
-        self.render(info::<K::Entity>(), &|out| key.__write_pk(out), &|out| {
-            key.__write_sk(out)
-        })
+        self.render(info::<K::Entity>(), &KeyWriter(key))
     }
 
     pub(crate) fn check_len<E: Entity>(&self, attr: &str, value: &str, max: usize) -> Result<()> {
