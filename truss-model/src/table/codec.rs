@@ -2,7 +2,7 @@
 
 use crate::foundation::attr_value::CodecError;
 use crate::foundation::error::{Error, KeyDisplay, Result};
-use crate::foundation::item::Item;
+use crate::foundation::item::{owned_name, Item};
 use crate::foundation::limits::{MAX_ITEM_BYTES, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::foundation::scratch::with_scratch;
 use crate::keys::attribute_index::check_value;
@@ -59,12 +59,12 @@ impl TableInner {
         };
         size += self.pk.len() + pk.len();
         let mut clash = item
-            .insert(self.pk.as_str().to_owned(), AttributeValue::S(pk))
+            .insert(owned_name(&self.pk), AttributeValue::S(pk))
             .is_some();
         if let (Some(attr), Some(sk)) = (&self.sk, sk) {
             size += attr.len() + sk.len();
             clash |= item
-                .insert(attr.as_str().to_owned(), AttributeValue::S(sk))
+                .insert(owned_name(attr), AttributeValue::S(sk))
                 .is_some();
         }
         if clash || size > MAX_ITEM_BYTES {
@@ -121,7 +121,7 @@ impl TableInner {
             let now = (stamp.at)(now)
                 .map_err(|m| encode_error(&key, format!("`{}`: {m}", stamp.attribute)))?;
             size += crate::foundation::size::value_size(&now);
-            match item.insert(stamp.attribute.to_owned(), now) {
+            match item.insert(owned_name(stamp.attribute), now) {
                 Some(previous) => size -= crate::foundation::size::value_size(&previous),
                 None => size += stamp.attribute.len(),
             }
@@ -133,7 +133,7 @@ impl TableInner {
                     .map_err(|m| encode_error(&key, format!("expiry `{}`: {m}", ttl.attribute)))?;
                 size = size + crate::foundation::size::value_size(&stored)
                     - crate::foundation::size::value_size(&value);
-                item.insert(ttl.attribute.to_owned(), stored);
+                item.insert(owned_name(ttl.attribute), stored);
             }
         }
         size += self.pk.len() + key.pk.len();
@@ -144,11 +144,11 @@ impl TableInner {
         // insert itself tells (one hash per key, not two). The names are
         // copied through `&str`, in line (`String::clone` is a call).
         let pk_clash = item
-            .insert(self.pk.as_str().to_owned(), AttributeValue::S(key.pk))
+            .insert(owned_name(&self.pk), AttributeValue::S(key.pk))
             .is_some();
         let sk_clash = match (&self.sk, key.sk) {
             (Some(attr), Some(sk)) => item
-                .insert(attr.as_str().to_owned(), AttributeValue::S(sk))
+                .insert(owned_name(attr), AttributeValue::S(sk))
                 .is_some(),
             _ => false,
         };
@@ -169,7 +169,7 @@ impl TableInner {
         if let Some((attr, next)) = version {
             let next = AttributeValue::N(next.to_string());
             size += attr.len() + crate::foundation::size::value_size(&next);
-            if let Some(previous) = item.insert(attr.to_owned(), next) {
+            if let Some(previous) = item.insert(owned_name(attr), next) {
                 size -= attr.len() + crate::foundation::size::value_size(&previous);
             }
         }
@@ -187,7 +187,7 @@ impl TableInner {
             for (attr, value) in attrs {
                 size += attr.len() + value.len();
                 if item
-                    .insert(attr.to_owned(), AttributeValue::S(value))
+                    .insert(owned_name(attr), AttributeValue::S(value))
                     .is_some()
                 {
                     return Err(encode_error(&self.key_of(&item), format!(
@@ -216,7 +216,7 @@ impl TableInner {
         for constant in e.constants {
             let value = constant.value.to_attribute();
             size += constant.name.len() + crate::foundation::size::value_size(&value);
-            if item.insert(constant.name.to_owned(), value).is_some() {
+            if item.insert(owned_name(constant.name), value).is_some() {
                 return Err(encode_error(
                     &self.key_of(&item),
                     format!(
@@ -229,7 +229,7 @@ impl TableInner {
         if let Some(revision) = e.revision {
             let value = AttributeValue::N(revision.current.to_string());
             size += revision.attribute.len() + crate::foundation::size::value_size(&value);
-            if item.insert(revision.attribute.to_owned(), value).is_some() {
+            if item.insert(owned_name(revision.attribute), value).is_some() {
                 return Err(encode_error(
                     &self.key_of(&item),
                     format!(
@@ -480,7 +480,7 @@ impl TableInner {
                 let value = ttl
                     .load(value)
                     .map_err(|m| read.error(self, e, Some(ttl.attribute.to_owned()), m))?;
-                item.insert(ttl.attribute.to_owned(), value);
+                item.insert(owned_name(ttl.attribute), value);
             }
         }
         Ok(())

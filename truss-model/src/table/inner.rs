@@ -3,7 +3,7 @@
 //! limits checked.
 
 use crate::foundation::error::{Error, KeyDisplay, Result};
-use crate::foundation::item::Item;
+use crate::foundation::item::{owned_name, Item};
 use crate::foundation::limits::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::keys::entity::{Entity, EntityKey};
 use crate::table::erased::{info, EntityInfo};
@@ -169,9 +169,9 @@ impl TableInner {
     /// The item holding just this key, for GetItem, DeleteItem, UpdateItem.
     pub(crate) fn key_item(&self, key: &RenderedKey) -> Item {
         let mut item = Item::with_capacity(2);
-        item.insert(self.pk.clone(), AttributeValue::S(key.pk.clone()));
+        item.insert(owned_name(&self.pk), AttributeValue::S(key.pk.clone()));
         if let (Some(attr), Some(sk)) = (&self.sk, &key.sk) {
-            item.insert(attr.clone(), AttributeValue::S(sk.clone()));
+            item.insert(owned_name(attr), AttributeValue::S(sk.clone()));
         }
         item
     }
