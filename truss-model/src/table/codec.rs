@@ -385,8 +385,8 @@ impl TableInner {
         let e = info::<E>();
         let declared = self.declared(e);
         let mut keys = ItemKeys::new(&declared, false);
-        let mut slot: Option<E> = None;
-        let fields = Slot::read_keyed(&mut slot, item, &mut keys);
+        // Read straight into the value: no slot to move it through.
+        let fields = read_keyed::<E>(item, &mut keys);
         let rare = (keys.wrong_constant.take(), keys.unrecovered.take());
         let read = Reading {
             pk: keys.pk.as_deref(),
@@ -400,10 +400,8 @@ impl TableInner {
             self.keys_met(e, &read, keys.constants, rare)?;
         }
         self.keys_present(e, &read)?;
-        fields.map_err(|err| read.error(self, e, err.path(), err.message().to_owned()))?;
-        let Some(entity) = slot else {
-            return Err(read.error(self, e, None, "the codec returned no value".into()));
-        };
+        let entity =
+            fields.map_err(|err| read.error(self, e, err.path(), err.message().to_owned()))?;
         if check == KeyCheck::Check {
             let (pk, sk) = (read.pk.unwrap_or_default(), read.sk_value(e));
             let checked_sk = match (&e.sk, &self.sk) {
@@ -1106,21 +1104,7 @@ impl<E: Entity> Slot for Option<E> {
         item: Item,
         keys: &mut ItemKeys<'_>,
     ) -> std::result::Result<(), CodecError> {
-        #[cfg(all(debug_assertions, feature = "check-codec"))]
-        let copy = by_serde::<E>().map(|serde| (serde, item.clone()));
-        let read = E::__from_item_keyed(item, keys);
-        // With `check-codec`, compared with serde's reading of the item's own
-        // attributes (the two-pass split), as `from_own_attributes` does;
-        // not when the keys themselves fail, which `finish` reports first.
-        #[cfg(all(debug_assertions, feature = "check-codec"))]
-        if let Some((serde, copy)) = copy {
-            if let Ok(own) = keys.fresh().own_attributes(copy) {
-                if let Some(disagreement) = disagreement(&serde, &read, (serde.from_item)(own)) {
-                    return Err(disagreement);
-                }
-            }
-        }
-        *self = Some(read?);
+        *self = Some(read_keyed::<E>(item, keys)?);
         Ok(())
     }
 
@@ -1135,6 +1119,30 @@ impl<E: Entity> Slot for Option<E> {
     fn entity(&self) -> Option<&dyn DynEntity> {
         self.as_ref().map(|entity| entity as &dyn DynEntity)
     }
+}
+
+/// The entity read from a whole item in one pass, the attributes that
+/// are not its own handed to `keys`; in debug builds with `check-codec`
+/// compared with serde's reading of the item's own attributes (the
+/// two-pass split), as [`from_own_attributes`] compares, but not when the
+/// keys themselves fail, which the read reports first.
+#[inline]
+fn read_keyed<E: Entity>(
+    item: Item,
+    keys: &mut ItemKeys<'_>,
+) -> std::result::Result<E, CodecError> {
+    #[cfg(all(debug_assertions, feature = "check-codec"))]
+    let copy = by_serde::<E>().map(|serde| (serde, item.clone()));
+    let read = E::__from_item_keyed(item, keys);
+    #[cfg(all(debug_assertions, feature = "check-codec"))]
+    if let Some((serde, copy)) = copy {
+        if let Ok(own) = keys.fresh().own_attributes(copy) {
+            if let Some(disagreement) = disagreement(&serde, &read, (serde.from_item)(own)) {
+                return Err(disagreement);
+            }
+        }
+    }
+    read
 }
 
 /// What a one-pass read gathered beside the keys: the first checked
