@@ -73,8 +73,9 @@ impl TableInner {
         Ok((item, size))
     }
 
-    /// [`encode_item`](Self::encode_item)'s body, compiled once for every
-    /// entity.
+    /// [`encode_item`](Self::encode_item)'s body for any entity, compiled
+    /// once for every entity; a plain one's writes take
+    /// [`encode_plain`](Self::encode_plain) unless they fail.
     pub(crate) fn encode_erased(
         &self,
         e: &EntityInfo,
@@ -142,7 +143,7 @@ impl TableInner {
         }
         // An entity attribute with a key attribute's name is refused; the
         // insert itself tells (one hash per key, not two). The names are
-        // copied through `&str`, in line (`String::clone` is a call).
+        // copied at a length the compiler knows (`owned_name`).
         let pk_clash = item
             .insert(owned_name(&self.pk), AttributeValue::S(key.pk))
             .is_some();
@@ -277,8 +278,10 @@ impl TableInner {
     /// [`decode`](Self::decode), with the key check chosen: skipping it is
     /// for the codec benchmark's measure of its cost only.
     ///
-    /// Generic only where the value is made ([`Slot`]): the body is
-    /// compiled once for every entity.
+    /// A plain entity ([`plain`]) is read by the typed
+    /// [`decode_plain`](Self::decode_plain); any other by the untyped body,
+    /// generic only where the value is made ([`Slot`]) and compiled once
+    /// for every entity.
     pub(crate) fn decode_with<E: Entity>(&self, item: Item, check: KeyCheck) -> Result<E> {
         if const { plain(info::<E>()) } {
             return self.decode_plain(item, check);
