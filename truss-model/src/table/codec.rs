@@ -390,7 +390,10 @@ impl TableInner {
         let mut keys = ItemKeys::new(&declared, false);
         // Read straight into the value: no slot to move it through.
         let fields = read_keyed::<E>(item, &mut keys);
-        let rare = (keys.wrong_constant.take(), keys.unrecovered.take());
+        // No constants are declared, so none can have another value: of
+        // `keys_met`'s checks, the keys present and the key fields
+        // recovered are left, in that order.
+        let unrecovered = keys.unrecovered.take();
         let read = Reading {
             pk: keys.pk.as_deref(),
             sk: self.sk.as_ref().map(|_| keys.sk.as_deref()),
@@ -399,10 +402,11 @@ impl TableInner {
             compare_index_keys: false,
             upgraded: false,
         };
-        if rare.0.is_some() || rare.1.is_some() {
-            self.keys_met(e, &read, keys.constants, rare)?;
-        }
         self.keys_present(e, &read)?;
+        if let Some(failure) = unrecovered {
+            let (field, message) = *failure;
+            return Err(read.error(self, e, field, message));
+        }
         let entity =
             fields.map_err(|err| read.error(self, e, err.path(), err.message().to_owned()))?;
         if check == KeyCheck::Check {
