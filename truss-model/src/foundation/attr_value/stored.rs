@@ -432,24 +432,25 @@ pub fn put(
 pub fn name_key(name: &str) -> u64 {
     let b = name.as_bytes();
     let len = b.len();
-    let mut key = (len.min(255) as u64) << 56;
-    if let [first, second, third, ..] = b {
-        if len >= 4 {
+    let key = (len.min(255) as u64) << 56;
+    // A name of under four bytes is both its first bytes and its last:
+    // each length written out, no loop (the table's key attributes, `PK`
+    // and `SK`, are two bytes, and go through here for every item read).
+    let short = match *b {
+        [] => 0,
+        [x] => u64::from(x),
+        [x, y] => u64::from(u16::from_le_bytes([x, y])),
+        [x, y, z] => u64::from(x) | u64::from(y) << 8 | u64::from(z) << 16,
+        [first, second, third, .., _] => {
             let last = u32::from_le_bytes([b[len - 4], b[len - 3], b[len - 2], b[len - 1]]);
             return key
-                | u64::from(*first)
-                | u64::from(*second) << 8
-                | u64::from(*third) << 16
+                | u64::from(first)
+                | u64::from(second) << 8
+                | u64::from(third) << 16
                 | u64::from(last) << 24;
         }
-    }
-    for (i, byte) in b.iter().take(3).enumerate() {
-        key |= u64::from(*byte) << (8 * i);
-    }
-    for (i, byte) in b.iter().enumerate() {
-        key |= u64::from(*byte) << (24 + 8 * i);
-    }
-    key
+    };
+    key | short | short << 24
 }
 
 /// Generated code: an empty slot for a field being read.
@@ -541,6 +542,35 @@ mod tests {
         assert_eq!(name_key("id"), 0x0200_0064_6900_6469);
         assert_eq!(name_key("code"), 0x0465_646f_6364_6f63);
         assert_eq!(name_key("creator_id"), 0x0a64_695f_7265_7263);
+    }
+
+    /// At every length (each length under four is its own arm), the key
+    /// is the definition's, written here as the derive writes it: the
+    /// length, the first three bytes, the last four.
+    #[test]
+    fn name_keys_follow_the_definition_at_every_length() {
+        fn definition(name: &str) -> u64 {
+            let bytes = name.as_bytes();
+            let len = bytes.len();
+            let mut key = (len.min(255) as u64) << 56;
+            for (i, b) in bytes.iter().take(3).enumerate() {
+                key |= u64::from(*b) << (8 * i);
+            }
+            for (i, b) in bytes[len.saturating_sub(4)..].iter().enumerate() {
+                key |= u64::from(*b) << (24 + 8 * i);
+            }
+            key
+        }
+        let text = "PKsort_key#é€x".repeat(20);
+        for len in 0..=text.len() {
+            for start in 0..4 {
+                if let Some(name) = text.get(start..start + len) {
+                    assert_eq!(name_key(name), definition(name), "{name:?}");
+                }
+            }
+        }
+        assert_eq!(name_key("S"), 0x0100_0000_5300_0053);
+        assert_eq!(name_key("abc"), 0x0300_6362_6163_6261);
     }
 
     /// Names of up to seven bytes have keys of their own.
