@@ -788,7 +788,9 @@ criterion_group!(
 
 /// `TRUSS_CODEC_COUNT=<tiny|mid|clip|wide|indexed>:<variant>:<n>` runs `n` round
 /// trips (`hand`, `truss`), encodes (`hand_encode`, `truss_encode`),
-/// decodes of a clone (`hand_decode`, `truss_decode`) or clones (`clone`) and nothing else, for instruction counts under
+/// decodes of a clone (`hand_decode`, `truss_decode`), the hand-written
+/// encode read by truss-model (`truss_decode_fresh`, against `hand`) or
+/// clones (`clone`) and nothing else, for instruction counts under
 /// callgrind: `(count(n) - count(0)) / n` is the cost of one round trip.
 fn count(spec: &str) {
     let parts: Vec<&str> = spec.split(':').collect();
@@ -813,6 +815,13 @@ fn count(spec: &str) {
                 }
                 "truss" => {
                     let item = table.to_item(black_box(&value)).unwrap();
+                    black_box(table.from_item::<E>(item).unwrap());
+                }
+                // The hand-written code's item read by truss-model: each
+                // map with its own entry order, as in `hand`, where a
+                // clone repeats one order, which the processor learns.
+                "truss_decode_fresh" => {
+                    let item = hand.0(black_box(&value));
                     black_box(table.from_item::<E>(item).unwrap());
                 }
                 "hand_encode" => {
