@@ -66,6 +66,7 @@ impl<'a> ItemKeys<'a> {
     /// Generated code: for reading an item that holds its entity's own
     /// attributes only (every other attribute is dropped, nothing is
     /// recovered).
+    #[inline]
     pub fn detached() -> Self {
         ItemKeys {
             of: None,
@@ -80,6 +81,7 @@ impl<'a> ItemKeys<'a> {
 
     /// A gathering for an item of a table and entity; the index keys are
     /// kept when `compare_index_keys`.
+    #[inline]
     pub(crate) fn new(of: &'a Declared<'a>, compare_index_keys: bool) -> Self {
         let index_keys = if compare_index_keys {
             vec![(None, None); of.indexes.len()]

@@ -390,13 +390,20 @@ impl TableInner {
         let mut keys = ItemKeys::new(&declared, false);
         // Read straight into the value: no slot to move it through.
         let fields = read_keyed::<E>(item, &mut keys);
+        // Taken apart, so that what is left is dropped field by field in
+        // line, not by the gathering's whole drop (a call per item).
+        let ItemKeys {
+            pk,
+            sk,
+            unrecovered,
+            ..
+        } = keys;
         // No constants are declared, so none can have another value: of
         // `keys_met`'s checks, the keys present and the key fields
         // recovered are left, in that order.
-        let unrecovered = keys.unrecovered.take();
         let read = Reading {
-            pk: keys.pk.as_deref(),
-            sk: self.sk.as_ref().map(|_| keys.sk.as_deref()),
+            pk: pk.as_deref(),
+            sk: self.sk.as_ref().map(|_| sk.as_deref()),
             index_keys: &[],
             check,
             compare_index_keys: false,
