@@ -318,18 +318,21 @@ pub fn matches_keys<E: Entity>(keys: &KeyText<'_>, item: &Item) -> bool {
 }
 
 fn matches_of(e: &crate::table::erased::EntityInfo, keys: &KeyText<'_>, item: &Item) -> bool {
-    let pk_ok = keys.pk.is_some_and(|pk| e.pk.matches_key(pk));
+    // The sort key first, and each test only when the one before passed:
+    // a collection's variants share the partition key, so the sort key is
+    // what tells them apart, and a variant it rules out costs one literal
+    // compared.
     let sk_ok = match (e.sk, keys.sk) {
         (Some(t), Some(sk)) => t.matches_key(sk),
         (None, None) => true,
         _ => false,
     };
-    let constants_ok = e
-        .constants
-        .iter()
-        .filter(|c| c.check)
-        .all(|c| item.get(c.name).is_some_and(|v| c.value.matches(v)));
-    pk_ok && sk_ok && constants_ok
+    sk_ok
+        && keys.pk.is_some_and(|pk| e.pk.matches_key(pk))
+        && e.constants
+            .iter()
+            .filter(|c| c.check)
+            .all(|c| item.get(c.name).is_some_and(|v| c.value.matches(v)))
 }
 
 /// The error for an item that matches no variant of a collection.
