@@ -12,7 +12,8 @@
 //!
 //! Words after `--` choose the rows whose names contain one of them:
 //! `cargo bench --bench e2e -- collection` times the collection query
-//! only; `bulk` the bulk writes.
+//! only; `bulk` the bulk writes. `TRUSS_E2E_COUNT=<lib|raw>:<n>` runs `n`
+//! collection queries of one side and nothing else (for callgrind).
 
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use aws_sdk_dynamodb::Client;
@@ -89,6 +90,23 @@ async fn run() {
         .await
         .expect("seed");
 
+    // `TRUSS_E2E_COUNT=<lib|raw>:<n>`: `n` collection queries of one side
+    // and nothing else, for instruction counts under callgrind
+    // (`(count(n) - count(m)) / (n - m)` is the cost of one query, the
+    // engine's included).
+    if let Ok(spec) = std::env::var("TRUSS_E2E_COUNT") {
+        let Some((side, Ok(n))) = spec.split_once(':').map(|(s, n)| (s, n.parse::<usize>())) else {
+            panic!("TRUSS_E2E_COUNT=<lib|raw>:<n>, got {spec:?}");
+        };
+        for _ in 0..n {
+            if side == "lib" {
+                std::hint::black_box(lib_collection(&ctx).await);
+            } else {
+                std::hint::black_box(raw_collection(&ctx).await);
+            }
+        }
+        return;
+    }
     println!(
         "# End to end against {} (interleaved, one warm client)\n",
         ENGINE.get().copied().unwrap_or("?")
