@@ -189,9 +189,14 @@ async fn injected_unprocessed_items_are_retried_until_every_item_lands() {
         .await
         .unwrap();
     assert_eq!(summary.written, 100);
+    // Every fault was spent, and the first two (both full chunks of 25,
+    // sent together at concurrency 2) held back 12 items each; what the
+    // later four hold back depends on which requests they meet (a resent
+    // half of 6 items loses 3 more, one of 1 item loses none).
+    assert_eq!(faults.remaining(), 0, "all six faults were injected");
     assert!(
-        faults.injected() >= 6 * 6,
-        "faults were injected: {}",
+        faults.injected() >= 2 * 12,
+        "items were held back: {}",
         faults.injected()
     );
     assert!(summary.requests > 4, "retries were needed: {summary:?}");

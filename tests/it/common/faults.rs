@@ -54,6 +54,11 @@ impl Unprocessed {
         self.injected.load(Ordering::SeqCst)
     }
 
+    /// Faults of the budget not spent yet.
+    pub fn remaining(&self) -> usize {
+        self.faults.load(Ordering::SeqCst)
+    }
+
     fn take_fault(&self) -> bool {
         self.faults
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
