@@ -797,9 +797,10 @@ async fn segments_are_read_on_tasks_of_their_own_and_stop_with_the_scan() {
     );
 }
 
-/// `all` collects each segment on the segment's own task (the pages of a
-/// segment sent from one task, a task per segment) and hands every item
-/// over once: every document, once, and none of the other entity's items.
+/// `all` collects each segment on the segment's own task and fetches
+/// each next page on a task of its own (every page sent from a task, no
+/// task sending for two segments) and hands every item over once: every
+/// document, once, and none of the other entity's items.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_collects_each_segment_on_its_own_task() {
     let seeded = filled("scan-all", 400).await;
@@ -816,7 +817,20 @@ async fn all_collects_each_segment_on_its_own_task() {
     let ids: std::collections::BTreeSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
     assert_eq!((docs.len(), ids.len()), (400, 400), "every document, once");
     let sent = recorder.take();
-    assert_a_task_per_segment(&sent, 4);
+    let mut segments_of = std::collections::BTreeMap::new();
+    for Sent { segment, task, .. } in &sent {
+        let task = task.expect("sent from a task, not from the reader's block_on");
+        segments_of
+            .entry(task)
+            .or_insert_with(std::collections::BTreeSet::new)
+            .insert(*segment);
+    }
+    assert!(
+        segments_of.values().all(|segments| segments.len() == 1),
+        "no task sends for two segments: {segments_of:?}"
+    );
+    let segments: std::collections::BTreeSet<_> = segments_of.values().flatten().collect();
+    assert_eq!(segments.len(), 4, "{segments_of:?}");
 
     // The same requests as the stream reads with: one per page.
     let streamed: Vec<Doc> = table
@@ -885,23 +899,25 @@ async fn a_panic_on_a_segments_task_reaches_the_reader() {
     assert!(message.contains("panics on one item"), "{message}");
 }
 
-/// What happened, in order, in `all_asks_for_the_next_page_before_decoding_a_page`.
-static EVENTS: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+/// What reached the engine and what was read, in order, in
+/// `all_sends_the_next_request_while_a_page_decodes`.
+static WIRE: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
 
-/// A document whose reading is logged in [`EVENTS`].
+/// A document whose reading takes a millisecond and is logged in [`WIRE`].
 #[derive(Entity, Serialize, Debug, Clone, PartialEq)]
 #[truss(pk = "DOC#{id}", sk = "META", codec = "serde")]
-struct Logged {
+struct Slow {
     id: String,
     n: u32,
     migrated: u32,
 }
 
-impl<'de> Deserialize<'de> for Logged {
+impl<'de> Deserialize<'de> for Slow {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let doc = Doc::deserialize(deserializer)?;
-        EVENTS.lock().unwrap().push("decode");
-        Ok(Logged {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        WIRE.lock().unwrap().push("decode");
+        Ok(Slow {
             id: doc.id,
             n: doc.n,
             migrated: doc.migrated,
@@ -909,54 +925,89 @@ impl<'de> Deserialize<'de> for Logged {
     }
 }
 
-/// Each Scan request, logged in [`EVENTS`] as it goes out.
-#[derive(Debug)]
-struct LoggedRequests;
-
-impl aws_smithy_runtime_api::client::interceptors::Intercept for LoggedRequests {
-    fn name(&self) -> &'static str {
-        "test: scan requests in the event log"
-    }
-
-    fn read_before_transmit(
-        &self,
-        _: &aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef<'_>,
-        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
-        _: &mut aws_smithy_types::config_bag::ConfigBag,
-    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
-        EVENTS.lock().unwrap().push("request");
-        Ok(())
-    }
+/// A TCP relay in front of the engine, on threads of its own (not the
+/// test's runtime): each Scan request is logged in [`WIRE`] when its bytes
+/// reach the relay, that is, when the client has written them. Returns the
+/// relay's endpoint.
+fn relay_to(engine: &str) -> String {
+    use std::io::{Read, Write};
+    let engine = engine
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { return };
+            let mut server = std::net::TcpStream::connect(&engine).unwrap();
+            let (mut to_server, mut to_client) =
+                (server.try_clone().unwrap(), client.try_clone().unwrap());
+            std::thread::spawn(move || {
+                const SCAN: &[u8] = b"DynamoDB_20120810.Scan";
+                let (mut seen, mut counted, mut buffer) = (Vec::new(), 0, [0u8; 65_536]);
+                while let Ok(n @ 1..) = client.read(&mut buffer) {
+                    seen.extend_from_slice(&buffer[..n]);
+                    let found = seen.windows(SCAN.len()).filter(|w| *w == SCAN).count();
+                    for _ in counted..found {
+                        WIRE.lock().unwrap().push("request");
+                    }
+                    counted = found;
+                    if to_server.write_all(&buffer[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = to_server.shutdown(std::net::Shutdown::Write);
+            });
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut server, &mut to_client);
+                let _ = to_client.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    format!("http://{address}")
 }
 
-/// `all` asks for a segment's next page before it decodes the page it has,
-/// so the request is under way while the items decode (as `items()` reads
-/// one page ahead); still one request per page, every item once.
+/// `all` asks for the next page before it decodes a page, and the request
+/// goes out then, not when the page's items are decoded: on Tokio the HTTP
+/// connection's task that writes it is woken on the decoding worker's own
+/// slot, which no other worker takes, so the scan lets it run first.
+/// Checked on the wire, through a relay: the second request reaches it
+/// before the first page's hundred items are decoded (each takes a
+/// millisecond).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn all_asks_for_the_next_page_before_decoding_a_page() {
-    let seeded = filled("scan-ahead", 30).await;
+async fn all_sends_the_next_request_while_a_page_decodes() {
+    let seeded = table("scan-ahead-sent").await;
+    seeded.batch_write().put_all(&docs(250)).await.unwrap();
     let config = aws_sdk_dynamodb::config::Builder::from(&sdk_config().await)
-        .interceptor(LoggedRequests)
+        .endpoint_url(relay_to(&endpoint()))
         .build();
     let table = Table::new(aws_sdk_dynamodb::Client::from_conf(config), seeded.name());
-    EVENTS.lock().unwrap().clear();
-    let docs: Vec<Logged> = table.scan::<Logged>().page_size(100).all().await.unwrap();
+    WIRE.lock().unwrap().clear();
+    let docs: Vec<Slow> = table.scan::<Slow>().page_size(100).all().await.unwrap();
     let ids: std::collections::BTreeSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
-    assert_eq!((docs.len(), ids.len()), (30, 30), "every document, once");
-    let events = std::mem::take(&mut *EVENTS.lock().unwrap());
-    // 330 items (30 documents, 300 stats) in pages of 100: four requests,
-    // and the second out before the first page's documents decode (read
-    // page by page, the first decode would follow the first request).
-    let requests = events.iter().filter(|e| **e == "request").count();
-    assert_eq!(requests, 4, "{events:?}");
+    assert_eq!((docs.len(), ids.len()), (250, 250), "every document, once");
+    let events = std::mem::take(&mut *WIRE.lock().unwrap());
+    assert_eq!(events.iter().filter(|e| **e == "decode").count(), 250);
+    // Pages of 100, 100 and 50 (short: the last): one request each.
     assert_eq!(
-        events.iter().filter(|e| **e == "decode").count(),
-        30,
+        events.iter().filter(|e| **e == "request").count(),
+        3,
         "{events:?}"
     );
-    assert_eq!(
-        events.iter().take_while(|e| **e == "request").count(),
-        2,
-        "two requests before the first page decodes: {events:?}"
+    let nth = |what: &str, n: usize| {
+        events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| **e == what)
+            .nth(n - 1)
+            .map(|(i, _)| i)
+    };
+    let second_request = nth("request", 2).expect("a second request");
+    let first_page_decoded = nth("decode", 100).expect("a first page of 100");
+    assert!(
+        second_request < first_page_decoded,
+        "the second request reached the engine after the first page was decoded: {:?}",
+        &events[..second_request + 1]
     );
 }

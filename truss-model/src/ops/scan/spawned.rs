@@ -98,3 +98,51 @@ impl<P> Drop for Spawned<P> {
         }
     }
 }
+
+/// The next item of `stream`, fetched on a task of its own when the
+/// current runtime is a multi-threaded Tokio runtime (`None` otherwise):
+/// the stream is handed back with it. The request then goes on while the
+/// reader decodes, whatever the HTTP client waits for on the way (a pooled
+/// connection coming back, a new one): those wake the fetch's task, which
+/// another worker can run, where a future polled by the decoding task
+/// would wait for that task's next poll. Dropping it aborts the task.
+pub(crate) fn fetch_ahead<P: Send + 'static>(
+    mut stream: BoxStream<'static, P>,
+) -> Result<Fetched<P>, BoxStream<'static, P>> {
+    match Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            let task = async move {
+                let next = stream.next().await;
+                (stream, next)
+            };
+            #[cfg(feature = "tracing")]
+            let task = tracing::Instrument::in_current_span(task);
+            Ok(Fetched(handle.spawn(task)))
+        }
+        _ => Err(stream),
+    }
+}
+
+/// A stream's next item, fetched on a task of its own ([`fetch_ahead`]).
+pub(crate) struct Fetched<P>(JoinHandle<(BoxStream<'static, P>, Option<P>)>);
+
+impl<P> Future for Fetched<P> {
+    type Output = (BoxStream<'static, P>, Option<P>);
+
+    // As `Spawned`: the one panic is a runtime shut down under a running
+    // read; a panic in the task goes on in the reader.
+    #[allow(clippy::panic)]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match futures::ready!(Pin::new(&mut self.0).poll(cx)) {
+            Ok(fetched) => Poll::Ready(fetched),
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(_) => panic!("the Tokio runtime shut down while a scan segment was read on it"),
+        }
+    }
+}
+
+impl<P> Drop for Fetched<P> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
