@@ -797,10 +797,9 @@ async fn segments_are_read_on_tasks_of_their_own_and_stop_with_the_scan() {
     );
 }
 
-/// `all` collects each segment on the segment's own task and fetches
-/// each next page on a task of its own (every page sent from a task, no
-/// task sending for two segments) and hands every item over once: every
-/// document, once, and none of the other entity's items.
+/// `all` collects each segment on the segment's own task (the pages of a
+/// segment sent from one task, a task per segment) and hands every item
+/// over once: every document, once, and none of the other entity's items.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_collects_each_segment_on_its_own_task() {
     let seeded = filled("scan-all", 400).await;
@@ -817,20 +816,7 @@ async fn all_collects_each_segment_on_its_own_task() {
     let ids: std::collections::BTreeSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
     assert_eq!((docs.len(), ids.len()), (400, 400), "every document, once");
     let sent = recorder.take();
-    let mut segments_of = std::collections::BTreeMap::new();
-    for Sent { segment, task, .. } in &sent {
-        let task = task.expect("sent from a task, not from the reader's block_on");
-        segments_of
-            .entry(task)
-            .or_insert_with(std::collections::BTreeSet::new)
-            .insert(*segment);
-    }
-    assert!(
-        segments_of.values().all(|segments| segments.len() == 1),
-        "no task sends for two segments: {segments_of:?}"
-    );
-    let segments: std::collections::BTreeSet<_> = segments_of.values().flatten().collect();
-    assert_eq!(segments.len(), 4, "{segments_of:?}");
+    assert_a_task_per_segment(&sent, 4);
 
     // The same requests as the stream reads with: one per page.
     let streamed: Vec<Doc> = table

@@ -20,7 +20,6 @@ use crate::ops::migrate::progress::Progress;
 use crate::ops::projection::{render, Projection, Rendered};
 use crate::table::observe::send;
 use crate::table::Table;
-use futures::future::{BoxFuture, FutureExt};
 use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 use std::fmt;
 use std::marker::PhantomData;
@@ -277,8 +276,8 @@ impl<T: ScanTarget> Scan<T> {
     /// hands them over once, at its end, as a hand-written scan with a task
     /// per segment does: no page waits for the reader. A segment asks for
     /// its next page before it decodes the page it has (one page ahead, as
-    /// `items()` reads), on a task of its own, so the request is under way
-    /// while the items decode.
+    /// `items()` reads), and lets the request go out before it decodes,
+    /// so the request is under way while the items decode.
     pub async fn all(self) -> Result<Vec<T>> {
         self.all_as(None, T::__decode).await
     }
@@ -323,18 +322,25 @@ impl<T: ScanTarget> Scan<T> {
                     // The next page is asked for before this one decodes:
                     // its request is under way while the items decode (one
                     // page ahead, as `items()` reads).
-                    let mut fetch = fetch_ahead(pages);
-                    let started = futures::poll!(&mut fetch);
-                    if started.is_pending() {
-                        // The fetch's task (without one, what the poll
-                        // woke: the HTTP connection's task, which writes
-                        // the request) runs before the page decodes: on
-                        // Tokio a task spawned or woken by a running one
-                        // waits in that worker's own slot, which other
-                        // workers do not take (the test
-                        // `all_sends_the_next_request_while_a_page_decodes`
-                        // sees the request on the wire).
+                    let mut fetch = pages.next();
+                    let mut started = futures::poll!(&mut fetch);
+                    // What the poll woke on this thread runs before the
+                    // page decodes, until the request is out: on Tokio a
+                    // task woken by a running one waits in that worker's
+                    // own slot, which other workers do not take, so the
+                    // HTTP connection's task that writes the request (or
+                    // hands back the pooled connection the request waits
+                    // for) would wait for the whole decode. A few rounds
+                    // cover that chain: the pooled connection handed back,
+                    // the request handed to it, written. (The test
+                    // `all_sends_the_next_request_while_a_page_decodes`
+                    // sees the request on the wire.)
+                    for _ in 0..AHEAD_ROUNDS {
+                        if started.is_ready() {
+                            break;
+                        }
                         yield_once().await;
+                        started = futures::poll!(&mut fetch);
                     }
                     items.reserve(page.items.len());
                     for item in page.items {
@@ -342,8 +348,8 @@ impl<T: ScanTarget> Scan<T> {
                             items.push(decode(&table, item)?);
                         }
                     }
-                    (pages, next) = match started {
-                        std::task::Poll::Ready(fetched) => fetched,
+                    next = match started {
+                        std::task::Poll::Ready(page) => page,
                         std::task::Poll::Pending => fetch.await,
                     };
                 }
@@ -555,6 +561,11 @@ impl Plan {
     }
 }
 
+/// How many times `all` lets what its poll of the next page woke run
+/// before it decodes a page, while that page is not in (each a return to
+/// the executor).
+const AHEAD_ROUNDS: usize = 4;
+
 /// Returns `Pending` once, waking itself: the executor runs what is
 /// waiting on this thread before this task goes on.
 async fn yield_once() {
@@ -568,26 +579,6 @@ async fn yield_once() {
         std::task::Poll::Pending
     })
     .await
-}
-
-/// The next page of `pages`, with `pages` handed back: fetched on a task
-/// of its own where it can be (feature `rt-tokio`, on a multi-threaded
-/// Tokio runtime), so that the request goes on while the reader decodes;
-/// otherwise polled by the reader.
-fn fetch_ahead<P: Send + 'static>(
-    pages: BoxStream<'static, P>,
-) -> BoxFuture<'static, (BoxStream<'static, P>, Option<P>)> {
-    #[cfg(feature = "rt-tokio")]
-    let pages = match spawned::fetch_ahead(pages) {
-        Ok(fetched) => return fetched.boxed(),
-        Err(pages) => pages,
-    };
-    let mut pages = pages;
-    async move {
-        let next = pages.next().await;
-        (pages, next)
-    }
-    .boxed()
 }
 
 /// `segment` on a task of its own where it can be (feature `rt-tokio`):
