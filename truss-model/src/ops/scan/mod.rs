@@ -274,10 +274,11 @@ impl<T: ScanTarget> Scan<T> {
     /// and is returned. With the feature `rt-tokio`, on a multi-threaded
     /// Tokio runtime, each segment collects its items on its own task and
     /// hands them over once, at its end, as a hand-written scan with a task
-    /// per segment does: no page waits for the reader. A segment asks for
-    /// its next page before it decodes the page it has (one page ahead, as
-    /// `items()` reads), and lets the request go out before it decodes,
-    /// so the request is under way while the items decode.
+    /// per segment does: no page waits for the reader. When one segment is
+    /// read at a time (one segment, or a [`concurrency`](Scan::concurrency)
+    /// of 1), it asks for its next page and lets the request go out before
+    /// it decodes the page it has, so the request is under way while the
+    /// items decode; segments read at once overlap one another instead.
     pub async fn all(self) -> Result<Vec<T>> {
         self.all_as(None, T::__decode).await
     }
@@ -312,6 +313,12 @@ impl<T: ScanTarget> Scan<T> {
         decode: fn(&Table, Item) -> Result<U>,
     ) -> Result<Vec<U>> {
         let (concurrency, segments) = self.segments_as(projection);
+        // One segment at a time, the next page is asked for while a page
+        // decodes. Several at once overlap one another's requests and
+        // decodes already, as a hand-written scan's tasks do; asking ahead
+        // there too only costs CPU (`BENCHMARKS.md` §6, "The page ahead,
+        // on the wire").
+        let ahead = concurrency.min(segments.len()) <= 1;
         let segments = segments.into_iter().map(move |(table, mut pages)| {
             // The segment's items, gathered where its pages are read.
             let gathered = async move {
@@ -319,11 +326,16 @@ impl<T: ScanTarget> Scan<T> {
                 let mut next = pages.next().await;
                 while let Some(page) = next {
                     let page = page?;
-                    // The next page is asked for before this one decodes:
-                    // its request is under way while the items decode (one
-                    // page ahead, as `items()` reads).
+                    // With `ahead`, the next page is asked for before this
+                    // one decodes: its request is under way while the items
+                    // decode (one page ahead, as `items()` reads).
+                    // Otherwise it is first polled after the decode.
                     let mut fetch = pages.next();
-                    let mut started = futures::poll!(&mut fetch);
+                    let mut started = if ahead {
+                        futures::poll!(&mut fetch)
+                    } else {
+                        std::task::Poll::Pending
+                    };
                     // What the poll woke on this thread runs before the
                     // page decodes, until the request is out: on Tokio a
                     // task woken by a running one waits in that worker's
@@ -336,7 +348,7 @@ impl<T: ScanTarget> Scan<T> {
                     // `all_sends_the_next_request_while_a_page_decodes`
                     // sees the request on the wire.)
                     for _ in 0..AHEAD_ROUNDS {
-                        if started.is_ready() {
+                        if !ahead || started.is_ready() {
                             break;
                         }
                         yield_once().await;
