@@ -331,28 +331,28 @@ impl<T: ScanTarget> Scan<T> {
                     // decode (one page ahead, as `items()` reads).
                     // Otherwise it is first polled after the decode.
                     let mut fetch = pages.next();
-                    let mut started = if ahead {
-                        futures::poll!(&mut fetch)
-                    } else {
-                        std::task::Poll::Pending
-                    };
-                    // What the poll woke on this thread runs before the
-                    // page decodes, until the request is out: on Tokio a
-                    // task woken by a running one waits in that worker's
-                    // own slot, which other workers do not take, so the
-                    // HTTP connection's task that writes the request (or
-                    // hands back the pooled connection the request waits
-                    // for) would wait for the whole decode. A few rounds
-                    // cover that chain: the pooled connection handed back,
-                    // the request handed to it, written. (The test
-                    // `all_sends_the_next_request_while_a_page_decodes`
-                    // sees the request on the wire.)
-                    for _ in 0..AHEAD_ROUNDS {
-                        if !ahead || started.is_ready() {
-                            break;
-                        }
-                        yield_once().await;
+                    let mut started = std::task::Poll::Pending;
+                    if ahead {
                         started = futures::poll!(&mut fetch);
+                        // What the poll woke on this thread runs before the
+                        // page decodes, until the request is out: on Tokio
+                        // a task woken by a running one waits in that
+                        // worker's own slot, which other workers do not
+                        // take, so the HTTP connection's task that writes
+                        // the request (or hands back the pooled connection
+                        // the request waits for) would wait for the whole
+                        // decode. A few rounds cover that chain: the pooled
+                        // connection handed back, the request handed to it,
+                        // written. (The test
+                        // `all_sends_the_next_request_while_a_page_decodes`
+                        // sees the request on the wire.)
+                        for _ in 0..AHEAD_ROUNDS {
+                            if started.is_ready() {
+                                break;
+                            }
+                            yield_once().await;
+                            started = futures::poll!(&mut fetch);
+                        }
                     }
                     items.reserve(page.items.len());
                     for item in page.items {
