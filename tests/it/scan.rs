@@ -815,6 +815,11 @@ async fn all_collects_each_segment_on_its_own_task() {
         .unwrap();
     let ids: std::collections::BTreeSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
     assert_eq!((docs.len(), ids.len()), (400, 400), "every document, once");
+    assert_eq!(
+        docs.capacity(),
+        docs.len(),
+        "the pages' items put in one vector of the exact size, nothing grown"
+    );
     let sent = recorder.take();
     assert_a_task_per_segment(&sent, 4);
 
@@ -829,6 +834,10 @@ async fn all_collects_each_segment_on_its_own_task() {
         .unwrap();
     assert_eq!(streamed.len(), 400);
     assert_eq!(recorder.take().len(), sent.len());
+
+    // One segment, its pages asked for ahead: the same one vector.
+    let docs: Vec<Doc> = table.scan::<Doc>().page_size(25).all().await.unwrap();
+    assert_eq!((docs.len(), docs.capacity()), (400, 400));
 }
 
 /// A document whose hand-written `Deserialize` panics on one value: the
