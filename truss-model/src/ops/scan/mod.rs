@@ -365,6 +365,10 @@ impl<T: ScanTarget> Scan<T> {
                             items.push(decode(&table, item)?);
                         }
                     }
+                    // The pages are kept until the end: one of mostly other
+                    // entities' items keeps only what it holds (a full page
+                    // is left as it is; glibc shrinks in place).
+                    items.shrink_to_fit();
                     decoded.push(items);
                     next = match started {
                         std::task::Poll::Ready(page) => page,
