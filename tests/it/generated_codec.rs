@@ -39,6 +39,25 @@ pub struct Clip {
     pub platforms: Vec<String>,
 }
 
+/// Two key fields among three names, read with a `match` (up to four
+/// names): the key fields an item lacks are read in a round after the pass,
+/// from the attributes recovered from its keys; and its serde twin.
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "PAIR#{owner}", sk = "RANK#{rank}")]
+pub struct Pair {
+    pub owner: String,
+    pub rank: u32,
+    pub note: Option<String>,
+}
+
+#[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[truss(pk = "PAIR#{owner}", sk = "RANK#{rank}", codec = "serde")]
+pub struct SerdePair {
+    pub owner: String,
+    pub rank: u32,
+    pub note: Option<String>,
+}
+
 /// An attribute named as the table's partition key: refused on write.
 #[derive(Entity, Debug, Clone, PartialEq)]
 #[truss(pk = "SHADOW#{id}", sk = "SHADOW")]
@@ -764,6 +783,67 @@ fn the_codec_in_use_is_visible() {
     let item = table.to_item(&flat).unwrap();
     assert_eq!(item["color"], AttributeValue::S("red".into()));
     assert_eq!(table.from_item::<Flat>(item).unwrap(), flat);
+}
+
+/// An item lacking one key-field attribute, the other or both (as the AWS
+/// CLI writes items) reads with them recovered from its keys, as the serde
+/// codec reads it; an attribute the item holds is not replaced by the one
+/// recovered (a disagreeing one is refused by the key check), and a key
+/// segment that does not parse is the same error on both codecs.
+#[test]
+fn key_fields_an_item_lacks_are_read_after_the_pass() {
+    let table = Table::new(offline_client(), "t");
+    let pair = Pair {
+        owner: "Ann Lee".into(),
+        rank: 7,
+        note: Some("a note".into()),
+    };
+    let twin = SerdePair {
+        owner: pair.owner.clone(),
+        rank: pair.rank,
+        note: pair.note.clone(),
+    };
+    assert_eq!(Pair::CODEC, Codec::Generated);
+    let item = table.to_item(&pair).unwrap();
+    assert_eq!(item, table.to_item(&twin).unwrap());
+    for lacking in [&["owner"][..], &["rank"], &["owner", "rank"]] {
+        let mut bare = item.clone();
+        for name in lacking {
+            bare.remove(*name).expect("written");
+        }
+        assert_eq!(
+            table.from_item::<Pair>(bare.clone()).unwrap(),
+            pair,
+            "{lacking:?}"
+        );
+        assert_eq!(
+            table.from_item::<SerdePair>(bare).unwrap(),
+            twin,
+            "{lacking:?}"
+        );
+    }
+    let errors = |item: Item| {
+        let generated = table
+            .from_item::<Pair>(item.clone())
+            .unwrap_err()
+            .to_string();
+        let by_serde = table.from_item::<SerdePair>(item).unwrap_err().to_string();
+        assert_eq!(generated, by_serde.replace("SerdePair", "Pair"));
+        generated
+    };
+    // The item holds `owner`, another than its key's: not overwritten by
+    // the recovered one, so the key check refuses it.
+    let mut disagreeing = item.clone();
+    disagreeing.remove("rank");
+    disagreeing.insert("owner".into(), AttributeValue::S("Bob".into()));
+    let error = errors(disagreeing);
+    assert!(error.contains("gives `Bob`"), "{error}");
+    // `rank` recovered from a sort key whose segment is no number.
+    let mut unparsed = item.clone();
+    unparsed.remove("rank");
+    unparsed.insert("SK".into(), AttributeValue::S("RANK#seven".into()));
+    let error = errors(unparsed);
+    assert!(error.contains("rank") && error.contains("seven"), "{error}");
 }
 
 /// A hand-written Serialize is used when declared; undeclared, a debug

@@ -316,6 +316,47 @@ fn decode_scattered(
     }}
 }
 
+/// The second round of the one-pass read of a whole item: the key fields
+/// the item did not hold, read from the attributes recovered from its keys
+/// (which hold key fields only, so only their names are matched). A round
+/// of its own after the pass, not the pass's loop refilled
+/// (`BENCHMARKS.md` §1, "One loop, one iterator").
+fn recovered_round(fields: &[Field<'_>], keys: &[&syn::Ident], places: &Places) -> TokenStream {
+    let names = places
+        .names
+        .iter()
+        .filter(|(i, _)| keys.contains(&fields[*i].ident))
+        .map(|(i, name)| quote! { #name => #i, });
+    let arms = fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.serde.skip_deserializing && keys.contains(&f.ident))
+        .map(|(i, f)| {
+            let slot = format_ident!("__truss_{}", i);
+            let read = field_read(f, &slot);
+            quote! {
+                #i => {
+                    if #slot.is_some() {
+                        continue;
+                    }
+                    #read
+                }
+            }
+        });
+    quote! {
+        for (__truss_name, __truss_value) in __truss_keys.recovered()? {
+            let __truss_field: usize = match __truss_name.as_str() {
+                #(#names)*
+                _ => usize::MAX,
+            };
+            match __truss_field {
+                #(#arms)*
+                _ => ::core::result::Result::Ok(()),
+            }?;
+        }
+    }
+}
+
 /// Each read field's slot, empty: `let mut __truss_<i> = slot::<T>();`.
 fn field_slots<'a>(fields: &'a [Field<'a>]) -> impl Iterator<Item = TokenStream> + 'a {
     fields
@@ -342,9 +383,10 @@ fn key_unread(fields: &[Field<'_>], keys: &[&syn::Ident]) -> TokenStream {
     quote! { false #(|| #unread)* }
 }
 
-/// The `match` arm `number => ...` reading field `i`: with `keys`, a key
-/// field is read in the second round (recovered from the keys) only when
-/// the item did not hold it.
+/// The `match` arm `number => ...` reading field `i`: with `keys` (the
+/// scattered read, whose second round refills the same loop), a key field
+/// is read in the second round (recovered from the keys) only when the
+/// item did not hold it.
 fn field_arm(number: usize, i: usize, f: &Field<'_>, keys: Option<&[&syn::Ident]>) -> TokenStream {
     let slot = format_ident!("__truss_{}", i);
     let refill = keys
@@ -435,7 +477,7 @@ fn decode_matching(
         .iter()
         .enumerate()
         .filter(|(_, f)| !f.serde.skip_deserializing)
-        .map(|(i, f)| field_arm(i, i, f, keys));
+        .map(|(i, f)| field_arm(i, i, f, None));
     let values = field_values(fields);
     let dispatch = quote! {
         let __truss_field: usize = match __truss_name.as_str() {
@@ -459,24 +501,16 @@ fn decode_matching(
         }};
     };
     let unread = key_unread(fields, keys);
+    let recovered = recovered_round(fields, keys, places);
+    // The pass, then the key fields recovered in a round of their own: the
+    // pass's arms do not ask which round they are in (`BENCHMARKS.md` §1,
+    // "One loop, one iterator").
     quote! {{
         #[allow(unused_imports)]
         use ::truss_model::__private::{self as __t, ViaSerde as _, ViaStored as _};
         #(#slots)*
         let mut __truss_entries = __truss_item.into_iter();
-        let mut __truss_refill = false;
-        loop {
-            let (__truss_name, __truss_value) = match __truss_entries.next() {
-                ::core::option::Option::Some(entry) => entry,
-                ::core::option::Option::None => {
-                    if __truss_refill || !(#unread) {
-                        break;
-                    }
-                    __truss_refill = true;
-                    __truss_entries = __truss_keys.recovered()?.into_iter();
-                    continue;
-                }
-            };
+        while let ::core::option::Option::Some((__truss_name, __truss_value)) = __truss_entries.next() {
             #dispatch
             let __truss_step = match __truss_field {
                 #(#arms)*
@@ -489,6 +523,9 @@ fn decode_matching(
                 // The keys are still wanted, to name the item in the error.
                 return ::core::result::Result::Err(__truss_keys.failed(__truss_error, __truss_entries));
             }
+        }
+        if #unread {
+            #recovered
         }
         ::core::result::Result::Ok(Self { #(#values),* })
     }}
