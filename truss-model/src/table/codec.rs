@@ -396,8 +396,15 @@ impl TableInner {
             pk,
             sk,
             unrecovered,
+            index_keys,
             ..
         } = keys;
+        // Not kept for a plain entity, so empty, without an allocation:
+        // forgotten, as its drop is a call per item (`BENCHMARKS.md` §1,
+        // "One loop, one iterator").
+        if index_keys.capacity() == 0 {
+            std::mem::forget(index_keys);
+        }
         // No constants are declared, so none can have another value: of
         // `keys_met`'s checks, the keys present and the key fields
         // recovered are left, in that order.
