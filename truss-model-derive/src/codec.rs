@@ -327,23 +327,15 @@ fn recovered_round(fields: &[Field<'_>], keys: &[&syn::Ident], places: &Places) 
         .iter()
         .filter(|(i, _)| keys.contains(&fields[*i].ident))
         .map(|(i, name)| quote! { #name => #i, });
+    // The arms of the scattered read's refilled loop, in a round that is
+    // always the second.
     let arms = fields
         .iter()
         .enumerate()
         .filter(|(_, f)| !f.serde.skip_deserializing && keys.contains(&f.ident))
-        .map(|(i, f)| {
-            let slot = format_ident!("__truss_{}", i);
-            let read = field_read(f, &slot);
-            quote! {
-                #i => {
-                    if #slot.is_some() {
-                        continue;
-                    }
-                    #read
-                }
-            }
-        });
+        .map(|(i, f)| field_arm(i, i, f, Some(keys)));
     quote! {
+        let __truss_refill = true;
         for (__truss_name, __truss_value) in __truss_keys.recovered()? {
             let __truss_field: usize = match __truss_name.as_str() {
                 #(#names)*
@@ -383,10 +375,9 @@ fn key_unread(fields: &[Field<'_>], keys: &[&syn::Ident]) -> TokenStream {
     quote! { false #(|| #unread)* }
 }
 
-/// The `match` arm `number => ...` reading field `i`: with `keys` (the
-/// scattered read, whose second round refills the same loop), a key field
-/// is read in the second round (recovered from the keys) only when the
-/// item did not hold it.
+/// The `match` arm `number => ...` reading field `i`: with `keys`, a key
+/// field is read in the second round (recovered from the keys, where
+/// `__truss_refill` is true) only when the item did not hold it.
 fn field_arm(number: usize, i: usize, f: &Field<'_>, keys: Option<&[&syn::Ident]>) -> TokenStream {
     let slot = format_ident!("__truss_{}", i);
     let refill = keys
