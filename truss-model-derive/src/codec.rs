@@ -505,8 +505,16 @@ fn decode_matching(
             #dispatch
             let __truss_step = match __truss_field {
                 #(#arms)*
+                // A string taken out here, where the entry was met: moved
+                // whole, the value is copied in a way that stalls
+                // (`ItemKeys::other_string`).
                 _ => {
-                    __truss_keys.other(__truss_name, __truss_value);
+                    match __truss_value {
+                        ::truss_model::aws_sdk_dynamodb::types::AttributeValue::S(__truss_value) => {
+                            __truss_keys.other_string(__truss_name, __truss_value)
+                        }
+                        __truss_value => __truss_keys.other(__truss_name, __truss_value),
+                    }
                     ::core::result::Result::Ok(())
                 }
             };

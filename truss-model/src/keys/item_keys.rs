@@ -121,23 +121,44 @@ impl<'a> ItemKeys<'a> {
         self.other_keyed(name, key, value);
     }
 
+    /// Generated code: [`other`](Self::other) for a string value, taken out
+    /// of its `AttributeValue` by the generated code where it met the
+    /// entry. An `AttributeValue` moved whole copies the seven bytes after
+    /// its tag with two overlapping loads and stores, and the next copy's
+    /// load waits for both stores to land (a failed store forwarding);
+    /// moved into `other`, each key of a tiny item paid two of these
+    /// (`BENCHMARKS.md` §1, "The seven bytes"). A string moves as three
+    /// words.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub fn other_string(&mut self, name: String, value: String) {
+        let key = name_key(&name);
+        self.string_keyed(name, key, value);
+    }
+
     /// Generated code: [`other`](Self::other) with the name's dispatch key
     /// (`name_key`), which the generated code has computed: names of up to
     /// seven bytes are told apart by their keys alone, so the table's key
-    /// attributes are found without comparing strings. Always in line:
-    /// left to the optimizer, it stayed a call per attribute, 4 ns of an
-    /// item of two fields read in 190 (`BENCHMARKS.md` §1). A call in
+    /// attributes are found without comparing strings.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub fn other_keyed(&mut self, name: String, key: u64, value: AttributeValue) {
+        match value {
+            AttributeValue::S(value) => self.string_keyed(name, key, value),
+            value => self.other_not_string(key, &name, value),
+        }
+    }
+
+    /// [`other_keyed`](Self::other_keyed) for a string value. Always in
+    /// line: left to the optimizer, it stayed a call per attribute, 4 ns of
+    /// an item of two fields read in 190 (`BENCHMARKS.md` §1). A call in
     /// debug builds, where in line it is compiled into every entity's read
     /// (as `put` and `set`, §9).
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    pub fn other_keyed(&mut self, name: String, key: u64, value: AttributeValue) {
+    fn string_keyed(&mut self, name: String, key: u64, value: String) {
         let Some(of) = self.of else {
             return;
-        };
-        let string = |value: AttributeValue| match value {
-            AttributeValue::S(s) => Some(s),
-            _ => None,
         };
         // Equal keys mean equal lengths; up to seven bytes, equal names.
         let short = name.len() <= 7;
@@ -150,9 +171,25 @@ impl<'a> ItemKeys<'a> {
             // read against 8.6 so, in callgrind's simulation;
             // `BENCHMARKS.md` §1, "The order of an item's entries").
             let place = if pk { &mut self.pk } else { &mut self.sk };
-            *place = string(value);
+            *place = Some(value);
         } else if !of.indexes.is_empty() || !of.constants.is_empty() {
-            self.other_declared(of, &name, value);
+            self.other_declared(of, &name, AttributeValue::S(value));
+        }
+    }
+
+    /// [`other_keyed`](Self::other_keyed) for a value that is not a
+    /// string: a table key of another type is as good as missing.
+    fn other_not_string(&mut self, key: u64, name: &str, value: AttributeValue) {
+        let Some(of) = self.of else {
+            return;
+        };
+        let short = name.len() <= 7;
+        if key == of.key_names.0 && (short || name == of.pk_attribute) {
+            self.pk = None;
+        } else if key == of.key_names.1 && (short || of.sk_attribute == Some(name)) {
+            self.sk = None;
+        } else if !of.indexes.is_empty() || !of.constants.is_empty() {
+            self.other_declared(of, name, value);
         }
     }
 
@@ -408,6 +445,42 @@ mod tests {
         keys.other("sort_key_name".into(), s("S"));
         keys.other(String::new(), s("S"));
         assert_eq!(keys.sk, None);
+    }
+
+    /// The generated read hands a string over as a string
+    /// (`other_string`), anything else whole (`other`): both find the same
+    /// keys and constants, and a value that is not a string is a key
+    /// missing, whoever's name it shares a dispatch key with.
+    #[test]
+    fn strings_and_other_values_find_the_same_places() {
+        let long: &'static Declared<'static> = Box::leak(Box::new(Declared {
+            pk_attribute: "partition_key_long",
+            sk_attribute: Some("SK"),
+            key_names: (name_key("partition_key_long"), name_key("SK")),
+            ..*declared()
+        }));
+        let mut keys = ItemKeys::new(long, false);
+        keys.other_string("partition_key_long".into(), "P".into());
+        keys.other_string("SK".into(), "S".into());
+        keys.other_string("kind".into(), "note".into());
+        // A twin of the long key's name, not a string: no key of its own.
+        keys.other("partitionXkey_long".into(), AttributeValue::N("1".into()));
+        keys.other("shape".into(), AttributeValue::N("2".into()));
+        assert_eq!(
+            (keys.pk.as_deref(), keys.sk.as_deref()),
+            (Some("P"), Some("S"))
+        );
+        assert_eq!(keys.constants, 0b11);
+        keys.other("partition_key_long".into(), AttributeValue::N("1".into()));
+        keys.other("SK".into(), AttributeValue::Bool(true));
+        assert_eq!((keys.pk.as_deref(), keys.sk.as_deref()), (None, None));
+        // A checked constant's value as another type is a wrong constant.
+        keys.other("kind".into(), AttributeValue::N("1".into()));
+        let (at, value) = *keys.wrong_constant.expect("a wrong constant");
+        assert_eq!((at, value), (0, AttributeValue::N("1".into())));
+        let mut detached = ItemKeys::detached();
+        detached.other_string("PK".into(), "CONFIG".into());
+        assert_eq!(detached.pk, None);
     }
 
     #[test]
