@@ -119,11 +119,17 @@ pub(crate) trait DynEntity: WriteKeys {
     fn version(&self) -> u64;
 }
 
+// In line where the type is known (a plain entity's encode): called, the
+// rendered key came back in memory and was moved on with loads wider than
+// the stores that had just written it, which wait for them to land
+// (`BENCHMARKS.md` §1, "Values moved whole").
 impl<E: Entity> WriteKeys for E {
+    #[inline]
     fn write_pk(&self, out: &mut String) -> Result<()> {
         self.__write_pk(out)
     }
 
+    #[inline]
     fn write_sk(&self, out: &mut String) -> Result<()> {
         self.__write_sk(out)
     }
