@@ -127,7 +127,7 @@ impl<'a> ItemKeys<'a> {
     /// its tag with two overlapping loads and stores, and the next copy's
     /// load waits for both stores to land (a failed store forwarding);
     /// moved into `other`, each key of a tiny item paid two of these
-    /// (`BENCHMARKS.md` §1, "The seven bytes"). A string moves as three
+    /// (`BENCHMARKS.md` §1, "Values moved whole"). A string moves as three
     /// words.
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]

@@ -129,9 +129,8 @@ impl TableInner {
 
     /// In line, the error out of it: called, it took the rendered key as a
     /// pair of words on the stack, read back as one 16-byte load of two
-    /// 8-byte stores, which waits for both to land (a failed store
-    /// forwarding, about 5 ns of a tiny item's encode; `BENCHMARKS.md` §1,
-    /// "Values moved whole").
+    /// 8-byte stores just made, which waits for both to land (a failed
+    /// store forwarding; `BENCHMARKS.md` §1, "Values moved whole").
     #[inline]
     pub(crate) fn check_len_of(
         &self,
