@@ -1064,3 +1064,50 @@ fn plain_entities_fail_on_the_typed_path_as_on_the_untyped_one() {
         assert_eq!(typed, untyped);
     }
 }
+
+/// A list writes each element in its place; an element that cannot be
+/// written fails the write naming the first such element, as serde's
+/// writing does, and the lists around it change nothing.
+#[test]
+fn a_list_element_that_cannot_be_written_is_named() {
+    #[derive(Entity, Serialize, Deserialize, Debug, Clone, PartialEq)]
+    #[truss(pk = "READINGS#{id}")]
+    struct Readings {
+        id: String,
+        labels: Vec<String>,
+        values: Vec<f64>,
+        counts: Vec<u32>,
+    }
+    let [_, _, table] = tables();
+    let good = Readings {
+        id: "r 1".into(),
+        labels: vec!["a".into(), String::new(), "Mixed Case".into()],
+        values: vec![1.5, -0.0, 1e-130],
+        counts: vec![0, u32::MAX],
+    };
+    let item = table.to_item(&good).expect("written");
+    assert_eq!(
+        item["labels"],
+        AttributeValue::L(vec![
+            AttributeValue::S("a".into()),
+            AttributeValue::S(String::new()),
+            AttributeValue::S("Mixed Case".into()),
+        ])
+    );
+    assert_eq!(
+        item["counts"],
+        AttributeValue::L(vec![
+            AttributeValue::N("0".into()),
+            AttributeValue::N(u32::MAX.to_string()),
+        ])
+    );
+    assert_eq!(table.from_item::<Readings>(item).expect("read"), good);
+    let bad = Readings {
+        values: vec![2.0, f64::NAN, f64::INFINITY],
+        ..good
+    };
+    let error = table.to_item(&bad).expect_err("refused").to_string();
+    assert!(error.contains("values[1]"), "{error}");
+    let by_serde = to_item_by_serde(&bad, 0).expect_err("refused by serde too");
+    assert!(by_serde.to_string().contains("values[1]"), "{by_serde}");
+}

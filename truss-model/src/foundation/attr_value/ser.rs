@@ -21,6 +21,10 @@ fn string(text: String) -> Counted {
 
 /// An integer's text as itoa writes it (no leading zeros, no exponent):
 /// its significant digits are the digits up to the trailing zeros.
+/// In line: called, the value it returned was made in a temporary and
+/// copied out with loads spanning the stores just made, which wait for
+/// them (`BENCHMARKS.md` §1, "Values moved whole").
+#[inline]
 pub(super) fn integer(text: String) -> Counted {
     let digits = text.trim_start_matches('-').trim_end_matches('0').len();
     let size = crate::foundation::size::size_of_digits(digits);

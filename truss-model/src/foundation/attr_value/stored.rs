@@ -113,6 +113,7 @@ macro_rules! integers {
     )*};
 }
 
+#[inline]
 fn integer(text: String) -> Result<Counted> {
     Ok(ser::integer(text))
 }
@@ -186,14 +187,36 @@ impl<T: Stored> Stored for Box<T> {
 
 impl<T: Stored> Stored for Vec<T> {
     fn encode(&self) -> Result<Counted> {
-        let mut values = Vec::with_capacity(self.len());
         let mut size = 3;
-        for (i, element) in self.iter().enumerate() {
-            let (value, element_size) = element.encode().map_err(|e| e.in_index(i))?;
-            values.push(value);
-            size += 1 + element_size;
+        let mut failed = None;
+        // Collected from an iterator of known length, so each value is
+        // written in its place: pushed, it was made in a temporary first
+        // (before the capacity check) and copied in with loads spanning
+        // the stores just made, which wait for them (`BENCHMARKS.md` §1,
+        // "Values moved whole"). A string or number is made again in its
+        // place, as `put` inserts.
+        let values = self
+            .iter()
+            .enumerate()
+            .map(|(i, element)| match element.encode() {
+                Ok((value, element_size)) => {
+                    size += 1 + element_size;
+                    match value {
+                        AttributeValue::S(text) => AttributeValue::S(text),
+                        AttributeValue::N(text) => AttributeValue::N(text),
+                        value => value,
+                    }
+                }
+                Err(error) => {
+                    failed.get_or_insert_with(|| error.in_index(i));
+                    AttributeValue::Null(true)
+                }
+            })
+            .collect();
+        match failed {
+            Some(error) => Err(error),
+            None => Ok((AttributeValue::L(values), size)),
         }
-        Ok((AttributeValue::L(values), size))
     }
     fn decode(value: AttributeValue) -> Result<Self> {
         match value {
@@ -420,12 +443,15 @@ pub fn put(
 ) -> Result<()> {
     let (value, value_size) = value.map_err(|e| e.in_field(name))?;
     *size += 1 + name.len() + value_size;
-    // A string made again where it is inserted: the value moved whole is
-    // copied with loads wider than the stores that wrote it, and each
-    // waits for them to land (a failed store forwarding; `BENCHMARKS.md`
-    // §1, "Values moved whole").
+    // A string, number, list or boolean made again where it is inserted:
+    // the value moved whole is copied with loads wider than the stores that wrote
+    // it, and each waits for them to land (a failed store forwarding;
+    // `BENCHMARKS.md` §1, "Values moved whole").
     match value {
         AttributeValue::S(text) => item.insert(name.to_owned(), AttributeValue::S(text)),
+        AttributeValue::N(text) => item.insert(name.to_owned(), AttributeValue::N(text)),
+        AttributeValue::L(values) => item.insert(name.to_owned(), AttributeValue::L(values)),
+        AttributeValue::Bool(value) => item.insert(name.to_owned(), AttributeValue::Bool(value)),
         value => item.insert(name.to_owned(), value),
     };
     Ok(())
