@@ -34,6 +34,21 @@ pub(crate) struct Declared<'a> {
     pub(crate) constants: &'static [Constant],
 }
 
+impl Declared<'_> {
+    /// Whether `name`, with dispatch key `key` (`name_key`), is the
+    /// table's partition key or its sort key (at most one is true). Equal
+    /// keys mean equal lengths; up to seven bytes, equal names, so only
+    /// longer names are compared whole.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn table_key(&self, key: u64, name: &str) -> (bool, bool) {
+        let short = name.len() <= 7;
+        let pk = key == self.key_names.0 && (short || name == self.pk_attribute);
+        let sk = !pk && key == self.key_names.1 && (short || self.sk_attribute == Some(name));
+        (pk, sk)
+    }
+}
+
 /// Generated code: what an item holds beside its entity's own attributes,
 /// gathered while the fields are read. Not public API.
 #[doc(hidden)]
@@ -160,10 +175,7 @@ impl<'a> ItemKeys<'a> {
         let Some(of) = self.of else {
             return;
         };
-        // Equal keys mean equal lengths; up to seven bytes, equal names.
-        let short = name.len() <= 7;
-        let pk = key == of.key_names.0 && (short || name == of.pk_attribute);
-        let sk = !pk && key == of.key_names.1 && (short || of.sk_attribute == Some(name.as_str()));
+        let (pk, sk) = of.table_key(key, &name);
         if pk | sk {
             // One store, to the key the name is: the two keys come in an
             // order of their own in every item, which a branch and a store
@@ -183,13 +195,13 @@ impl<'a> ItemKeys<'a> {
         let Some(of) = self.of else {
             return;
         };
-        let short = name.len() <= 7;
-        if key == of.key_names.0 && (short || name == of.pk_attribute) {
-            self.pk = None;
-        } else if key == of.key_names.1 && (short || of.sk_attribute == Some(name)) {
-            self.sk = None;
-        } else if !of.indexes.is_empty() || !of.constants.is_empty() {
-            self.other_declared(of, name, value);
+        match of.table_key(key, name) {
+            (true, _) => self.pk = None,
+            (_, true) => self.sk = None,
+            _ if !of.indexes.is_empty() || !of.constants.is_empty() => {
+                self.other_declared(of, name, value);
+            }
+            _ => {}
         }
     }
 

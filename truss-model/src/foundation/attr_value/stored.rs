@@ -444,9 +444,9 @@ pub fn put(
     let (value, value_size) = value.map_err(|e| e.in_field(name))?;
     *size += 1 + name.len() + value_size;
     // A string, number, list or boolean made again where it is inserted:
-    // the value moved whole is copied with loads wider than the stores that wrote
-    // it, and each waits for them to land (a failed store forwarding;
-    // `BENCHMARKS.md` §1, "Values moved whole").
+    // the value moved whole is copied with loads wider than the stores
+    // that wrote it, and each waits for them to land (a failed store
+    // forwarding; `BENCHMARKS.md` §1, "Values moved whole").
     match value {
         AttributeValue::S(text) => item.insert(name.to_owned(), AttributeValue::S(text)),
         AttributeValue::N(text) => item.insert(name.to_owned(), AttributeValue::N(text)),
